@@ -1,0 +1,55 @@
+/**
+ * The ledger interface. SQLite is the embedded default; PostgreSQL implements the same interface.
+ * Every implementation must pass the contract suite in `ledger.contract.ts`.
+ * `append` never blocks the request path: entries are buffered and written in batches; `flush` and
+ * `close` persist everything buffered, so nothing is lost on SIGTERM.
+ */
+import type { LedgerEntry } from '../core/ledger-entry.js';
+import type { Money } from '../core/money.js';
+
+export interface LedgerFilter {
+  /** Inclusive lower bound, ms since epoch. */
+  from?: number;
+  /** Exclusive upper bound, ms since epoch. */
+  to?: number;
+  feature?: string;
+  user?: string;
+  model?: string;
+  status?: LedgerEntry['status'];
+  limit?: number;
+}
+
+export type GroupKey = 'feature' | 'user' | 'model' | 'provider' | 'day' | 'key' | 'status';
+
+export interface SummaryRow {
+  /** Group values in the order of the requested keys ("(none)" for null). */
+  group: Record<string, string>;
+  requests: number;
+  errors: number;
+  inputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  outputTokens: number;
+  reasoningTokens: number;
+  /** Sum of known costs. */
+  cost: Money;
+  /** Number of entries whose cost is unknown (not included in `cost`). */
+  unpriced: number;
+  baselineCost: Money;
+  savings: Money;
+}
+
+export interface Ledger {
+  /** Buffers an entry; it is written in the next batch. Never throws on the request path. */
+  append(entry: LedgerEntry): void;
+  /** Writes everything buffered. */
+  flush(): Promise<void>;
+  /** Flushes and releases the store. */
+  close(): Promise<void>;
+  /** Entries matching the filter, newest first. */
+  query(filter?: LedgerFilter): Promise<LedgerEntry[]>;
+  /** Aggregates by the given keys (none = one total row). */
+  summarize(filter: LedgerFilter, groupBy: GroupKey[]): Promise<SummaryRow[]>;
+  /** Savings per tactic over the filter. */
+  savingsByTactic(filter: LedgerFilter): Promise<Record<string, Money>>;
+}
