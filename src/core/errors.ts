@@ -157,7 +157,10 @@ export interface WireError {
 export function toWireError(err: PennyError, dialect: Dialect): WireError {
   if (dialect === 'anthropic') {
     const type = ANTHROPIC_TYPE[err.code] ?? (err.status >= 500 ? 'api_error' : 'invalid_request_error');
-    return { status: err.status, body: { type: 'error', error: { type, message: err.message, penny_code: err.code } } };
+    return {
+      status: err.status,
+      body: { type: 'error', error: { type, message: err.message, penny_code: err.code } },
+    };
   }
   const type = OPENAI_TYPE[err.code] ?? (err.status >= 500 ? 'server_error' : 'invalid_request_error');
   return {

@@ -69,7 +69,8 @@ function numberToDecimalText(n: number): string {
 /** Parses decimal text (optionally with an exponent) into an integer scaled by 10^scale. */
 export function decimalToScaled(text: string, scale: number): bigint {
   const m = /^\s*([+-])?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?\s*$/.exec(text);
-  if (!m || (m[2] === '' && (m[3] === undefined || m[3] === ''))) throw new RangeError(`not a decimal amount: "${text}"`);
+  if (!m || (m[2] === '' && (m[3] === undefined || m[3] === '')))
+    throw new RangeError(`not a decimal amount: "${text}"`);
   const sign = m[1] === '-' ? -1n : 1n;
   const intPart = m[2] ?? '';
   const frac = m[3] ?? '';

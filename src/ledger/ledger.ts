@@ -25,10 +25,14 @@ export interface SummaryRow {
   /** Group values in the order of the requested keys ("(none)" for null). */
   group: Record<string, string>;
   requests: number;
+  /** Entries with status "error" (client aborts are not counted as errors). */
   errors: number;
+  /** Uncached input tokens; total input = inputTokens + cacheReadTokens + cacheWriteTokens. */
   inputTokens: number;
   cacheReadTokens: number;
+  /** Cache writes of every TTL (5 min + 1 h). */
   cacheWriteTokens: number;
+  /** Visible output tokens; reasoning is counted apart in `reasoningTokens`. */
   outputTokens: number;
   reasoningTokens: number;
   /** Sum of known costs. */
@@ -46,9 +50,9 @@ export interface Ledger {
   flush(): Promise<void>;
   /** Flushes and releases the store. */
   close(): Promise<void>;
-  /** Entries matching the filter, newest first. */
+  /** Entries matching the filter, newest first (ties: last appended first). Reads see every entry appended before them. */
   query(filter?: LedgerFilter): Promise<LedgerEntry[]>;
-  /** Aggregates by the given keys (none = one total row). */
+  /** Aggregates by the given keys (none = exactly one total row), highest known cost first. */
   summarize(filter: LedgerFilter, groupBy: GroupKey[]): Promise<SummaryRow[]>;
   /** Savings per tactic over the filter. */
   savingsByTactic(filter: LedgerFilter): Promise<Record<string, Money>>;

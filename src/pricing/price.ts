@@ -48,4 +48,26 @@ export interface PriceEntry {
   capabilities?: ModelCapabilities;
   /** Other names that resolve to this entry (dated snapshots, provider prefixes). */
   aliases?: string[];
+  /** Name prefixes that resolve to this entry when no exact name or alias matches (sources that match by prefix). */
+  prefixes?: string[];
+  /** Where a field came from when it is not `source` (e.g. batchInput: "derived: 0.5 x input"). */
+  fieldSources?: Partial<Record<PriceField, string>>;
+  /** Caveats about the data: price kinds the source lists but Penny does not model, dropped tiers, … */
+  notes?: string[];
 }
+
+/** The per-entry fields whose origin can differ from the entry's `source`. */
+export type PriceField =
+  | 'input'
+  | 'output'
+  | 'cacheRead'
+  | 'cacheWrite5m'
+  | 'cacheWrite1h'
+  | 'reasoning'
+  | 'batchInput'
+  | 'batchOutput'
+  | 'tiers'
+  | 'contextWindow'
+  | 'maxOutput'
+  | 'promptCacheMinTokens'
+  | 'capabilities';

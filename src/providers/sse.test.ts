@@ -8,7 +8,11 @@ test('parses events split across chunks at any byte, including inside a UTF-8 ch
   for (let cut = 1; cut < bytes.length; cut++) {
     const p = new SseParser();
     const evs = [...p.push(bytes.subarray(0, cut)), ...p.push(bytes.subarray(cut)), ...p.end()];
-    assert.deepEqual(evs, [{ data: '{"a":"é"}' }, { event: 'message_delta', data: '{"b":1}' }, { data: '[DONE]' }]);
+    assert.deepEqual(evs, [
+      { data: '{"a":"é"}' },
+      { event: 'message_delta', data: '{"b":1}' },
+      { data: '[DONE]' },
+    ]);
   }
 });
 

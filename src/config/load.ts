@@ -1,0 +1,185 @@
+/**
+ * Loads the configuration: a file (YAML or JSON; --config, PENNY_CONFIG, or ./penny.config.{yaml,yml,json}),
+ * then the usual environment variables (OPENAI_API_KEY, OPENAI_BASE_URL, ANTHROPIC_API_KEY,
+ * ANTHROPIC_BASE_URL, PORT, PENNY_HOST, PENNY_LEDGER_PATH). Every mistake is reported with the path of the
+ * field at fault, e.g. `config: providers.groq.baseUrl: Invalid URL`.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import YAML from 'yaml';
+import type { z } from 'zod';
+import { ConfigError } from '../core/errors.js';
+import { PROVIDER_TYPES, type ProviderType } from '../providers/registry.js';
+import { type PennyConfig, type ProviderConfig, configSchema } from './schema.js';
+
+export interface ResolvedProvider {
+  name: string;
+  type: ProviderType;
+  baseUrl: string;
+  /** Never logged; kept in memory only. */
+  apiKey: string | undefined;
+  headers: Record<string, string>;
+  models: string[];
+  apiVersion: string | undefined;
+  deployments: Record<string, string>;
+  timeoutMs: number;
+  idleTimeoutMs: number;
+  maxConnections: number;
+}
+
+export interface LoadedConfig {
+  config: PennyConfig;
+  providers: ResolvedProvider[];
+  ledgerPath: string;
+  /** The file read, if any. */
+  file: string | undefined;
+}
+
+export interface LoadOptions {
+  file?: string;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Values from CLI flags; they win over file and environment. */
+  overrides?: { port?: number; host?: string; ledgerPath?: string };
+  /** A config object instead of a file (library use). */
+  object?: unknown;
+}
+
+const DEFAULT_FILES = ['penny.config.yaml', 'penny.config.yml', 'penny.config.json'];
+
+export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
+  const env = opts.env ?? process.env;
+  const cwd = opts.cwd ?? process.cwd();
+  let file: string | undefined;
+  let raw: unknown = opts.object ?? {};
+  if (opts.object === undefined) {
+    const explicit = opts.file ?? env.PENNY_CONFIG;
+    if (explicit) {
+      file = resolve(cwd, explicit);
+      if (!existsSync(file)) throw new ConfigError('', `config file not found: ${file}`);
+    } else {
+      file = DEFAULT_FILES.map((f) => join(cwd, f)).find((f) => existsSync(f));
+    }
+    if (file) raw = parseFile(file);
+  }
+  if (raw === null || raw === undefined) raw = {};
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) throw zodToConfigError(parsed.error, file);
+  const config = parsed.data;
+
+  const port = opts.overrides?.port ?? numberEnv(env.PORT, 'PORT') ?? config.server.port;
+  const host = opts.overrides?.host ?? env.PENNY_HOST ?? config.server.host;
+  config.server.port = port;
+  config.server.host = host;
+  if (env.PENNY_ADMIN_TOKEN) config.server.adminToken = env.PENNY_ADMIN_TOKEN;
+  if (env.PENNY_API_KEYS) {
+    config.server.authTokens = Object.fromEntries(
+      env.PENNY_API_KEYS.split(',')
+        .map((t) => t.trim())
+        .filter(Boolean)
+        .map((t, i) => [`env-${i + 1}`, t]),
+    );
+  }
+
+  const providers = resolveProviders(config, env);
+  for (const [alias, target] of Object.entries(config.models)) {
+    if (!providers.some((p) => p.name === target.provider)) {
+      throw new ConfigError(
+        `models.${alias}.provider`,
+        `unknown provider "${target.provider}"; configured providers: ${providers.map((p) => p.name).join(', ') || '(none)'}`,
+      );
+    }
+  }
+  const ledgerPath =
+    opts.overrides?.ledgerPath ??
+    env.PENNY_LEDGER_PATH ??
+    config.ledger.path ??
+    join(homedir(), '.penny', 'ledger.db');
+  return { config, providers, ledgerPath: resolve(cwd, ledgerPath), file };
+}
+
+function parseFile(file: string): unknown {
+  const text = readFileSync(file, 'utf8');
+  try {
+    return file.endsWith('.json') ? JSON.parse(text) : YAML.parse(text);
+  } catch (e) {
+    throw new ConfigError(
+      '',
+      `${file} is not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${(e as Error).message}`,
+      e,
+    );
+  }
+}
+
+function numberEnv(v: string | undefined, name: string): number | undefined {
+  if (v === undefined || v === '') return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new ConfigError(name, `environment variable ${name}="${v}" is not a port number`);
+  return n;
+}
+
+function resolveProviders(config: PennyConfig, env: NodeJS.ProcessEnv): ResolvedProvider[] {
+  const out: ResolvedProvider[] = [];
+  for (const [name, p] of Object.entries(config.providers)) out.push(resolveOne(name, p, env));
+  // The usual environment variables add the two first-party providers when the file does not name them.
+  for (const type of ['openai', 'anthropic'] as const) {
+    const spec = PROVIDER_TYPES[type];
+    if (out.some((p) => p.type === type)) continue;
+    const key = env[spec.keyEnv];
+    const baseUrl = env[spec.baseUrlEnv];
+    if (key || baseUrl) out.push(resolveOne(type, { type, ...(baseUrl ? { baseUrl } : {}) }, env));
+  }
+  return out;
+}
+
+function resolveOne(name: string, p: ProviderConfig, env: NodeJS.ProcessEnv): ResolvedProvider {
+  const spec = PROVIDER_TYPES[p.type];
+  const baseUrl =
+    p.baseUrl ??
+    ('baseUrlEnv' in spec ? env[spec.baseUrlEnv] : undefined) ??
+    ('defaultBaseUrl' in spec ? spec.defaultBaseUrl : undefined);
+  if (!baseUrl) throw new ConfigError(`providers.${name}.baseUrl`, `is required for type "${p.type}"`);
+  try {
+    new URL(baseUrl);
+  } catch {
+    throw new ConfigError(`providers.${name}.baseUrl`, `"${baseUrl}" is not a URL`);
+  }
+  let apiKey = p.apiKey;
+  if (p.apiKeyEnv) {
+    apiKey = env[p.apiKeyEnv];
+    if (!apiKey)
+      throw new ConfigError(`providers.${name}.apiKeyEnv`, `environment variable ${p.apiKeyEnv} is not set`);
+  } else if (!apiKey && 'keyEnv' in spec) {
+    apiKey = env[spec.keyEnv] || undefined;
+  }
+  return {
+    name,
+    type: p.type,
+    baseUrl: baseUrl.replace(/\/+$/, ''),
+    apiKey,
+    headers: p.headers ?? {},
+    models: p.models ?? [],
+    apiVersion: p.apiVersion,
+    deployments: p.deployments ?? {},
+    timeoutMs: p.timeoutMs ?? 600_000,
+    idleTimeoutMs: p.idleTimeoutMs ?? 120_000,
+    maxConnections: p.maxConnections ?? 128,
+  };
+}
+
+export function zodToConfigError(err: z.ZodError, file?: string): ConfigError {
+  const lines = err.issues.map((i) => {
+    const path = i.path
+      .map((p) => (typeof p === 'number' ? `[${p}]` : String(p)))
+      .join('.')
+      .replace(/\.\[/g, '[');
+    let msg = i.message;
+    if (i.code === 'unrecognized_keys') msg = `unknown field(s) ${i.keys.map((k) => `"${k}"`).join(', ')}`;
+    return `${path || '(root)'}: ${msg}`;
+  });
+  const first = err.issues[0];
+  const path = first ? first.path.map(String).join('.') : '';
+  return new ConfigError(path, `${file ? `${file}: ` : ''}${lines.join('; ')}`, err);
+}

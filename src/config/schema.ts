@@ -1,0 +1,116 @@
+/**
+ * The configuration schema (zod), validated once at start-up. Unknown fields are errors, so a typo such as
+ * `providers.openai.baseUlr` is reported with its path instead of being silently ignored.
+ * Provider types come from the registry, so the schema and the code cannot drift apart.
+ */
+import { z } from 'zod';
+import { PROVIDER_TYPES } from '../providers/registry.js';
+
+const providerTypes = Object.keys(PROVIDER_TYPES) as [
+  keyof typeof PROVIDER_TYPES,
+  ...(keyof typeof PROVIDER_TYPES)[],
+];
+
+const money = z.union([
+  z.number().nonnegative(),
+  z.string().regex(/^\d+(\.\d+)?([eE][+-]?\d+)?$/, 'a decimal number'),
+]);
+
+export const priceOverrideConfigSchema = z.strictObject({
+  provider: z.string().min(1).optional(),
+  input: money,
+  output: money,
+  cacheRead: money.optional(),
+  cacheWrite5m: money.optional(),
+  cacheWrite1h: money.optional(),
+  batchInput: money.optional(),
+  batchOutput: money.optional(),
+  contextWindow: z.number().int().positive().optional(),
+  maxOutput: z.number().int().positive().optional(),
+  tiers: z
+    .array(
+      z.strictObject({
+        aboveInputTokens: z.number().int().nonnegative(),
+        input: money,
+        output: money,
+        cacheRead: money.optional(),
+        cacheWrite5m: money.optional(),
+        cacheWrite1h: money.optional(),
+      }),
+    )
+    .optional(),
+});
+
+export const providerConfigSchema = z.strictObject({
+  type: z.enum(providerTypes),
+  /** Base URL. OpenAI-style: including `/v1` (e.g. http://localhost:11434/v1). Anthropic: without `/v1`. */
+  baseUrl: z.url({ protocol: /^https?$/ }).optional(),
+  apiKey: z.string().min(1).optional(),
+  /** Name of the environment variable holding the key (preferred over `apiKey` in files). */
+  apiKeyEnv: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name')
+    .optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+  /** Models this provider serves; "*" globs allowed. Empty = decided by model-name family. */
+  models: z.array(z.string().min(1)).optional(),
+  /** Azure OpenAI: api-version query parameter. */
+  apiVersion: z.string().optional(),
+  /** Azure OpenAI: model → deployment name. */
+  deployments: z.record(z.string(), z.string()).optional(),
+  /** Max time to wait for response headers, ms. */
+  timeoutMs: z.number().int().positive().optional(),
+  /** Max silence between two body chunks (stalled streams), ms. */
+  idleTimeoutMs: z.number().int().positive().optional(),
+  maxConnections: z.number().int().positive().optional(),
+});
+
+export const featureConfigSchema = z.strictObject({
+  /** Store prompt and response bodies for this feature (off by default; hashes and counts are always kept). */
+  storePrompts: z.boolean().optional(),
+});
+
+export const configSchema = z.strictObject({
+  server: z
+    .strictObject({
+      host: z.string().min(1).default('127.0.0.1'),
+      port: z.number().int().min(0).max(65535).default(8787),
+      maxBodyBytes: z
+        .number()
+        .int()
+        .positive()
+        .default(10 * 1024 * 1024),
+      /** Tokens clients must present when the gateway listens beyond loopback (name → token). */
+      authTokens: z.record(z.string(), z.string().min(16, 'at least 16 characters')).optional(),
+      adminToken: z.string().min(16, 'at least 16 characters').optional(),
+      /** Use a client's own provider key when it sends one (Authorization / x-api-key). */
+      passThroughKeys: z.boolean().default(true),
+    })
+    .prefault({}),
+  ledger: z
+    .strictObject({
+      path: z.string().min(1).optional(),
+      flushIntervalMs: z.number().int().positive().default(200),
+      batchSize: z.number().int().positive().default(512),
+    })
+    .prefault({}),
+  providers: z
+    .record(
+      z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'lowercase letters, digits, - and _'),
+      providerConfigSchema,
+    )
+    .default({}),
+  /** Aliases: a model name clients use → the provider and model that serve it. */
+  models: z
+    .record(z.string(), z.strictObject({ provider: z.string().min(1), model: z.string().min(1) }))
+    .default({}),
+  /** Price overrides in USD per 1M tokens (negotiated rates, self-hosted models). */
+  prices: z.record(z.string(), priceOverrideConfigSchema).default({}),
+  /** Extra price files in LiteLLM's model_prices_and_context_window.json format. */
+  priceFiles: z.array(z.string().min(1)).default([]),
+  features: z.record(z.string(), featureConfigSchema).default({}),
+});
+
+export type PennyConfig = z.output<typeof configSchema>;
+export type ProviderConfig = z.output<typeof providerConfigSchema>;
+export type PriceOverrideConfig = z.output<typeof priceOverrideConfigSchema>;

@@ -1,0 +1,179 @@
+/**
+ * The library face: `penny.fetch` is a drop-in `fetch` for the official `openai` and `@anthropic-ai/sdk`
+ * clients (`new OpenAI({ fetch: penny.fetch })`). It runs the same gateway core in-process — same pipeline,
+ * same ledger — with no server. WHATWG Request/Response appear only here, because the SDKs require them.
+ */
+import { type LoadOptions, loadConfig } from '../config/load.js';
+import { PennyError, toWireError } from '../core/errors.js';
+import type { LedgerEntry } from '../core/ledger-entry.js';
+import type { Dialect } from '../core/request.js';
+import type { Ledger } from '../ledger/ledger.js';
+import { MemoryLedger } from '../ledger/memory-ledger.js';
+import { SqliteLedger } from '../ledger/sqlite/sqlite-ledger.js';
+import { type Logger, createLogger } from '../observability/logger.js';
+import type { ResponseSink } from '../pipeline/context.js';
+import { Gateway, type Headers as PlainHeaders } from '../pipeline/gateway.js';
+import { type PriceCatalog, loadCatalog } from '../pricing/catalog.js';
+import { listModels, renderModelList } from '../server/models.js';
+
+export interface PennyOptions extends LoadOptions {
+  /** A ledger instance, "memory", or omitted for the configured SQLite file. */
+  ledger?: Ledger | 'memory';
+  logger?: Logger;
+}
+
+export interface Penny {
+  /** A fetch for the official SDKs. */
+  fetch: (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+  ledger: Ledger;
+  gateway: Gateway;
+  catalog: PriceCatalog;
+  /** The ledger entry of the last settled request (handy in tests and scripts). */
+  readonly lastEntry: LedgerEntry | undefined;
+  /** Waits for in-flight requests, flushes the ledger and releases connections. */
+  close(): Promise<void>;
+}
+
+export function createPenny(opts: PennyOptions = {}): Penny {
+  const logger = opts.logger ?? createLogger(process.env.PENNY_LOG_LEVEL ? undefined : 'warn');
+  const loaded = loadConfig(opts);
+  const catalog = loadCatalog({ files: loaded.config.priceFiles, overrides: loaded.config.prices });
+  const ownLedger = opts.ledger === undefined;
+  const ledger: Ledger =
+    opts.ledger === 'memory'
+      ? new MemoryLedger()
+      : (opts.ledger ??
+        SqliteLedger.open(loaded.ledgerPath, {
+          onError: (e) => logger.error('ledger write failed', { error: e }),
+        }));
+  let lastEntry: LedgerEntry | undefined;
+  const gateway = new Gateway({ loaded, catalog, ledger, logger, onSettled: [(e) => (lastEntry = e)] });
+
+  async function pennyFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
+    const url = new URL(
+      typeof input === 'string' || input instanceof URL ? input : input.url,
+      'http://penny.local',
+    );
+    const method = (init?.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase();
+    const headers = plainHeaders(
+      new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined)),
+    );
+    const path = url.pathname.replace(/\/+$/, '');
+    const dialect: Dialect | undefined = path.endsWith('/chat/completions')
+      ? 'openai'
+      : path.endsWith('/messages')
+        ? 'anthropic'
+        : undefined;
+    if (path.endsWith('/models') && method === 'GET') {
+      const d: Dialect = headers['anthropic-version'] ? 'anthropic' : 'openai';
+      return Response.json(renderModelList(listModels(loaded, catalog), d));
+    }
+    if (!dialect || method !== 'POST') {
+      const w = toWireError(
+        new PennyError(
+          'not_found',
+          `penny.fetch serves POST …/chat/completions and POST …/messages, not ${method} ${path}`,
+        ),
+        dialect ?? 'openai',
+      );
+      return Response.json(w.body, { status: w.status });
+    }
+    const text =
+      init?.body !== undefined && init.body !== null
+        ? await new Response(init.body).text()
+        : input instanceof Request
+          ? await input.text()
+          : '';
+    let body: unknown;
+    let preError: PennyError | undefined;
+    try {
+      body = JSON.parse(text);
+    } catch (e) {
+      preError = new PennyError(
+        'invalid_json',
+        `the request body is not valid JSON: ${(e as Error).message}`,
+        { cause: e },
+      );
+    }
+    const ac = new AbortController();
+    const signal = init?.signal ?? (input instanceof Request ? input.signal : undefined);
+    if (signal) {
+      if (signal.aborted) ac.abort();
+      else signal.addEventListener('abort', () => ac.abort(), { once: true });
+    }
+    return new Promise<Response>((resolve, reject) => {
+      const sink = new ResponseBuilder(resolve, () => ac.abort());
+      gateway
+        .handle({ dialect, body, headers, sink, signal: ac.signal, ...(preError ? { preError } : {}) })
+        .catch(reject);
+    });
+  }
+
+  return {
+    fetch: pennyFetch,
+    ledger,
+    gateway,
+    catalog,
+    get lastEntry() {
+      return lastEntry;
+    },
+    async close() {
+      await gateway.close();
+      if (ownLedger || opts.ledger === 'memory') await ledger.close();
+      else await ledger.flush();
+    },
+  };
+}
+
+function plainHeaders(h: Headers): PlainHeaders {
+  const out: PlainHeaders = {};
+  h.forEach((v, k) => {
+    out[k] = v;
+  });
+  return out;
+}
+
+/** A ResponseSink that resolves a WHATWG Response (JSON at once, or a stream fed as events arrive). */
+class ResponseBuilder implements ResponseSink {
+  private controller: ReadableStreamDefaultController<Uint8Array> | undefined;
+  private cancelled = false;
+  private done = false;
+  private readonly enc = new TextEncoder();
+
+  constructor(
+    private readonly resolve: (r: Response) => void,
+    private readonly onCancel: () => void,
+  ) {}
+
+  get closed(): boolean {
+    return this.cancelled;
+  }
+
+  json(status: number, headers: Record<string, string>, body: string | Buffer): void {
+    this.resolve(new Response(typeof body === 'string' ? body : new Uint8Array(body), { status, headers }));
+  }
+
+  startStream(status: number, headers: Record<string, string>): void {
+    const stream = new ReadableStream<Uint8Array>({
+      start: (c) => {
+        this.controller = c;
+      },
+      cancel: () => {
+        this.cancelled = true;
+        this.onCancel();
+      },
+    });
+    this.resolve(new Response(stream, { status, headers }));
+  }
+
+  write(chunk: string | Buffer): void {
+    if (this.cancelled || this.done || !this.controller) return;
+    this.controller.enqueue(typeof chunk === 'string' ? this.enc.encode(chunk) : new Uint8Array(chunk));
+  }
+
+  end(): void {
+    if (this.cancelled || this.done) return;
+    this.done = true;
+    this.controller?.close();
+  }
+}

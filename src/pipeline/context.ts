@@ -1,0 +1,82 @@
+/**
+ * Per-request state that flows through the pipeline. Stages read and change `request`; `original` keeps
+ * the request exactly as the client sent it, which is what the baseline cost is measured against.
+ */
+import type { PennyError } from '../core/errors.js';
+import type { Money } from '../core/money.js';
+import type { CanonicalRequest, Dialect } from '../core/request.js';
+import type { CanonicalResponse } from '../core/response.js';
+import type { Usage } from '../core/usage.js';
+
+export interface Attribution {
+  feature: string | null;
+  user: string | null;
+  /** Penny token name, or a fingerprint of the client's own provider key — never the key itself. */
+  keyId: string | null;
+}
+
+/** Where the answer goes: the HTTP response of the gateway, or a Response built by penny.fetch. */
+export interface ResponseSink {
+  readonly closed: boolean;
+  json(status: number, headers: Record<string, string>, body: string | Buffer): void;
+  startStream(status: number, headers: Record<string, string>): void;
+  write(chunk: string | Buffer): void;
+  end(): void;
+}
+
+export interface RequestContext {
+  id: string;
+  /** Start, ms since epoch. */
+  startedAt: number;
+  /** Start, monotonic ns. */
+  t0: bigint;
+  clientDialect: Dialect;
+  /** The request as the stages leave it. */
+  request: CanonicalRequest;
+  /** The request exactly as the client sent it. */
+  readonly original: CanonicalRequest;
+  attribution: Attribution;
+  /** The client's own provider key, when it sent one and pass-through is on. */
+  clientKey: string | undefined;
+  /** Aborted when the client goes away. */
+  signal: AbortSignal;
+  sink: ResponseSink;
+  /** Response headers added by stages (x-penny-cache …). */
+  headers: Record<string, string>;
+  savings: Record<string, Money>;
+  flags: string[];
+  meta: Record<string, unknown>;
+  /** Set by a stage that knows better what the request would have cost without Penny. */
+  baselineCost?: Money | null;
+}
+
+export interface Outcome {
+  status: 'ok' | 'error' | 'aborted';
+  httpStatus: number;
+  provider: string | null;
+  servedModel: string | null;
+  usage: Usage | null;
+  /** The assembled answer (also for streams), for stages that check or store it. */
+  response: CanonicalResponse | null;
+  error: PennyError | null;
+  ttftMs: number | null;
+  simulated: boolean;
+  /** True when the body was already written to the sink (streams). */
+  written: boolean;
+  /** Client-dialect body to write, for non-streamed answers not yet written. */
+  body?: string | Buffer;
+  /** Cost decided by a stage (a cache hit costs 0); otherwise computed from usage. */
+  costOverride?: Money | null;
+}
+
+export type Next = () => Promise<Outcome>;
+
+/** A pipeline stage: does its one job around the rest of the pipeline (`next`). */
+export interface Stage {
+  readonly name: string;
+  run(ctx: RequestContext, next: Next): Promise<Outcome>;
+}
+
+export function elapsedMs(t0: bigint): number {
+  return Number(process.hrtime.bigint() - t0) / 1e6;
+}

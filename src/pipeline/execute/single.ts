@@ -1,0 +1,328 @@
+/**
+ * Executes one request against one upstream target: renders it in the target's dialect, calls it, and
+ * answers the client in the client's dialect. When both dialects match, upstream bytes go to the client
+ * untouched (non-streamed bodies and SSE events alike) while a decoder watches them for usage; only the
+ * usage-only chunk Penny asked for on the client's behalf is hidden. A client that goes away aborts the
+ * upstream request at once, and the tokens generated so far are estimated and priced.
+ */
+import { PennyError, ProviderError, asPennyError, toWireError } from '../../core/errors.js';
+import type { CanonicalResponse, StreamEvent } from '../../core/response.js';
+import type { Usage } from '../../core/usage.js';
+import type { Logger } from '../../observability/logger.js';
+import { CODECS } from '../../providers/codecs.js';
+import type { SseEvent } from '../../providers/dialect.js';
+import type { Target } from '../../providers/resolve-target.js';
+import { SseParser, sse } from '../../providers/sse.js';
+import type { Upstreams } from '../../providers/upstream.js';
+import { countOutputTokens, countRequestTokens } from '../../tokens/index.js';
+import { type Outcome, type RequestContext, elapsedMs } from '../context.js';
+import { StreamAssembler } from '../stream/assembler.js';
+import { responseToEvents } from '../stream/response-to-events.js';
+
+export interface ExecuteDeps {
+  upstreams: Upstreams;
+  logger: Logger;
+}
+
+const SSE_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache',
+  connection: 'keep-alive',
+};
+
+export async function executeSingle(
+  ctx: RequestContext,
+  target: Target,
+  deps: ExecuteDeps,
+): Promise<Outcome> {
+  const provider = target.provider;
+  const upstreamCodec = CODECS[providerDialect(target)];
+  const base = { provider: provider.name, servedModel: target.model, simulated: false };
+  const ac = new AbortController();
+  const onAbort = () => ac.abort();
+  if (ctx.signal.aborted) ac.abort();
+  else ctx.signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    const body = JSON.stringify(
+      upstreamCodec.renderRequest(ctx.request, { model: target.model, forceStreamUsage: true }),
+    );
+    const apiKey = ctx.clientKey ?? provider.apiKey;
+    const res = await deps.upstreams.call(provider, target.model, body, {
+      apiKey,
+      stream: ctx.request.stream,
+      signal: ac.signal,
+    });
+    if (res.statusCode >= 400) {
+      const text = await res.body.text().catch(() => '');
+      throw upstreamCodec.parseError(res.statusCode, text, provider.name);
+    }
+    const ctype = String(res.headers['content-type'] ?? '');
+    if (ctx.request.stream && ctype.includes('text/event-stream')) {
+      return await pipeStream(ctx, target, res.body, ac, base);
+    }
+    const buf = Buffer.from(await res.body.arrayBuffer());
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(buf.toString('utf8'));
+    } catch (e) {
+      throw new ProviderError(
+        'upstream_bad_response',
+        provider.name,
+        `provider "${provider.name}" returned a body that is not JSON (${buf.length} bytes)`,
+        { cause: e, retryable: true },
+      );
+    }
+    const response = upstreamCodec.parseResponse(parsed, provider.name);
+    if (ctx.request.stream) {
+      // The upstream ignored `stream`: replay its answer as a stream in the client's dialect.
+      return writeEventsAsStream(ctx, responseToEvents(response), response, base);
+    }
+    const same = upstreamCodec.name === ctx.clientDialect;
+    const out = same ? buf : JSON.stringify(CODECS[ctx.clientDialect].renderResponse(response, ctx.request));
+    return {
+      ...base,
+      status: 'ok',
+      httpStatus: 200,
+      usage: response.usage,
+      response,
+      error: null,
+      ttftMs: null,
+      written: false,
+      body: out,
+    };
+  } catch (e) {
+    const err = ctx.signal.aborted
+      ? new PennyError('client_aborted', 'the client closed the connection', { cause: e })
+      : asPennyError(e);
+    return errorOutcome(ctx, err, base);
+  } finally {
+    ctx.signal.removeEventListener('abort', onAbort);
+  }
+}
+
+function providerDialect(target: Target) {
+  return target.provider.type === 'anthropic' ? 'anthropic' : 'openai';
+}
+
+async function pipeStream(
+  ctx: RequestContext,
+  target: Target,
+  body: AsyncIterable<Buffer>,
+  ac: AbortController,
+  base: Pick<Outcome, 'provider' | 'servedModel' | 'simulated'>,
+): Promise<Outcome> {
+  const upstreamCodec = CODECS[providerDialect(target)];
+  const clientCodec = CODECS[ctx.clientDialect];
+  const same = upstreamCodec.name === ctx.clientDialect;
+  const hideUsage = same && ctx.clientDialect === 'openai' && ctx.request.streamUsage !== true;
+  const decoder = upstreamCodec.createStreamDecoder(target.provider.name);
+  const encoder = same ? null : clientCodec.createStreamEncoder(ctx.request);
+  const parser = new SseParser();
+  const asm = new StreamAssembler();
+  let ttftMs: number | null = null;
+  ctx.sink.startStream(200, { ...SSE_HEADERS, ...ctx.headers });
+
+  const handle = (events: SseEvent[]) => {
+    let out = '';
+    for (const ev of events) {
+      const cevs = decoder.decode(ev);
+      asm.addAll(cevs);
+      if (ttftMs === null && asm.sawContent) ttftMs = elapsedMs(ctx.t0);
+      if (encoder) {
+        for (const c of cevs) out += encoder.encode(c);
+      } else if (!(hideUsage && isUsageOnly(cevs))) {
+        out += sse(ev.data, ev.event);
+      }
+    }
+    if (out && !ctx.sink.closed) ctx.sink.write(out);
+  };
+
+  try {
+    for await (const chunk of body) handle(parser.push(chunk));
+    handle(parser.end());
+  } catch (e) {
+    // Let the upstream abort reach the socket before any CPU-heavy work (token estimates) runs.
+    await new Promise((r) => setImmediate(r));
+    if (ctx.signal.aborted) return abortedOutcome(ctx, asm, target, base, ttftMs);
+    const err = asPennyError(e);
+    return brokenStream(
+      ctx,
+      asm,
+      target,
+      base,
+      ttftMs,
+      err.code === 'internal'
+        ? new ProviderError(
+            'upstream_stream_broken',
+            target.provider.name,
+            `the stream from provider "${target.provider.name}" broke: ${err.message}`,
+            { cause: e },
+          )
+        : err,
+    );
+  }
+  if (ctx.signal.aborted) return abortedOutcome(ctx, asm, target, base, ttftMs);
+  if (asm.error) {
+    const err = new ProviderError(
+      'upstream_error',
+      target.provider.name,
+      `provider "${target.provider.name}" reported an error mid-stream: ${asm.error.message}`,
+    );
+    if (encoder) ctx.sink.write(clientCodec.encodeStreamError(err));
+    ctx.sink.end();
+    return {
+      ...base,
+      status: 'error',
+      httpStatus: 200,
+      usage: usageOrEstimate(ctx, asm, target),
+      response: asm.toResponse(),
+      error: err,
+      ttftMs,
+      written: true,
+    };
+  }
+  if (!asm.finished && !asm.ended) {
+    return brokenStream(
+      ctx,
+      asm,
+      target,
+      base,
+      ttftMs,
+      new ProviderError(
+        'upstream_stream_broken',
+        target.provider.name,
+        `the stream from provider "${target.provider.name}" ended before the answer was complete`,
+      ),
+    );
+  }
+  if (encoder && !asm.ended) ctx.sink.write(encoder.encode({ type: 'end' }));
+  ctx.sink.end();
+  ac.abort(); // nothing left to read; frees the socket promptly if the upstream keeps it open
+  const usage = usageOrEstimate(ctx, asm, target);
+  return {
+    ...base,
+    status: 'ok',
+    httpStatus: 200,
+    usage,
+    response: asm.toResponse(),
+    error: null,
+    ttftMs,
+    written: true,
+  };
+}
+
+function isUsageOnly(evs: StreamEvent[]): boolean {
+  return evs.length > 0 && evs.every((e) => e.type === 'usage');
+}
+
+/** Replays complete events as a stream to the client (upstream ignored `stream`, simulated answers, cache hits). */
+export function writeEventsAsStream(
+  ctx: RequestContext,
+  events: StreamEvent[],
+  response: CanonicalResponse,
+  base: Pick<Outcome, 'provider' | 'servedModel' | 'simulated'>,
+): Outcome {
+  const encoder = CODECS[ctx.clientDialect].createStreamEncoder(ctx.request);
+  ctx.sink.startStream(200, { ...SSE_HEADERS, ...ctx.headers });
+  let out = '';
+  for (const ev of events) out += encoder.encode(ev);
+  ctx.sink.write(out);
+  ctx.sink.end();
+  return {
+    ...base,
+    status: 'ok',
+    httpStatus: 200,
+    usage: response.usage,
+    response,
+    error: null,
+    ttftMs: elapsedMs(ctx.t0),
+    written: true,
+  };
+}
+
+function usageOrEstimate(ctx: RequestContext, asm: StreamAssembler, target: Target): Usage {
+  if (asm.usage && (asm.usage.outputText > 0 || asm.usage.reasoning > 0 || !asm.sawContent)) return asm.usage;
+  // No (complete) usage from the provider: estimate what was generated so far, and say so.
+  const input = asm.usage ? null : countRequestTokens(ctx.request, target.model);
+  const output = countOutputTokens(asm.text(), target.model);
+  ctx.flags.push('usage_estimated');
+  return {
+    inputUncached: asm.usage?.inputUncached ?? input?.tokens ?? 0,
+    cacheRead: asm.usage?.cacheRead ?? 0,
+    cacheWrite5m: asm.usage?.cacheWrite5m ?? 0,
+    cacheWrite1h: asm.usage?.cacheWrite1h ?? 0,
+    outputText: output.tokens,
+    reasoning: 0,
+    estimated: true,
+    ...(asm.usage?.raw !== undefined ? { raw: asm.usage.raw } : {}),
+  };
+}
+
+function abortedOutcome(
+  ctx: RequestContext,
+  asm: StreamAssembler,
+  target: Target,
+  base: Pick<Outcome, 'provider' | 'servedModel' | 'simulated'>,
+  ttftMs: number | null,
+): Outcome {
+  ctx.flags.push('client_aborted');
+  if (!ctx.sink.closed) ctx.sink.end();
+  const err = new PennyError(
+    'client_aborted',
+    'the client closed the connection mid-stream; the upstream request was aborted',
+  );
+  return {
+    ...base,
+    status: 'aborted',
+    httpStatus: 499,
+    usage: usageOrEstimate(ctx, asm, target),
+    response: asm.toResponse(),
+    error: err,
+    ttftMs,
+    written: true,
+  };
+}
+
+function brokenStream(
+  ctx: RequestContext,
+  asm: StreamAssembler,
+  target: Target,
+  base: Pick<Outcome, 'provider' | 'servedModel' | 'simulated'>,
+  ttftMs: number | null,
+  err: PennyError,
+): Outcome {
+  if (!ctx.sink.closed) {
+    ctx.sink.write(CODECS[ctx.clientDialect].encodeStreamError(err));
+    ctx.sink.end();
+  }
+  return {
+    ...base,
+    status: 'error',
+    httpStatus: 502,
+    usage: usageOrEstimate(ctx, asm, target),
+    response: asm.toResponse(),
+    error: err,
+    ttftMs,
+    written: true,
+  };
+}
+
+export function errorOutcome(
+  ctx: RequestContext,
+  err: PennyError,
+  base: Pick<Outcome, 'provider' | 'servedModel' | 'simulated'>,
+): Outcome {
+  if (err.code === 'client_aborted') ctx.flags.push('client_aborted');
+  const wire = toWireError(err, ctx.clientDialect);
+  return {
+    ...base,
+    status: err.code === 'client_aborted' ? 'aborted' : 'error',
+    httpStatus: wire.status,
+    usage: null,
+    response: null,
+    error: err,
+    ttftMs: null,
+    written: false,
+    body: JSON.stringify(wire.body),
+  };
+}

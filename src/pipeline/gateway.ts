@@ -1,0 +1,311 @@
+/**
+ * The gateway core shared by every face (HTTP server, penny.fetch): parse the client's body into the
+ * canonical request, attribute it, run the pipeline stages around execution, answer in the client's dialect,
+ * and settle one ledger entry — for successes and failures alike.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { InvalidRequestError, PennyError, asPennyError, toWireError } from '../core/errors.js';
+import type { LedgerEntry } from '../core/ledger-entry.js';
+import { moneyToDecimal } from '../core/money.js';
+import type { CanonicalRequest, Dialect } from '../core/request.js';
+import type { Ledger } from '../ledger/ledger.js';
+import type { Logger } from '../observability/logger.js';
+import type { PriceCatalog } from '../pricing/catalog.js';
+import { CODECS } from '../providers/codecs.js';
+import { PROVIDER_TYPES } from '../providers/registry.js';
+import { type Target, TargetResolver } from '../providers/resolve-target.js';
+import { SIMULATED_PROVIDER, simulate } from '../providers/simulated/simulated.js';
+import { Upstreams } from '../providers/upstream.js';
+import type { LoadedConfig } from '../config/load.js';
+import type { Attribution, Outcome, RequestContext, ResponseSink, Stage } from './context.js';
+import { errorOutcome, executeSingle, writeEventsAsStream } from './execute/single.js';
+import { buildEntry, priceOutcome } from './settle.js';
+import { responseToEvents } from './stream/response-to-events.js';
+
+export type Headers = Record<string, string | string[] | undefined>;
+
+export interface IncomingCall {
+  dialect: Dialect;
+  /** The parsed JSON body. */
+  body: unknown;
+  headers: Headers;
+  sink: ResponseSink;
+  signal: AbortSignal;
+  /** A failure found before the body could be used (bad JSON, too large, unauthorized). */
+  preError?: PennyError;
+  /** Name of the Penny token the caller presented, when auth is on. */
+  tokenName?: string;
+  /** Values that are Penny tokens, so they are never mistaken for provider keys. */
+  isPennyToken?: (value: string) => boolean;
+}
+
+export interface GatewayDeps {
+  loaded: LoadedConfig;
+  catalog: PriceCatalog;
+  ledger: Ledger;
+  logger: Logger;
+  upstreams?: Upstreams;
+  stages?: Stage[];
+  /** Observers of every settled entry (metrics …). */
+  onSettled?: Array<(entry: LedgerEntry) => void>;
+}
+
+export class Gateway {
+  readonly resolver: TargetResolver;
+  readonly upstreams: Upstreams;
+  readonly simulated: boolean;
+  private readonly stages: Stage[];
+
+  constructor(readonly deps: GatewayDeps) {
+    this.resolver = new TargetResolver(deps.loaded);
+    this.upstreams = deps.upstreams ?? new Upstreams();
+    this.simulated = !this.resolver.hasProviders;
+    this.stages = deps.stages ?? [];
+  }
+
+  private readonly inflight = new Set<Promise<LedgerEntry>>();
+
+  /** Handles one call; the promise settles after its ledger entry is appended. */
+  handle(call: IncomingCall): Promise<LedgerEntry> {
+    const p = this.process(call);
+    this.inflight.add(p);
+    const done = () => this.inflight.delete(p);
+    p.then(done, done);
+    return p;
+  }
+
+  /** Resolves when every request in flight has settled. */
+  async drain(): Promise<void> {
+    while (this.inflight.size) await Promise.allSettled([...this.inflight]);
+  }
+
+  private async process(call: IncomingCall): Promise<LedgerEntry> {
+    const t0 = process.hrtime.bigint();
+    const startedAt = Date.now();
+    const id = `req_${randomUUID().replace(/-/g, '')}`;
+    const codec = CODECS[call.dialect];
+    let request: CanonicalRequest;
+    try {
+      if (call.preError) throw call.preError;
+      request = codec.parseRequest(call.body);
+    } catch (e) {
+      const err =
+        e instanceof PennyError
+          ? e
+          : new InvalidRequestError(`invalid request: ${(e as Error).message}`, undefined, e);
+      return this.rejectEarly(call, id, startedAt, t0, err);
+    }
+    const attribution = attribute(call, request);
+    const ctx: RequestContext = {
+      id,
+      startedAt,
+      t0,
+      clientDialect: call.dialect,
+      request,
+      original: request,
+      attribution,
+      clientKey: undefined,
+      signal: call.signal,
+      sink: call.sink,
+      headers: { 'x-penny-request-id': id },
+      savings: {},
+      flags: [],
+      meta: {},
+    };
+    let outcome: Outcome;
+    try {
+      outcome = await this.runStages(ctx, 0, call);
+    } catch (e) {
+      outcome = errorOutcome(ctx, asPennyError(e), {
+        provider: null,
+        servedModel: null,
+        simulated: this.simulated,
+      });
+    }
+    return this.finish(ctx, outcome);
+  }
+
+  private runStages(ctx: RequestContext, i: number, call: IncomingCall): Promise<Outcome> {
+    const stage = this.stages[i];
+    if (!stage) return this.execute(ctx, call);
+    return stage.run(ctx, () => this.runStages(ctx, i + 1, call));
+  }
+
+  /** The last step: one upstream call (or the simulated upstream when no provider is configured). */
+  private async execute(ctx: RequestContext, call: IncomingCall): Promise<Outcome> {
+    if (this.simulated) {
+      ctx.headers['x-penny-simulated'] = 'true';
+      ctx.headers['x-penny-provider'] = SIMULATED_PROVIDER;
+      const response = simulate(ctx.request);
+      const base = { provider: SIMULATED_PROVIDER, servedModel: ctx.request.model, simulated: true };
+      if (ctx.request.stream) return writeEventsAsStream(ctx, responseToEvents(response), response, base);
+      const body = JSON.stringify(CODECS[ctx.clientDialect].renderResponse(response, ctx.request));
+      return {
+        ...base,
+        status: 'ok',
+        httpStatus: 200,
+        usage: response.usage,
+        response,
+        error: null,
+        ttftMs: null,
+        written: false,
+        body,
+      };
+    }
+    let target: Target;
+    try {
+      target = this.resolver.resolve(ctx.request.model);
+    } catch (e) {
+      return errorOutcome(ctx, asPennyError(e), { provider: null, servedModel: null, simulated: false });
+    }
+    ctx.headers['x-penny-provider'] = target.provider.name;
+    ctx.clientKey = this.clientKeyFor(call, target, ctx.attribution);
+    return executeSingle(ctx, target, { upstreams: this.upstreams, logger: this.deps.logger });
+  }
+
+  /** A provider key the client sent itself, used when pass-through is on and it suits the target. */
+  private clientKeyFor(call: IncomingCall, target: Target, attribution: Attribution): string | undefined {
+    if (!this.deps.loaded.config.server.passThroughKeys) return undefined;
+    const explicit = header(call.headers, 'x-penny-provider-key');
+    let key = explicit;
+    if (!key) {
+      // The Anthropic SDK sends x-api-key (newer versions: Authorization: Bearer); an Anthropic key never goes
+      // to an OpenAI-format provider and an OpenAI key never to Anthropic.
+      const dialect = PROVIDER_TYPES[target.provider.type].dialect;
+      const auth = bearer(header(call.headers, 'authorization'));
+      const candidate =
+        dialect === 'anthropic'
+          ? (header(call.headers, 'x-api-key') ?? (auth?.startsWith('sk-ant-') ? auth : undefined))
+          : auth && !auth.startsWith('sk-ant-')
+            ? auth
+            : undefined;
+      // Short values are placeholders ("penny", "sk-none") that SDKs insist on; Penny tokens are never forwarded.
+      if (candidate && candidate.length >= 20 && !call.isPennyToken?.(candidate)) key = candidate;
+    }
+    if (key && attribution.keyId === null)
+      attribution.keyId = `key-${createHash('sha256').update(key).digest('hex').slice(0, 12)}`;
+    return key;
+  }
+
+  private finish(ctx: RequestContext, outcome: Outcome): LedgerEntry {
+    const priced = priceOutcome(ctx, outcome, this.deps.catalog);
+    if (!outcome.written && !ctx.sink.closed) {
+      const headers: Record<string, string> = { 'content-type': 'application/json', ...ctx.headers };
+      if (outcome.servedModel) headers['x-penny-model'] = outcome.servedModel;
+      if (outcome.status === 'ok')
+        headers['x-penny-cost-usd'] = priced.cost === null ? 'unknown' : moneyToDecimal(priced.cost);
+      ctx.sink.json(outcome.httpStatus, headers, outcome.body ?? '');
+    }
+    const entry = buildEntry(ctx, outcome, priced);
+    this.settle(entry, outcome);
+    return entry;
+  }
+
+  private rejectEarly(
+    call: IncomingCall,
+    id: string,
+    startedAt: number,
+    t0: bigint,
+    err: PennyError,
+  ): LedgerEntry {
+    const wire = toWireError(err, call.dialect);
+    if (!call.sink.closed)
+      call.sink.json(
+        wire.status,
+        { 'content-type': 'application/json', 'x-penny-request-id': id },
+        JSON.stringify(wire.body),
+      );
+    const body = call.body as { model?: unknown; stream?: unknown } | undefined;
+    const model = typeof body?.model === 'string' ? body.model : '';
+    const stub = {
+      dialect: call.dialect,
+      model,
+      system: [],
+      messages: [],
+      stream: body?.stream === true,
+      extra: {},
+    } as CanonicalRequest;
+    const ctx: RequestContext = {
+      id,
+      startedAt,
+      t0,
+      clientDialect: call.dialect,
+      request: stub,
+      original: stub,
+      attribution: attribute(call, undefined),
+      clientKey: undefined,
+      signal: call.signal,
+      sink: call.sink,
+      headers: {},
+      savings: {},
+      flags: [],
+      meta: {},
+    };
+    const outcome: Outcome = {
+      status: 'error',
+      httpStatus: wire.status,
+      provider: null,
+      servedModel: null,
+      usage: null,
+      response: null,
+      error: err,
+      ttftMs: null,
+      simulated: this.simulated,
+      written: true,
+    };
+    const entry = buildEntry(ctx, outcome, priceOutcome(ctx, outcome, this.deps.catalog));
+    this.settle(entry, outcome);
+    return entry;
+  }
+
+  private settle(entry: LedgerEntry, outcome: Outcome): void {
+    if (outcome.error && outcome.status === 'error') {
+      this.deps.logger.warn('request failed', {
+        id: entry.id,
+        code: outcome.error.code,
+        status: entry.httpStatus,
+        provider: entry.provider,
+        model: entry.requestedModel,
+        message: outcome.error.message,
+      });
+    }
+    try {
+      this.deps.ledger.append(entry);
+    } catch (e) {
+      this.deps.logger.error('ledger append failed', { id: entry.id, error: e });
+    }
+    for (const f of this.deps.onSettled ?? []) {
+      try {
+        f(entry);
+      } catch (e) {
+        this.deps.logger.error('settle observer failed', { error: e });
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.drain();
+    await this.upstreams.close();
+  }
+}
+
+function header(h: Headers, name: string): string | undefined {
+  const v = h[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function bearer(v: string | undefined): string | undefined {
+  if (!v) return undefined;
+  const m = /^Bearer\s+(.+)$/i.exec(v);
+  return m ? m[1]!.trim() : undefined;
+}
+
+/** Who the request is for: x-penny-feature / x-penny-user headers, else the body's user fields. */
+export function attribute(
+  call: Pick<IncomingCall, 'headers' | 'tokenName'>,
+  req: CanonicalRequest | undefined,
+): Attribution {
+  const feature = header(call.headers, 'x-penny-feature')?.slice(0, 200) || null;
+  const user = header(call.headers, 'x-penny-user')?.slice(0, 200) || req?.user?.slice(0, 200) || null;
+  return { feature, user, keyId: call.tokenName ?? null };
+}

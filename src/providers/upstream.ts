@@ -1,0 +1,131 @@
+/**
+ * Upstream HTTP calls over undici's connection Pool (keep-alive, no WHATWG fetch on the hot path).
+ * One Pool per provider origin. Keys are set here and nowhere else, from the resolved provider or from a
+ * client's own key, and never leave this module except inside the outgoing request.
+ */
+import { Pool } from 'undici';
+import type { Dispatcher } from 'undici';
+import { ProviderError } from '../core/errors.js';
+import type { ResolvedProvider } from '../config/load.js';
+import { PROVIDER_TYPES } from './registry.js';
+
+export interface UpstreamResponse {
+  statusCode: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Dispatcher.ResponseData['body'];
+}
+
+export class Upstreams {
+  private readonly pools = new Map<string, Pool>();
+
+  pool(provider: ResolvedProvider): Pool {
+    const url = new URL(provider.baseUrl);
+    const key = `${provider.name}|${url.origin}`;
+    let p = this.pools.get(key);
+    if (!p) {
+      p = new Pool(url.origin, {
+        connections: provider.maxConnections,
+        pipelining: 1,
+        keepAliveTimeout: 30_000,
+        headersTimeout: provider.timeoutMs,
+        bodyTimeout: provider.idleTimeoutMs,
+      });
+      this.pools.set(key, p);
+    }
+    return p;
+  }
+
+  async call(
+    provider: ResolvedProvider,
+    model: string,
+    body: string,
+    opts: {
+      apiKey: string | undefined;
+      stream: boolean;
+      signal: AbortSignal;
+      extraHeaders?: Record<string, string>;
+    },
+  ): Promise<UpstreamResponse> {
+    const spec = PROVIDER_TYPES[provider.type];
+    const prefix = new URL(provider.baseUrl).pathname.replace(/\/+$/, '');
+    const path =
+      prefix +
+      spec.chatPath(model, {
+        ...(provider.apiVersion ? { apiVersion: provider.apiVersion } : {}),
+        deployments: provider.deployments,
+      });
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      accept: opts.stream ? 'text/event-stream' : 'application/json',
+      ...provider.headers,
+      ...opts.extraHeaders,
+    };
+    if (spec.dialect === 'anthropic' && !headers['anthropic-version'])
+      headers['anthropic-version'] = '2023-06-01';
+    if (opts.apiKey) {
+      if (spec.auth === 'bearer') headers.authorization = `Bearer ${opts.apiKey}`;
+      else if (spec.auth === 'x-api-key') headers['x-api-key'] = opts.apiKey;
+      else headers['api-key'] = opts.apiKey;
+    }
+    try {
+      const res = await this.pool(provider).request({
+        path,
+        method: 'POST',
+        headers,
+        body,
+        signal: opts.signal,
+      });
+      return { statusCode: res.statusCode, headers: res.headers, body: res.body };
+    } catch (e) {
+      throw upstreamFailure(provider.name, e);
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.pools.values()].map((p) => p.close().catch(() => p.destroy())));
+    this.pools.clear();
+  }
+}
+
+/** Maps a transport failure (timeout, reset, refused) to a ProviderError without leaking request details. */
+export function upstreamFailure(provider: string, e: unknown): ProviderError {
+  const err = e as { code?: string; name?: string; message?: string };
+  const code = err.code ?? err.name ?? '';
+  if (
+    code === 'UND_ERR_HEADERS_TIMEOUT' ||
+    code === 'UND_ERR_BODY_TIMEOUT' ||
+    code === 'UND_ERR_CONNECT_TIMEOUT'
+  ) {
+    return new ProviderError(
+      'upstream_timeout',
+      provider,
+      `provider "${provider}" timed out (${code}); raise providers.${provider}.timeoutMs / idleTimeoutMs if the model is slow`,
+      { retryable: true, cause: e },
+    );
+  }
+  if (code === 'AbortError' || code === 'UND_ERR_ABORTED') {
+    return new ProviderError('client_aborted', provider, 'request aborted by the client', { cause: e });
+  }
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EHOSTUNREACH') {
+    return new ProviderError(
+      'upstream_unreachable',
+      provider,
+      `provider "${provider}" is unreachable (${code}); check providers.${provider}.baseUrl`,
+      { retryable: true, cause: e },
+    );
+  }
+  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE' || code === 'UND_ERR_CLOSED') {
+    return new ProviderError(
+      'upstream_unreachable',
+      provider,
+      `provider "${provider}" closed the connection (${code})`,
+      { retryable: true, cause: e },
+    );
+  }
+  return new ProviderError(
+    'upstream_error',
+    provider,
+    `provider "${provider}" request failed: ${err.message ?? code}`,
+    { retryable: true, cause: e },
+  );
+}

@@ -1,0 +1,185 @@
+/**
+ * The HTTP face: node:http (no framework, no WHATWG objects on the hot path). Routes OpenAI
+ * `POST /v1/chat/completions`, Anthropic `POST /v1/messages`, `GET /v1/models`, and `GET /healthz`;
+ * other faces (metrics, dashboard) register extra routes. Bodies are read once, size-limited, parsed once.
+ */
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { PennyError, toWireError } from '../core/errors.js';
+import type { Dialect } from '../core/request.js';
+import type { LoadedConfig } from '../config/load.js';
+import type { Logger } from '../observability/logger.js';
+import type { Gateway } from '../pipeline/gateway.js';
+import type { PriceCatalog } from '../pricing/catalog.js';
+import { Auth } from './auth.js';
+import { listModels, renderModelList } from './models.js';
+import { NodeSink } from './node-sink.js';
+
+export type ExtraRoute = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+) => boolean | Promise<boolean>;
+
+export interface ServerOptions {
+  gateway: Gateway;
+  loaded: LoadedConfig;
+  catalog: PriceCatalog;
+  logger: Logger;
+  /** Extra handlers tried before the 404 (return true when handled). */
+  routes?: ExtraRoute[];
+}
+
+const CHAT_PATHS: Record<string, Dialect> = {
+  '/v1/chat/completions': 'openai',
+  '/chat/completions': 'openai',
+  '/v1/messages': 'anthropic',
+  '/messages': 'anthropic',
+};
+
+export function createPennyServer(opts: ServerOptions): Server {
+  const { gateway, loaded, logger } = opts;
+  const auth = new Auth(loaded.config.server.host, loaded.config.server.authTokens);
+  const maxBody = loaded.config.server.maxBodyBytes;
+  const isPennyToken = (v: string) => auth.match(v) !== null;
+
+  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    const dialect = CHAT_PATHS[path];
+    if (dialect !== undefined) {
+      if (req.method !== 'POST')
+        return sendError(res, new PennyError('method_not_allowed', `${path} takes POST`), dialect);
+      let tokenName: string | undefined;
+      if (auth.required) {
+        const name = auth.check(req.headers);
+        if (!name) {
+          req.resume();
+          return sendError(
+            res,
+            new PennyError(
+              'unauthorized',
+              'missing or wrong Penny token: send it as x-penny-key (or as the API key of your SDK)',
+            ),
+            dialect,
+          );
+        }
+        tokenName = name;
+      }
+      handleChat(req, res, dialect, tokenName);
+      return;
+    }
+    if (path === '/healthz') return sendJson(res, 200, { ok: true, simulated: gateway.simulated });
+    if (path === '/v1/models' || path === '/models') {
+      const d: Dialect = req.headers['anthropic-version'] ? 'anthropic' : 'openai';
+      if (auth.required && !auth.check(req.headers))
+        return sendError(res, new PennyError('unauthorized', 'missing or wrong Penny token'), d);
+      return sendJson(res, 200, renderModelList(listModels(loaded, opts.catalog), d));
+    }
+    void tryRoutes(req, res, path);
+  });
+
+  async function tryRoutes(req: IncomingMessage, res: ServerResponse, path: string) {
+    try {
+      for (const r of opts.routes ?? []) if (await r(req, res, path)) return;
+      sendError(
+        res,
+        new PennyError(
+          'not_found',
+          `no route ${req.method} ${path}; Penny serves POST /v1/chat/completions, POST /v1/messages, GET /v1/models`,
+        ),
+        'openai',
+      );
+    } catch (e) {
+      logger.error('route failed', { path, error: e });
+      if (!res.headersSent) sendError(res, new PennyError('internal', 'internal error'), 'openai');
+    }
+  }
+
+  function handleChat(
+    req: IncomingMessage,
+    res: ServerResponse,
+    dialect: Dialect,
+    tokenName: string | undefined,
+  ) {
+    const ac = new AbortController();
+    const sink = new NodeSink(res, () => ac.abort());
+    const declared = Number(req.headers['content-length'] ?? 0);
+    const call = {
+      dialect,
+      headers: req.headers,
+      sink,
+      signal: ac.signal,
+      isPennyToken,
+      ...(tokenName ? { tokenName } : {}),
+    };
+    if (declared > maxBody) {
+      req.resume();
+      res.setHeader('connection', 'close');
+      void gateway.handle({ ...call, body: undefined, preError: tooLarge(maxBody) });
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on('data', (c: Buffer) => {
+      if (over) return;
+      size += c.length;
+      if (size > maxBody) {
+        over = true;
+        chunks.length = 0;
+        res.setHeader('connection', 'close');
+        void gateway.handle({ ...call, body: undefined, preError: tooLarge(maxBody) });
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => {
+      if (over) return;
+      const buf = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+      let body: unknown;
+      try {
+        body = JSON.parse(buf.toString('utf8'));
+      } catch (e) {
+        const err = new PennyError(
+          'invalid_json',
+          `the request body is not valid JSON: ${(e as Error).message}`,
+          { cause: e },
+        );
+        void gateway.handle({ ...call, body: undefined, preError: err });
+        return;
+      }
+      gateway.handle({ ...call, body }).catch((e) => logger.error('request handling failed', { error: e }));
+    });
+    req.on('error', () => ac.abort());
+  }
+
+  return server;
+}
+
+function tooLarge(max: number): PennyError {
+  return new PennyError(
+    'body_too_large',
+    `the request body is larger than the limit of ${max} bytes (server.maxBodyBytes)`,
+  );
+}
+
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': String(Buffer.byteLength(text)),
+    ...headers,
+  });
+  res.end(text);
+}
+
+function sendError(res: ServerResponse, err: PennyError, dialect: Dialect): void {
+  const w = toWireError(err, dialect);
+  sendJson(res, w.status, w.body);
+}

@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import OpenAI from 'openai';
+import { startHarness } from './harness.js';
+
+test('with no provider configured the gateway serves from the simulated upstream, marked as such', async () => {
+  const h = await startHarness({ noProviders: true });
+  try {
+    const client = new OpenAI({ apiKey: 'penny', baseURL: `${h.app.url}/v1`, maxRetries: 0 });
+    const { data, response } = await client.chat.completions
+      .create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hello Penny' }] })
+      .withResponse();
+    assert.equal(response.headers.get('x-penny-simulated'), 'true');
+    assert.match(data.choices[0]!.message.content ?? '', /simulated/);
+    const stream = await client.chat.completions.create({
+      model: 'gpt-4o-mini',
+      stream: true,
+      messages: [{ role: 'user', content: 'Stream it' }],
+    });
+    let text = '';
+    for await (const c of stream) text += c.choices[0]?.delta?.content ?? '';
+    assert.match(text, /Stream it/);
+    const entries = await h.entries();
+    assert.equal(entries.length, 2);
+    for (const e of entries) {
+      assert.equal(e.simulated, true);
+      assert.ok(e.flags.includes('simulated'));
+      assert.equal(e.provider, 'simulated');
+      assert.ok(e.cost !== null && e.cost > 0n, 'priced as the requested model would be');
+    }
+    assert.equal(h.fake.requests.length, 0);
+  } finally {
+    await h.close();
+  }
+});
