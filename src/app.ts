@@ -9,6 +9,7 @@ import type { Ledger } from './ledger/ledger.js';
 import { SqliteLedger } from './ledger/sqlite/sqlite-ledger.js';
 import { type Logger, createLogger } from './observability/logger.js';
 import { Gateway } from './pipeline/gateway.js';
+import { buildStages } from './pipeline/stages.js';
 import { type PriceCatalog, loadCatalog } from './pricing/catalog.js';
 import { createPennyServer } from './server/server.js';
 import { countText } from './tokens/index.js';
@@ -47,7 +48,8 @@ export async function startPenny(opts: StartOptions = {}): Promise<PennyApp> {
       batchSize: loaded.config.ledger.batchSize,
       onError: (e) => logger.error('ledger write failed; entries kept for the next try', { error: e }),
     });
-  const gateway = new Gateway({ loaded, catalog, ledger, logger });
+  const stages = buildStages({ loaded, catalog, ledger, logger });
+  const gateway = new Gateway({ loaded, catalog, ledger, logger, stages });
   const server = createPennyServer({ gateway, loaded, catalog, logger });
   const { host, port } = loaded.config.server;
   await new Promise<void>((resolve, reject) => {

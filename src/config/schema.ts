@@ -4,6 +4,12 @@
  * Provider types come from the registry, so the schema and the code cannot drift apart.
  */
 import { z } from 'zod';
+import { cacheFeatureSchema, cacheGlobalSchema } from '../pipeline/cache/config.js';
+import { cascadeFeatureSchema, cascadeGlobalSchema } from '../pipeline/cascade/config.js';
+import { compressFeatureSchema, compressGlobalSchema } from '../pipeline/compress/config.js';
+import { routeFeatureSchema, routeGlobalSchema } from '../pipeline/route/config.js';
+import { shapeFeatureSchema, shapeGlobalSchema } from '../pipeline/shape/config.js';
+import { shortcutFeatureSchema, shortcutGlobalSchema } from '../pipeline/shortcut/config.js';
 import { PROVIDER_TYPES } from '../providers/registry.js';
 
 const providerTypes = Object.keys(PROVIDER_TYPES) as [
@@ -65,9 +71,16 @@ export const providerConfigSchema = z.strictObject({
   maxConnections: z.number().int().positive().optional(),
 });
 
+/** A feature's policy: one optional section per pipeline stage, each defined beside its stage. */
 export const featureConfigSchema = z.strictObject({
   /** Store prompt and response bodies for this feature (off by default; hashes and counts are always kept). */
   storePrompts: z.boolean().optional(),
+  cache: cacheFeatureSchema.optional(),
+  compress: compressFeatureSchema.optional(),
+  shape: shapeFeatureSchema.optional(),
+  shortcut: shortcutFeatureSchema.optional(),
+  route: routeFeatureSchema.optional(),
+  cascade: cascadeFeatureSchema.optional(),
 });
 
 export const configSchema = z.strictObject({
@@ -108,8 +121,16 @@ export const configSchema = z.strictObject({
   prices: z.record(z.string(), priceOverrideConfigSchema).default({}),
   /** Extra price files in LiteLLM's model_prices_and_context_window.json format. */
   priceFiles: z.array(z.string().min(1)).default([]),
+  /** Per-feature policies; `default` applies to requests with no (or an unlisted) feature. */
   features: z.record(z.string(), featureConfigSchema).default({}),
+  cache: cacheGlobalSchema.prefault({}),
+  compress: compressGlobalSchema.prefault({}),
+  shape: shapeGlobalSchema.prefault({}),
+  shortcut: shortcutGlobalSchema.prefault({}),
+  route: routeGlobalSchema.prefault({}),
+  cascade: cascadeGlobalSchema.prefault({}),
 });
+export type FeatureConfig = z.output<typeof featureConfigSchema>;
 
 export type PennyConfig = z.output<typeof configSchema>;
 export type ProviderConfig = z.output<typeof providerConfigSchema>;

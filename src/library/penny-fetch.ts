@@ -13,6 +13,7 @@ import { SqliteLedger } from '../ledger/sqlite/sqlite-ledger.js';
 import { type Logger, createLogger } from '../observability/logger.js';
 import type { ResponseSink } from '../pipeline/context.js';
 import { Gateway, type Headers as PlainHeaders } from '../pipeline/gateway.js';
+import { buildStages } from '../pipeline/stages.js';
 import { type PriceCatalog, loadCatalog } from '../pricing/catalog.js';
 import { listModels, renderModelList } from '../server/models.js';
 
@@ -47,7 +48,15 @@ export function createPenny(opts: PennyOptions = {}): Penny {
           onError: (e) => logger.error('ledger write failed', { error: e }),
         }));
   let lastEntry: LedgerEntry | undefined;
-  const gateway = new Gateway({ loaded, catalog, ledger, logger, onSettled: [(e) => (lastEntry = e)] });
+  const stages = buildStages({ loaded, catalog, ledger, logger });
+  const gateway = new Gateway({
+    loaded,
+    catalog,
+    ledger,
+    logger,
+    stages,
+    onSettled: [(e) => (lastEntry = e)],
+  });
 
   async function pennyFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
     const url = new URL(
