@@ -13,7 +13,7 @@ import { CODECS } from '../../providers/codecs.js';
 import type { SseEvent } from '../../providers/dialect.js';
 import type { Target } from '../../providers/resolve-target.js';
 import { SseParser, sse } from '../../providers/sse.js';
-import type { Upstreams } from '../../providers/upstream.js';
+import { type Upstreams, upstreamFailure } from '../../providers/upstream.js';
 import { countOutputTokens, countRequestTokens } from '../../tokens/index.js';
 import { type Outcome, type RequestContext, elapsedMs } from '../context.js';
 import { StreamAssembler } from '../stream/assembler.js';
@@ -144,22 +144,23 @@ async function pipeStream(
     // Let the upstream abort reach the socket before any CPU-heavy work (token estimates) runs.
     await new Promise((r) => setImmediate(r));
     if (ctx.signal.aborted) return abortedOutcome(ctx, asm, target, base, ttftMs);
-    const err = asPennyError(e);
-    return brokenStream(
-      ctx,
-      asm,
-      target,
-      base,
-      ttftMs,
-      err.code === 'internal'
+    const failure = e instanceof PennyError ? e : upstreamFailure(target.provider.name, e);
+    const name = target.provider.name;
+    const err =
+      failure.code === 'upstream_timeout'
         ? new ProviderError(
-            'upstream_stream_broken',
-            target.provider.name,
-            `the stream from provider "${target.provider.name}" broke: ${err.message}`,
+            'upstream_timeout',
+            name,
+            `the stream from provider "${name}" stalled (no data within providers.${name}.idleTimeoutMs)`,
             { cause: e },
           )
-        : err,
-    );
+        : new ProviderError(
+            'upstream_stream_broken',
+            name,
+            `the stream from provider "${name}" broke: ${failure.message}`,
+            { cause: e },
+          );
+    return brokenStream(ctx, asm, target, base, ttftMs, err);
   }
   if (ctx.signal.aborted) return abortedOutcome(ctx, asm, target, base, ttftMs);
   if (asm.error) {
