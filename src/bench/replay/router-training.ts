@@ -1,0 +1,91 @@
+/**
+ * How the replay (and `penny router train`) turns recorded two-model outcomes into router training data
+ * and picks a model. Labels follow RouteLLM's win-rate idea, softened: (1 + strong − weak) / 2, so
+ * "strong right, weak wrong" is 1, "weak right, strong wrong" is 0 and ties are 0.5; for MT-Bench's
+ * 1–10 judge scores the difference is squashed the same way. The method is chosen by 2-fold
+ * cross-validation inside the training half, never by looking at the test half.
+ */
+import { blend, type RouterModel, type TrainExample, train } from '../../pipeline/route/classifier.js';
+import { hash32 } from '../../pipeline/route/features.js';
+import { trainKnn } from '../../pipeline/route/knn.js';
+import type { TwoModelRecord } from './datasets.js';
+import { evaluateScores } from './metrics.js';
+
+export type RouterMethod = 'logreg' | 'knn' | 'blend';
+export const ROUTER_METHODS: readonly RouterMethod[] = ['logreg', 'knn', 'blend'];
+
+/** Soft "needs the strong model" label in [0, 1]. */
+export function routerLabel(r: Pick<TwoModelRecord, 'w' | 's'>, binary: boolean): number {
+  if (binary) return (1 + r.s - r.w) / 2;
+  return (1 + Math.tanh((r.s - r.w) / 2)) / 2;
+}
+
+export function routerExamples(
+  records: readonly TwoModelRecord[],
+  binary: boolean,
+  weight = 1,
+): TrainExample[] {
+  return records.map((r) => ({ text: r.prompt, label: routerLabel(r, binary), weight }));
+}
+
+export const LOGREG_DEFAULTS = { learningRate: 0.01, l2: 1e-3, epochs: 10, batchSize: 32 } as const;
+export const KNN_DEFAULTS = { k: 100, smoothing: 2, maxDf: 0.2 } as const;
+
+export function trainRouterModel(
+  examples: readonly TrainExample[],
+  method: RouterMethod,
+  seed = 1,
+  meta: Record<string, string | number | boolean> = {},
+): RouterModel {
+  const lr = () => train(examples, { ...LOGREG_DEFAULTS, seed, meta: { ...meta, method: 'logreg' } });
+  const knn = () => trainKnn(examples, { ...KNN_DEFAULTS, meta: { ...meta, method: 'knn' } });
+  switch (method) {
+    case 'logreg':
+      return lr();
+    case 'knn':
+      return knn();
+    case 'blend':
+      return blend([lr(), knn()], [1, 1], { ...meta, method: 'blend' });
+  }
+}
+
+export interface CvResult {
+  method: RouterMethod;
+  /** Mean APGR over the two folds, per method. */
+  apgrByMethod: Record<RouterMethod, number>;
+  /** Out-of-fold scores of the chosen method, aligned with the records (for threshold calibration). */
+  outOfFold: number[];
+}
+
+/** 2-fold CV inside `records` (the training half); returns the method with the best mean APGR. */
+export function selectMethodByCv(
+  records: readonly TwoModelRecord[],
+  binary: boolean,
+  predictFn: (m: RouterModel, text: string) => number,
+  methods: readonly RouterMethod[] = ROUTER_METHODS,
+  seed = 1,
+): CvResult {
+  const fold = records.map((r) => hash32(`penny-cv-v1:${r.id}`) >>> 31);
+  const apgrByMethod = {} as Record<RouterMethod, number>;
+  const oof = {} as Record<RouterMethod, number[]>;
+  for (const method of methods) {
+    const scores = new Array<number>(records.length).fill(0);
+    let sum = 0;
+    for (const k of [0, 1]) {
+      const trainPart = records.filter((_, i) => fold[i] !== k);
+      const evalIdx = records.map((_, i) => i).filter((i) => fold[i] === k);
+      const model = trainRouterModel(routerExamples(trainPart, binary), method, seed);
+      const evalItems = evalIdx.map((i) => records[i]!);
+      const s = evalItems.map((r) => predictFn(model, r.prompt));
+      evalIdx.forEach((i, j) => {
+        scores[i] = s[j]!;
+      });
+      sum += evaluateScores(evalItems, s).apgr;
+    }
+    apgrByMethod[method] = sum / 2;
+    oof[method] = scores;
+  }
+  let best = methods[0]!;
+  for (const m of methods) if (apgrByMethod[m]! > apgrByMethod[best]!) best = m;
+  return { method: best, apgrByMethod, outOfFold: oof[best]! };
+}
