@@ -5,9 +5,9 @@
  * field at fault, e.g. `config: providers.groq.baseUrl: Invalid URL`.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import YAML from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import { PROVIDER_TYPES, type ProviderType } from '../providers/registry.js';
@@ -102,7 +102,10 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
 function parseFile(file: string): unknown {
   const text = readFileSync(file, 'utf8');
   try {
-    return file.endsWith('.json') ? JSON.parse(text) : YAML.parse(text);
+    // The YAML parser is loaded only when a YAML file is actually read.
+    return file.endsWith('.json')
+      ? JSON.parse(text)
+      : (createRequire(import.meta.url)('yaml') as typeof import('yaml')).parse(text);
   } catch (e) {
     throw new ConfigError(
       '',

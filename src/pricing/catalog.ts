@@ -240,7 +240,7 @@ export interface LoadCatalogOptions {
   /** The moment whose date-conditional prices apply. Default: now. */
   now?: Date;
   /** Leave out the bundled genai-prices data (tests, or a catalog built only from files). */
-  builtin?: boolean;
+  builtin?: boolean | PriceEntry[];
   /** Provider ids to take from the bundled data. */
   providers?: readonly string[];
 }
@@ -248,7 +248,9 @@ export interface LoadCatalogOptions {
 /** Builds the catalog: bundled genai-prices < LiteLLM files (in order) < config overrides. Synchronous. */
 export function loadCatalog(opts: LoadCatalogOptions = {}): PriceCatalog {
   const layers: PriceEntry[][] = [];
-  if (opts.builtin !== false) {
+  if (Array.isArray(opts.builtin)) {
+    layers.push(opts.builtin);
+  } else if (opts.builtin !== false) {
     layers.push(
       loadGenaiPrices({
         ...(opts.now ? { now: opts.now } : {}),

@@ -12,13 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import {
-  type ConditionalPrice,
-  findProvider,
-  type ModelInfo,
-  type ModelPrice,
-  type TieredPrices,
-} from '@pydantic/genai-prices';
+import type { ConditionalPrice, ModelInfo, ModelPrice, TieredPrices } from '@pydantic/genai-prices';
 import * as gptTokenizerModels from 'gpt-tokenizer/models';
 import { type Money, perMillionToPerToken } from '../core/money.js';
 import { halfRate } from './cost.js';
@@ -61,6 +55,18 @@ const GPT_TOKENIZER_SOURCE = 'gpt-tokenizer 4.0.0';
 
 let cachedVersion: string | undefined;
 
+type GenaiModule = typeof import('@pydantic/genai-prices');
+let genai: GenaiModule | undefined;
+
+/**
+ * The package is loaded on first use (its CommonJS build, synchronously): its bundled dataset is large, and a
+ * gateway loads it in a short-lived worker (load-builtin-isolated.ts) so the main heap never holds it.
+ */
+function genaiModule(): GenaiModule {
+  genai ??= createRequire(import.meta.url)('@pydantic/genai-prices') as GenaiModule;
+  return genai;
+}
+
 /** The installed package's version, read from its package.json (not hard-coded). */
 export function genaiPricesVersion(): string {
   if (cachedVersion) return cachedVersion;
@@ -91,7 +97,7 @@ export function loadGenaiPrices(opts: GenaiImportOptions = {}): PriceEntry[] {
   const source = genaiPricesSource();
   const out: PriceEntry[] = [];
   for (const providerId of opts.providers ?? DEFAULT_GENAI_PROVIDERS) {
-    const provider = findProvider({ providerId });
+    const provider = genaiModule().findProvider({ providerId });
     if (!provider || provider.id !== providerId) continue;
     for (const model of provider.models) {
       const entry = convertGenaiModel(provider.id, model, { now, source });
