@@ -7,13 +7,12 @@
 import { writeFileSync } from 'node:fs';
 import cliProgress from 'cli-progress';
 import { runAudit } from '../audit/audit.js';
+import { auditPricing } from '../audit/fast-cost.js';
 import { renderAuditHtml } from '../audit/render-html.js';
 import { renderAuditJson, renderAuditText } from '../audit/render-text.js';
 import type { Thresholds } from '../audit/tactics/tactic.js';
-import type { AuditPricing } from '../audit/types.js';
 import type { PriceCatalog } from '../pricing/catalog.js';
 import { loadCatalog } from '../pricing/catalog.js';
-import { computeCost } from '../pricing/cost.js';
 import type { PriceEntry } from '../pricing/price.js';
 
 export interface AuditCommandOptions {
@@ -29,16 +28,6 @@ export interface AuditCommandOptions {
   /** Show a progress bar; default: when stderr is a TTY. */
   progress?: boolean;
   thresholds?: Partial<Thresholds>;
-}
-
-/** The audit's pricing over the cost engine: exact costs, tiers and batch rates included. */
-export function catalogPricing(
-  lookup: (model: string, provider?: string) => PriceEntry | undefined,
-): AuditPricing {
-  return {
-    lookup,
-    cost: (usage, price, opts) => computeCost(usage, price, opts).cost,
-  };
 }
 
 export async function auditCommand(opts: AuditCommandOptions): Promise<string> {
@@ -69,7 +58,7 @@ export async function auditCommand(opts: AuditCommandOptions): Promise<string> {
   let report: Awaited<ReturnType<typeof runAudit>>;
   try {
     report = await runAudit(opts.file, {
-      pricing: catalogPricing(lookup),
+      pricing: auditPricing(lookup),
       ...(onProgress ? { onProgress } : {}),
       ...(opts.thresholds ? { thresholds: opts.thresholds } : {}),
     });

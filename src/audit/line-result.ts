@@ -1,0 +1,57 @@
+/**
+ * What parsing one log line yields, and the state a reader keeps across lines: Batch API input lines
+ * waiting for their output line (bounded; an output with no input is still priced, just without a prompt).
+ */
+import type { PromptScan } from './message-text.js';
+import type { AuditRecord } from './types.js';
+
+export type LineResult =
+  | { kind: 'record'; record: AuditRecord }
+  /** A valid line that is not a billed request (error response, batch input awaiting output). */
+  | { kind: 'skip'; reason: string }
+  | { kind: 'malformed'; reason: string };
+
+export interface PendingBatchInput {
+  model: string;
+  maxTokens: number | null;
+  scan: PromptScan;
+  feature: string | null;
+  user: string | null;
+}
+
+export const MAX_PENDING_BATCH_INPUTS = 50_000;
+
+/** Batch input lines keyed by custom_id, until their output line arrives. */
+export class BatchPairing {
+  readonly #pending = new Map<string, PendingBatchInput>();
+  #dropped = 0;
+
+  put(customId: string, input: PendingBatchInput): void {
+    if (this.#pending.size >= MAX_PENDING_BATCH_INPUTS && !this.#pending.has(customId)) {
+      this.#dropped++;
+      return;
+    }
+    // Keep only what pricing and the estimators need; the texts would pin whole prompts in memory.
+    input.scan.prompt.texts = [];
+    input.scan.prompt.prefixTexts = 0;
+    if (input.scan.prompt.lastUser.length > 512)
+      input.scan.prompt.lastUser = input.scan.prompt.lastUser.slice(0, 512);
+    this.#pending.set(customId, input);
+  }
+
+  take(customId: string | undefined): PendingBatchInput | undefined {
+    if (customId === undefined) return undefined;
+    const v = this.#pending.get(customId);
+    if (v !== undefined) this.#pending.delete(customId);
+    return v;
+  }
+
+  /** Inputs never matched by an output line, and inputs not kept because the map was full. */
+  get unmatched(): number {
+    return this.#pending.size + this.#dropped;
+  }
+}
+
+export function estimateTokens(chars: number): number {
+  return Math.ceil(chars / 4);
+}
