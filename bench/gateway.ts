@@ -191,19 +191,12 @@ async function main() {
     {
       name: 'bare undici proxy',
       start: () =>
-        startProc(
-          pin(0, [process.execPath, 'bench/servers/bare-proxy.mjs', upstream]),
-          /READY (\d+)/,
-        ),
+        startProc(pin(0, [process.execPath, 'bench/servers/bare-proxy.mjs', upstream]), /READY (\d+)/),
       headers: auth,
     },
     {
       name: 'Penny (ledger on)',
-      start: () =>
-        startProc(
-          pin(0, [process.execPath, 'bench/servers/penny.mjs', upstream]),
-          /READY (\d+)/,
-        ),
+      start: () => startProc(pin(0, [process.execPath, 'bench/servers/penny.mjs', upstream]), /READY (\d+)/),
       headers: { authorization: 'Bearer penny' },
     },
     {

@@ -11,8 +11,17 @@ import { type Logger, createLogger } from './observability/logger.js';
 import { Gateway } from './pipeline/gateway.js';
 import { buildStages } from './pipeline/stages.js';
 import { type PriceCatalog, loadCatalog } from './pricing/catalog.js';
+import { loadGenaiPricesIsolated } from './pricing/load-builtin-isolated.js';
+import type { PriceEntry } from './pricing/price.js';
 import { createPennyServer } from './server/server.js';
-import { countText } from './tokens/index.js';
+import { AdminGuard } from './dashboard/admin-guard.js';
+import { createDashboardRoute } from './dashboard/dashboard-routes.js';
+import { createMetricsRoute } from './metrics/metrics-route.js';
+import { PennyMetrics } from './metrics/penny-metrics.js';
+import { bodiesPathFor } from './prompts-store/body-path.js';
+import type { BodyStore } from './prompts-store/body-store.js';
+import { anyFeatureStoresPrompts, createBodyCapture } from './prompts-store/capture-stage.js';
+import { SqliteBodyStore } from './prompts-store/sqlite-body-store.js';
 
 export interface PennyApp {
   loaded: LoadedConfig;
@@ -20,6 +29,10 @@ export interface PennyApp {
   ledger: Ledger;
   gateway: Gateway;
   server: Server;
+  /** Prometheus metrics, fed by every settled request (served at GET /metrics). */
+  metrics: PennyMetrics;
+  /** Stored prompt/response bodies; null when no feature's policy stores them. */
+  bodies: BodyStore | null;
   logger: Logger;
   /** http://host:port once listening. */
   url: string;
@@ -33,14 +46,18 @@ export interface StartOptions extends LoadOptions {
   ledger?: Ledger;
 }
 
-export function buildCatalog(loaded: LoadedConfig): PriceCatalog {
-  return loadCatalog({ files: loaded.config.priceFiles, overrides: loaded.config.prices });
+export function buildCatalog(loaded: LoadedConfig, builtin?: PriceEntry[]): PriceCatalog {
+  return loadCatalog({
+    files: loaded.config.priceFiles,
+    overrides: loaded.config.prices,
+    ...(builtin ? { builtin } : {}),
+  });
 }
 
 export async function startPenny(opts: StartOptions = {}): Promise<PennyApp> {
   const logger = opts.logger ?? createLogger();
   const loaded = loadConfig(opts);
-  const catalog = buildCatalog(loaded);
+  const catalog = buildCatalog(loaded, await loadGenaiPricesIsolated());
   const ledger =
     opts.ledger ??
     SqliteLedger.open(loaded.ledgerPath, {
@@ -48,9 +65,29 @@ export async function startPenny(opts: StartOptions = {}): Promise<PennyApp> {
       batchSize: loaded.config.ledger.batchSize,
       onError: (e) => logger.error('ledger write failed; entries kept for the next try', { error: e }),
     });
-  const stages = buildStages({ loaded, catalog, ledger, logger });
-  const gateway = new Gateway({ loaded, catalog, ledger, logger, stages });
-  const server = createPennyServer({ gateway, loaded, catalog, logger });
+  const bodies = anyFeatureStoresPrompts(loaded)
+    ? SqliteBodyStore.open(bodiesPathFor(loaded.ledgerPath), {
+        flushIntervalMs: loaded.config.ledger.flushIntervalMs,
+        onError: (e) => logger.error('body store write failed; bodies kept for the next try', { error: e }),
+      })
+    : null;
+  // Body capture wraps every other stage, so it sees the request as sent and the final answer.
+  const stages = [
+    createBodyCapture({ loaded, store: bodies, logger }),
+    ...buildStages({ loaded, catalog, ledger, logger }),
+  ];
+  const metrics = new PennyMetrics();
+  const gateway = new Gateway({
+    loaded,
+    catalog,
+    ledger,
+    logger,
+    stages,
+    onSettled: [(entry) => metrics.observe(entry)],
+  });
+  const guard = new AdminGuard(loaded.config.server.host, loaded.config.server.adminToken);
+  const routes = [createMetricsRoute(metrics, guard), createDashboardRoute({ ledger, loaded, guard })];
+  const server = createPennyServer({ gateway, loaded, catalog, logger, routes });
   const { host, port } = loaded.config.server;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -59,8 +96,6 @@ export async function startPenny(opts: StartOptions = {}): Promise<PennyApp> {
       resolve();
     });
   });
-  // Load the tokenizer tables now rather than inside the first request that needs an estimate.
-  setImmediate(() => countText('warm up', 'gpt-4o'));
   const addr = server.address() as AddressInfo;
   const shownHost = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   let closing: Promise<void> | undefined;
@@ -70,6 +105,8 @@ export async function startPenny(opts: StartOptions = {}): Promise<PennyApp> {
     ledger,
     gateway,
     server,
+    metrics,
+    bodies,
     logger,
     url: `http://${shownHost}:${addr.port}`,
     close() {
@@ -81,6 +118,7 @@ export async function startPenny(opts: StartOptions = {}): Promise<PennyApp> {
           setTimeout(() => server.closeAllConnections(), 10_000).unref();
         });
         await gateway.close();
+        bodies?.close();
         if (!opts.ledger) await ledger.close();
         else await ledger.flush();
       })();

@@ -9,9 +9,16 @@ const server = createServer((req, res) => {
   req.on('data', (c) => chunks.push(c));
   req.on('end', () => {
     pool
-      .request({ path: req.url ?? '/', method: 'POST', headers: { 'content-type': 'application/json', authorization: req.headers.authorization ?? '' }, body: Buffer.concat(chunks) })
+      .request({
+        path: req.url ?? '/',
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: req.headers.authorization ?? '' },
+        body: Buffer.concat(chunks),
+      })
       .then(async (up) => {
-        res.writeHead(up.statusCode, { 'content-type': String(up.headers['content-type'] ?? 'application/json') });
+        res.writeHead(up.statusCode, {
+          'content-type': String(up.headers['content-type'] ?? 'application/json'),
+        });
         for await (const c of up.body) res.write(c);
         res.end();
       })

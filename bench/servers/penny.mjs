@@ -10,7 +10,9 @@ const app = await startPenny({
   object: {
     server: { port: 0 },
     ledger: { path: join(dir, 'ledger.db') },
-    providers: { openai: { type: 'openai', baseUrl: `${process.argv[2]}/v1`, apiKey: 'sk-bench-0123456789abcdefghij' } },
+    providers: {
+      openai: { type: 'openai', baseUrl: `${process.argv[2]}/v1`, apiKey: 'sk-bench-0123456789abcdefghij' },
+    },
   },
   env: {},
   logger: createLogger('warn'),

@@ -8,6 +8,7 @@ import { InvalidRequestError } from '../core/errors.js';
 import { GROUP_KEYS, isGroupKey } from '../ledger/group-keys.js';
 import type { GroupKey, Ledger } from '../ledger/ledger.js';
 import { buildReport } from '../report/build-report.js';
+import { cacheSummary, isEmptyCacheSummary, renderCacheSection } from '../report/cache-section.js';
 import { renderReportCsv } from '../report/render-csv.js';
 import { renderReportJson } from '../report/render-json.js';
 import { renderReportTable } from '../report/render-table.js';
@@ -43,8 +44,11 @@ export async function reportCommand(opts: ReportCommandOptions): Promise<string>
       return renderReportJson(report);
     case 'csv':
       return renderReportCsv(report);
-    case 'table':
-      return renderReportTable(report);
+    case 'table': {
+      const cache = await cacheSummary(opts.ledger, range);
+      const table = renderReportTable(report);
+      return isEmptyCacheSummary(cache) ? table : `${table}\n${renderCacheSection(cache)}`;
+    }
   }
 }
 

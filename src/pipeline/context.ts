@@ -5,7 +5,7 @@
 import type { PennyError } from '../core/errors.js';
 import type { Money } from '../core/money.js';
 import type { CanonicalRequest, Dialect } from '../core/request.js';
-import type { CanonicalResponse } from '../core/response.js';
+import type { CanonicalResponse, StreamEvent } from '../core/response.js';
 import type { Usage } from '../core/usage.js';
 
 export interface Attribution {
@@ -41,6 +41,8 @@ export interface RequestContext {
   /** Aborted when the client goes away. */
   signal: AbortSignal;
   sink: ResponseSink;
+  /** The client's request headers (lower-case names), for per-request controls such as x-penny-cache. */
+  requestHeaders?: Readonly<Record<string, string | string[] | undefined>>;
   /** Response headers added by stages (x-penny-cache …). */
   headers: Record<string, string>;
   savings: Record<string, Money>;
@@ -48,6 +50,21 @@ export interface RequestContext {
   meta: Record<string, unknown>;
   /** Set by a stage that knows better what the request would have cost without Penny. */
   baselineCost?: Money | null;
+  /** Watches a streamed answer as it is decoded and may end it early (server-side early stop). */
+  streamObserver?: StreamObserver;
+}
+
+/** What a stream observer sends instead of the event it stopped on: the answer is complete. */
+export interface StreamCut {
+  /** Events to forward before the stream is closed (e.g. the text delta cut at the stop point). */
+  last: StreamEvent[];
+  /** Text the upstream generated past the cut, which was billed but not forwarded. */
+  discardedText: string;
+}
+
+export interface StreamObserver {
+  /** Called with each decoded upstream event before it is forwarded; a cut ends the stream there. */
+  observe(ev: StreamEvent): StreamCut | null;
 }
 
 export interface Outcome {
@@ -75,6 +92,8 @@ export type Next = () => Promise<Outcome>;
 export interface Stage {
   readonly name: string;
   run(ctx: RequestContext, next: Next): Promise<Outcome>;
+  /** Releases what the stage holds (store connections, files); called when the gateway closes. */
+  close?(): Promise<void>;
 }
 
 export function elapsedMs(t0: bigint): number {

@@ -18,6 +18,8 @@ import { SIMULATED_PROVIDER, simulate } from '../providers/simulated/simulated.j
 import { Upstreams } from '../providers/upstream.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { Attribution, Outcome, RequestContext, ResponseSink, Stage } from './context.js';
+import { executionPlanOf } from './execute/plan.js';
+import { executePlan } from './execute/run-plan.js';
 import { errorOutcome, executeSingle, writeEventsAsStream } from './execute/single.js';
 import { buildEntry, priceOutcome } from './settle.js';
 import { responseToEvents } from './stream/response-to-events.js';
@@ -107,6 +109,7 @@ export class Gateway {
       clientKey: undefined,
       signal: call.signal,
       sink: call.sink,
+      requestHeaders: call.headers,
       headers: { 'x-penny-request-id': id },
       savings: {},
       flags: [],
@@ -151,6 +154,16 @@ export class Gateway {
         written: false,
         body,
       };
+    }
+    const plan = executionPlanOf(ctx);
+    if (plan) {
+      return executePlan(ctx, plan, {
+        upstreams: this.upstreams,
+        logger: this.deps.logger,
+        resolver: this.resolver,
+        catalog: this.deps.catalog,
+        keyFor: (t) => this.clientKeyFor(call, t, ctx.attribution),
+      });
     }
     let target: Target;
     try {
@@ -285,6 +298,7 @@ export class Gateway {
 
   async close(): Promise<void> {
     await this.drain();
+    for (const s of this.stages) await s.close?.();
     await this.upstreams.close();
   }
 }

@@ -11,6 +11,12 @@ import type { Ledger } from '../ledger/ledger.js';
 import type { Logger } from '../observability/logger.js';
 import type { PriceCatalog } from '../pricing/catalog.js';
 import type { Stage } from './context.js';
+import { cacheStages } from './cache/index.js';
+import { compressStages } from './compress/index.js';
+import { createRouteStage } from './route/route-stage.js';
+import { shapeStages } from './shape/index.js';
+import { shortcutStages } from './shortcut/index.js';
+import { promptCacheStages } from './prompt-cache/index.js';
 
 export interface StageDeps {
   loaded: LoadedConfig;
@@ -27,5 +33,11 @@ export function featurePolicy(loaded: LoadedConfig, feature: string | null): Fea
 
 export function buildStages(_deps: StageDeps): Stage[] {
   const stages: Stage[] = [];
+  stages.push(...shortcutStages(_deps));
+  stages.push(...cacheStages(_deps));
+  stages.push(...compressStages(_deps));
+  stages.push(createRouteStage(_deps));
+  stages.push(...shapeStages(_deps));
+  stages.push(...promptCacheStages(_deps));
   return stages;
 }

@@ -3,25 +3,29 @@
  * answers the client in the client's dialect. When both dialects match, upstream bytes go to the client
  * untouched (non-streamed bodies and SSE events alike) while a decoder watches them for usage; only the
  * usage-only chunk Penny asked for on the client's behalf is hidden. A client that goes away aborts the
- * upstream request at once, and the tokens generated so far are estimated and priced.
+ * upstream request at once, and the tokens generated so far are estimated and priced. A stream observer
+ * (server-side early stop) sees every decoded event and may end the answer early: then events are re-encoded
+ * even for the same dialect, the upstream is aborted, and the client's stream ends with a clean finish.
  */
 import { PennyError, ProviderError, asPennyError, toWireError } from '../../core/errors.js';
 import type { CanonicalResponse, StreamEvent } from '../../core/response.js';
 import type { Usage } from '../../core/usage.js';
 import type { Logger } from '../../observability/logger.js';
 import { CODECS } from '../../providers/codecs.js';
-import type { SseEvent } from '../../providers/dialect.js';
+import type { SseEvent, StreamEncoder } from '../../providers/dialect.js';
 import type { Target } from '../../providers/resolve-target.js';
 import { SseParser, sse } from '../../providers/sse.js';
-import { type Upstreams, upstreamFailure } from '../../providers/upstream.js';
+import { type UpstreamResponse, type Upstreams, upstreamFailure } from '../../providers/upstream.js';
 import { countOutputTokens, countRequestTokens } from '../../tokens/index.js';
-import { type Outcome, type RequestContext, elapsedMs } from '../context.js';
+import { type Outcome, type RequestContext, type StreamCut, elapsedMs } from '../context.js';
 import { StreamAssembler } from '../stream/assembler.js';
 import { responseToEvents } from '../stream/response-to-events.js';
 
 export interface ExecuteDeps {
   upstreams: Upstreams;
   logger: Logger;
+  /** Sees each upstream response's status and headers (fallbacks read `retry-after` here). */
+  onUpstreamResponse?: (statusCode: number, headers: UpstreamResponse['headers']) => void;
 }
 
 const SSE_HEADERS = {
@@ -52,6 +56,7 @@ export async function executeSingle(
       stream: ctx.request.stream,
       signal: ac.signal,
     });
+    deps.onUpstreamResponse?.(res.statusCode, res.headers);
     if (res.statusCode >= 400) {
       const text = await res.body.text().catch(() => '');
       throw upstreamCodec.parseError(res.statusCode, text, provider.name);
@@ -116,16 +121,40 @@ async function pipeStream(
   const same = upstreamCodec.name === ctx.clientDialect;
   const hideUsage = same && ctx.clientDialect === 'openai' && ctx.request.streamUsage !== true;
   const decoder = upstreamCodec.createStreamDecoder(target.provider.name);
-  const encoder = same ? null : clientCodec.createStreamEncoder(ctx.request);
+  const observer = ctx.streamObserver;
+  const encoder = same && observer === undefined ? null : clientCodec.createStreamEncoder(ctx.request);
   const parser = new SseParser();
   const asm = new StreamAssembler();
   let ttftMs: number | null = null;
+  let cut: StreamCut | null = null;
   ctx.sink.startStream(200, { ...SSE_HEADERS, ...ctx.headers });
+
+  /** The observed path: every event is shown to the observer, which may cut the answer short. */
+  const observed = (cevs: StreamEvent[], enc: StreamEncoder): string => {
+    let out = '';
+    for (const c of cevs) {
+      const r = observer!.observe(c);
+      const forward = r === null ? [c] : r.last;
+      asm.addAll(forward);
+      for (const f of forward) out += enc.encode(f);
+      if (r !== null) {
+        cut = r;
+        break;
+      }
+    }
+    if (ttftMs === null && asm.sawContent) ttftMs = elapsedMs(ctx.t0);
+    return out;
+  };
 
   const handle = (events: SseEvent[]) => {
     let out = '';
     for (const ev of events) {
       const cevs = decoder.decode(ev);
+      if (observer !== undefined && encoder !== null) {
+        out += observed(cevs, encoder);
+        if (cut !== null) break;
+        continue;
+      }
       asm.addAll(cevs);
       if (ttftMs === null && asm.sawContent) ttftMs = elapsedMs(ctx.t0);
       if (encoder) {
@@ -138,8 +167,11 @@ async function pipeStream(
   };
 
   try {
-    for await (const chunk of body) handle(parser.push(chunk));
-    handle(parser.end());
+    for await (const chunk of body) {
+      handle(parser.push(chunk));
+      if (cut !== null) break;
+    }
+    if (cut === null) handle(parser.end());
   } catch (e) {
     // Let the upstream abort reach the socket before any CPU-heavy work (token estimates) runs.
     await new Promise((r) => setImmediate(r));
@@ -163,6 +195,7 @@ async function pipeStream(
     return brokenStream(ctx, asm, target, base, ttftMs, err);
   }
   if (ctx.signal.aborted) return abortedOutcome(ctx, asm, target, base, ttftMs);
+  if (cut !== null && encoder !== null) return endedEarly(ctx, asm, target, base, ttftMs, encoder, cut, ac);
   if (asm.error) {
     const err = new ProviderError(
       'upstream_error',
@@ -200,6 +233,55 @@ async function pipeStream(
   ctx.sink.end();
   ac.abort(); // nothing left to read; frees the socket promptly if the upstream keeps it open
   const usage = usageOrEstimate(ctx, asm, target);
+  return {
+    ...base,
+    status: 'ok',
+    httpStatus: 200,
+    usage,
+    response: asm.toResponse(),
+    error: null,
+    ttftMs,
+    written: true,
+  };
+}
+
+/**
+ * The observer found the answer complete: stop generation upstream, and end the client's stream as a normal
+ * answer (finish "stop", usage). Usage is estimated from the text received, as for any aborted stream.
+ */
+function endedEarly(
+  ctx: RequestContext,
+  asm: StreamAssembler,
+  target: Target,
+  base: Pick<Outcome, 'provider' | 'servedModel' | 'simulated'>,
+  ttftMs: number | null,
+  encoder: StreamEncoder,
+  cut: StreamCut,
+  ac: AbortController,
+): Outcome {
+  ac.abort();
+  ctx.flags.push('early_stop', 'usage_estimated');
+  const input = countRequestTokens(ctx.request, target.model);
+  const output = countOutputTokens(asm.text() + cut.discardedText, target.model);
+  const usage: Usage = {
+    inputUncached: asm.usage?.inputUncached ?? input.tokens,
+    cacheRead: asm.usage?.cacheRead ?? 0,
+    cacheWrite5m: asm.usage?.cacheWrite5m ?? 0,
+    cacheWrite1h: asm.usage?.cacheWrite1h ?? 0,
+    outputText: output.tokens,
+    reasoning: 0,
+    estimated: true,
+  };
+  const tail: StreamEvent[] = [];
+  if (!asm.finished) tail.push({ type: 'finish', index: 0, finish: { unified: 'stop', raw: null } });
+  tail.push({ type: 'usage', usage }, { type: 'end' });
+  asm.addAll(tail);
+  let out = '';
+  for (const ev of tail) out += encoder.encode(ev);
+  if (!ctx.sink.closed) {
+    ctx.sink.write(out);
+    ctx.sink.end();
+  }
   return {
     ...base,
     status: 'ok',

@@ -1,12 +1,90 @@
 /**
  * Routing: the per-feature policy (under `features.<name>.route` in the config) and the global settings
  * (under `route` at the top level). Validated at start-up; unknown fields are errors that name their path.
+ * Model names are checked later, against the providers and the price catalog (`compile-route.ts`), because
+ * the schema cannot see either.
  */
 import { z } from 'zod';
 
-export const routeFeatureSchema = z.strictObject({});
+const tokens = z.number().int().nonnegative();
+const oneOrMany = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
 
-export const routeGlobalSchema = z.strictObject({});
+export const retrySchema = z.strictObject({
+  /** Retries of the same target on 429 / 5xx / timeouts / connection failures, before the next target. */
+  maxRetries: z.number().int().min(0).max(10).default(2),
+  baseDelayMs: z.number().int().min(0).default(200),
+  maxDelayMs: z.number().int().min(0).default(4000),
+  /** A `retry-after` longer than this skips to the next target instead of waiting. */
+  retryAfterCapMs: z.number().int().min(0).default(10_000),
+});
 
+/** Conditions of a rule; all given ones must hold (an empty `when` matches every request). */
+export const ruleMatchSchema = z.strictObject({
+  /** Task type: header `x-penny-task`, else the feature's `route.task`. */
+  task: oneOrMany.optional(),
+  minPromptTokens: tokens.optional(),
+  maxPromptTokens: tokens.optional(),
+  tools: z.boolean().optional(),
+  images: z.boolean().optional(),
+  /** JSON output asked for (`response_format` json_object / json_schema). */
+  json: z.boolean().optional(),
+  /** Regular expression tested on the last user message. */
+  pattern: z.string().min(1).optional(),
+  patternFlags: z
+    .string()
+    .regex(/^[imsu]*$/, 'flags from i, m, s, u')
+    .optional(),
+  /** User tier: header `x-penny-tier`. */
+  tier: oneOrMany.optional(),
+  /** Budget state set by the budget guard (`ok`, `warning`, `exceeded` …). */
+  budget: oneOrMany.optional(),
+});
+
+export const routeRuleSchema = z.strictObject({
+  name: z.string().min(1).optional(),
+  when: ruleMatchSchema.prefault({}),
+  /** Models ("gpt-4o-mini" or "provider/model"), in order of preference. */
+  targets: z.array(z.string().min(1)).min(1),
+  /** `cheapest`: the cheapest target that fits this request first; `ordered`: the first that fits. */
+  choose: z.enum(['cheapest', 'ordered']).default('cheapest'),
+  /** Output tokens assumed when comparing prices (default: the feature's, then the global one). */
+  expectedOutputTokens: tokens.optional(),
+});
+
+export const routeFeatureSchema = z
+  .strictObject({
+    /** This feature's task type, when the client sends no `x-penny-task` header. */
+    task: z.string().min(1).optional(),
+    /** Rules, first match wins. */
+    rules: z.array(routeRuleSchema).default([]),
+    /** Difficulty router for requests no rule matched: `heuristic` or the path of a trained model JSON. */
+    router: z.string().min(1).optional(),
+    /** Scores at or above this go to `strong`, below it to `cheap`. */
+    threshold: z.number().min(0).max(1).default(0.5),
+    cheap: z.string().min(1).optional(),
+    strong: z.string().min(1).optional(),
+    expectedOutputTokens: tokens.optional(),
+    retry: retrySchema.optional(),
+  })
+  .superRefine((v, ctx) => {
+    if (v.router !== undefined && (v.cheap === undefined || v.strong === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [v.cheap === undefined ? 'cheap' : 'strong'],
+        message: 'a difficulty router needs both `cheap` and `strong` targets',
+      });
+    }
+  });
+
+export const routeGlobalSchema = z.strictObject({
+  /** Named fallback chains: model → models to try when it fails (chains are followed; cycles are errors). */
+  fallbacks: z.record(z.string(), z.array(z.string().min(1)).min(1)).default({}),
+  retry: retrySchema.prefault({}),
+  /** Output tokens assumed when comparing prices, unless a rule or feature says otherwise. */
+  expectedOutputTokens: tokens.default(256),
+});
+
+export type RetryConfig = z.output<typeof retrySchema>;
+export type RouteRuleConfig = z.output<typeof routeRuleSchema>;
 export type RouteFeatureConfig = z.output<typeof routeFeatureSchema>;
 export type RouteGlobalConfig = z.output<typeof routeGlobalSchema>;

@@ -1,0 +1,114 @@
+/**
+ * `penny router train | eval`: thin shells over the replay benchmark's `routerTrain` / `routerEval`.
+ * `train --from-ledger` learns from the gateway's own cascade outcomes instead of the datasets: requests
+ * whose cheap step passed or failed become labelled examples — but the ledger keeps no prompt text, so
+ * only features that store their bodies (`storePrompts: true`) contribute; the command says how many
+ * outcomes had no prompt, and writes the examples it used beside the model as JSONL.
+ */
+import { existsSync, writeFileSync } from 'node:fs';
+import type { TwoModelDatasetName } from '../bench/replay/datasets.js';
+import {
+  type RouterEvalResult,
+  type RouterTrainResult,
+  routerEval,
+  routerTrain,
+} from '../bench/replay/cli.js';
+import type { RouterMethod } from '../bench/replay/router-training.js';
+import { loadConfig } from '../config/load.js';
+import { InvalidRequestError } from '../core/errors.js';
+import { SqliteLedger } from '../ledger/sqlite/sqlite-ledger.js';
+import { examplesFromLedger } from '../pipeline/route/ledger-examples.js';
+import { bodiesPathFor } from '../prompts-store/body-path.js';
+import { SqliteBodyStore } from '../prompts-store/sqlite-body-store.js';
+
+export const TRAIN_DATASETS = ['gsm8k', 'mmlu', 'mt_bench', 'gsm8k+mmlu'] as const;
+export const EVAL_DATASETS = ['gsm8k', 'mmlu', 'mt_bench'] as const;
+export const METHODS = ['logreg', 'knn', 'blend', 'auto'] as const;
+
+export interface RouterTrainCommandOptions {
+  out: string;
+  dataset?: (typeof TRAIN_DATASETS)[number];
+  input?: string;
+  fromLedger?: boolean;
+  method?: RouterMethod | 'auto';
+  datasets?: string;
+  seed?: number;
+  config?: string;
+  ledger?: string;
+  log?: (line: string) => void;
+}
+
+export async function routerTrainCommand(o: RouterTrainCommandOptions): Promise<RouterTrainResult | null> {
+  const log = o.log ?? ((l: string) => process.stderr.write(`${l}\n`));
+  if ([o.input !== undefined, o.fromLedger === true, o.dataset !== undefined].filter(Boolean).length > 1) {
+    throw new InvalidRequestError('choose one of --dataset, --input and --from-ledger');
+  }
+  let input = o.input;
+  if (o.fromLedger) {
+    const exported = await exportLedgerExamples(o, log);
+    if (exported === null) return null;
+    input = exported;
+  }
+  return routerTrain({
+    out: o.out,
+    ...(input ? { input } : {}),
+    ...(o.dataset ? { dataset: o.dataset } : {}),
+    ...(o.method ? { method: o.method } : {}),
+    ...(o.datasets ? { datasetsDir: o.datasets } : {}),
+    ...(o.seed !== undefined ? { seed: o.seed } : {}),
+    log,
+  });
+}
+
+async function exportLedgerExamples(
+  o: RouterTrainCommandOptions,
+  log: (l: string) => void,
+): Promise<string | null> {
+  const loaded = loadConfig({
+    ...(o.config ? { file: o.config } : {}),
+    ...(o.ledger ? { overrides: { ledgerPath: o.ledger } } : {}),
+  });
+  const bodiesPath = bodiesPathFor(loaded.ledgerPath);
+  const ledger = SqliteLedger.open(loaded.ledgerPath);
+  const bodies = existsSync(bodiesPath) ? SqliteBodyStore.open(bodiesPath, { readonly: true }) : null;
+  try {
+    const entries = await ledger.query({ status: 'ok' });
+    const r = examplesFromLedger(entries, (h) => bodies?.get(h)?.request);
+    log(
+      `router: ${r.cascades} cascade outcomes in the ledger, ${r.withoutPrompt} without a stored prompt, ${r.examples.length} usable`,
+    );
+    const classes = new Set(r.examples.map((e) => e.label));
+    if (r.examples.length < 2 || classes.size < 2) {
+      log(
+        'router: not enough labelled prompts in the ledger (set `storePrompts: true` on a cascade feature, or train from the datasets with --dataset)',
+      );
+      return null;
+    }
+    const path = `${o.out}.examples.jsonl`;
+    writeFileSync(path, `${r.examples.map((e) => JSON.stringify(e)).join('\n')}\n`);
+    log(`router: wrote the examples to ${path}`);
+    return path;
+  } finally {
+    bodies?.close();
+    await ledger.close();
+  }
+}
+
+export interface RouterEvalCommandOptions {
+  model: string;
+  dataset: TwoModelDatasetName;
+  split?: 'test' | 'all';
+  datasets?: string;
+  log?: (line: string) => void;
+}
+
+export function routerEvalCommand(o: RouterEvalCommandOptions): RouterEvalResult | null {
+  if (!existsSync(o.model)) throw new InvalidRequestError(`router model not found: ${o.model}`, '--model');
+  return routerEval({
+    model: o.model,
+    dataset: o.dataset,
+    ...(o.split ? { split: o.split } : {}),
+    ...(o.datasets ? { datasetsDir: o.datasets } : {}),
+    log: o.log ?? ((l: string) => process.stdout.write(`${l}\n`)),
+  });
+}

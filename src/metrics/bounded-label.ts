@@ -1,0 +1,20 @@
+/**
+ * Keeps a Prometheus label's cardinality bounded: the first `max` distinct values are kept as they are,
+ * every later one is reported as "other". Feature and user names come from request headers, so without
+ * this one client could create unbounded time series.
+ */
+export const OTHER = 'other';
+export const NONE_LABEL = '(none)';
+
+export class BoundedLabel {
+  readonly #seen = new Set<string>();
+  constructor(readonly max: number) {}
+
+  value(raw: string | null): string {
+    const v = raw === null || raw === '' ? NONE_LABEL : raw;
+    if (this.#seen.has(v)) return v;
+    if (this.#seen.size >= this.max) return OTHER;
+    this.#seen.add(v);
+    return v;
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * Per-request cache controls from headers — `x-penny-cache: bypass | refresh`, `x-penny-cache-ttl:
+ * <seconds>`, `x-penny-cache-namespace: <name>` — and the namespace a request's entries live in: the
+ * tenant (Penny token name, else a fingerprint of the provider key the client sent), the feature and
+ * the header's namespace. Entries never cross namespaces, so two tenants never share answers.
+ */
+import { createHash } from 'node:crypto';
+import type { RequestContext } from '../context.js';
+
+export type CacheMode = 'normal' | 'bypass' | 'refresh';
+
+export interface CacheControls {
+  mode: CacheMode;
+  /** From x-penny-cache-ttl, already clamped to `maxTtlSeconds`. */
+  ttlSeconds?: number;
+  namespace?: string;
+}
+
+type Headers = Readonly<Record<string, string | string[] | undefined>>;
+
+function header(h: Headers | undefined, name: string): string | undefined {
+  const v = h?.[name];
+  return (Array.isArray(v) ? v[0] : v)?.trim() || undefined;
+}
+
+export function readControls(h: Headers | undefined, maxTtlSeconds: number): CacheControls {
+  const out: CacheControls = { mode: 'normal' };
+  if (!h) return out;
+  const mode = header(h, 'x-penny-cache')?.toLowerCase();
+  if (mode === 'bypass' || mode === 'no-cache' || mode === 'off') out.mode = 'bypass';
+  else if (mode === 'refresh') out.mode = 'refresh';
+  const ttl = header(h, 'x-penny-cache-ttl');
+  if (ttl !== undefined && /^\d+$/.test(ttl)) {
+    const n = Number(ttl);
+    if (n > 0) out.ttlSeconds = Math.min(n, maxTtlSeconds);
+  }
+  const ns = header(h, 'x-penny-cache-namespace');
+  if (ns !== undefined) out.namespace = ns.slice(0, 200);
+  return out;
+}
+
+/** Who the caller is for cache isolation, without ever keeping a key itself. */
+export function tenantOf(ctx: Pick<RequestContext, 'attribution' | 'requestHeaders'>): string {
+  if (ctx.attribution.keyId) return ctx.attribution.keyId;
+  const h = ctx.requestHeaders;
+  const auth = header(h, 'authorization');
+  const bearer = auth && /^Bearer\s+(.+)$/i.exec(auth)?.[1];
+  const key = header(h, 'x-penny-provider-key') ?? header(h, 'x-api-key') ?? bearer ?? undefined;
+  if (!key) return 'anon';
+  return `key-${createHash('sha256').update(key).digest('hex').slice(0, 12)}`;
+}
+
+export function namespaceOf(
+  ctx: Pick<RequestContext, 'attribution' | 'requestHeaders'>,
+  controls: CacheControls,
+): string {
+  return JSON.stringify([tenantOf(ctx), ctx.attribution.feature ?? '', controls.namespace ?? '']);
+}

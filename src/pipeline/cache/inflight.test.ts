@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { CODECS } from '../../providers/codecs.js';
+import type { Outcome, RequestContext, ResponseSink } from '../context.js';
+import { InflightRegistry } from './inflight.js';
+
+class RecordingSink implements ResponseSink {
+  closed = false;
+  out: string[] = [];
+  json(status: number, _h: Record<string, string>, body: string | Buffer) {
+    this.out.push(`json ${status} ${body}`);
+  }
+  startStream(status: number) {
+    this.out.push(`start ${status}`);
+  }
+  write(chunk: string | Buffer) {
+    this.out.push(`write ${chunk}`);
+  }
+  end() {
+    this.out.push('end');
+  }
+}
+
+function ctx(stream: boolean, sink = new RecordingSink()): RequestContext & { sink: ResponseSink } {
+  const ac = new AbortController();
+  const request = CODECS.openai.parseRequest({
+    model: 'm',
+    stream,
+    messages: [{ role: 'user', content: 'x' }],
+  });
+  return {
+    id: 'r',
+    startedAt: 0,
+    t0: 0n,
+    clientDialect: 'openai',
+    request,
+    original: request,
+    attribution: { feature: null, user: null, keyId: null },
+    clientKey: undefined,
+    signal: ac.signal,
+    sink,
+    headers: {},
+    savings: {},
+    flags: [],
+    meta: {},
+  };
+}
+
+const outcome = { status: 'ok' } as Outcome;
+
+test('inflight: the leader writes through a tee that a late follower replays from the start', () => {
+  const reg = new InflightRegistry();
+  const inner = new RecordingSink();
+  const leader = ctx(true, inner);
+  const flight = reg.lead('k', leader);
+  assert.equal(reg.find('k'), flight);
+  leader.sink.startStream(200, {});
+  leader.sink.write('a');
+  const seen: string[] = [];
+  flight.subscribe((op) => seen.push(op.type === 'write' ? `write ${op.chunk}` : op.type));
+  leader.sink.write('b');
+  leader.sink.end();
+  assert.deepEqual(inner.out, ['start 200', 'write a', 'write b', 'end']);
+  assert.deepEqual(seen, ['start', 'write a', 'write b', 'end']);
+  reg.finish('k', flight, { outcome, cost: 1n });
+  assert.equal(reg.find('k'), undefined);
+});
+
+test('inflight: the upstream is aborted only when the leader and every follower have gone', () => {
+  const reg = new InflightRegistry();
+  const ac = new AbortController();
+  const leader = ctx(true);
+  leader.signal = ac.signal;
+  const flight = reg.lead('k', leader);
+  const follower = new AbortController();
+  flight.attach(follower.signal);
+  ac.abort();
+  assert.equal(leader.signal.aborted, false, 'a follower still waits');
+  assert.equal(leader.sink.closed, false, 'the tee stays open for followers');
+  follower.abort();
+  assert.equal(leader.signal.aborted, true);
+  assert.equal(reg.find('k'), undefined, 'an aborted flight is not joined');
+});
+
+test('inflight: tee only for the same dialect, stream mode and usage chunk', () => {
+  const reg = new InflightRegistry();
+  const flight = reg.lead('k', ctx(true));
+  assert.equal(flight.canTee(ctx(true)), true);
+  assert.equal(flight.canTee(ctx(false)), false);
+  const withUsage = ctx(true);
+  withUsage.request = { ...withUsage.request, streamUsage: true };
+  assert.equal(flight.canTee(withUsage), false);
+});
+
+test('inflight: followers get the leader result once settled', async () => {
+  const reg = new InflightRegistry();
+  const flight = reg.lead('k', ctx(false));
+  setImmediate(() => reg.finish('k', flight, { outcome, cost: 42n }));
+  const r = await flight.done;
+  assert.equal(r.cost, 42n);
+  assert.equal(r.outcome, outcome);
+});

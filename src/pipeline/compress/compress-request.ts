@@ -1,0 +1,216 @@
+/**
+ * Runs a feature's compression policy over one request: history windowing first (it decides which turns
+ * exist), then context trimming, then the lossless transforms (repeated blocks, embedded JSON, whitespace).
+ * Tokens are counted on the whole request after every transform that changed something, so the saving of
+ * each one is exact for OpenAI models (and a labelled estimate for others) and the savings add up to the
+ * total. Any transform that cannot apply safely leaves the request as it was and says why in `events`.
+ */
+import type { CanonicalRequest, ContentPart, Message, TextPart } from '../../core/request.js';
+import { countRequestTokens, countText } from '../../tokens/index.js';
+import type { RequestContext } from '../context.js';
+import { LocalEmbedder } from '../cache/semantic/local-embedder.js';
+import { dot } from '../cache/semantic/embedder.js';
+import { bm25Scores } from './bm25.js';
+import type { CompressFeatureConfig } from './config.js';
+import { type ChunkedText, detectChunks, rebuild, selectChunks } from './context-trim.js';
+import { dedupeBlocks, newDedupeState } from './dedupe-blocks.js';
+import { planWindow } from './history-window.js';
+import { minifyEmbeddedJson } from './json-minify.js';
+import { mapRequestText } from './map-text.js';
+import type { Summarize } from './summarize.js';
+import { normalizeWhitespace } from './whitespace.js';
+
+export const TRANSFORMS = ['history', 'context', 'dedupe', 'json', 'whitespace'] as const;
+export type Transform = (typeof TRANSFORMS)[number];
+
+export interface CompressReport {
+  request: CanonicalRequest;
+  tokensBefore: number;
+  tokensAfter: number;
+  /** Tokens saved by each transform that changed the request. */
+  saved: Partial<Record<Transform, number>>;
+  /** False when the counts are estimates (not an OpenAI tokenizer). */
+  exact: boolean;
+  /** Why a transform did not apply ("history_over_budget", "summary_failed" …). */
+  events: string[];
+  history?: { droppedMessages: number; summary?: 'new' | 'cached'; summaryCost?: bigint | null };
+  context?: { kept: number; total: number };
+}
+
+export interface CompressOptions {
+  /** Model whose tokenizer counts the tokens. */
+  model: string;
+  summarize?: Summarize;
+  /** Needed by `summarize` (the summary call runs in the request's context). */
+  ctx?: RequestContext;
+}
+
+let embedder: LocalEmbedder | undefined;
+
+function textOf(parts: readonly ContentPart[]): string {
+  let s = '';
+  for (const p of parts) {
+    if (p.type === 'text') s += p.text;
+    else if (p.type === 'tool_call') s += p.name + p.arguments;
+    else if (p.type === 'tool_result') s += typeof p.content === 'string' ? p.content : textOf(p.content);
+    else if (p.type === 'reasoning') s += p.text;
+  }
+  return s;
+}
+
+export async function compressRequest(
+  req: CanonicalRequest,
+  policy: CompressFeatureConfig,
+  opts: CompressOptions,
+): Promise<CompressReport> {
+  const first = countRequestTokens(req, opts.model);
+  const report: CompressReport = {
+    request: req,
+    tokensBefore: first.tokens,
+    tokensAfter: first.tokens,
+    saved: {},
+    exact: first.exact,
+    events: [],
+  };
+  const step = (name: Transform, next: CanonicalRequest) => {
+    if (next === report.request) return;
+    const t = countRequestTokens(next, opts.model).tokens;
+    // A transform that does not pay (e.g. a summary longer than what it replaces) is not applied.
+    if (t >= report.tokensAfter) {
+      report.events.push(`${name}_no_gain`);
+      return;
+    }
+    report.saved[name] = report.tokensAfter - t;
+    report.tokensAfter = t;
+    report.request = next;
+  };
+
+  if (policy.history) step('history', await windowed(report, policy.history, opts));
+  if (policy.context) step('context', trimContext(report, policy.context, opts.model));
+  if (policy.dedupe !== false) {
+    const state = newDedupeState(policy.dedupe === true ? 80 : policy.dedupe.minChars);
+    step(
+      'dedupe',
+      mapRequestText(report.request, (t) => {
+        const r = dedupeBlocks(t, state);
+        return r.trim() === '' ? t : r;
+      }),
+    );
+  }
+  if (policy.json)
+    step(
+      'json',
+      mapRequestText(report.request, (t) => minifyEmbeddedJson(t)),
+    );
+  if (policy.whitespace) {
+    step(
+      'whitespace',
+      mapRequestText(report.request, (t) => {
+        const r = normalizeWhitespace(t);
+        return r === '' ? t : r;
+      }),
+    );
+  }
+  return report;
+}
+
+async function windowed(
+  report: CompressReport,
+  policy: NonNullable<CompressFeatureConfig['history']>,
+  opts: CompressOptions,
+): Promise<CanonicalRequest> {
+  const req = report.request;
+  const count = (s: string) => countText(s, opts.model).tokens;
+  const systemTokens = req.system.length ? count(req.system.map((p) => p.text).join('')) + 4 : 0;
+  const messageTokens = req.messages.map((m) => count(textOf(m.content)) + 4);
+  const reserve = policy.summarize && opts.summarize ? policy.summarize.maxTokens : 0;
+  const plan = planWindow(req, messageTokens, systemTokens, policy.maxTokens, reserve);
+  if (plan.overBudget) {
+    report.events.push('history_over_budget');
+    return req;
+  }
+  if (plan.start === 0) return req;
+  const dropped = req.messages.slice(0, plan.start);
+  let kept: Message[] = req.messages.slice(plan.start);
+  report.history = { droppedMessages: dropped.length };
+  if (policy.summarize && opts.summarize && opts.ctx) {
+    try {
+      const s = await opts.summarize(opts.ctx, dropped, policy.summarize);
+      report.history.summary = s.cached ? 'cached' : 'new';
+      report.history.summaryCost = s.cost;
+      kept = [withSummary(kept[0]!, s.text), ...kept.slice(1)];
+    } catch {
+      report.events.push('summary_failed');
+    }
+  }
+  return { ...req, messages: kept };
+}
+
+/** The first kept user turn, opened by the summary of what came before it. */
+function withSummary(m: Message, summary: string): Message {
+  const note = `[Summary of the earlier conversation: ${summary}]\n\n`;
+  const i = m.content.findIndex((p) => p.type === 'text');
+  const content = m.content.slice();
+  if (i >= 0) {
+    const p = content[i] as TextPart;
+    content[i] = { ...p, text: note + p.text };
+  } else content.unshift({ type: 'text', text: note.trim() });
+  return { ...m, content };
+}
+
+function trimContext(
+  report: CompressReport,
+  policy: NonNullable<CompressFeatureConfig['context']>,
+  model: string,
+): CanonicalRequest {
+  const req = report.request;
+  const lastIdx = req.messages.length - 1;
+  const last = req.messages[lastIdx];
+  const userText = last?.role === 'user' ? textOf(last.content.filter((p) => p.type === 'text')) : '';
+  const found = (chunked: ChunkedText, inSystem: boolean) => {
+    const question = inSystem ? userText.trim() : chunked.post.trim() || chunked.pre.trim();
+    if (question === '') {
+      report.events.push('context_no_question');
+      return null;
+    }
+    const scores =
+      policy.method === 'embedding'
+        ? (() => {
+            embedder ??= new LocalEmbedder();
+            const q = embedder.embedOne(question);
+            return chunked.chunks.map((c) => dot(q, embedder!.embedOne(c)));
+          })()
+        : bm25Scores(question, chunked.chunks);
+    const tokens = chunked.chunks.map((c) => countText(c, model).tokens);
+    const kept = selectChunks(scores, tokens, policy.maxTokens);
+    if (kept.length === chunked.chunks.length) return null;
+    report.context = { kept: kept.length, total: chunked.chunks.length };
+    return rebuild(chunked, kept);
+  };
+  if (last?.role === 'user') {
+    for (let i = 0; i < last.content.length; i++) {
+      const p = last.content[i]!;
+      if (p.type !== 'text') continue;
+      const chunked = detectChunks(p.text, policy.minChunks);
+      if (!chunked) continue;
+      const text = found(chunked, false);
+      if (text === null) return req;
+      const content = last.content.slice();
+      content[i] = { ...p, text };
+      const messages = req.messages.slice();
+      messages[lastIdx] = { ...last, content };
+      return { ...req, messages };
+    }
+  }
+  for (let i = 0; i < req.system.length; i++) {
+    const p = req.system[i]!;
+    const chunked = detectChunks(p.text, policy.minChunks);
+    if (!chunked) continue;
+    const text = found(chunked, true);
+    if (text === null) return req;
+    const system = req.system.slice();
+    system[i] = { ...p, text };
+    return { ...req, system };
+  }
+  return req;
+}

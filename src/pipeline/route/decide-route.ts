@@ -1,0 +1,100 @@
+/**
+ * The routing decision for one request, pure: the first matching rule's targets (else the difficulty
+ * router's cheap or strong target, else the model the client asked for), filtered and ordered by
+ * `chooseTargets`, each followed by its named fallback chain. When no target fits the request, the
+ * client's own model is used and the decision says why, so a rule can never make a request unservable.
+ */
+import { type Money, moneyToDecimal } from '../../core/money.js';
+import type { CanonicalRequest } from '../../core/request.js';
+import type { PriceEntry } from '../../pricing/price.js';
+import type { CompiledRoute } from './compile-route.js';
+import { type CandidateVerdict, chooseTargets } from './cost-choice.js';
+import { type DifficultyDecision, decideDifficulty } from './difficulty.js';
+import { type FallbackChains, withFallbacks } from './fallback-chains.js';
+import { firstMatch, type RequestFacts } from './rules.js';
+
+export interface RouteDecision {
+  /** The matching rule's name, `router` (difficulty), or `none`. */
+  rule: string;
+  chosen: string;
+  /** Targets in the order they will be tried (fallbacks included). */
+  targets: string[];
+  candidates: CandidateVerdict[];
+  difficulty?: DifficultyDecision;
+  note?: string;
+}
+
+export function decideRoute(
+  route: CompiledRoute,
+  req: CanonicalRequest,
+  facts: RequestFacts,
+  priceOf: (model: string) => PriceEntry | undefined,
+  chains: FallbackChains,
+): RouteDecision {
+  const rule = firstMatch(route.rules, facts);
+  let name = 'none';
+  let models: readonly string[] = [req.model];
+  let mode: 'cheapest' | 'ordered' = 'ordered';
+  let expected = route.expectedOutputTokens;
+  let difficulty: DifficultyDecision | undefined;
+  if (rule) {
+    name = rule.name;
+    models = rule.targets;
+    mode = rule.choose;
+    expected = rule.expectedOutputTokens ?? expected;
+  } else if (route.difficulty) {
+    const d = route.difficulty;
+    difficulty = decideDifficulty(d.router, facts.text, d.threshold);
+    name = 'router';
+    // A weak verdict still falls back to the strong model; a strong one never drops to the cheap one.
+    models = difficulty.tier === 'strong' ? [d.strong] : [d.cheap, d.strong];
+  }
+  const choice = chooseTargets(
+    models,
+    priceOf,
+    {
+      promptTokens: facts.promptTokens,
+      expectedOutputTokens: expected,
+      maxTokens: req.maxTokens,
+      tools: facts.tools,
+      images: facts.images,
+      json: facts.json,
+    },
+    mode,
+  );
+  const decision: RouteDecision = {
+    rule: name,
+    chosen: choice.ordered[0] ?? req.model,
+    targets: withFallbacks(choice.ordered.length ? choice.ordered : [req.model], chains),
+    candidates: choice.verdicts,
+  };
+  if (difficulty) decision.difficulty = difficulty;
+  if (choice.ordered.length === 0) decision.note = 'no target fits this request; using the requested model';
+  return decision;
+}
+
+const money = (m: Money | null) => (m === null ? null : moneyToDecimal(m));
+
+/** The decision as small JSON for `meta.route` (money as decimal strings: the ledger stores JSON). */
+export function routeMeta(d: RouteDecision): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    rule: d.rule,
+    chosen: d.chosen,
+    targets: d.targets,
+    candidates: d.candidates.map((c) => ({
+      model: c.model,
+      fits: c.fits,
+      estCostUsd: money(c.estCost),
+      ...(c.reason ? { reason: c.reason } : {}),
+      ...(c.tierAbove !== undefined ? { tierAbove: c.tierAbove } : {}),
+    })),
+  };
+  if (d.difficulty) {
+    out.router = d.difficulty.router;
+    out.score = Math.round(d.difficulty.score * 1e4) / 1e4;
+    out.threshold = d.difficulty.threshold;
+    out.tier = d.difficulty.tier;
+  }
+  if (d.note) out.note = d.note;
+  return out;
+}

@@ -1,0 +1,229 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { ConfigError } from '../../core/errors.js';
+import type { Usage } from '../../core/usage.js';
+import { loadConfig } from '../../config/load.js';
+import { MemoryLedger } from '../../ledger/memory-ledger.js';
+import { createLogger } from '../../observability/logger.js';
+import { loadCatalog } from '../../pricing/catalog.js';
+import { computeCost } from '../../pricing/cost.js';
+import type { Outcome, RequestContext } from '../context.js';
+import { executionPlanOf } from '../execute/plan.js';
+import { createRouteStage, recordRouteSavings } from './route-stage.js';
+
+const PROVIDERS = {
+  openai: { type: 'openai', baseUrl: 'http://127.0.0.1:9/v1', apiKey: 'k' },
+  anthropic: { type: 'anthropic', baseUrl: 'http://127.0.0.1:9', apiKey: 'k' },
+};
+const catalog = loadCatalog({});
+
+function stage(config: Record<string, unknown>) {
+  const loaded = loadConfig({ object: { providers: PROVIDERS, ...config }, env: {} });
+  return createRouteStage({ loaded, catalog, ledger: new MemoryLedger(), logger: createLogger('silent') });
+}
+
+function ctx(over: Partial<RequestContext> = {}): RequestContext {
+  const request = {
+    dialect: 'openai' as const,
+    model: 'gpt-4o',
+    system: [],
+    messages: [{ role: 'user' as const, content: [{ type: 'text' as const, text: 'What is 2 + 2?' }] }],
+    stream: false,
+    extra: {},
+  };
+  return {
+    id: 'r1',
+    startedAt: 0,
+    t0: process.hrtime.bigint(),
+    clientDialect: 'openai',
+    request,
+    original: request,
+    attribution: { feature: 'chat', user: null, keyId: null },
+    clientKey: undefined,
+    signal: new AbortController().signal,
+    sink: { closed: false, json() {}, startStream() {}, write() {}, end() {} },
+    headers: {},
+    savings: {},
+    flags: [],
+    meta: {},
+    ...over,
+  };
+}
+
+const usage: Usage = {
+  inputUncached: 1000,
+  cacheRead: 0,
+  cacheWrite5m: 0,
+  cacheWrite1h: 0,
+  outputText: 200,
+  reasoning: 0,
+};
+const ok = (servedModel: string): Outcome => ({
+  status: 'ok',
+  httpStatus: 200,
+  provider: 'openai',
+  servedModel,
+  usage,
+  response: null,
+  error: null,
+  ttftMs: null,
+  simulated: false,
+  written: false,
+  body: '{}',
+});
+
+const isConfigError = (path: string) => (e: unknown) => e instanceof ConfigError && e.path === path;
+
+describe('route stage: start-up validation', () => {
+  test('a rule naming an unknown model is a ConfigError naming the field', () => {
+    assert.throws(
+      () =>
+        stage({
+          features: { chat: { route: { rules: [{ targets: ['gpt-4o-mini', 'mystery-model-zz'] }] } } },
+        }),
+      isConfigError('features.chat.route.rules[0].targets[1]'),
+    );
+  });
+
+  test('a cycle in named fallbacks is a ConfigError', () => {
+    assert.throws(
+      () => stage({ route: { fallbacks: { 'gpt-4o': ['gpt-4o-mini'], 'gpt-4o-mini': ['gpt-4o'] } } }),
+      (e: unknown) => e instanceof ConfigError && /fallback cycle/.test(e.message),
+    );
+  });
+
+  test('a fallback naming an unknown model is a ConfigError', () => {
+    assert.throws(
+      () => stage({ route: { fallbacks: { 'gpt-4o': ['nope-model-zz'] } } }),
+      isConfigError('route.fallbacks.gpt-4o[0]'),
+    );
+  });
+
+  test('a cascade JSON schema that does not compile, an unknown cascade model, route + cascade together', () => {
+    assert.throws(
+      () =>
+        stage({
+          features: {
+            x: {
+              cascade: {
+                models: ['gpt-4o-mini', 'gpt-4o'],
+                checks: [{ type: 'jsonSchema', schema: { type: 'obj' } }],
+              },
+            },
+          },
+        }),
+      isConfigError('features.x.cascade.checks[0].schema'),
+    );
+    assert.throws(
+      () => stage({ features: { x: { cascade: { models: ['gpt-4o-mini', { model: 'zz-unknown-zz' }] } } } }),
+      isConfigError('features.x.cascade.models[1].model'),
+    );
+    assert.throws(
+      () =>
+        stage({
+          features: {
+            x: {
+              route: { rules: [{ targets: ['gpt-4o-mini'] }] },
+              cascade: { models: ['gpt-4o-mini', 'gpt-4o'] },
+            },
+          },
+        }),
+      isConfigError('features.x'),
+    );
+  });
+
+  test('a router model file that does not load is a ConfigError; `heuristic` needs no file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'penny-route-'));
+    try {
+      const bad = join(dir, 'bad.json');
+      writeFileSync(bad, '{"kind":"logreg"}');
+      const route = (router: string) => ({
+        features: { chat: { route: { router, cheap: 'gpt-4o-mini', strong: 'gpt-4o' } } },
+      });
+      assert.throws(() => stage(route(bad)), isConfigError('features.chat.route.router'));
+      assert.throws(
+        () => stage(route(join(dir, 'missing.json'))),
+        isConfigError('features.chat.route.router'),
+      );
+      assert.doesNotThrow(() => stage(route('heuristic')));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('route stage: per request', () => {
+  test('a feature without a policy gets no plan and no meta', async () => {
+    const s = stage({});
+    const c = ctx();
+    await s.run(c, async () => ok('gpt-4o'));
+    assert.equal(executionPlanOf(c), undefined);
+    assert.equal(c.meta.route, undefined);
+  });
+
+  test('a model with a named fallback chain gets a target plan even without a feature policy', async () => {
+    const s = stage({ route: { fallbacks: { 'gpt-4o': ['anthropic/claude-sonnet-4-5'] } } });
+    const c = ctx();
+    await s.run(c, async () => ok('gpt-4o'));
+    const plan = executionPlanOf(c);
+    assert.equal(plan?.kind, 'targets');
+    assert.deepEqual(plan?.kind === 'targets' ? plan.targets : null, [
+      'gpt-4o',
+      'anthropic/claude-sonnet-4-5',
+    ]);
+  });
+
+  test('a rule routes gpt-4o to gpt-4o-mini, records the decision and the saving', async () => {
+    const s = stage({
+      features: { chat: { route: { rules: [{ name: 'cheap-chat', targets: ['gpt-4o', 'gpt-4o-mini'] }] } } },
+    });
+    const c = ctx();
+    await s.run(c, async () => {
+      assert.equal(c.request.model, 'gpt-4o-mini');
+      return ok('gpt-4o-mini');
+    });
+    const meta = c.meta.route as { rule: string; chosen: string; savedUsd: string; candidates: unknown[] };
+    assert.equal(meta.rule, 'cheap-chat');
+    assert.equal(meta.chosen, 'gpt-4o-mini');
+    assert.equal(meta.candidates.length, 2);
+    const big = computeCost(usage, catalog.lookup('gpt-4o')).cost!;
+    const small = computeCost(usage, catalog.lookup('gpt-4o-mini', 'openai')).cost!;
+    assert.equal(c.savings.route, big - small);
+    assert.equal(c.baselineCost, big);
+    assert.equal(c.headers['x-penny-route'], 'gpt-4o-mini');
+  });
+
+  test('task type from the x-penny-task header, else the feature’s task', async () => {
+    const s = stage({
+      features: {
+        chat: {
+          route: {
+            task: 'chat',
+            rules: [
+              { when: { task: 'classify' }, targets: ['gpt-4o-mini'] },
+              { when: { task: 'chat' }, targets: ['gpt-4o'] },
+            ],
+          },
+        },
+      },
+    });
+    const a = ctx({ requestHeaders: { 'x-penny-task': 'classify' } });
+    await s.run(a, async () => ok('gpt-4o-mini'));
+    assert.equal(a.request.model, 'gpt-4o-mini');
+    const b = ctx();
+    await s.run(b, async () => ok('gpt-4o'));
+    assert.equal(b.request.model, 'gpt-4o');
+    assert.equal(b.savings.route, undefined);
+  });
+
+  test('savings are skipped when either price is unknown, and may be negative', () => {
+    const c = ctx();
+    assert.equal(recordRouteSavings(c, ok('zz-unpriced-zz'), catalog), null);
+    const d = ctx({ original: { ...ctx().request, model: 'gpt-4o-mini' } });
+    const saved = recordRouteSavings(d, ok('gpt-4o'), catalog);
+    assert.ok(saved?.startsWith('-'), String(saved));
+  });
+});
