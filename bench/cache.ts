@@ -608,10 +608,28 @@ async function gatewayLatency(samples: number) {
 const SIZE = quick ? 300 : 1000;
 const items = buildWorkload(SIZE);
 mkdirSync(join(root, 'bench/results/cache'), { recursive: true });
-writeFileSync(
-  join(root, 'bench/results/cache/workload.jsonl'),
-  `${items.map((it) => JSON.stringify(it)).join('\n')}\n`,
-);
+{
+  // Ledger shape, compact: the long system prompts once in the first line, referenced by name after it.
+  const SYSTEMS: Record<string, string> = {
+    support: SUPPORT_SYSTEM,
+    assistant: ASSISTANT_SYSTEM,
+    summarize: SUMMARY_SYSTEM,
+    classify: CLASSIFY_SYSTEM,
+  };
+  const byText = new Map(Object.entries(SYSTEMS).map(([k, v]) => [v, `@system:${k}`]));
+  const compact = (v: unknown): unknown =>
+    typeof v === 'string'
+      ? (byText.get(v) ?? v)
+      : Array.isArray(v)
+        ? v.map(compact)
+        : v && typeof v === 'object'
+          ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, compact(x)]))
+          : v;
+  writeFileSync(
+    join(root, 'bench/results/cache/workload.jsonl'),
+    `${JSON.stringify({ systemPrompts: SYSTEMS })}\n${items.map((it) => JSON.stringify(compact(it))).join('\n')}\n`,
+  );
+}
 
 const fake = await startFakeUpstream({ record: false });
 const emu = await startEmulator(fake.url);

@@ -3,7 +3,7 @@
  * canonical request, attribute it, run the pipeline stages around execution, answer in the client's dialect,
  * and settle one ledger entry — for successes and failures alike.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { InvalidRequestError, PennyError, asPennyError, toWireError } from '../core/errors.js';
 import type { LedgerEntry } from '../core/ledger-entry.js';
 import { moneyToDecimal } from '../core/money.js';
@@ -21,6 +21,7 @@ import type { Attribution, Outcome, RequestContext, ResponseSink, Stage } from '
 import { executionPlanOf } from './execute/plan.js';
 import { executePlan } from './execute/run-plan.js';
 import { errorOutcome, executeSingle, writeEventsAsStream } from './execute/single.js';
+import { newRequestId } from './request-id.js';
 import { buildEntry, priceOutcome } from './settle.js';
 import { responseToEvents } from './stream/response-to-events.js';
 
@@ -84,7 +85,7 @@ export class Gateway {
   private async process(call: IncomingCall): Promise<LedgerEntry> {
     const t0 = process.hrtime.bigint();
     const startedAt = Date.now();
-    const id = `req_${randomUUID().replace(/-/g, '')}`;
+    const id = newRequestId(startedAt);
     const codec = CODECS[call.dialect];
     let request: CanonicalRequest;
     try {
