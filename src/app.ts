@@ -6,10 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { type LoadOptions, type LoadedConfig, loadConfig } from './config/load.js';
 import type { Ledger } from './ledger/ledger.js';
-import { SqliteLedger } from './ledger/sqlite/sqlite-ledger.js';
 import { type Logger, createLogger } from './observability/logger.js';
-import { Gateway } from './pipeline/gateway.js';
-import { buildStages } from './pipeline/stages.js';
 import { type PriceCatalog, loadCatalog } from './pricing/catalog.js';
 import { loadGenaiPricesIsolated } from './pricing/load-builtin-isolated.js';
 import type { PriceEntry } from './pricing/price.js';
@@ -17,11 +14,10 @@ import { createPennyServer } from './server/server.js';
 import { AdminGuard } from './dashboard/admin-guard.js';
 import { createDashboardRoute } from './dashboard/dashboard-routes.js';
 import { createMetricsRoute } from './metrics/metrics-route.js';
-import { PennyMetrics } from './metrics/penny-metrics.js';
-import { bodiesPathFor } from './prompts-store/body-path.js';
 import type { BodyStore } from './prompts-store/body-store.js';
-import { anyFeatureStoresPrompts, createBodyCapture } from './prompts-store/capture-stage.js';
-import { SqliteBodyStore } from './prompts-store/sqlite-body-store.js';
+import type { Gateway } from './pipeline/gateway.js';
+import type { PennyMetrics } from './metrics/penny-metrics.js';
+import { assembleCore, closeCore } from './assemble.js';
 
 export interface PennyApp {
   loaded: LoadedConfig;
@@ -58,32 +54,11 @@ export async function startPenny(opts: StartOptions = {}): Promise<PennyApp> {
   const logger = opts.logger ?? createLogger();
   const loaded = loadConfig(opts);
   const catalog = buildCatalog(loaded, await loadGenaiPricesIsolated());
-  const ledger =
-    opts.ledger ??
-    SqliteLedger.open(loaded.ledgerPath, {
-      flushIntervalMs: loaded.config.ledger.flushIntervalMs,
-      batchSize: loaded.config.ledger.batchSize,
-      onError: (e) => logger.error('ledger write failed; entries kept for the next try', { error: e }),
-    });
-  const bodies = anyFeatureStoresPrompts(loaded)
-    ? SqliteBodyStore.open(bodiesPathFor(loaded.ledgerPath), {
-        flushIntervalMs: loaded.config.ledger.flushIntervalMs,
-        onError: (e) => logger.error('body store write failed; bodies kept for the next try', { error: e }),
-      })
-    : null;
-  // Body capture wraps every other stage, so it sees the request as sent and the final answer.
-  const stages = [
-    createBodyCapture({ loaded, store: bodies, logger }),
-    ...buildStages({ loaded, catalog, ledger, logger }),
-  ];
-  const metrics = new PennyMetrics();
-  const gateway = new Gateway({
+  const { ledger, bodies, metrics, gateway, ...core } = assembleCore({
     loaded,
     catalog,
-    ledger,
     logger,
-    stages,
-    onSettled: [(entry) => metrics.observe(entry)],
+    ...(opts.ledger ? { ledger: opts.ledger } : {}),
   });
   const guard = new AdminGuard(loaded.config.server.host, loaded.config.server.adminToken);
   const routes = [createMetricsRoute(metrics, guard), createDashboardRoute({ ledger, loaded, guard })];
@@ -117,10 +92,7 @@ export async function startPenny(opts: StartOptions = {}): Promise<PennyApp> {
           // In-flight streams get a grace period, then are cut (their entries are still settled).
           setTimeout(() => server.closeAllConnections(), 10_000).unref();
         });
-        await gateway.close();
-        bodies?.close();
-        if (!opts.ledger) await ledger.close();
-        else await ledger.flush();
+        await closeCore({ ledger, bodies, metrics, gateway, ...core });
       })();
       return closing;
     },

@@ -3,17 +3,16 @@
  * clients (`new OpenAI({ fetch: penny.fetch })`). It runs the same gateway core in-process — same pipeline,
  * same ledger — with no server. WHATWG Request/Response appear only here, because the SDKs require them.
  */
+import { assembleCore, closeCore } from '../assemble.js';
 import { type LoadOptions, loadConfig } from '../config/load.js';
 import { PennyError, toWireError } from '../core/errors.js';
 import type { LedgerEntry } from '../core/ledger-entry.js';
 import type { Dialect } from '../core/request.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { MemoryLedger } from '../ledger/memory-ledger.js';
-import { SqliteLedger } from '../ledger/sqlite/sqlite-ledger.js';
 import { type Logger, createLogger } from '../observability/logger.js';
 import type { ResponseSink } from '../pipeline/context.js';
-import { Gateway, type Headers as PlainHeaders } from '../pipeline/gateway.js';
-import { buildStages } from '../pipeline/stages.js';
+import type { Gateway, Headers as PlainHeaders } from '../pipeline/gateway.js';
 import { type PriceCatalog, loadCatalog } from '../pricing/catalog.js';
 import { listModels, renderModelList } from '../server/models.js';
 
@@ -39,24 +38,19 @@ export function createPenny(opts: PennyOptions = {}): Penny {
   const logger = opts.logger ?? createLogger(process.env.PENNY_LOG_LEVEL ? undefined : 'warn');
   const loaded = loadConfig(opts);
   const catalog = loadCatalog({ files: loaded.config.priceFiles, overrides: loaded.config.prices });
-  const ownLedger = opts.ledger === undefined;
-  const ledger: Ledger =
-    opts.ledger === 'memory'
-      ? new MemoryLedger()
-      : (opts.ledger ??
-        SqliteLedger.open(loaded.ledgerPath, {
-          onError: (e) => logger.error('ledger write failed', { error: e }),
-        }));
   let lastEntry: LedgerEntry | undefined;
-  const stages = buildStages({ loaded, catalog, ledger, logger });
-  const gateway = new Gateway({
+  const core = assembleCore({
     loaded,
     catalog,
-    ledger,
     logger,
-    stages,
+    ...(opts.ledger === 'memory'
+      ? { ledger: new MemoryLedger() }
+      : opts.ledger
+        ? { ledger: opts.ledger }
+        : {}),
     onSettled: [(e) => (lastEntry = e)],
   });
+  const { gateway, ledger } = core;
 
   async function pennyFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
     const url = new URL(
@@ -127,9 +121,8 @@ export function createPenny(opts: PennyOptions = {}): Penny {
       return lastEntry;
     },
     async close() {
-      await gateway.close();
-      if (ownLedger || opts.ledger === 'memory') await ledger.close();
-      else await ledger.flush();
+      // A "memory" ledger is Penny's own; a ledger passed in is only flushed.
+      await closeCore(opts.ledger === 'memory' ? { ...core, ownsLedger: true } : core);
     },
   };
 }

@@ -1,0 +1,73 @@
+/**
+ * The gateway core as every face runs it: ledger, body capture, the stage list, metrics and the Gateway
+ * itself. `penny serve` (app.ts) and `penny.fetch` (library/penny-fetch.ts) both call this, so the
+ * library face runs exactly the same pipeline and writes the same ledger as the server.
+ */
+import type { LoadedConfig } from './config/load.js';
+import type { LedgerEntry } from './core/ledger-entry.js';
+import type { Ledger } from './ledger/ledger.js';
+import { SqliteLedger } from './ledger/sqlite/sqlite-ledger.js';
+import { PennyMetrics } from './metrics/penny-metrics.js';
+import type { Logger } from './observability/logger.js';
+import { Gateway } from './pipeline/gateway.js';
+import { buildStages } from './pipeline/stages.js';
+import type { PriceCatalog } from './pricing/catalog.js';
+import { bodiesPathFor } from './prompts-store/body-path.js';
+import type { BodyStore } from './prompts-store/body-store.js';
+import { anyFeatureStoresPrompts, createBodyCapture } from './prompts-store/capture-stage.js';
+import { SqliteBodyStore } from './prompts-store/sqlite-body-store.js';
+
+export interface Core {
+  ledger: Ledger;
+  /** True when the ledger was opened here (and is closed by `closeCore`). */
+  ownsLedger: boolean;
+  bodies: BodyStore | null;
+  metrics: PennyMetrics;
+  gateway: Gateway;
+}
+
+export function assembleCore(opts: {
+  loaded: LoadedConfig;
+  catalog: PriceCatalog;
+  logger: Logger;
+  ledger?: Ledger;
+  onSettled?: Array<(entry: LedgerEntry) => void>;
+}): Core {
+  const { loaded, catalog, logger } = opts;
+  const ledger =
+    opts.ledger ??
+    SqliteLedger.open(loaded.ledgerPath, {
+      flushIntervalMs: loaded.config.ledger.flushIntervalMs,
+      batchSize: loaded.config.ledger.batchSize,
+      onError: (e) => logger.error('ledger write failed; entries kept for the next try', { error: e }),
+    });
+  const bodies = anyFeatureStoresPrompts(loaded)
+    ? SqliteBodyStore.open(bodiesPathFor(loaded.ledgerPath), {
+        flushIntervalMs: loaded.config.ledger.flushIntervalMs,
+        onError: (e) => logger.error('body store write failed; bodies kept for the next try', { error: e }),
+      })
+    : null;
+  // Body capture wraps every other stage, so it sees the request as sent and the final answer.
+  const stages = [
+    createBodyCapture({ loaded, store: bodies, logger }),
+    ...buildStages({ loaded, catalog, ledger, logger }),
+  ];
+  const metrics = new PennyMetrics();
+  const gateway = new Gateway({
+    loaded,
+    catalog,
+    ledger,
+    logger,
+    stages,
+    onSettled: [(entry) => metrics.observe(entry), ...(opts.onSettled ?? [])],
+  });
+  return { ledger, ownsLedger: opts.ledger === undefined, bodies, metrics, gateway };
+}
+
+/** Drains in-flight requests, then closes what `assembleCore` opened (a ledger passed in is only flushed). */
+export async function closeCore(core: Core): Promise<void> {
+  await core.gateway.close();
+  core.bodies?.close();
+  if (core.ownsLedger) await core.ledger.close();
+  else await core.ledger.flush();
+}
