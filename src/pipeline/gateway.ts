@@ -20,10 +20,10 @@ import type { LoadedConfig } from '../config/load.js';
 import type { Attribution, Outcome, RequestContext, ResponseSink, Stage } from './context.js';
 import { executionPlanOf } from './execute/plan.js';
 import { executePlan } from './execute/run-plan.js';
-import { errorOutcome, executeSingle, writeEventsAsStream } from './execute/single.js';
+import { answerWith } from './execute/answer.js';
+import { errorOutcome, executeSingle } from './execute/single.js';
 import { newRequestId } from './request-id.js';
 import { buildEntry, priceOutcome } from './settle.js';
-import { responseToEvents } from './stream/response-to-events.js';
 
 export type Headers = Record<string, string | string[] | undefined>;
 
@@ -142,19 +142,7 @@ export class Gateway {
       ctx.headers['x-penny-provider'] = SIMULATED_PROVIDER;
       const response = simulate(ctx.request);
       const base = { provider: SIMULATED_PROVIDER, servedModel: ctx.request.model, simulated: true };
-      if (ctx.request.stream) return writeEventsAsStream(ctx, responseToEvents(response), response, base);
-      const body = JSON.stringify(CODECS[ctx.clientDialect].renderResponse(response, ctx.request));
-      return {
-        ...base,
-        status: 'ok',
-        httpStatus: 200,
-        usage: response.usage,
-        response,
-        error: null,
-        ttftMs: null,
-        written: false,
-        body,
-      };
+      return answerWith(ctx, response, base);
     }
     const plan = executionPlanOf(ctx);
     if (plan) {

@@ -6,10 +6,8 @@
  */
 import type { CanonicalResponse } from '../../core/response.js';
 import { emptyUsage } from '../../core/usage.js';
-import { CODECS } from '../../providers/codecs.js';
 import type { Outcome, RequestContext } from '../context.js';
-import { writeEventsAsStream } from '../execute/single.js';
-import { responseToEvents } from '../stream/response-to-events.js';
+import { answerWith } from '../execute/answer.js';
 
 export interface AnswerSource {
   provider: string | null;
@@ -20,22 +18,7 @@ export interface AnswerSource {
 export function serveAnswer(ctx: RequestContext, response: CanonicalResponse, src: AnswerSource): Outcome {
   if (src.simulated) ctx.headers['x-penny-simulated'] = 'true';
   if (src.provider) ctx.headers['x-penny-provider'] = src.provider;
-  let outcome: Outcome;
-  if (ctx.request.stream) {
-    outcome = writeEventsAsStream(ctx, responseToEvents(response), response, src);
-  } else {
-    outcome = {
-      ...src,
-      status: 'ok',
-      httpStatus: 200,
-      usage: null,
-      response,
-      error: null,
-      ttftMs: null,
-      written: false,
-      body: JSON.stringify(CODECS[ctx.clientDialect].renderResponse(response, ctx.request)),
-    };
-  }
+  const outcome = answerWith(ctx, response, src);
   outcome.usage = emptyUsage();
   return outcome;
 }

@@ -11,14 +11,12 @@ import { ConfigError } from '../../core/errors.js';
 import type { CanonicalResponse } from '../../core/response.js';
 import { emptyUsage } from '../../core/usage.js';
 import { estimateCost } from '../../pricing/cost.js';
-import { CODECS } from '../../providers/codecs.js';
 import { countOutputTokens, countRequestTokens } from '../../tokens/index.js';
 import { lastUserText } from '../cache/semantic/scope.js';
 import type { Outcome, RequestContext, Stage } from '../context.js';
-import { writeEventsAsStream } from '../execute/single.js';
+import { answerWith } from '../execute/answer.js';
 import { FeatureStats } from '../shape/feature-stats.js';
 import { type StageDeps, featurePolicy } from '../stages.js';
-import { responseToEvents } from '../stream/response-to-events.js';
 import { type FaqEntry, loadFaqFile } from './faq-file.js';
 import { FaqIndex } from './faq-index.js';
 import { compileRules, fillTemplate, matchRule } from './rules.js';
@@ -163,20 +161,6 @@ export function createShortcutStage(deps: StageDeps, opts: ShortcutStageOptions 
       },
     };
     const base = { provider: null, servedModel: null, simulated: false };
-    if (req.stream) {
-      return { ...writeEventsAsStream(ctx, responseToEvents(response), response, base), costOverride: 0n };
-    }
-    return {
-      ...base,
-      status: 'ok',
-      httpStatus: 200,
-      usage: response.usage,
-      response,
-      error: null,
-      ttftMs: null,
-      written: false,
-      body: JSON.stringify(CODECS[ctx.clientDialect].renderResponse(response, req)),
-      costOverride: 0n,
-    };
+    return { ...answerWith(ctx, response, base), costOverride: 0n };
   }
 }

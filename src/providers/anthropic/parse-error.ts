@@ -1,36 +1,9 @@
-/**
- * An Anthropic error response → ProviderError. The HTTP status decides the code (and whether a retry may
- * help); the body's `error.type` is kept as `upstreamType`. Upstream messages can echo credentials, so
- * they pass through redactSecrets before they reach a log or a client.
- */
-import type { ErrorCode } from '../../core/errors.js';
 import { ProviderError } from '../../core/errors.js';
 import { redactSecrets } from '../redact.js';
+import { upstreamErrorCode } from '../upstream-status.js';
 import { isRecord } from './wire.js';
 
 const MAX_MESSAGE = 500;
-
-function codeOf(status: number): { code: ErrorCode; retryable: boolean } {
-  switch (status) {
-    case 400:
-    case 404:
-    case 413:
-    case 422:
-      return { code: 'upstream_bad_request', retryable: false };
-    case 401:
-    case 403:
-      return { code: 'upstream_auth', retryable: false };
-    case 429:
-      return { code: 'upstream_rate_limited', retryable: true };
-    case 408:
-    case 504:
-      return { code: 'upstream_timeout', retryable: true };
-    default:
-      // 500, 502, 503, 529 (overloaded) and anything else in the 5xx range.
-      if (status >= 500) return { code: 'upstream_error', retryable: true };
-      return { code: 'upstream_bad_request', retryable: false };
-  }
-}
 
 export function parseError(status: number, bodyText: string, provider: string): ProviderError {
   let type: string | undefined;
@@ -50,7 +23,7 @@ export function parseError(status: number, bodyText: string, provider: string): 
     message =
       text === '' ? 'no error body' : text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE)}…` : text;
   }
-  const { code, retryable } = codeOf(status);
+  const { code, retryable } = upstreamErrorCode(status);
   const label = type ? `${status} ${type}` : String(status);
   return new ProviderError(code, provider, `${provider} returned ${label}: ${redactSecrets(message)}`, {
     retryable,

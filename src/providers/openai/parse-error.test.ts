@@ -17,8 +17,8 @@ test('status decides the code and whether a retry may help', () => {
     [500, 'upstream_error', true],
     [502, 'upstream_error', true],
     [503, 'upstream_error', true],
-    [418, 'upstream_error', false],
-    [520, 'upstream_error', false],
+    [418, 'upstream_bad_request', false],
+    [520, 'upstream_error', true],
   ];
   for (const [status, code, retryable] of cases) {
     const e = parseError(status, '{}', 'openai');

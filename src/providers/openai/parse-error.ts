@@ -4,36 +4,13 @@
  * text); the upstream's own message and type are kept for the client, with credentials redacted because
  * providers echo the offending key back.
  */
-import { type ErrorCode, type PennyError, ProviderError, toWireError } from '../../core/errors.js';
+import { type PennyError, ProviderError, toWireError } from '../../core/errors.js';
 import { sse } from '../sse.js';
 import { redactSecrets } from '../redact.js';
+import { upstreamErrorCode } from '../upstream-status.js';
 import { isObject } from './wire-guards.js';
 
 const MAX_MESSAGE = 500;
-
-function codeFor(status: number): { code: ErrorCode; retryable: boolean } {
-  switch (status) {
-    case 400:
-    case 404:
-    case 409:
-    case 422:
-      return { code: 'upstream_bad_request', retryable: false };
-    case 401:
-    case 403:
-      return { code: 'upstream_auth', retryable: false };
-    case 429:
-      return { code: 'upstream_rate_limited', retryable: true };
-    case 408:
-    case 504:
-      return { code: 'upstream_timeout', retryable: true };
-    case 500:
-    case 502:
-    case 503:
-      return { code: 'upstream_error', retryable: true };
-    default:
-      return { code: 'upstream_error', retryable: false };
-  }
-}
 
 interface Detail {
   message?: string;
@@ -64,7 +41,7 @@ function readDetail(bodyText: string): Detail {
 }
 
 export function parseError(status: number, bodyText: string, provider: string): ProviderError {
-  const { code, retryable } = codeFor(status);
+  const { code, retryable } = upstreamErrorCode(status);
   const detail = readDetail(bodyText);
   let upstream = detail.message ?? 'no error message';
   if (upstream.length > MAX_MESSAGE) upstream = `${upstream.slice(0, MAX_MESSAGE)}…`;
