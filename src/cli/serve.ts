@@ -18,6 +18,7 @@ export async function serveCommand(o: {
   out(`  OpenAI:    base URL ${app.url}/v1        (POST /v1/chat/completions)`);
   out(`  Anthropic: base URL ${app.url}           (POST /v1/messages)`);
   out(`  Ledger:    ${app.loaded.ledgerPath}`);
+  out(`  Dashboard: ${app.url}/dashboard    Metrics: ${app.url}/metrics`);
   if (app.gateway.simulated) {
     out(
       '  No provider is configured: answers come from the built-in SIMULATED upstream (marked x-penny-simulated: true',
