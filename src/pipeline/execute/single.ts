@@ -264,18 +264,8 @@ function endedEarly(
   ac: AbortController,
 ): Outcome {
   ac.abort();
-  ctx.flags.push('early_stop', 'usage_estimated');
-  const input = countRequestTokens(ctx.request, target.model);
-  const output = countOutputTokens(asm.text() + cut.discardedText, target.model);
-  const usage: Usage = {
-    inputUncached: asm.usage?.inputUncached ?? input.tokens,
-    cacheRead: asm.usage?.cacheRead ?? 0,
-    cacheWrite5m: asm.usage?.cacheWrite5m ?? 0,
-    cacheWrite1h: asm.usage?.cacheWrite1h ?? 0,
-    outputText: output.tokens,
-    reasoning: 0,
-    estimated: true,
-  };
+  ctx.flags.push('early_stop');
+  const usage = estimateUsage(ctx, asm, target, cut.discardedText);
   const tail: StreamEvent[] = [];
   if (!asm.finished) tail.push({ type: 'finish', index: 0, finish: { unified: 'stop', raw: null } });
   tail.push({ type: 'usage', usage }, { type: 'end' });
@@ -329,10 +319,18 @@ export function writeEventsAsStream(
 
 function usageOrEstimate(ctx: RequestContext, asm: StreamAssembler, target: Target): Usage {
   if (asm.usage && (asm.usage.outputText > 0 || asm.usage.reasoning > 0 || !asm.sawContent)) return asm.usage;
-  // No (complete) usage from the provider: estimate what was generated so far, and say so.
+  return estimateUsage(ctx, asm, target, '');
+}
+
+/**
+ * Usage of an answer that ended without (complete) provider usage: the input side from the provider when it
+ * sent it (Anthropic's message_start), else counted; the output from the text generated so far, plus any
+ * text the client never saw (`extraText`, cut by an early stop). Flagged as estimated.
+ */
+function estimateUsage(ctx: RequestContext, asm: StreamAssembler, target: Target, extraText: string): Usage {
   const input = asm.usage ? null : countRequestTokens(ctx.request, target.model);
-  const output = countOutputTokens(asm.text(), target.model);
-  ctx.flags.push('usage_estimated');
+  const output = countOutputTokens(asm.text() + extraText, target.model);
+  if (!ctx.flags.includes('usage_estimated')) ctx.flags.push('usage_estimated');
   return {
     inputUncached: asm.usage?.inputUncached ?? input?.tokens ?? 0,
     cacheRead: asm.usage?.cacheRead ?? 0,
