@@ -129,3 +129,19 @@ export function upstreamFailure(provider: string, e: unknown): ProviderError {
     { retryable: true, cause: e },
   );
 }
+
+/**
+ * Reads a whole upstream body as UTF-8 text. Plain 'data'/'end' events: measurably cheaper per request than
+ * undici's `body.text()` (its consume path costs ~7 µs per small body here) — this runs for every
+ * non-streamed answer.
+ */
+export function readBodyText(body: UpstreamResponse['body']): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    body.on('data', (c: Buffer) => chunks.push(c));
+    body.once('end', () =>
+      resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')),
+    );
+    body.once('error', reject);
+  });
+}

@@ -15,7 +15,12 @@ import { CODECS } from '../../providers/codecs.js';
 import type { SseEvent, StreamEncoder } from '../../providers/dialect.js';
 import type { Target } from '../../providers/resolve-target.js';
 import { SseParser, sse } from '../../providers/sse.js';
-import { type UpstreamResponse, type Upstreams, upstreamFailure } from '../../providers/upstream.js';
+import {
+  type UpstreamResponse,
+  type Upstreams,
+  readBodyText,
+  upstreamFailure,
+} from '../../providers/upstream.js';
 import { countOutputTokens, countRequestTokens } from '../../tokens/index.js';
 import { type Outcome, type RequestContext, type StreamCut, elapsedMs } from '../context.js';
 import { StreamAssembler } from '../stream/assembler.js';
@@ -62,14 +67,14 @@ export async function executeSingle(
     });
     deps.onUpstreamResponse?.(res.statusCode, res.headers);
     if (res.statusCode >= 400) {
-      const text = await res.body.text().catch(() => '');
+      const text = await readBodyText(res.body).catch(() => '');
       throw upstreamCodec.parseError(res.statusCode, text, provider.name);
     }
     const ctype = String(res.headers['content-type'] ?? '');
     if (ac && ctype.includes('text/event-stream')) {
       return await pipeStream(ctx, target, res.body, ac, base);
     }
-    const text = await res.body.text();
+    const text = await readBodyText(res.body);
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
@@ -102,11 +107,19 @@ export async function executeSingle(
   } catch (e) {
     const err = ctx.signal.aborted
       ? new PennyError('client_aborted', 'the client closed the connection', { cause: e })
-      : asPennyError(e);
+      : transportOrInternal(provider.name, e);
     return errorOutcome(ctx, err, base);
   } finally {
     if (ac) ctx.signal.removeEventListener('abort', onAbort);
   }
+}
+
+/** A socket/undici failure (it has a string `code`) becomes a ProviderError; anything else stays internal. */
+function transportOrInternal(provider: string, e: unknown): PennyError {
+  if (e instanceof PennyError) return e;
+  return typeof (e as { code?: unknown } | null)?.code === 'string'
+    ? upstreamFailure(provider, e)
+    : asPennyError(e);
 }
 
 function providerDialect(target: Target) {
