@@ -2,6 +2,7 @@
  * What parsing one log line yields, and the state a reader keeps across lines: Batch API input lines
  * waiting for their output line (bounded; an output with no input is still priced, just without a prompt).
  */
+import type { Usage } from '../core/usage.js';
 import type { PromptScan } from './message-text.js';
 import type { AuditRecord } from './types.js';
 
@@ -54,4 +55,17 @@ export class BatchPairing {
 
 export function estimateTokens(chars: number): number {
   return Math.ceil(chars / 4);
+}
+
+/** Usage estimated from text lengths (chars / 4) for a log line that carries no usage; flagged as estimated. */
+export function estimatedUsage(inputChars: number, outputChars: number): Usage {
+  return {
+    inputUncached: estimateTokens(inputChars),
+    cacheRead: 0,
+    cacheWrite5m: 0,
+    cacheWrite1h: 0,
+    outputText: estimateTokens(outputChars),
+    reasoning: 0,
+    estimated: true,
+  };
 }

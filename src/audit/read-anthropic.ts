@@ -5,7 +5,7 @@
  */
 import type { Usage } from '../core/usage.js';
 import { type Obj, count, isDeferrable, obj, str, timestamp } from './json-shape.js';
-import { type BatchPairing, type LineResult, estimateTokens } from './line-result.js';
+import { type BatchPairing, type LineResult, estimatedUsage } from './line-result.js';
 import { type PromptScan, outputChars, scanAnthropicPrompt } from './message-text.js';
 
 export function looksAnthropic(o: Obj): boolean {
@@ -90,15 +90,7 @@ export function parseAnthropicLine(line: Obj, lineNo: number, pairing: BatchPair
   if (usageObj) usage = anthropicUsage(usageObj);
   else {
     if (!scan) return { kind: 'malformed', reason: 'no usage and no messages to estimate from' };
-    usage = {
-      inputUncached: estimateTokens(scan.inputChars),
-      cacheRead: 0,
-      cacheWrite5m: 0,
-      cacheWrite1h: 0,
-      outputText: estimateTokens(outputChars(res.content)),
-      reasoning: 0,
-      estimated: true,
-    };
+    usage = estimatedUsage(scan.inputChars, outputChars(res.content));
   }
   if (usageObj && res.service_tier === 'batch') batch = true;
   const w = who(line, req);

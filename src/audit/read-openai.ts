@@ -5,7 +5,7 @@
  */
 import type { Usage } from '../core/usage.js';
 import { type Obj, count, isDeferrable, isObj, obj, str, timestamp } from './json-shape.js';
-import { type BatchPairing, type LineResult, estimateTokens } from './line-result.js';
+import { type BatchPairing, type LineResult, estimatedUsage } from './line-result.js';
 import { type PromptScan, outputChars, scanOpenAiPrompt } from './message-text.js';
 
 /** True when the object looks like an OpenAI line (used by detection). */
@@ -109,15 +109,7 @@ export function parseOpenAiLine(line: Obj, lineNo: number, pairing: BatchPairing
   if (usageObj) usage = openAiUsage(usageObj);
   else {
     if (!scan) return { kind: 'malformed', reason: 'no usage and no messages to estimate from' };
-    usage = {
-      inputUncached: estimateTokens(scan.inputChars),
-      cacheRead: 0,
-      cacheWrite5m: 0,
-      cacheWrite1h: 0,
-      outputText: estimateTokens(outputChars(answerText(res))),
-      reasoning: 0,
-      estimated: true,
-    };
+    usage = estimatedUsage(scan.inputChars, outputChars(answerText(res)));
   }
   const w = who(line, req);
   const choices = res.choices;
