@@ -1,0 +1,28 @@
+/**
+ * Every `penny` command, in help order. Adding a command: one file in this folder exporting a
+ * `defineCommand(...)`, and one line here.
+ */
+import { audit } from './audit.js';
+import { bench } from './bench.js';
+import { breakeven } from './breakeven.js';
+import { cache } from './cache.js';
+import type { CliCommand } from './command.js';
+import { exportData } from './export.js';
+import { lintPrompt } from './lint-prompt.js';
+import { prices } from './prices.js';
+import { report } from './report.js';
+import { router } from './router.js';
+import { serve } from './serve.js';
+
+export const commands = [
+  serve,
+  report,
+  prices,
+  audit,
+  breakeven,
+  exportData,
+  cache,
+  router,
+  bench,
+  lintPrompt,
+] as const satisfies readonly CliCommand[];

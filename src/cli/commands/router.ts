@@ -1,0 +1,54 @@
+import { Option } from 'commander';
+import type { routerEvalCommand, routerTrainCommand } from '../router.js';
+import { defineCommand } from './command.js';
+import { configOption, ledgerOption } from './shared.js';
+
+export const router = defineCommand('router', (program) => {
+  const routerCmd = program
+    .command('router')
+    .description('train and evaluate the difficulty router (cheap vs strong model)');
+  routerCmd
+    .command('train')
+    .description(
+      "train a router model (JSON) from the datasets' train half, a JSONL file, or the gateway's own cascade outcomes",
+    )
+    .requiredOption('--out <file>', 'where to write the model JSON (use it as `router: <file>` in a route)')
+    .addOption(
+      new Option('--dataset <name>', 'RouteLLM dataset (train half)').choices([
+        'gsm8k',
+        'mmlu',
+        'mt_bench',
+        'gsm8k+mmlu',
+      ]),
+    )
+    .option('--input <file>', 'JSONL of {"text", "label" (1 = needs the strong model), "weight"?}')
+    .option(
+      '--from-ledger',
+      'label prompts by whether their cascade step passed (needs storePrompts on the feature)',
+    )
+    .addOption(new Option('--method <method>', 'model kind').choices(['logreg', 'knn', 'blend', 'auto']))
+    .option('--datasets <dir>', 'datasets folder (default: $PENNY_DATASETS or ../shared/datasets)')
+    .addOption(new Option('--seed <n>', 'training seed').argParser((v) => Number.parseInt(v, 10)))
+    .addOption(configOption())
+    .addOption(ledgerOption())
+    .action(async (o: Parameters<typeof routerTrainCommand>[0]) => {
+      const { routerTrainCommand } = await import('../router.js');
+      const r = await routerTrainCommand(o);
+      if (r === null) process.exitCode = 1;
+    });
+  routerCmd
+    .command('eval')
+    .description('APGR, CPT(50%), CPT(80%) and AIQ of a router model on a dataset (test half by default)')
+    .requiredOption('--model <file>', 'router model JSON')
+    .addOption(
+      new Option('--dataset <name>', 'RouteLLM dataset')
+        .choices(['gsm8k', 'mmlu', 'mt_bench'])
+        .default('gsm8k'),
+    )
+    .addOption(new Option('--split <split>', 'records to score').choices(['test', 'all']).default('test'))
+    .option('--datasets <dir>', 'datasets folder (default: $PENNY_DATASETS or ../shared/datasets)')
+    .action(async (o: Parameters<typeof routerEvalCommand>[0]) => {
+      const { routerEvalCommand } = await import('../router.js');
+      if (routerEvalCommand(o) === null) process.exitCode = 1;
+    });
+});
