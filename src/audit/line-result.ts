@@ -69,3 +69,27 @@ export function estimatedUsage(inputChars: number, outputChars: number): Usage {
     estimated: true,
   };
 }
+
+/**
+ * Usage from a log line whose usage object is partial (e.g. a stream logged after it broke: Anthropic's
+ * `message_start` reports the input side only). What the provider reported is kept; a missing side is
+ * estimated from text lengths (chars / 4) and the whole is flagged as estimated.
+ */
+export function completeUsage(
+  reported: Usage,
+  missing: { input: boolean; output: boolean },
+  inputChars: number | undefined,
+  outputChars: number,
+): Usage {
+  const fillInput = missing.input && inputChars !== undefined;
+  const fillOutput = missing.output && outputChars > 0;
+  if (!fillInput && !fillOutput) return reported;
+  const cachedInput = (u: Usage) => u.cacheRead + u.cacheWrite5m + u.cacheWrite1h;
+  return {
+    ...reported,
+    // The text estimate covers the whole prompt, cached parts included.
+    ...(fillInput ? { inputUncached: Math.max(0, estimateTokens(inputChars) - cachedInput(reported)) } : {}),
+    ...(fillOutput ? { outputText: estimateTokens(outputChars) } : {}),
+    estimated: true,
+  };
+}

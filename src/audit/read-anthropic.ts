@@ -5,7 +5,7 @@
  */
 import type { Usage } from '../core/usage.js';
 import { type Obj, count, isDeferrable, obj, str, timestamp } from './json-shape.js';
-import { type BatchPairing, type LineResult, estimatedUsage } from './line-result.js';
+import { type BatchPairing, type LineResult, completeUsage, estimatedUsage } from './line-result.js';
 import { type PromptScan, outputChars, scanAnthropicPrompt } from './message-text.js';
 
 export function looksAnthropic(o: Obj): boolean {
@@ -87,8 +87,13 @@ export function parseAnthropicLine(line: Obj, lineNo: number, pairing: BatchPair
   const scan = scanRequest(req, str(req.model) ?? model) ?? batchInput?.scan ?? null;
   const usageObj = obj(res.usage);
   let usage: Usage;
-  if (usageObj) usage = anthropicUsage(usageObj);
-  else {
+  if (usageObj) {
+    const missing = {
+      input: count(usageObj.input_tokens) === undefined,
+      output: count(usageObj.output_tokens) === undefined,
+    };
+    usage = completeUsage(anthropicUsage(usageObj), missing, scan?.inputChars, outputChars(res.content));
+  } else {
     if (!scan) return { kind: 'malformed', reason: 'no usage and no messages to estimate from' };
     usage = estimatedUsage(scan.inputChars, outputChars(res.content));
   }

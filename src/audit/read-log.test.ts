@@ -167,4 +167,55 @@ describe('readLog', () => {
     assert.equal(seen.at(-1), s.bytes);
     assert.equal(seen.at(-2), s.bytes);
   });
+  test('a partial usage object keeps what the provider reported and estimates only the missing side', async () => {
+    const anth = join(tmp, 'partial-anthropic.jsonl');
+    const line = (usage: object) =>
+      JSON.stringify({
+        request: { model: 'claude-haiku-4-5', max_tokens: 100, messages: [{ role: 'user', content: 'Hi' }] },
+        response: {
+          type: 'message',
+          model: 'claude-haiku-4-5',
+          content: [{ type: 'text', text: 'Hello there, friend' }],
+          usage,
+        },
+      });
+    // A stream logged after it broke: message_start's input side only.
+    writeFileSync(
+      anth,
+      `${line({ input_tokens: 881, cache_read_input_tokens: 346, cache_creation_input_tokens: 134 })}\n`,
+    );
+    const a = await read(anth);
+    assert.deepEqual(a.records[0]!.usage, {
+      inputUncached: 881,
+      cacheRead: 346,
+      cacheWrite5m: 134,
+      cacheWrite1h: 0,
+      outputText: 5,
+      reasoning: 0,
+      estimated: true,
+    });
+    const oai = join(tmp, 'partial-openai.jsonl');
+    writeFileSync(
+      oai,
+      `${JSON.stringify({
+        request: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] },
+        response: {
+          object: 'chat.completion',
+          model: 'gpt-4o-mini',
+          choices: [{ index: 0, message: { role: 'assistant', content: 'Hello there, friend' } }],
+          usage: { prompt_tokens: 100, prompt_tokens_details: { cached_tokens: 40 } },
+        },
+      })}\n`,
+    );
+    const o = await read(oai);
+    assert.deepEqual(o.records[0]!.usage, {
+      inputUncached: 60,
+      cacheRead: 40,
+      cacheWrite5m: 0,
+      cacheWrite1h: 0,
+      outputText: 5,
+      reasoning: 0,
+      estimated: true,
+    });
+  });
 });

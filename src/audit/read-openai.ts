@@ -5,7 +5,7 @@
  */
 import type { Usage } from '../core/usage.js';
 import { type Obj, count, isDeferrable, isObj, obj, str, timestamp } from './json-shape.js';
-import { type BatchPairing, type LineResult, estimatedUsage } from './line-result.js';
+import { type BatchPairing, type LineResult, completeUsage, estimatedUsage } from './line-result.js';
 import { type PromptScan, outputChars, scanOpenAiPrompt } from './message-text.js';
 
 /** True when the object looks like an OpenAI line (used by detection). */
@@ -106,8 +106,13 @@ export function parseOpenAiLine(line: Obj, lineNo: number, pairing: BatchPairing
   const scan = scanRequest(req, str(req.model) ?? model) ?? batchInput?.scan ?? null;
   const usageObj = obj(res.usage);
   let usage: Usage;
-  if (usageObj) usage = openAiUsage(usageObj);
-  else {
+  if (usageObj) {
+    const missing = {
+      input: (count(usageObj.prompt_tokens) ?? count(usageObj.input_tokens)) === undefined,
+      output: (count(usageObj.completion_tokens) ?? count(usageObj.output_tokens)) === undefined,
+    };
+    usage = completeUsage(openAiUsage(usageObj), missing, scan?.inputChars, outputChars(answerText(res)));
+  } else {
     if (!scan) return { kind: 'malformed', reason: 'no usage and no messages to estimate from' };
     usage = estimatedUsage(scan.inputChars, outputChars(answerText(res)));
   }

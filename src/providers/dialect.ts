@@ -25,6 +25,12 @@ export interface RenderRequestOptions {
 /** Turns upstream SSE events into canonical stream events. Stateful: one per stream. */
 export interface StreamDecoder {
   decode(ev: SseEvent): StreamEvent[];
+  /**
+   * Usage the provider has reported so far, even if no `usage` event was emitted yet (Anthropic sends the
+   * input side in `message_start` and the output side at the end), or null. A stream that breaks early
+   * keeps these counts and estimates only what is missing.
+   */
+  reportedUsage(): Usage | null;
 }
 
 /** Turns canonical stream events into SSE text for a client. Stateful: one per stream. */

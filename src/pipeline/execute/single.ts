@@ -12,7 +12,7 @@ import type { CanonicalResponse, StreamEvent } from '../../core/response.js';
 import type { Usage } from '../../core/usage.js';
 import type { Logger } from '../../observability/logger.js';
 import { CODECS } from '../../providers/codecs.js';
-import type { SseEvent, StreamEncoder } from '../../providers/dialect.js';
+import type { SseEvent, StreamDecoder, StreamEncoder } from '../../providers/dialect.js';
 import type { Target } from '../../providers/resolve-target.js';
 import { SseParser, sse } from '../../providers/sse.js';
 import {
@@ -192,7 +192,7 @@ async function pipeStream(
   } catch (e) {
     // Let the upstream abort reach the socket before any CPU-heavy work (token estimates) runs.
     await new Promise((r) => setImmediate(r));
-    if (ctx.signal.aborted) return abortedOutcome(ctx, asm, target, base, ttftMs);
+    if (ctx.signal.aborted) return abortedOutcome(ctx, asm, decoder, target, base, ttftMs);
     const failure = e instanceof PennyError ? e : upstreamFailure(target.provider.name, e);
     const name = target.provider.name;
     const err =
@@ -209,10 +209,11 @@ async function pipeStream(
             `the stream from provider "${name}" broke: ${failure.message}`,
             { cause: e },
           );
-    return brokenStream(ctx, asm, target, base, ttftMs, err);
+    return brokenStream(ctx, asm, decoder, target, base, ttftMs, err);
   }
-  if (ctx.signal.aborted) return abortedOutcome(ctx, asm, target, base, ttftMs);
-  if (cut !== null && encoder !== null) return endedEarly(ctx, asm, target, base, ttftMs, encoder, cut, ac);
+  if (ctx.signal.aborted) return abortedOutcome(ctx, asm, decoder, target, base, ttftMs);
+  if (cut !== null && encoder !== null)
+    return endedEarly(ctx, asm, decoder, target, base, ttftMs, encoder, cut, ac);
   if (asm.error) {
     const err = new ProviderError(
       'upstream_error',
@@ -225,7 +226,7 @@ async function pipeStream(
       ...base,
       status: 'error',
       httpStatus: 200,
-      usage: usageOrEstimate(ctx, asm, target),
+      usage: usageOrEstimate(ctx, asm, decoder, target),
       response: asm.toResponse(),
       error: err,
       ttftMs,
@@ -236,6 +237,7 @@ async function pipeStream(
     return brokenStream(
       ctx,
       asm,
+      decoder,
       target,
       base,
       ttftMs,
@@ -249,7 +251,7 @@ async function pipeStream(
   if (encoder && !asm.ended) ctx.sink.write(encoder.encode({ type: 'end' }));
   ctx.sink.end();
   ac.abort(); // nothing left to read; frees the socket promptly if the upstream keeps it open
-  const usage = usageOrEstimate(ctx, asm, target);
+  const usage = usageOrEstimate(ctx, asm, decoder, target);
   return {
     ...base,
     status: 'ok',
@@ -269,6 +271,7 @@ async function pipeStream(
 function endedEarly(
   ctx: RequestContext,
   asm: StreamAssembler,
+  decoder: StreamDecoder,
   target: Target,
   base: Pick<Outcome, 'provider' | 'servedModel' | 'simulated'>,
   ttftMs: number | null,
@@ -278,7 +281,7 @@ function endedEarly(
 ): Outcome {
   ac.abort();
   ctx.flags.push('early_stop');
-  const usage = estimateUsage(ctx, asm, target, cut.discardedText);
+  const usage = estimateUsage(ctx, asm, decoder, target, cut.discardedText);
   const tail: StreamEvent[] = [];
   if (!asm.finished) tail.push({ type: 'finish', index: 0, finish: { unified: 'stop', raw: null } });
   tail.push({ type: 'usage', usage }, { type: 'end' });
@@ -330,35 +333,51 @@ export function writeEventsAsStream(
   };
 }
 
-function usageOrEstimate(ctx: RequestContext, asm: StreamAssembler, target: Target): Usage {
+function usageOrEstimate(
+  ctx: RequestContext,
+  asm: StreamAssembler,
+  decoder: StreamDecoder,
+  target: Target,
+): Usage {
   if (asm.usage && (asm.usage.outputText > 0 || asm.usage.reasoning > 0 || !asm.sawContent)) return asm.usage;
-  return estimateUsage(ctx, asm, target, '');
+  return estimateUsage(ctx, asm, decoder, target, '');
 }
 
 /**
- * Usage of an answer that ended without (complete) provider usage: the input side from the provider when it
- * sent it (Anthropic's message_start), else counted; the output from the text generated so far, plus any
- * text the client never saw (`extraText`, cut by an early stop). Flagged as estimated.
+ * Usage of an answer that ended without (complete) provider usage. What the provider reported is kept —
+ * Anthropic's `message_start` carries the input side (uncached, cache read, cache writes) before any text —
+ * and only what it did not report is estimated: the input counted from the request when nothing came, the
+ * output from the text generated so far plus any text the client never saw (`extraText`, cut by an early
+ * stop). Flagged as estimated.
  */
-function estimateUsage(ctx: RequestContext, asm: StreamAssembler, target: Target, extraText: string): Usage {
-  const input = asm.usage ? null : countRequestTokens(ctx.request, target.model);
-  const output = countOutputTokens(asm.text() + extraText, target.model);
+function estimateUsage(
+  ctx: RequestContext,
+  asm: StreamAssembler,
+  decoder: StreamDecoder,
+  target: Target,
+  extraText: string,
+): Usage {
+  const reported = asm.usage ?? decoder.reportedUsage();
+  const input = reported ? null : countRequestTokens(ctx.request, target.model);
+  const output = countOutputTokens(asm.text() + extraText, target.model).tokens;
   if (!ctx.flags.includes('usage_estimated')) ctx.flags.push('usage_estimated');
   return {
-    inputUncached: asm.usage?.inputUncached ?? input?.tokens ?? 0,
-    cacheRead: asm.usage?.cacheRead ?? 0,
-    cacheWrite5m: asm.usage?.cacheWrite5m ?? 0,
-    cacheWrite1h: asm.usage?.cacheWrite1h ?? 0,
-    outputText: output.tokens,
+    inputUncached: reported?.inputUncached ?? input?.tokens ?? 0,
+    cacheRead: reported?.cacheRead ?? 0,
+    cacheWrite5m: reported?.cacheWrite5m ?? 0,
+    cacheWrite1h: reported?.cacheWrite1h ?? 0,
+    // A provider count seen mid-stream (message_start's placeholder) only stands if it is the larger one.
+    outputText: Math.max(output, (reported?.outputText ?? 0) + (reported?.reasoning ?? 0)),
     reasoning: 0,
     estimated: true,
-    ...(asm.usage?.raw !== undefined ? { raw: asm.usage.raw } : {}),
+    ...(reported?.raw !== undefined ? { raw: reported.raw } : {}),
   };
 }
 
 function abortedOutcome(
   ctx: RequestContext,
   asm: StreamAssembler,
+  decoder: StreamDecoder,
   target: Target,
   base: Pick<Outcome, 'provider' | 'servedModel' | 'simulated'>,
   ttftMs: number | null,
@@ -373,7 +392,7 @@ function abortedOutcome(
     ...base,
     status: 'aborted',
     httpStatus: 499,
-    usage: usageOrEstimate(ctx, asm, target),
+    usage: usageOrEstimate(ctx, asm, decoder, target),
     response: asm.toResponse(),
     error: err,
     ttftMs,
@@ -384,6 +403,7 @@ function abortedOutcome(
 function brokenStream(
   ctx: RequestContext,
   asm: StreamAssembler,
+  decoder: StreamDecoder,
   target: Target,
   base: Pick<Outcome, 'provider' | 'servedModel' | 'simulated'>,
   ttftMs: number | null,
@@ -397,7 +417,7 @@ function brokenStream(
     ...base,
     status: 'error',
     httpStatus: 502,
-    usage: usageOrEstimate(ctx, asm, target),
+    usage: usageOrEstimate(ctx, asm, decoder, target),
     response: asm.toResponse(),
     error: err,
     ttftMs,

@@ -7,6 +7,7 @@
  */
 import { ProviderError } from '../../core/errors.js';
 import type { StreamEvent } from '../../core/response.js';
+import type { Usage } from '../../core/usage.js';
 import type { SseEvent, StreamDecoder } from '../dialect.js';
 import { redactSecrets } from '../redact.js';
 import { parseUsage } from './convert-usage.js';
@@ -65,6 +66,10 @@ export class AnthropicStreamDecoder implements StreamDecoder {
       default:
         return []; // ping, content_block_stop, future event types
     }
+  }
+
+  reportedUsage(): Usage | null {
+    return this.usage === undefined ? null : parseUsage(this.usage);
   }
 
   private start(m: unknown): StreamEvent[] {

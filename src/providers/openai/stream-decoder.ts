@@ -6,6 +6,7 @@
  * event of a stream is the one that counts.
  */
 import type { StreamEvent } from '../../core/response.js';
+import type { Usage } from '../../core/usage.js';
 import type { SseEvent, StreamDecoder } from '../dialect.js';
 import { redactSecrets } from '../redact.js';
 import { parseUsage } from './convert-usage.js';
@@ -17,6 +18,7 @@ const CHUNK_FIELDS = new Set(['id', 'object', 'created', 'model', 'choices', 'us
 
 class OpenAIStreamDecoder implements StreamDecoder {
   private started = false;
+  private usage: Usage | null = null;
   /** choiceIndex * 65536 + toolIndex of every tool call already announced. */
   private readonly toolsSeen = new Set<number>();
 
@@ -43,8 +45,15 @@ class OpenAIStreamDecoder implements StreamDecoder {
       const c = choices[i];
       if (isObject(c)) this.choice(c, i, out);
     }
-    if (usage !== undefined) out.push({ type: 'usage', usage: parseUsage(usage) });
+    if (usage !== undefined) {
+      this.usage = parseUsage(usage);
+      out.push({ type: 'usage', usage: this.usage });
+    }
     return out;
+  }
+
+  reportedUsage(): Usage | null {
+    return this.usage;
   }
 
   private start(chunk: JsonObject, out: StreamEvent[]): void {
