@@ -48,7 +48,8 @@ export type StreamEvent =
   | { type: 'refusal'; index: number; text: string }
   | { type: 'finish'; index: number; finish: Finish; stopSequence?: string | null }
   | { type: 'usage'; usage: Usage }
-  | { type: 'error'; code: string; message: string }
+  /** `upstreamType`: the provider's own error type (e.g. Anthropic `overloaded_error`), when it sent one. */
+  | { type: 'error'; code: string; message: string; upstreamType?: string }
   | { type: 'end' };
 
 /** Concatenated visible text of a choice. */

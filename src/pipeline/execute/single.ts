@@ -144,6 +144,7 @@ async function pipeStream(
   const asm = new StreamAssembler();
   let ttftMs: number | null = null;
   let cut: StreamCut | null = null;
+  let failed = false;
   ctx.sink.startStream(200, { ...SSE_HEADERS, ...ctx.headers });
 
   /** The observed path: every event is shown to the observer, which may cut the answer short. */
@@ -167,6 +168,13 @@ async function pipeStream(
     let out = '';
     for (const ev of events) {
       const cevs = decoder.decode(ev);
+      if (cevs.some((c) => c.type === 'error')) {
+        // An upstream error or malformed event ends the answer: it is not forwarded (raw or encoded);
+        // the client gets exactly one error in its dialect below, and nothing after it.
+        asm.addAll(cevs);
+        failed = true;
+        break;
+      }
       if (observer !== undefined && encoder !== null) {
         out += observed(cevs, encoder);
         if (cut !== null) break;
@@ -186,9 +194,9 @@ async function pipeStream(
   try {
     for await (const chunk of body) {
       handle(parser.push(chunk));
-      if (cut !== null) break;
+      if (cut !== null || failed) break;
     }
-    if (cut === null) handle(parser.end());
+    if (cut === null && !failed) handle(parser.end());
   } catch (e) {
     // Let the upstream abort reach the socket before any CPU-heavy work (token estimates) runs.
     await new Promise((r) => setImmediate(r));
@@ -215,13 +223,25 @@ async function pipeStream(
   if (cut !== null && encoder !== null)
     return endedEarly(ctx, asm, decoder, target, base, ttftMs, encoder, cut, ac);
   if (asm.error) {
-    const err = new ProviderError(
-      'upstream_error',
-      target.provider.name,
-      `provider "${target.provider.name}" reported an error mid-stream: ${asm.error.message}`,
-    );
-    if (encoder) ctx.sink.write(clientCodec.encodeStreamError(err));
-    ctx.sink.end();
+    const name = target.provider.name;
+    const err =
+      asm.error.code === 'upstream_bad_response'
+        ? new ProviderError(
+            'upstream_bad_response',
+            name,
+            `the stream from provider "${name}" turned malformed (${asm.error.message})`,
+          )
+        : new ProviderError(
+            'upstream_error',
+            name,
+            `provider "${name}" reported an error mid-stream: ${asm.error.message}`,
+            asm.error.upstreamType === undefined ? {} : { upstreamType: asm.error.upstreamType },
+          );
+    ac.abort(); // stop reading: nothing after the error reaches the client
+    if (!ctx.sink.closed) {
+      ctx.sink.write(clientCodec.encodeStreamError(err));
+      ctx.sink.end();
+    }
     return {
       ...base,
       status: 'error',

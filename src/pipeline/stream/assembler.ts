@@ -23,7 +23,7 @@ export class StreamAssembler {
   usage: Usage | null = null;
   finished = false;
   ended = false;
-  error: { code: string; message: string } | null = null;
+  error: { code: string; message: string; upstreamType?: string } | null = null;
   stopSequence: string | null | undefined;
   extra: Record<string, unknown> | undefined;
   /** True once any content (text, tool call, reasoning) has arrived. */
@@ -74,7 +74,11 @@ export class StreamAssembler {
         this.usage = ev.usage;
         return;
       case 'error':
-        this.error = { code: ev.code, message: ev.message };
+        this.error = {
+          code: ev.code,
+          message: ev.message,
+          ...(ev.upstreamType === undefined ? {} : { upstreamType: ev.upstreamType }),
+        };
         return;
       case 'end':
         this.ended = true;

@@ -215,7 +215,14 @@ test('stop_sequence and error events; non-JSON data is upstream_bad_response', (
       event: 'error',
       data: '{"type":"error","error":{"type":"overloaded_error","message":"Overloaded key sk-ant-api03-abcdefghijklmnop"}}',
     }),
-    [{ type: 'error', code: 'upstream_error', message: 'Overloaded key sk-ant-***' }],
+    [
+      {
+        type: 'error',
+        code: 'upstream_error',
+        message: 'Overloaded key sk-ant-***',
+        upstreamType: 'overloaded_error',
+      },
+    ],
   );
   assert.deepEqual(dec.decode({ event: 'ping', data: '{"type": "ping"}' }), []);
   assert.throws(

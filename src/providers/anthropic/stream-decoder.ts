@@ -61,7 +61,14 @@ export class AnthropicStreamDecoder implements StreamDecoder {
         const err = isRecord(data.error) ? data.error : {};
         const type = typeof err.type === 'string' ? err.type : undefined;
         const message = typeof err.message === 'string' ? err.message : 'stream error';
-        return [{ type: 'error', code: errorCodeOfType(type), message: redactSecrets(message) }];
+        return [
+          {
+            type: 'error',
+            code: errorCodeOfType(type),
+            message: redactSecrets(message),
+            ...(type === undefined ? {} : { upstreamType: type }),
+          },
+        ];
       }
       default:
         return []; // ping, content_block_stop, future event types

@@ -1,0 +1,49 @@
+/**
+ * A tiny upstream that answers each request with exactly the bytes queued for it (status, headers, body):
+ * for faults the fake upstream does not model, such as malformed SSE followed by `[DONE]`.
+ */
+import { type OutgoingHttpHeaders, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface Scripted {
+  status?: number;
+  headers?: OutgoingHttpHeaders;
+  /** Written in this order, one write per element. */
+  chunks: string[];
+}
+
+export interface ScriptedUpstream {
+  url: string;
+  /** Queues the answer to the next request. */
+  next(s: Scripted): void;
+  close(): Promise<void>;
+}
+
+export async function startScriptedUpstream(): Promise<ScriptedUpstream> {
+  const queue: Scripted[] = [];
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      const s = queue.shift();
+      if (s === undefined) {
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.end('{"error":{"message":"scripted upstream: nothing queued"}}');
+        return;
+      }
+      res.writeHead(s.status ?? 200, { 'content-type': 'text/event-stream', ...s.headers });
+      for (const c of s.chunks) res.write(c);
+      res.end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    next: (s) => queue.push(s),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
