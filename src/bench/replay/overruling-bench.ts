@@ -18,7 +18,7 @@ import {
 } from '../../pipeline/cascade/checks.js';
 import { type CascadeStep, walkCascade } from '../../pipeline/cascade/policy.js';
 import { predict, type RouterModel, train } from '../../pipeline/route/classifier.js';
-import { hash32 } from '../../pipeline/route/features.js';
+import { hash32 } from '../../pipeline/route/sparse-hash.js';
 import type { OverrulingDataset, OverrulingRecord } from './datasets.js';
 import { aiq } from './metrics.js';
 import { splitRecords } from './split.js';

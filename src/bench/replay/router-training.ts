@@ -6,7 +6,7 @@
  * cross-validation inside the training half, never by looking at the test half.
  */
 import { blend, type RouterModel, type TrainExample, train } from '../../pipeline/route/classifier.js';
-import { hash32 } from '../../pipeline/route/features.js';
+import { hash32 } from '../../pipeline/route/sparse-hash.js';
 import { trainKnn } from '../../pipeline/route/knn.js';
 import type { TwoModelRecord } from './datasets.js';
 import { evaluateScores } from './metrics.js';

@@ -4,7 +4,7 @@
  * (MT-Bench) or the row index (OVERRULING), so the split is stable across machines and runs and needs
  * no stored file. Every choice a router makes (weights, thresholds, cascade chains) uses train only.
  */
-import { hash32 } from '../../pipeline/route/features.js';
+import { hash32 } from '../../pipeline/route/sparse-hash.js';
 
 export type Half = 'train' | 'test';
 

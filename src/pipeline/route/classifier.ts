@@ -6,14 +6,9 @@
  * dispatches over every model kind (logistic, k-NN, blend) so callers hold one `RouterModel` type.
  */
 import { z } from 'zod';
-import {
-  extractFeatures,
-  hashedNgrams,
-  NUMERIC_FEATURE_NAMES,
-  numericVector,
-  type SparseVector,
-} from './features.js';
+import { extractFeatures, NUMERIC_FEATURE_NAMES, numericVector } from './features.js';
 import { type KnnModel, knnFromJson, knnToJson, predictKnn } from './knn.js';
+import { hashedNgrams, type SparseVector } from './sparse-hash.js';
 import { mulberry32, shuffleInPlace } from './prng.js';
 
 export interface TrainExample {

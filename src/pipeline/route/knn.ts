@@ -7,7 +7,7 @@
  * faster and better, since shared stop words say nothing about difficulty.
  */
 import { z } from 'zod';
-import { hashedNgrams } from './features.js';
+import { hashedNgrams } from './sparse-hash.js';
 
 export interface KnnModel {
   kind: 'knn';

@@ -3,38 +3,26 @@
  * named entities, quoted literals, the task and output format asked for, the question word, and the
  * canonical words. Entries are analysed once when stored, so a lookup only analyses the query.
  * Capitalisation is read from the original text (a capital at the start of a sentence means nothing).
+ *
+ * The reading is split by topic: guard-entities.ts (cased entities), guard-dates.ts, guard-numbers.ts;
+ * this file runs them in order and adds the per-word features (polarity, task, format, question).
  */
+import { dateTag, extractWrittenDates } from './guard-dates.js';
+import { alias, rawEntities } from './guard-entities.js';
 import {
-  ABBREVIATIONS,
-  AMBIGUOUS_MONTHS,
-  DATE_MODIFIERS,
-  DATE_PREPOSITIONS,
-  DATE_UNITS,
-  DATE_WORDS,
-  ENTITY_ALIASES,
   FORMAT_WORDS,
   GAZETTEER,
-  MONTHS,
   NEGATORS,
-  NUMBER_SCALES,
-  NUMBER_WORDS,
   PURPOSE_WORDS,
-  ONE_PRONOUN_BEFORE,
-  ORDINAL_WORDS,
   QUESTION_WORDS,
   STANDALONE_UNITS,
   TASK_VERBS,
-  UNITS,
   WEAK_FORMATS,
-  WEEKDAYS,
 } from './guard-lexicon.js';
+import { type NumberMention, type NumberSink, ordinalWord, readNumber, UNIT_OF } from './guard-numbers.js';
 import { canonicalWord, contentTokens, foldPhrases, normalizeText, stem } from './text-normalize.js';
 
-export interface NumberMention {
-  /** The value as a canonical decimal string ("1000", "9.99"); ordinals are "ord:3". */
-  value: string;
-  unit: string | null;
-}
+export type { NumberMention } from './guard-numbers.js';
 
 export interface TextFeatures {
   text: string;
@@ -64,29 +52,9 @@ export interface TextFeatures {
 
 const NEGATOR_SET = new Set(NEGATORS);
 const GAZ = new Set(GAZETTEER);
-const ONE_PRONOUN = new Set(ONE_PRONOUN_BEFORE);
-const ABBR = new Set(ABBREVIATIONS);
-const DATE_PREP = new Set(DATE_PREPOSITIONS);
-const AMBIG_MONTH = new Set(AMBIGUOUS_MONTHS);
-const DATE_UNIT_SET = new Set(DATE_UNITS);
 const STANDALONE_UNIT_SET = new Set(STANDALONE_UNITS);
 const WEAK_FORMAT_SET = new Set(WEAK_FORMATS);
-const ORDINAL_SUFFIX = new Set(['st', 'nd', 'rd', 'th']);
-const CURRENCY_UNITS = new Set(['usd', 'eur', 'gbp', 'jpy']);
-
-// Maps, not the records themselves: `"constructor" in record` is true for every object.
-const NUMBER_WORD = new Map(Object.entries(NUMBER_WORDS));
-const NUMBER_SCALE = new Map(Object.entries(NUMBER_SCALES));
-const ORDINAL = new Map(Object.entries(ORDINAL_WORDS));
 const QUESTION = new Map(Object.entries(QUESTION_WORDS));
-const WEEKDAY = new Map(Object.entries(WEEKDAYS));
-const MONTH = new Map(Object.entries(MONTHS));
-const DATE_WORD = new Map(Object.entries(DATE_WORDS));
-const DATE_MODIFIER = new Map(Object.entries(DATE_MODIFIERS));
-const ALIAS = new Map(Object.entries(ENTITY_ALIASES));
-
-const UNIT_OF = new Map<string, string>();
-for (const [canon, list] of Object.entries(UNITS)) for (const w of list) UNIT_OF.set(w, canon);
 
 function phraseRegex(list: readonly string[]): RegExp | null {
   if (list.length === 0) return null;
@@ -118,8 +86,10 @@ const TASKS = buildCategory(TASK_VERBS);
 const FORMATS = buildCategory(FORMAT_WORDS);
 const PURPOSES = buildCategory(PURPOSE_WORDS);
 
-function alias(w: string): string {
-  return ALIAS.get(w) ?? w;
+/** Names of the multi-word entries of a category found in the text ("bullet points"). */
+function phraseMatches(category: Category, folded: string, into: Set<string>): void {
+  for (const { re, name } of category.multi) if (re.test(folded)) into.add(name);
+  for (const { re } of category.multi) re.lastIndex = 0;
 }
 
 const STOP_VERBS = new Set(['stop', 'stops', 'stopping', 'quit', 'cease', 'avoid', 'avoiding']);
@@ -137,251 +107,71 @@ function isNegatingVerb(tokens: readonly string[], i: number): boolean {
   return false;
 }
 
-/** "which one", "one of", "into one", "one … another": a pronoun or a merge target, not a count. */
-function isPronounOne(tokens: readonly string[], i: number): boolean {
-  const prev = tokens[i - 1];
-  if (prev !== undefined && ONE_PRONOUN.has(prev)) return true;
-  if (tokens[i + 1] === 'of') return true;
-  for (let k = i + 1; k < Math.min(tokens.length, i + 6); k++)
-    if (tokens[k] === 'another' || tokens[k] === 'other') return true;
-  return false;
-}
-
-function formatNumber(n: number): string {
-  return Number.isInteger(n) ? String(n) : String(Math.round(n * 1e6) / 1e6);
-}
-
-const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+/g;
-const URL = /\b(?:https?:\/\/|www\.)[^\s"'<>]+/gi;
 const LITERAL = /"([^"]{1,300})"|`([^`]{1,300})`/g;
-const RAW_WORD = /#?[A-Za-z0-9]+(?:[._'+#-][A-Za-z0-9]+)*[+#]*/g;
-const NUMBER_WITH_SUFFIX =
-  /^\d+(?:\.\d+)?(?:st|nd|rd|th|am|pm|k|m|x|bn|gb|mb|kb|tb|kg|km|ms|s|h|d|yr|yrs|min|mins|hr|hrs|g|l|ml|cm|mm|px|fps)$/i;
 const LOWER_TOKEN = /\d+(?:,\d{3})*(?:\.\d+)?|[a-z][a-z0-9]*(?:[.#+][a-z0-9]+)*[#+]*|%/g;
 
-function isSentenceStart(text: string, index: number): boolean {
-  let i = index - 1;
-  while (i >= 0 && (text[i] === ' ' || text[i] === '\t' || text[i] === '"' || text[i] === '(')) i--;
-  if (i < 0) return true;
-  const c = text[i]!;
-  if (c === '\n' || c === '!' || c === '?' || c === ':' || c === ';' || c === '-' || c === '*') return true;
-  if (c !== '.') return false;
-  let j = i - 1;
-  while (j >= 0 && /[A-Za-z.]/.test(text[j]!)) j--;
-  const prev = text.slice(j + 1, i).toLowerCase();
-  return !ABBR.has(prev);
-}
-
-function isDateWord(lower: string): boolean {
-  return WEEKDAY.has(lower) || MONTH.has(lower) || DATE_WORD.has(lower);
-}
-
-/** Entities visible in the original text: emails, URLs, codes, dotted identifiers and capitalised names. */
-function rawEntities(text: string, out: string[]): string {
-  let rest = text.replace(EMAIL, (m) => {
-    out.push(`email:${m.toLowerCase()}`);
-    return ' ';
-  });
-  rest = rest.replace(URL, (m) => {
-    out.push(`url:${m.toLowerCase().replace(/[.,;:!?)]+$/, '')}`);
-    return ' ';
-  });
-  for (const m of rest.matchAll(RAW_WORD)) {
-    let w = m[0].replace(/'s$/i, '');
-    const at = m.index ?? 0;
-    if (w === 'I' || w.startsWith("I'")) continue;
-    const lower = w.toLowerCase();
-    const hasDigit = /\d/.test(w);
-    const hasLetter = /[A-Za-z]/.test(w);
-    let entity: string | null = null;
-    if (hasDigit && hasLetter) {
-      if (
-        !NUMBER_WITH_SUFFIX.test(w) &&
-        !/^q[1-4]$/i.test(w) &&
-        !/^\d+(?:st|nd|rd|th)$/i.test(w) &&
-        lower !== '2fa'
-      ) {
-        entity = `code:${lower.replace(/^#/, '')}`;
-      }
-    } else if (w.startsWith('#') && hasDigit) {
-      entity = `code:${lower.slice(1)}`;
-    } else if (hasLetter && /[a-z]\.[a-z]/i.test(w) && !ABBR.has(lower) && !/^[a-z]\.[a-z]$/i.test(w)) {
-      entity = alias(lower);
-    } else if (hasLetter) {
-      w = w.replace(/^#/, '');
-      const acronym = /^[A-Z][A-Z0-9]+$/.test(w) && w.length >= 2;
-      const camel = /^[a-z]+[A-Z]/.test(w);
-      const capital = /^[A-Z]/.test(w);
-      const single = /^[A-Z]$/.test(w) && w !== 'A';
-      if (acronym || camel) entity = alias(lower);
-      else if ((capital || single) && !isSentenceStart(rest, at)) entity = alias(lower);
-      if (entity !== null && (isDateWord(lower) || NUMBER_WORD.has(lower) || ORDINAL.has(lower)))
-        entity = null;
-    }
-    if (entity !== null) out.push(entity);
-  }
-  return rest;
-}
-
-/** Extracts the features of one text. */
-export function analyzeText(text: string): TextFeatures {
-  const entities: string[] = [];
-  const salientAt: Array<[number, string]> = [];
+/** Canonical content words of each "double-quoted" or `backticked` literal. */
+function quotedLiterals(quoted: string): string[][] {
   const literals: string[][] = [];
-  const quoted = text.normalize('NFKC').replace(/[\u201c\u201d\u201e]/g, '"');
   for (const m of quoted.matchAll(LITERAL)) {
     const words = contentTokens(m[1] ?? m[2] ?? '');
     if (words.length > 0) literals.push(words);
   }
-  const rest = rawEntities(quoted, entities);
+  return literals;
+}
 
-  const dates: string[] = [];
-  let norm = normalizeText(rest);
-  norm = norm.replace(/\b(\d{4})-(\d{1,2})-(\d{1,2})\b/g, (_m, y: string, mo: string, d: string) => {
-    dates.push(`d:${y}-${mo.padStart(2, '0')}-${d.padStart(2, '0')}`);
-    return ' ';
-  });
-  norm = norm.replace(/\b(\d{1,2})\/(\d{1,2})(?:\/(\d{2,4}))?\b/g, (m) => {
-    dates.push(`d:${m}`);
-    return ' ';
-  });
-  norm = norm.replace(
-    /\b(\d{1,2})(?::(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)(?![a-z])/g,
-    (_m, h: string, mi: string, ap: string) => {
-      let hour = Number(h) % 12;
-      if (ap.startsWith('p')) hour += 12;
-      dates.push(`t:${hour}:${mi ?? '00'}`);
-      return ' ';
-    },
-  );
-  norm = norm.replace(/\b(\d{1,2}):(\d{2})\b/g, (_m, h: string, mi: string) => {
-    dates.push(`t:${Number(h)}:${mi}`);
-    return ' ';
-  });
-  norm = norm.replace(/\bq([1-4])\b/g, (_m, q: string) => {
-    dates.push(`quarter:${q}`);
-    return ' ';
-  });
+/** Everything the token loop accumulates. */
+interface Reading extends NumberSink {
+  entities: string[];
+  negations: number;
+  tasks: Set<string>;
+  purposes: Set<string>;
+  formats: Set<string>;
+  questions: Set<string>;
+  stems: Set<string>;
+}
 
-  const folded = foldPhrases(norm);
-  const tokens = folded.match(LOWER_TOKEN) ?? [];
-  const unfolded = norm.match(LOWER_TOKEN) ?? [];
+/** Polarity, question class, canonical word, task, purpose, format and gazetteer name of token i. */
+function readWord(tokens: readonly string[], i: number, r: Reading): void {
+  const t = tokens[i]!;
+  r.surface.add(alias(t));
+  if (NEGATOR_SET.has(t) || isNegatingVerb(tokens, i)) r.negations++;
+  const q = QUESTION.get(t);
+  if (q) r.questions.add(q);
+  const canon = canonicalWord(t);
+  r.words.add(canon);
+  r.stems.add(stem(t));
+  const task = TASKS.single.get(canon);
+  if (task) r.tasks.add(task);
+  const purpose = PURPOSES.single.get(canon);
+  if (purpose) r.purposes.add(purpose);
+  const fmt = FORMATS.single.get(canon);
+  if (fmt) r.formats.add(fmt);
+  const a = alias(t);
+  if (GAZ.has(a)) r.entities.push(a);
+}
 
-  const tasks = new Set<string>();
-  const formats = new Set<string>();
-  const purposes = new Set<string>();
-  for (const { re, name } of TASKS.multi) if (re.test(folded)) tasks.add(name);
-  for (const { re, name } of FORMATS.multi) if (re.test(folded)) formats.add(name);
-  for (const c of [TASKS, FORMATS]) for (const { re } of c.multi) re.lastIndex = 0;
-
-  let negations = 0;
-  const numbers: NumberMention[] = [];
-  const questions = new Set<string>();
-  const words = new Set<string>();
-  const stems = new Set<string>();
-  const surface = new Set<string>();
-  for (const w of unfolded) {
-    surface.add(alias(w));
-    stems.add(stem(w));
-  }
-
+function readTokens(tokens: readonly string[], r: Reading): void {
   for (let i = 0; i < tokens.length; i++) {
-    const t = tokens[i]!;
-    const prev = tokens[i - 1];
-    const next = tokens[i + 1];
-    surface.add(alias(t));
-    if (NEGATOR_SET.has(t) || isNegatingVerb(tokens, i)) negations++;
-    const q = QUESTION.get(t);
-    if (q) questions.add(q);
-    const canon = canonicalWord(t);
-    words.add(canon);
-    stems.add(stem(t));
-    const task = TASKS.single.get(canon);
-    if (task) tasks.add(task);
-    const purpose = PURPOSES.single.get(canon);
-    if (purpose) purposes.add(purpose);
-    const fmt = FORMATS.single.get(canon);
-    if (fmt) formats.add(fmt);
-    const a = alias(t);
-    if (GAZ.has(a)) entities.push(a);
-
-    // numbers: digits, optional scale, optional unit
-    if (/^\d/.test(t)) {
-      let value = Number(t.replace(/,/g, ''));
-      let j = i + 1;
-      const scale = tokens[j] !== undefined ? NUMBER_SCALE.get(tokens[j]!) : undefined;
-      if (scale !== undefined) {
-        value *= scale;
-        j++;
-      }
-      if (tokens[j] !== undefined && ORDINAL_SUFFIX.has(tokens[j]!)) {
-        numbers.push({ value: `ord:${formatNumber(value)}`, unit: null });
-        salientAt.push([i, `n:${formatNumber(value)}`]);
-        i = j;
-        continue;
-      }
-      let unit = tokens[j] !== undefined ? (UNIT_OF.get(tokens[j]!) ?? null) : null;
-      if (unit !== null) j++;
-      if (unit === null && prev !== undefined && CURRENCY_UNITS.has(prev)) unit = prev;
-      if (unit === null && Number.isInteger(value) && value >= 1900 && value <= 2100 && !t.includes(',')) {
-        dates.push(`year:${value}`);
-      } else {
-        numbers.push({ value: formatNumber(value), unit });
-        salientAt.push([i, `n:${formatNumber(value)}`]);
-      }
-      i = j - 1;
+    readWord(tokens, i, r);
+    const end = readNumber(tokens, i, r);
+    if (end !== undefined) {
+      i = end;
       continue;
     }
-    if (NUMBER_WORD.has(t) || (NUMBER_SCALE.has(t) && t.length > 2 && prev === 'a')) {
-      if (t === 'one' && isPronounOne(tokens, i)) continue;
-      let total = 0;
-      let current = 0;
-      let j = i;
-      if (NUMBER_SCALE.has(t)) current = 1;
-      for (; j < tokens.length; j++) {
-        const w = tokens[j]!;
-        if (w === 'and' && j > i && NUMBER_WORD.has(tokens[j + 1] ?? '')) continue;
-        const small = NUMBER_WORD.get(w);
-        const big = w.length > 2 ? NUMBER_SCALE.get(w) : undefined;
-        if (small !== undefined) current += small;
-        else if (big === 100) current = (current || 1) * 100;
-        else if (big !== undefined) {
-          total += (current || 1) * big;
-          current = 0;
-        } else break;
-      }
-      const value = total + current;
-      const unit = tokens[j] !== undefined ? (UNIT_OF.get(tokens[j]!) ?? null) : null;
-      numbers.push({ value: formatNumber(value), unit });
-      salientAt.push([i, `n:${formatNumber(value)}`]);
-      for (let k = i + 1; k < j; k++) {
-        surface.add(tokens[k]!);
-        words.add(canonicalWord(tokens[k]!));
-      }
-      i = j - 1;
-      continue;
-    }
-    const ord = ORDINAL.get(t);
-    if (ord !== undefined) numbers.push({ value: `ord:${ord}`, unit: null });
-
-    // dates
-    const mod = prev !== undefined ? DATE_MODIFIER.get(prev) : undefined;
-    const day = WEEKDAY.get(t);
-    const month = MONTH.get(t);
-    if (day !== undefined && t !== 'sat' && t !== 'wed') {
-      dates.push(mod && mod !== 'this' ? `${mod}:${day}` : day);
-    } else if (month !== undefined) {
-      const nearNumber = /^\d/.test(prev ?? '') || /^\d/.test(next ?? '');
-      if (!AMBIG_MONTH.has(t) || nearNumber || (prev !== undefined && DATE_PREP.has(prev))) dates.push(month);
-    } else if (DATE_WORD.has(t) && !DATE_UNIT_SET.has(t)) {
-      dates.push(DATE_WORD.get(t)!);
-    } else if (DATE_UNIT_SET.has(t) || DATE_UNIT_SET.has(t.replace(/s$/, ''))) {
-      const unit = DATE_WORD.get(t) ?? t.replace(/s$/, '');
-      if (mod !== undefined) dates.push(`${mod}:${unit}`);
-      else if (DATE_WORD.has(t)) dates.push(unit);
-    }
+    const ord = ordinalWord(tokens[i]!);
+    if (ord !== null) r.numbers.push(ord);
+    const date = dateTag(tokens, i);
+    if (date !== null) r.dates.push(date);
   }
+}
 
+/** Entities, standalone units and numbers in order of first appearance. */
+function salientOrder(
+  tokens: readonly string[],
+  entities: readonly string[],
+  salientAt: Array<[number, string]>,
+) {
   const entitySet = new Set(entities);
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
@@ -391,26 +181,57 @@ export function analyzeText(text: string): TextFeatures {
     if (entitySet.has(a)) salientAt.push([i, a]);
     else if (entitySet.has(`code:${t}`)) salientAt.push([i, `code:${t}`]);
   }
-
   salientAt.sort((x, y) => x[0] - y[0]);
   const salient: string[] = [];
   for (const [, key] of salientAt) if (!salient.includes(key)) salient.push(key);
+  return salient;
+}
+
+/** Extracts the features of one text. */
+export function analyzeText(text: string): TextFeatures {
+  const quoted = text.normalize('NFKC').replace(/[\u201c\u201d\u201e]/g, '"');
+  const literals = quotedLiterals(quoted);
+  const r: Reading = {
+    entities: [],
+    dates: [],
+    numbers: [],
+    salientAt: [],
+    negations: 0,
+    tasks: new Set(),
+    purposes: new Set(),
+    formats: new Set(),
+    questions: new Set(),
+    words: new Set(),
+    stems: new Set(),
+    surface: new Set(),
+  };
+  const rest = rawEntities(quoted, r.entities);
+  const norm = extractWrittenDates(normalizeText(rest), r.dates);
+  const folded = foldPhrases(norm);
+  const tokens = folded.match(LOWER_TOKEN) ?? [];
+  phraseMatches(TASKS, folded, r.tasks);
+  phraseMatches(FORMATS, folded, r.formats);
+  for (const w of norm.match(LOWER_TOKEN) ?? []) {
+    r.surface.add(alias(w));
+    r.stems.add(stem(w));
+  }
+  readTokens(tokens, r);
   return {
     text,
-    negations,
-    numbers,
-    dates: [...new Set(dates)].sort(),
-    entities: [...new Set(entities)].sort(),
+    negations: r.negations,
+    numbers: r.numbers,
+    dates: [...new Set(r.dates)].sort(),
+    entities: [...new Set(r.entities)].sort(),
     literals,
-    tasks,
-    purposes,
-    formats,
-    questions,
-    words,
-    stems,
-    surface,
+    tasks: r.tasks,
+    purposes: r.purposes,
+    formats: r.formats,
+    questions: r.questions,
+    words: r.words,
+    stems: r.stems,
+    surface: r.surface,
     content: contentTokens(text),
-    salient,
+    salient: salientOrder(tokens, r.entities, r.salientAt),
   };
 }
 
