@@ -11,6 +11,7 @@ import type { Logger } from '../observability/logger.js';
 import type { Gateway } from '../pipeline/gateway.js';
 import type { PriceCatalog } from '../pricing/catalog.js';
 import { Auth } from './auth.js';
+import { answerClientError } from './client-error.js';
 import { listModels, renderModelList } from './models.js';
 import { NodeSink } from './node-sink.js';
 
@@ -78,6 +79,7 @@ export function createPennyServer(opts: ServerOptions): Server {
     }
     void tryRoutes(req, res, path);
   });
+  server.on('clientError', answerClientError);
 
   async function tryRoutes(req: IncomingMessage, res: ServerResponse, path: string) {
     try {
