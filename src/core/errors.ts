@@ -66,6 +66,8 @@ export class PennyError extends Error {
   readonly param: string | undefined;
   readonly retryable: boolean;
   readonly upstreamType: string | undefined;
+  /** Headers the client gets with this error (an upstream 429's `retry-after` and rate-limit headers). */
+  clientHeaders: Record<string, string> | undefined;
 
   constructor(code: ErrorCode, message: string, opts: PennyErrorOptions = {}) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
@@ -75,6 +77,7 @@ export class PennyError extends Error {
     this.param = opts.param;
     this.retryable = opts.retryable ?? false;
     this.upstreamType = opts.upstreamType;
+    this.clientHeaders = undefined;
   }
 }
 

@@ -194,6 +194,9 @@ export class Gateway {
     if (!outcome.written && !ctx.sink.closed) {
       const headers: Record<string, string> = { 'content-type': 'application/json', ...ctx.headers };
       if (outcome.servedModel) headers['x-penny-model'] = outcome.servedModel;
+      // The upstream's retry-after / rate-limit headers, so the client's SDK backs off as the provider asked.
+      if (outcome.status !== 'ok' && outcome.error?.clientHeaders)
+        Object.assign(headers, outcome.error.clientHeaders);
       if (outcome.status === 'ok')
         headers['x-penny-cost-usd'] = priced.cost === null ? 'unknown' : moneyToDecimal(priced.cost);
       ctx.sink.json(outcome.httpStatus, headers, outcome.body ?? '');

@@ -13,6 +13,7 @@ import type { Usage } from '../../core/usage.js';
 import type { Logger } from '../../observability/logger.js';
 import { CODECS } from '../../providers/codecs.js';
 import type { SseEvent, StreamDecoder, StreamEncoder } from '../../providers/dialect.js';
+import { rateLimitHeaders } from '../../providers/rate-limit-headers.js';
 import type { Target } from '../../providers/resolve-target.js';
 import { SseParser, sse } from '../../providers/sse.js';
 import {
@@ -68,7 +69,9 @@ export async function executeSingle(
     deps.onUpstreamResponse?.(res.statusCode, res.headers);
     if (res.statusCode >= 400) {
       const text = await readBodyText(res.body).catch(() => '');
-      throw upstreamCodec.parseError(res.statusCode, text, provider.name);
+      const err = upstreamCodec.parseError(res.statusCode, text, provider.name);
+      err.clientHeaders = rateLimitHeaders(res.headers);
+      throw err;
     }
     const ctype = String(res.headers['content-type'] ?? '');
     if (ac && ctype.includes('text/event-stream')) {
