@@ -18,6 +18,7 @@ import type { BodyStore } from './prompts-store/body-store.js';
 import type { Gateway } from './pipeline/gateway.js';
 import type { PennyMetrics } from './metrics/penny-metrics.js';
 import { assembleCore, closeCore } from './assemble.js';
+import { openResponsesState } from './conversations/open-store.js';
 
 export interface PennyApp {
   loaded: LoadedConfig;
@@ -62,7 +63,8 @@ export async function startPenny(opts: StartOptions = {}): Promise<PennyApp> {
   });
   const guard = new AdminGuard(loaded.config.server.host, loaded.config.server.adminToken);
   const routes = [createMetricsRoute(metrics, guard), createDashboardRoute({ ledger, loaded, guard })];
-  const server = createPennyServer({ gateway, loaded, catalog, logger, routes });
+  const responses = openResponsesState(loaded, logger);
+  const server = createPennyServer({ gateway, loaded, catalog, logger, routes, responses });
   const { host, port } = loaded.config.server;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -93,6 +95,7 @@ export async function startPenny(opts: StartOptions = {}): Promise<PennyApp> {
           setTimeout(() => server.closeAllConnections(), 10_000).unref();
         });
         await closeCore({ ledger, bodies, metrics, gateway, ...core });
+        await responses.store.close();
       })();
       return closing;
     },

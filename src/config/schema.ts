@@ -129,6 +129,17 @@ export const configSchema = z.strictObject({
   shortcut: shortcutGlobalSchema.prefault({}),
   route: routeGlobalSchema.prefault({}),
   cascade: cascadeGlobalSchema.prefault({}),
+  /** OpenAI Responses API conversation state (previous_response_id, GET /v1/responses/{id}). */
+  responses: z
+    .strictObject({
+      /** Where responses are kept: a SQLite file beside the ledger (default) or memory. */
+      store: z.enum(['sqlite', 'memory']).default('sqlite'),
+      /** SQLite file; default: beside the ledger (`ledger.db` → `ledger.responses.db`). */
+      path: z.string().min(1).optional(),
+      /** How long a response can be continued or fetched, days (OpenAI keeps them 30). */
+      ttlDays: z.number().positive().default(30),
+    })
+    .prefault({}),
 });
 export type FeatureConfig = z.output<typeof featureConfigSchema>;
 

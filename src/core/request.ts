@@ -4,7 +4,8 @@
  * understands; anything else rides in `extra` (top level) or `extra` on a message / `raw` parts, and is
  * passed through untouched when the upstream speaks the client's dialect.
  */
-export type Dialect = 'openai' | 'anthropic';
+/** 'responses' is OpenAI's Responses API (`/v1/responses`); 'openai' is Chat Completions. */
+export type Dialect = 'openai' | 'anthropic' | 'responses';
 
 export interface CacheControl {
   type: 'ephemeral';
@@ -154,6 +155,15 @@ export interface CanonicalRequest {
   /** Top-level cache_control (Anthropic automatic caching). */
   cacheControl?: CacheControl;
   promptCacheKey?: string;
+  /** OpenAI Responses API conversation state (the gateway keeps it; it is never sent upstream as such). */
+  conversation?: ConversationState;
   /** Unknown top-level fields, passed through to an upstream of the same dialect. */
   extra: Record<string, unknown>;
+}
+
+export interface ConversationState {
+  /** The stored response this request continues (its history is already expanded into `messages`). */
+  previousResponseId?: string;
+  /** Whether the answer may be stored for a later `previous_response_id` (Responses `store`, default true). */
+  store: boolean;
 }

@@ -44,16 +44,19 @@ export class Upstreams {
       stream: boolean;
       signal: AbortSignal;
       extraHeaders?: Record<string, string>;
+      /** Path under the base URL instead of the provider type's chat path (e.g. "/responses"). */
+      path?: string;
     },
   ): Promise<UpstreamResponse> {
     const spec = PROVIDER_TYPES[provider.type];
     const prefix = new URL(provider.baseUrl).pathname.replace(/\/+$/, '');
     const path =
       prefix +
-      spec.chatPath(model, {
-        ...(provider.apiVersion ? { apiVersion: provider.apiVersion } : {}),
-        deployments: provider.deployments,
-      });
+      (opts.path ??
+        spec.chatPath(model, {
+          ...(provider.apiVersion ? { apiVersion: provider.apiVersion } : {}),
+          deployments: provider.deployments,
+        }));
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       accept: opts.stream ? 'text/event-stream' : 'application/json',

@@ -14,6 +14,8 @@ import { Auth } from './auth.js';
 import { answerClientError } from './client-error.js';
 import { listModels, renderModelList } from './models.js';
 import { NodeSink } from './node-sink.js';
+import type { ResponsesState } from '../conversations/responses-state.js';
+import { RESPONSES_PREFIX, handleResponsesCall, handleStoredResponse } from './routes-responses.js';
 
 export type ExtraRoute = (
   req: IncomingMessage,
@@ -28,6 +30,8 @@ export interface ServerOptions {
   logger: Logger;
   /** Extra handlers tried before the 404 (return true when handled). */
   routes?: ExtraRoute[];
+  /** Responses API conversation state (previous_response_id, GET /v1/responses/{id}). */
+  responses?: ResponsesState;
 }
 
 const CHAT_PATHS: Record<string, Dialect> = {
@@ -35,6 +39,8 @@ const CHAT_PATHS: Record<string, Dialect> = {
   '/chat/completions': 'openai',
   '/v1/messages': 'anthropic',
   '/messages': 'anthropic',
+  '/v1/responses': 'responses',
+  '/responses': 'responses',
 };
 
 export function createPennyServer(opts: ServerOptions): Server {
@@ -68,6 +74,18 @@ export function createPennyServer(opts: ServerOptions): Server {
         tokenName = name;
       }
       handleChat(req, res, dialect, tokenName);
+      return;
+    }
+    if (path.startsWith(RESPONSES_PREFIX) && opts.responses) {
+      if (auth.required && !auth.check(req.headers)) {
+        req.resume();
+        return sendError(res, new PennyError('unauthorized', 'missing or wrong Penny token'), 'responses');
+      }
+      const state = opts.responses;
+      handleStoredResponse(req, res, path, state).catch((e) => {
+        logger.error('route failed', { path, error: e });
+        if (!res.headersSent) sendError(res, new PennyError('internal', 'internal error'), 'responses');
+      });
       return;
     }
     if (path === '/healthz') return sendJson(res, 200, { ok: true, simulated: gateway.simulated });
@@ -151,6 +169,8 @@ export function createPennyServer(opts: ServerOptions): Server {
         void gateway.handle({ ...call, body: undefined, preError: err });
         return;
       }
+      if (dialect === 'responses' && opts.responses)
+        return handleResponsesCall(gateway, opts.responses, { ...call, body }, logger);
       gateway.handle({ ...call, body }).catch((e) => logger.error('request handling failed', { error: e }));
     });
     req.on('error', () => ac.abort());

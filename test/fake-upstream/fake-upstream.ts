@@ -13,6 +13,7 @@ import { anthropicCountTokens, anthropicMessages } from './anthropic-route.js';
 import { anthropicError, anthropicModelList } from './anthropic-wire.js';
 import { Exchange, type ExchangeHost, type RecordedRequest } from './exchange.js';
 import { openAiChat } from './openai-route.js';
+import { openAiResponses } from './responses-route.js';
 import { openAiError, openAiModelList } from './openai-wire.js';
 import type { RouteContext } from './route-context.js';
 import type { Scenario } from './scenario.js';
@@ -114,6 +115,7 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
     };
     if (req.method === 'POST' && route === '/chat/completions') return openAiChat(ctx);
     if (req.method === 'POST' && route === '/messages') return anthropicMessages(ctx);
+    if (req.method === 'POST' && route === '/responses') return openAiResponses(ctx);
     if (req.method === 'POST' && route === '/messages/count_tokens') return anthropicCountTokens(ctx);
     const headers = { 'content-type': 'application/json' };
     if (req.method === 'GET' && route === '/models') {

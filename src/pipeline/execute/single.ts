@@ -12,6 +12,7 @@ import type { CanonicalResponse, StreamEvent } from '../../core/response.js';
 import type { Usage } from '../../core/usage.js';
 import type { Logger } from '../../observability/logger.js';
 import { CODECS } from '../../providers/codecs.js';
+import { RESPONSES_PATH, upstreamDialectFor } from '../../providers/openai-responses/upstream-dialect.js';
 import type { SseEvent, StreamDecoder, StreamEncoder } from '../../providers/dialect.js';
 import { rateLimitHeaders } from '../../providers/rate-limit-headers.js';
 import type { Target } from '../../providers/resolve-target.js';
@@ -46,7 +47,7 @@ export async function executeSingle(
   deps: ExecuteDeps,
 ): Promise<Outcome> {
   const provider = target.provider;
-  const upstreamCodec = CODECS[providerDialect(target)];
+  const upstreamCodec = CODECS[upstreamDialectFor(target.provider.type, ctx.clientDialect)];
   const base = { provider: provider.name, servedModel: target.model, simulated: false };
   // A stream gets its own controller (early stop and a finished stream abort the upstream while the client
   // stays); a non-streamed call just follows the client's signal — one AbortController less per request.
@@ -65,6 +66,7 @@ export async function executeSingle(
       apiKey,
       stream: ctx.request.stream,
       signal: ac ? ac.signal : ctx.signal,
+      ...(upstreamCodec.name === 'responses' ? { path: RESPONSES_PATH } : {}),
     });
     deps.onUpstreamResponse?.(res.statusCode, res.headers);
     if (res.statusCode >= 400) {
@@ -90,6 +92,8 @@ export async function executeSingle(
       );
     }
     const response = upstreamCodec.parseResponse(parsed, provider.name);
+    // Anthropic answers carry no creation time: use the request's, never 0.
+    if (response.created === 0) response.created = Math.floor(ctx.startedAt / 1000);
     if (ctx.request.stream) {
       // The upstream ignored `stream`: replay its answer as a stream in the client's dialect.
       return writeEventsAsStream(ctx, responseToEvents(response), response, base);
@@ -125,10 +129,6 @@ function transportOrInternal(provider: string, e: unknown): PennyError {
     : asPennyError(e);
 }
 
-function providerDialect(target: Target) {
-  return target.provider.type === 'anthropic' ? 'anthropic' : 'openai';
-}
-
 async function pipeStream(
   ctx: RequestContext,
   target: Target,
@@ -136,7 +136,7 @@ async function pipeStream(
   ac: AbortController,
   base: Pick<Outcome, 'provider' | 'servedModel' | 'simulated'>,
 ): Promise<Outcome> {
-  const upstreamCodec = CODECS[providerDialect(target)];
+  const upstreamCodec = CODECS[upstreamDialectFor(target.provider.type, ctx.clientDialect)];
   const clientCodec = CODECS[ctx.clientDialect];
   const same = upstreamCodec.name === ctx.clientDialect;
   const hideUsage = same && ctx.clientDialect === 'openai' && ctx.request.streamUsage !== true;
@@ -171,6 +171,8 @@ async function pipeStream(
     let out = '';
     for (const ev of events) {
       const cevs = decoder.decode(ev);
+      for (const c of cevs)
+        if (c.type === 'start' && c.created === 0) c.created = Math.floor(ctx.startedAt / 1000);
       if (cevs.some((c) => c.type === 'error')) {
         // An upstream error or malformed event ends the answer: it is not forwarded (raw or encoded);
         // the client gets exactly one error in its dialect below, and nothing after it.
