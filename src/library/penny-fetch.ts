@@ -105,7 +105,7 @@ export function createPenny(opts: PennyOptions = {}): Penny {
       else signal.addEventListener('abort', () => ac.abort(), { once: true });
     }
     return new Promise<Response>((resolve, reject) => {
-      const sink = new ResponseBuilder(resolve, () => ac.abort());
+      const sink = new ResponseBuilder(resolve, () => ac.abort(), reject);
       gateway
         .handle({ dialect, body, headers, sink, signal: ac.signal, ...(preError ? { preError } : {}) })
         .catch(reject);
@@ -145,6 +145,7 @@ class ResponseBuilder implements ResponseSink {
   constructor(
     private readonly resolve: (r: Response) => void,
     private readonly onCancel: () => void,
+    private readonly reject: (e: Error) => void,
   ) {}
 
   get closed(): boolean {
@@ -177,5 +178,14 @@ class ResponseBuilder implements ResponseSink {
     if (this.cancelled || this.done) return;
     this.done = true;
     this.controller?.close();
+  }
+
+  abort(): void {
+    if (this.done) return;
+    this.done = true;
+    this.cancelled = true;
+    if (this.controller) this.controller.error(new Error('penny could not finish the answer'));
+    else this.reject(new Error('penny could not write the answer'));
+    this.onCancel();
   }
 }

@@ -22,6 +22,8 @@ export interface ResponseSink {
   startStream(status: number, headers: Record<string, string>): void;
   write(chunk: string | Buffer): void;
   end(): void;
+  /** Gives up on this client: closes its connection (or errors its stream) without a proper answer. */
+  abort?(): void;
 }
 
 export interface RequestContext {

@@ -23,7 +23,8 @@ import { executePlan } from './execute/run-plan.js';
 import { answerWith } from './execute/answer.js';
 import { errorOutcome, executeSingle } from './execute/single.js';
 import { newRequestId } from './request-id.js';
-import { buildEntry, priceOutcome } from './settle.js';
+import { GuardedSink } from './guarded-sink.js';
+import { type Priced, buildEntry, priceOutcome } from './settle.js';
 
 export type Headers = Record<string, string | string[] | undefined>;
 
@@ -68,9 +69,19 @@ export class Gateway {
 
   private readonly inflight = new Set<Promise<LedgerEntry>>();
 
-  /** Handles one call; the promise settles after its ledger entry is appended. */
+  /**
+   * Handles one call; the promise settles after its ledger entry is appended. Whatever fails on the way, the
+   * call ends with an entry: the pipeline's errors become error outcomes, the answer is written through a
+   * sink that cannot throw (GuardedSink), and anything still escaping is settled by `settleUnexpected`.
+   */
   handle(call: IncomingCall): Promise<LedgerEntry> {
-    const p = this.process(call);
+    const startedAt = Date.now();
+    const id = newRequestId(startedAt);
+    const t0 = process.hrtime.bigint();
+    const guarded: IncomingCall = { ...call, sink: guardSink(call.sink, call.dialect) };
+    const p = this.process(guarded, id, startedAt, t0).catch((e) =>
+      this.settleUnexpected(guarded, id, startedAt, t0, e),
+    );
     this.inflight.add(p);
     const done = () => this.inflight.delete(p);
     p.then(done, done);
@@ -82,10 +93,7 @@ export class Gateway {
     while (this.inflight.size) await Promise.allSettled([...this.inflight]);
   }
 
-  private async process(call: IncomingCall): Promise<LedgerEntry> {
-    const t0 = process.hrtime.bigint();
-    const startedAt = Date.now();
-    const id = newRequestId(startedAt);
+  private async process(call: IncomingCall, id: string, startedAt: number, t0: bigint): Promise<LedgerEntry> {
     const codec = CODECS[call.dialect];
     let request: CanonicalRequest;
     try {
@@ -190,18 +198,59 @@ export class Gateway {
   }
 
   private finish(ctx: RequestContext, outcome: Outcome): LedgerEntry {
-    const priced = priceOutcome(ctx, outcome, this.deps.catalog);
-    if (!outcome.written && !ctx.sink.closed) {
-      const headers: Record<string, string> = { 'content-type': 'application/json', ...ctx.headers };
-      if (outcome.servedModel) headers['x-penny-model'] = outcome.servedModel;
-      // The upstream's retry-after / rate-limit headers, so the client's SDK backs off as the provider asked.
-      if (outcome.status !== 'ok' && outcome.error?.clientHeaders)
-        Object.assign(headers, outcome.error.clientHeaders);
-      if (outcome.status === 'ok')
-        headers['x-penny-cost-usd'] = priced.cost === null ? 'unknown' : moneyToDecimal(priced.cost);
-      ctx.sink.json(outcome.httpStatus, headers, outcome.body ?? '');
+    let priced: Priced;
+    try {
+      priced = priceOutcome(ctx, outcome, this.deps.catalog);
+    } catch (e) {
+      this.deps.logger.error('pricing failed', { id: ctx.id, error: e });
+      priced = { cost: null, baselineCost: null, flags: [...ctx.flags, 'pricing_failed'] };
     }
-    const entry = buildEntry(ctx, outcome, priced);
+    const sink = ctx.sink;
+    try {
+      if (!outcome.written && !sink.closed) {
+        const headers: Record<string, string> = { 'content-type': 'application/json', ...ctx.headers };
+        if (outcome.servedModel) headers['x-penny-model'] = outcome.servedModel;
+        // The upstream's retry-after / rate-limit headers, so the client's SDK backs off as the provider asked.
+        if (outcome.status !== 'ok' && outcome.error?.clientHeaders)
+          Object.assign(headers, outcome.error.clientHeaders);
+        if (outcome.status === 'ok')
+          headers['x-penny-cost-usd'] = priced.cost === null ? 'unknown' : moneyToDecimal(priced.cost);
+        sink.json(outcome.httpStatus, headers, outcome.body ?? '');
+      }
+    } catch (e) {
+      failSink(sink, e);
+    }
+    const entry = buildEntry(ctx, answeredAs(sink, outcome, priced), priced);
+    this.settle(entry, outcome);
+    return entry;
+  }
+
+  /** The last resort: something escaped the pipeline. The client gets an error (or a closed socket), the ledger an entry. */
+  private settleUnexpected(
+    call: IncomingCall,
+    id: string,
+    startedAt: number,
+    t0: bigint,
+    e: unknown,
+  ): LedgerEntry {
+    const err = asPennyError(e);
+    this.deps.logger.error('request handling failed', { id, error: e });
+    failSink(call.sink, e);
+    const ctx = stubContext(call, id, startedAt, t0);
+    const outcome: Outcome = {
+      status: 'error',
+      httpStatus: err.status,
+      provider: null,
+      servedModel: null,
+      usage: null,
+      response: null,
+      error: err,
+      ttftMs: null,
+      simulated: this.simulated,
+      written: true,
+    };
+    const priced: Priced = { cost: null, baselineCost: null, flags: [...ctx.flags, 'internal_failure'] };
+    const entry = buildEntry(ctx, answeredAs(call.sink, outcome, priced), priced);
     this.settle(entry, outcome);
     return entry;
   }
@@ -220,32 +269,7 @@ export class Gateway {
         { 'content-type': 'application/json', 'x-penny-request-id': id },
         JSON.stringify(wire.body),
       );
-    const body = call.body as { model?: unknown; stream?: unknown } | undefined;
-    const model = typeof body?.model === 'string' ? body.model : '';
-    const stub = {
-      dialect: call.dialect,
-      model,
-      system: [],
-      messages: [],
-      stream: body?.stream === true,
-      extra: {},
-    } as CanonicalRequest;
-    const ctx: RequestContext = {
-      id,
-      startedAt,
-      t0,
-      clientDialect: call.dialect,
-      request: stub,
-      original: stub,
-      attribution: attribute(call, undefined),
-      clientKey: undefined,
-      signal: call.signal,
-      sink: call.sink,
-      headers: {},
-      savings: {},
-      flags: [],
-      meta: {},
-    };
+    const ctx = stubContext(call, id, startedAt, t0);
     const outcome: Outcome = {
       status: 'error',
       httpStatus: wire.status,
@@ -258,7 +282,8 @@ export class Gateway {
       simulated: this.simulated,
       written: true,
     };
-    const entry = buildEntry(ctx, outcome, priceOutcome(ctx, outcome, this.deps.catalog));
+    const priced = priceOutcome(ctx, outcome, this.deps.catalog);
+    const entry = buildEntry(ctx, answeredAs(call.sink, outcome, priced), priced);
     this.settle(entry, outcome);
     return entry;
   }
@@ -293,6 +318,78 @@ export class Gateway {
     for (const s of this.stages) await s.close?.();
     await this.upstreams.close();
   }
+}
+
+/** Wraps the client's sink so writing the answer can never throw into the pipeline (see GuardedSink). */
+function guardSink(sink: ResponseSink, dialect: Dialect): GuardedSink {
+  if (sink instanceof GuardedSink) return sink;
+  return new GuardedSink(sink, () => {
+    const w = toWireError(
+      new PennyError(
+        'internal',
+        'internal error: Penny could not write the answer; the request was recorded',
+      ),
+      dialect,
+    );
+    return { status: w.status, body: JSON.stringify(w.body) };
+  });
+}
+
+function failSink(sink: ResponseSink, e: unknown): void {
+  if (sink instanceof GuardedSink) sink.fail(e);
+  else sink.abort?.();
+}
+
+/**
+ * The outcome as the client got it: when writing the answer failed, the entry keeps the usage and cost (the
+ * provider billed them) but says the client got an error (or a cut connection), not what was meant.
+ */
+function answeredAs(sink: ResponseSink, outcome: Outcome, priced: Priced): Outcome {
+  const f = sink instanceof GuardedSink ? sink.failure : undefined;
+  if (!f) return outcome;
+  if (!priced.flags.includes('response_write_failed')) priced.flags.push('response_write_failed');
+  const message = f.error instanceof Error ? f.error.message : String(f.error);
+  return {
+    ...outcome,
+    status: 'error',
+    httpStatus: f.httpStatus,
+    error:
+      outcome.error && outcome.status !== 'ok'
+        ? outcome.error
+        : new PennyError('internal', `internal error: writing the answer failed: ${message}`, {
+            cause: f.error,
+          }),
+  };
+}
+
+/** A context for a call whose body could not be used (or whose handling failed before it had one). */
+function stubContext(call: IncomingCall, id: string, startedAt: number, t0: bigint): RequestContext {
+  const body = call.body as { model?: unknown; stream?: unknown } | undefined;
+  const model = typeof body?.model === 'string' ? body.model : '';
+  const stub = {
+    dialect: call.dialect,
+    model,
+    system: [],
+    messages: [],
+    stream: body?.stream === true,
+    extra: {},
+  } as CanonicalRequest;
+  return {
+    id,
+    startedAt,
+    t0,
+    clientDialect: call.dialect,
+    request: stub,
+    original: stub,
+    attribution: attribute(call, undefined),
+    clientKey: undefined,
+    signal: call.signal,
+    sink: call.sink,
+    headers: {},
+    savings: {},
+    flags: [],
+    meta: {},
+  };
 }
 
 function header(h: Headers, name: string): string | undefined {

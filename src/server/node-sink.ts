@@ -41,4 +41,9 @@ export class NodeSink implements ResponseSink {
   end(): void {
     if (!this.closed && !this.res.writableEnded) this.res.end();
   }
+
+  abort(): void {
+    this.gone = true;
+    this.res.destroy();
+  }
 }
