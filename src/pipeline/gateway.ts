@@ -4,6 +4,7 @@
  * and settle one ledger entry — for successes and failures alike.
  */
 import { createHash } from 'node:crypto';
+import { MAX_STORED_TEXT, boundText, headerText } from '../core/bounded-text.js';
 import { InvalidRequestError, PennyError, asPennyError, toWireError } from '../core/errors.js';
 import type { LedgerEntry } from '../core/ledger-entry.js';
 import { moneyToDecimal } from '../core/money.js';
@@ -365,7 +366,7 @@ function answeredAs(sink: ResponseSink, outcome: Outcome, priced: Priced): Outco
 /** A context for a call whose body could not be used (or whose handling failed before it had one). */
 function stubContext(call: IncomingCall, id: string, startedAt: number, t0: bigint): RequestContext {
   const body = call.body as { model?: unknown; stream?: unknown } | undefined;
-  const model = typeof body?.model === 'string' ? body.model : '';
+  const model = typeof body?.model === 'string' ? boundText(body.model, MAX_STORED_TEXT) : '';
   const stub = {
     dialect: call.dialect,
     model,
@@ -408,7 +409,8 @@ export function attribute(
   call: Pick<IncomingCall, 'headers' | 'tokenName'>,
   req: CanonicalRequest | undefined,
 ): Attribution {
-  const feature = header(call.headers, 'x-penny-feature')?.slice(0, 200) || null;
-  const user = header(call.headers, 'x-penny-user')?.slice(0, 200) || req?.user?.slice(0, 200) || null;
+  const text = (v: string | undefined) => (v ? boundText(headerText(v), 200) : undefined);
+  const feature = text(header(call.headers, 'x-penny-feature')) || null;
+  const user = text(header(call.headers, 'x-penny-user')) || (req?.user ? boundText(req.user, 200) : null);
   return { feature, user, keyId: call.tokenName ?? null };
 }

@@ -3,6 +3,7 @@
  * baseline (what the request as sent would have cost without Penny), savings by tactic, latency and status.
  * An unpriced model yields cost null and the flag "unpriced_model", never $0.
  */
+import { MAX_STORED_TEXT, boundText } from '../core/bounded-text.js';
 import type { LedgerEntry } from '../core/ledger-entry.js';
 import type { Money } from '../core/money.js';
 import type { PriceCatalog } from '../pricing/catalog.js';
@@ -41,13 +42,13 @@ export function buildEntry(ctx: RequestContext, outcome: Outcome, priced: Priced
   const entry: LedgerEntry = {
     id: ctx.id,
     ts: ctx.startedAt,
-    feature: ctx.attribution.feature,
-    user: ctx.attribution.user,
-    keyId: ctx.attribution.keyId,
+    feature: bounded(ctx.attribution.feature),
+    user: bounded(ctx.attribution.user),
+    keyId: bounded(ctx.attribution.keyId),
     dialect: ctx.clientDialect,
     provider: outcome.provider,
-    requestedModel: ctx.original.model,
-    servedModel: outcome.servedModel,
+    requestedModel: boundText(ctx.original.model, MAX_STORED_TEXT),
+    servedModel: outcome.servedModel === null ? null : boundText(outcome.servedModel, MAX_STORED_TEXT),
     stream: ctx.original.stream,
     simulated: outcome.simulated,
     inputUncached: u?.inputUncached ?? 0,
@@ -69,4 +70,8 @@ export function buildEntry(ctx: RequestContext, outcome: Outcome, priced: Priced
   };
   if (Object.keys(ctx.meta).length) entry.meta = ctx.meta;
   return entry;
+}
+
+function bounded(s: string | null): string | null {
+  return s === null ? null : boundText(s, MAX_STORED_TEXT);
 }

@@ -22,8 +22,24 @@ describe('parseRequest validation names the field at fault', () => {
     rejects([], undefined as unknown as string);
     rejects({ ...base, model: 3 }, 'model');
     rejects({ model: 'm', messages: base.messages }, 'max_tokens', /max_tokens is required/);
-    rejects({ ...base, max_tokens: 0 }, 'max_tokens');
-    rejects({ ...base, max_tokens: 1.5 }, 'max_tokens');
+    rejects({ ...base, max_tokens: 0 }, 'max_tokens', /integer from 1 to 2147483647, got 0/);
+    rejects({ ...base, max_tokens: -5 }, 'max_tokens', /integer from 1 to 2147483647, got -5/);
+    rejects({ ...base, max_tokens: 1.5 }, 'max_tokens', /got 1.5 \(not a whole number\)/);
+    rejects({ ...base, max_tokens: 2 ** 70 }, 'max_tokens', /to 2147483647, got 1.1805916207174113e\+21/);
+    rejects({ ...base, model: '' }, 'model', /model must not be empty/);
+    rejects({ ...base, model: 'c'.repeat(300) }, 'model', /300 characters long/);
+    rejects({ ...base, model: 'c\u001b[31m' }, 'model', /control character \(U\+001B\)/);
+    rejects(
+      { ...base, temperature: Number('1e400') },
+      'temperature',
+      /finite number, got a number out of range/,
+    );
+    rejects({ ...base, messages: [{ content: 'x' }] }, 'messages[0].role', /messages\[0\].role is required/);
+    rejects(
+      { ...base, messages: [{ role: 'x'.repeat(1000), content: 'x' }] },
+      'messages[0].role',
+      /^messages\[0\].role "x{40}…" is not supported/,
+    );
     rejects({ ...base, messages: [] }, 'messages');
     rejects({ model: 'm', max_tokens: 1 }, 'messages');
     rejects({ ...base, temperature: 'hot' }, 'temperature');

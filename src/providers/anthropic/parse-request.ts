@@ -13,6 +13,14 @@ import type {
   ToolChoice,
   ToolDef,
 } from '../../core/request.js';
+import {
+  MAX_TOKENS_LIMIT,
+  quoteValue,
+  readFiniteNumber,
+  readMaxTokens,
+  readModel,
+  showValue,
+} from '../request-limits.js';
 import { parseContentBlock } from './parse-content.js';
 import { isRecord, type Json, parseCacheControl } from './wire.js';
 
@@ -23,8 +31,7 @@ function fail(message: string, param: string): never {
 }
 
 function num(v: unknown, param: string): number {
-  if (typeof v !== 'number' || !Number.isFinite(v)) fail(`${param} must be a number`, param);
-  return v;
+  return readFiniteNumber(v, param);
 }
 
 function parseSystem(v: unknown, req: CanonicalRequest): void {
@@ -54,9 +61,10 @@ function parseMessage(m: unknown, i: number): Message {
   if (!isRecord(m)) fail(`${path} must be an object`, path);
   const role = m.role;
   if (role !== 'user' && role !== 'assistant') {
+    if (role === undefined) fail(`${path}.role is required: "user" or "assistant"`, `${path}.role`);
     const hint = role === 'system' ? '; use the top-level "system" field' : '';
     fail(
-      `${path}.role ${JSON.stringify(role)} is not supported; use "user" or "assistant"${hint}`,
+      `${path}.role ${quoteValue(role)} is not supported; use "user" or "assistant"${hint}`,
       `${path}.role`,
     );
   }
@@ -119,7 +127,7 @@ function parseToolChoice(v: unknown, req: CanonicalRequest): void {
       choice = { type: 'tool', name: v.name };
       break;
     default:
-      fail(`tool_choice.type ${JSON.stringify(v.type)} is not supported`, 'tool_choice.type');
+      fail(`tool_choice.type ${quoteValue(v.type)} is not supported`, 'tool_choice.type');
   }
   req.toolChoice = choice;
   const d = v.disable_parallel_tool_use;
@@ -139,8 +147,11 @@ function parseThinking(v: unknown): ReasoningConfig {
   const r: ReasoningConfig = { raw: v };
   if (v.type === 'enabled') {
     const b = v.budget_tokens;
-    if (typeof b !== 'number' || !Number.isInteger(b) || b <= 0) {
-      fail('thinking.budget_tokens must be a positive integer', 'thinking.budget_tokens');
+    if (typeof b !== 'number' || !Number.isInteger(b) || b <= 0 || b > MAX_TOKENS_LIMIT) {
+      fail(
+        `thinking.budget_tokens must be an integer from 1 to ${MAX_TOKENS_LIMIT}, got ${showValue(b)}`,
+        'thinking.budget_tokens',
+      );
     }
     r.budgetTokens = b;
   }
@@ -165,15 +176,11 @@ export function parseRequest(body: unknown): CanonicalRequest {
     const v = body[key];
     switch (key) {
       case 'model':
-        if (typeof v !== 'string' || v === '') fail('model must be a non-empty string', 'model');
-        req.model = v;
+        req.model = readModel(v);
         sawModel = true;
         break;
       case 'max_tokens':
-        if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) {
-          fail('max_tokens must be a positive integer', 'max_tokens');
-        }
-        req.maxTokens = v;
+        req.maxTokens = readMaxTokens(v, 'max_tokens');
         sawMaxTokens = true;
         break;
       case 'messages': {

@@ -16,14 +16,18 @@ function rejects(body: unknown, param: string | undefined, message: RegExp): voi
 }
 
 const user = { role: 'user', content: 'hi' };
+const m0 = (msg: unknown) => ({ model: 'm', messages: [msg] });
 
 describe('parseRequest validation', () => {
   test('body, model and messages', () => {
     rejects('x', undefined, /body must be a JSON object/);
     rejects([], undefined, /body must be a JSON object/);
-    rejects({ messages: [user] }, 'model', /model is required and must be a non-empty string/);
-    rejects({ model: '', messages: [user] }, 'model', /model must be a non-empty string/);
-    rejects({ model: 7, messages: [user] }, 'model', /got a number/);
+    rejects({ messages: [user] }, 'model', /model is required/);
+    rejects({ model: '', messages: [user] }, 'model', /model must not be empty/);
+    rejects({ model: 7, messages: [user] }, 'model', /model must be a string, got a number/);
+    rejects({ model: 'x'.repeat(257), messages: [user] }, 'model', /257 characters long; .* at most 256/);
+    rejects({ model: 'gpt\u0000', messages: [user] }, 'model', /control character \(U\+0000\) at position 3/);
+    rejects({ model: 'gpt\ud800', messages: [user] }, 'model', /unpaired surrogate/);
     rejects({ model: 'm' }, 'messages', /messages must be a non-empty array/);
     rejects({ model: 'm', messages: [] }, 'messages', /messages must be a non-empty array/);
   });
@@ -33,7 +37,7 @@ describe('parseRequest validation', () => {
     assert.throws(
       () => parseRequest(m({ role: 'bot', content: 'x' })),
       new InvalidRequestError(
-        'messages[2].role must be one of system, developer, user, assistant, tool',
+        'messages[2].role must be one of system, developer, user, assistant, tool, got "bot"',
         'messages[2].role',
       ),
     );
@@ -75,10 +79,19 @@ describe('parseRequest validation', () => {
 
   test('top-level field types', () => {
     const b = (extra: Record<string, unknown>) => ({ model: 'm', messages: [user], ...extra });
-    rejects(b({ temperature: 'hot' }), 'temperature', /temperature must be a number, got a string/);
-    rejects(b({ n: 0 }), 'n', /integer >= 1/);
-    rejects(b({ n: 1.5 }), 'n', /integer >= 1/);
-    rejects(b({ max_tokens: -1 }), 'max_tokens', /integer >= 0/);
+    rejects(b({ temperature: 'hot' }), 'temperature', /temperature must be a finite number, got a string/);
+    rejects(b({ temperature: Number('1e400') }), 'temperature', /finite number, got a number out of range/);
+    rejects(b({ n: 0 }), 'n', /integer from 1 to 128, got 0/);
+    rejects(b({ n: 1.5 }), 'n', /integer from 1 to 128, got 1.5 \(not a whole number\)/);
+    rejects(b({ max_tokens: -1 }), 'max_tokens', /integer from 1 to 2147483647, got -1/);
+    rejects(b({ max_tokens: 0 }), 'max_tokens', /integer from 1 to 2147483647, got 0/);
+    rejects(b({ max_tokens: 1.5 }), 'max_tokens', /got 1.5 \(not a whole number\)/);
+    rejects(
+      b({ max_completion_tokens: 2 ** 70 }),
+      'max_completion_tokens',
+      /to 2147483647, got 1.1805916207174113e\+21/,
+    );
+    rejects(m0({ content: 'x' }), 'messages[0].role', /messages\[0\].role is required/);
     rejects(b({ max_tokens: 5, max_completion_tokens: 5 }), 'max_completion_tokens', /not both/);
     rejects(b({ stop: [1] }), 'stop[0]', /must be a string/);
     rejects(b({ stream: 'yes' }), 'stream', /must be a boolean/);

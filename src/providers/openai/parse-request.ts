@@ -17,9 +17,9 @@ import type {
   ToolChoice,
   ToolDef,
 } from '../../core/request.js';
+import { readMaxTokens, readModel } from '../request-limits.js';
 import { parseMessage } from './parse-message.js';
 import {
-  fail,
   isObject,
   type JsonObject,
   oneOf,
@@ -150,7 +150,7 @@ export function parseRequest(body: unknown): CanonicalRequest {
     }
     switch (key) {
       case 'model':
-        req.model = readNonEmptyString(v, 'model');
+        req.model = readModel(v);
         break;
       case 'messages':
         rawMessages = v;
@@ -175,7 +175,7 @@ export function parseRequest(body: unknown): CanonicalRequest {
         if (req.maxTokensField !== undefined) {
           throw new InvalidRequestError('send either max_tokens or max_completion_tokens, not both', key);
         }
-        req.maxTokens = readInteger(v, key, 0);
+        req.maxTokens = readMaxTokens(v, key);
         req.maxTokensField = key;
         break;
       case 'temperature':
@@ -188,7 +188,7 @@ export function parseRequest(body: unknown): CanonicalRequest {
         parseStop(v, req);
         break;
       case 'n':
-        req.n = readInteger(v, key, 1);
+        req.n = readInteger(v, key, 1, 128);
         break;
       case 'seed':
         req.seed = readInteger(v, key);
@@ -197,7 +197,7 @@ export function parseRequest(body: unknown): CanonicalRequest {
         req.logprobs = readBoolean(v, key);
         break;
       case 'top_logprobs':
-        req.topLogprobs = readInteger(v, key, 0);
+        req.topLogprobs = readInteger(v, key, 0, 20);
         break;
       case 'presence_penalty':
         req.presencePenalty = readNumber(v, key);
@@ -229,7 +229,7 @@ export function parseRequest(body: unknown): CanonicalRequest {
     }
   }
 
-  if (req.model === '') fail('model', 'a non-empty string', body.model);
+  if (req.model === '') readModel(body.model);
   if (!Array.isArray(rawMessages) || rawMessages.length === 0) {
     throw new InvalidRequestError('messages must be a non-empty array of messages', 'messages');
   }

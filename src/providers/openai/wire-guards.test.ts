@@ -20,14 +20,17 @@ test('readers return valid values and name the field in errors', () => {
   );
   assert.throws(
     () => readInteger(0, 'n', 1),
-    new InvalidRequestError('n must be an integer >= 1, got a number', 'n'),
+    new InvalidRequestError('n must be an integer from 1 to 9007199254740991, got 0', 'n'),
   );
   assert.throws(
     () => readInteger(null, 'seed'),
-    new InvalidRequestError('seed must be an integer, got null', 'seed'),
+    new InvalidRequestError(
+      'seed must be a safe integer (at most 9007199254740991 in size), got null',
+      'seed',
+    ),
   );
   assert.throws(
     () => oneOf('x', ['auto', 'none'], 'tool_choice'),
-    new InvalidRequestError('tool_choice must be one of auto, none', 'tool_choice'),
+    new InvalidRequestError('tool_choice must be one of auto, none, got "x"', 'tool_choice'),
   );
 });

@@ -4,6 +4,7 @@
  * so a client can fix its request without guessing.
  */
 import { InvalidRequestError } from '../../core/errors.js';
+import { describeValue, quoteValue, showValue } from '../request-limits.js';
 
 export type JsonObject = Record<string, unknown>;
 
@@ -12,14 +13,13 @@ export function isObject(v: unknown): v is JsonObject {
 }
 
 export function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
+  return describeValue(v);
 }
 
-export function fail(path: string, expected: string, v: unknown): never {
+export function fail(path: string, expected: string, v: unknown, note: string | null = null): never {
   if (v === undefined) throw new InvalidRequestError(`${path} is required and must be ${expected}`, path);
-  throw new InvalidRequestError(`${path} must be ${expected}, got ${describe(v)}`, path);
+  const got = note === null ? describe(v) : showValue(v);
+  throw new InvalidRequestError(`${path} must be ${expected}, got ${got}${note ?? ''}`, path);
 }
 
 export function readObject(v: unknown, path: string): JsonObject {
@@ -43,13 +43,26 @@ export function readBoolean(v: unknown, path: string): boolean {
 }
 
 export function readNumber(v: unknown, path: string): number {
-  if (typeof v !== 'number' || !Number.isFinite(v)) fail(path, 'a number', v);
+  if (typeof v !== 'number' || !Number.isFinite(v)) fail(path, 'a finite number', v);
   return v;
 }
 
-export function readInteger(v: unknown, path: string, min = Number.MIN_SAFE_INTEGER): number {
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) {
-    fail(path, min === Number.MIN_SAFE_INTEGER ? 'an integer' : `an integer >= ${min}`, v);
+export function readInteger(
+  v: unknown,
+  path: string,
+  min = Number.MIN_SAFE_INTEGER,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) {
+    const whole = typeof v === 'number' && Number.isFinite(v) && !Number.isInteger(v);
+    fail(
+      path,
+      min === Number.MIN_SAFE_INTEGER && max === Number.MAX_SAFE_INTEGER
+        ? `a safe integer (at most ${max} in size)`
+        : `an integer from ${min} to ${max}`,
+      v,
+      whole ? ' (not a whole number)' : '',
+    );
   }
   return v;
 }
@@ -61,7 +74,9 @@ export function readArray(v: unknown, path: string): unknown[] {
 
 export function oneOf<T extends string>(v: unknown, allowed: readonly T[], path: string): T {
   if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
-    throw new InvalidRequestError(`${path} must be one of ${allowed.join(', ')}`, path);
+    if (v === undefined)
+      throw new InvalidRequestError(`${path} is required: one of ${allowed.join(', ')}`, path);
+    throw new InvalidRequestError(`${path} must be one of ${allowed.join(', ')}, got ${quoteValue(v)}`, path);
   }
   return v as T;
 }
