@@ -6,7 +6,14 @@
 import { buildAnswer } from './answer.js';
 import { type AnthropicCtx, anthropicError, anthropicFrames, anthropicMessage } from './anthropic-wire.js';
 import { anthropicView, inputTokensOf, type Json } from './request-view.js';
-import { applyScenarioPreamble, type DialectErrors, parseBody, type RouteContext } from './route-context.js';
+import {
+  applyScenarioPreamble,
+  type DialectErrors,
+  parseBody,
+  type RouteContext,
+  recordUsage,
+  scenarioFor,
+} from './route-context.js';
 import { parseDirectives, type Scenario } from './scenario.js';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
@@ -74,7 +81,7 @@ export async function anthropicMessages(ctx: RouteContext): Promise<void> {
   if (ctx.fast && plain && !ctx.raw.includes('#fake:')) sc = ctx.takeNext();
   else {
     try {
-      sc = { ...parseDirectives(view.lastUserText), ...ctx.takeNext() };
+      sc = scenarioFor(ctx, 'anthropic', view.stream, parseDirectives(view.lastUserText));
     } catch (err) {
       return fail(`fake upstream: ${(err as Error).message}`);
     }
@@ -105,7 +112,9 @@ export async function anthropicMessages(ctx: RouteContext): Promise<void> {
   if (await applyScenarioPreamble(ex, sc, errors, view.stream)) return;
   const answer = buildAnswer(view, sc, `toolu_fake_${ctx.seq}`, undefined);
   const actx: AnthropicCtx = { id: `msg_fake_${ctx.seq}`, model: view.model };
+  recordUsage(ex, view.model, sc, answer.usage);
   if (view.stream)
     await ex.stream(anthropicFrames(answer, actx), { ...SSE_HEADERS, 'request-id': requestId }, sc);
+  else if (sc.shortBody) ex.sendShort(JSON.stringify(anthropicMessage(answer, actx)), headers);
   else ex.sendBody(JSON.stringify(anthropicMessage(answer, actx)), headers, sc);
 }

@@ -19,6 +19,19 @@ export interface RecordedRequest {
   status: number | undefined;
   /** The response was written completely. */
   completed: boolean;
+  /**
+   * The usage the answer reports, set when a well-formed answer (not an error, a malformed body or stream)
+   * was sent; it reached the client only if `completed` is also true. The chaos suite prices it on its own.
+   */
+  usage?: {
+    model: string;
+    input: number;
+    cached: number;
+    cacheWrite5m: number;
+    cacheWrite1h: number;
+    output: number;
+    reasoning: number;
+  };
 }
 
 interface Wait {
@@ -100,6 +113,14 @@ export class Exchange {
     this.res.end(body);
   }
 
+  /** A wrong content-length: more bytes are announced than sent, then the connection is closed. */
+  sendShort(body: string, headers: OutgoingHttpHeaders): void {
+    if (this.closed) return;
+    this.head(200, { ...headers, 'content-length': Buffer.byteLength(body) + 64 });
+    this.res.write(body);
+    this.destroySocket(true);
+  }
+
   /** A JSON body that honours stall_after / break_after by sending only its first half. */
   sendBody(body: string, headers: OutgoingHttpHeaders, sc: Scenario): void {
     if (sc.stallAfter === undefined && sc.breakAfter === undefined) {
@@ -130,6 +151,12 @@ export class Exchange {
       first = false;
       if (f.content) started = true;
       if (started) {
+        if (sc.badSseAfter !== undefined && content === sc.badSseAfter) {
+          this.res.write(
+            'data: {"choices": [{"delta": {"content": "garbage\n\nevent: ??\ndata: \u0000not json\n\n',
+          );
+          sc = { ...sc, badSseAfter: undefined };
+        }
         if (sc.stallAfter !== undefined && content >= sc.stallAfter) return;
         if (sc.breakAfter !== undefined && content >= sc.breakAfter) {
           this.destroySocket(true);

@@ -15,10 +15,11 @@ import { Exchange, type ExchangeHost, type RecordedRequest } from './exchange.js
 import { openAiChat } from './openai-route.js';
 import { openAiResponses } from './responses-route.js';
 import { openAiError, openAiModelList } from './openai-wire.js';
-import type { RouteContext } from './route-context.js';
+import type { ChaosPicker, RouteContext } from './route-context.js';
 import type { Scenario } from './scenario.js';
 
 export type { RecordedRequest } from './exchange.js';
+export type { ChaosPicker } from './route-context.js';
 export type { Scenario } from './scenario.js';
 
 export interface FakeUpstreamOptions {
@@ -31,6 +32,8 @@ export interface FakeUpstreamOptions {
   fast?: boolean;
   /** Keep requests in `requests` (default true; benchmarks turn it off to keep memory flat). */
   record?: boolean;
+  /** Picks a fault for every chat/messages request without directives (the chaos suite's injector). */
+  chaos?: ChaosPicker;
 }
 
 export interface FakeUpstream {
@@ -112,6 +115,7 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
       takeNext: () => queue.shift(),
       fast: opts.fast === true,
       fastCache,
+      ...(opts.chaos ? { chaos: opts.chaos } : {}),
     };
     if (req.method === 'POST' && route === '/chat/completions') return openAiChat(ctx);
     if (req.method === 'POST' && route === '/messages') return anthropicMessages(ctx);

@@ -5,7 +5,14 @@
 import { type Answer, buildAnswer, type JsonMode } from './answer.js';
 import { type OpenAiCtx, openAiCompletion, openAiError, openAiFrames } from './openai-wire.js';
 import { isRecord, type Json, openAiView } from './request-view.js';
-import { applyScenarioPreamble, type DialectErrors, parseBody, type RouteContext } from './route-context.js';
+import {
+  applyScenarioPreamble,
+  type DialectErrors,
+  parseBody,
+  type RouteContext,
+  recordUsage,
+  scenarioFor,
+} from './route-context.js';
 import { parseDirectives, type Scenario } from './scenario.js';
 
 const JSON_HEADERS = { 'content-type': 'application/json', 'openai-processing-ms': '1' };
@@ -125,7 +132,7 @@ export async function openAiChat(ctx: RouteContext): Promise<void> {
 
   let sc: Scenario;
   try {
-    sc = { ...parseDirectives(view.lastUserText), ...ctx.takeNext() };
+    sc = scenarioFor(ctx, 'openai', view.stream, parseDirectives(view.lastUserText));
   } catch (err) {
     ex.send(400, openAiError(400, `fake upstream: ${(err as Error).message}`), JSON_HEADERS);
     return;
@@ -153,12 +160,18 @@ async function respond(
     logprobs: body.logprobs === true,
     topLogprobs: typeof body.top_logprobs === 'number' ? body.top_logprobs : 0,
   };
+  if (n === 1) recordUsage(ex, view.model, sc, answer.usage);
   if (view.stream) {
     await ex.stream(
       openAiFrames(answer, octx, includeUsage),
       { ...SSE_HEADERS, 'x-request-id': requestId },
       sc,
     );
+  } else if (sc.shortBody) {
+    ex.sendShort(JSON.stringify(openAiCompletion(answer, octx)), {
+      ...JSON_HEADERS,
+      'x-request-id': requestId,
+    });
   } else {
     ex.sendBody(
       JSON.stringify(openAiCompletion(answer, octx)),

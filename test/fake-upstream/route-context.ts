@@ -3,6 +3,7 @@
  * before headers, the reset, the error status and the malformed body.
  */
 import type { OutgoingHttpHeaders } from 'node:http';
+import type { AnswerUsage } from './answer.js';
 import type { Exchange } from './exchange.js';
 import type { Scenario } from './scenario.js';
 
@@ -17,6 +18,40 @@ export interface RouteContext {
   fast: boolean;
   /** Cached pre-rendered buffers for the fast path, keyed by dialect, model and stream options. */
   fastCache: Map<string, Buffer[]>;
+  /** Picks a fault for a request that carries no directive and no queued scenario (the chaos suite). */
+  chaos?: ChaosPicker;
+}
+
+export type ChaosPicker = (req: {
+  dialect: 'openai' | 'anthropic';
+  stream: boolean;
+  seq: number;
+}) => Scenario;
+
+/** The scenario of one request: its directives and queued scenario, else the chaos picker's fault. */
+export function scenarioFor(
+  ctx: RouteContext,
+  dialect: 'openai' | 'anthropic',
+  stream: boolean,
+  fromDirectives: Scenario,
+): Scenario {
+  const sc = { ...fromDirectives, ...ctx.takeNext() };
+  if (ctx.chaos === undefined || Object.keys(sc).length > 0) return sc;
+  return ctx.chaos({ dialect, stream, seq: ctx.seq });
+}
+
+/** Records the usage a well-formed answer reports, so a test can price what the upstream billed. */
+export function recordUsage(ex: Exchange, model: string, sc: Scenario, u: AnswerUsage): void {
+  if (sc.badJson) return;
+  ex.rec.usage = {
+    model,
+    input: u.input,
+    cached: u.cached,
+    cacheWrite5m: u.cacheWrite5m,
+    cacheWrite1h: u.cacheWrite1h,
+    output: u.output,
+    reasoning: u.reasoning,
+  };
 }
 
 export interface DialectErrors {

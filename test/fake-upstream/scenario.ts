@@ -5,7 +5,7 @@
  *
  * Directives: words=N, cached=N, cache_write=N, cache_write_1h=N, reasoning=N, status=N,
  * retry_after=SECONDS, delay=MS, chunk_delay=MS, stall_after=N, break_after=N, reset, finish=REASON,
- * bad_json, tool[=NAME].
+ * bad_json, tool[=NAME], bad_sse_after=N, short_body.
  */
 
 export interface Scenario {
@@ -39,6 +39,10 @@ export interface Scenario {
   badJson?: boolean;
   /** Answer with a tool call (to the named tool, or the first one). */
   tool?: boolean | string;
+  /** Stream: after this many content chunks, send a line of garbage SSE, then end the stream normally. */
+  badSseAfter?: number;
+  /** Declare a content-length larger than the body, send the body, then close the socket (a short body). */
+  shortBody?: boolean;
 }
 
 export const DIRECTIVE = /#fake:([a-z0-9_]+)(?:=(\S+))?/g;
@@ -56,6 +60,7 @@ const NUMERIC: Record<string, keyof Scenario> = {
   chunk_delay: 'chunkDelay',
   stall_after: 'stallAfter',
   break_after: 'breakAfter',
+  bad_sse_after: 'badSseAfter',
 };
 
 /** Parses every `#fake:` directive in `text`; unknown names are an error, so typos fail loudly. */
@@ -74,6 +79,7 @@ export function parseDirectives(text: string): Scenario {
       (s as Record<string, number>)[key] = n;
     } else if (name === 'reset') s.reset = true;
     else if (name === 'bad_json') s.badJson = true;
+    else if (name === 'short_body') s.shortBody = true;
     else if (name === 'tool') s.tool = value ?? true;
     else if (name === 'finish') {
       if (value === undefined) throw new Error('#fake:finish needs a value, e.g. #fake:finish=length');
