@@ -113,13 +113,13 @@ export function verify(
     if (list.length === 0) {
       // A client that hung up before Penny had read its request made no request: nothing reached the
       // upstream for it, so nothing was billed — it is counted, not a fault.
+      // (Its group's upstream calls are either none, or explained by another member of the group that has one.)
       const p = plan.find((x) => x.n === c.n);
-      if (
-        c.seen === 'aborted' &&
+      const explained =
         p !== undefined &&
-        p.group === p.n &&
-        (callsByGroup.get(p.group) ?? 0) === 0
-      ) {
+        ((callsByGroup.get(p.group) ?? 0) === 0 ||
+          plan.some((x) => x.group === p.group && x.n !== p.n && byUser.has(`${opts.userPrefix}${x.n}`)));
+      if (c.seen === 'aborted' && explained) {
         abortedBeforeReceived++;
         continue;
       }
