@@ -56,6 +56,18 @@ export interface ChaosReport {
 }
 
 const GROUP = /\[g(\d+)\]/;
+const CUT_CODES = new Set(['upstream_timeout', 'client_aborted']);
+
+/** An attempt (retry, fallback, cascade step) that Penny abandoned after sending it. */
+function cutAttempt(e: LedgerEntry): boolean {
+  const attempts = [
+    ...(((e.meta?.attempts as unknown[]) ?? []) as Array<{ code?: unknown }>),
+    ...(((e.meta?.cascade as { attempts?: unknown[] } | undefined)?.attempts ?? []) as Array<{
+      code?: unknown;
+    }>),
+  ];
+  return attempts.some((a) => typeof a.code === 'string' && CUT_CODES.has(a.code));
+}
 
 function groupOfRec(r: RecordedRequest): number | null {
   if (r.body === undefined) return null;
@@ -189,7 +201,7 @@ export function verify(
     if (e.usageEstimated) g.estimated = true;
     // Penny gave up on the upstream (client gone, timeout): the upstream may have finished an answer in the
     // same instant, which a real provider bills. Such races are counted apart, and must be estimated.
-    if (e.status === 'aborted' || e.errorClass === 'upstream_timeout') g.cut = true;
+    if (e.status === 'aborted' || e.errorClass === 'upstream_timeout' || cutAttempt(e)) g.cut = true;
     ledgerByGroup.set(p.group, g);
   }
   let costGroupsChecked = 0;
@@ -224,7 +236,7 @@ export function verify(
         .map((p) => {
           const e = entryOf.get(p.n);
           const c = clients.find((x) => x.n === p.n);
-          return `#${p.n} ${p.dialect} ${p.model} ${p.stream ? 'stream' : 'json'} ${p.feature} client=${c?.seen} ledger=${e?.status}/${e?.httpStatus}/${e?.errorClass}/${e?.cost} flags=${e?.flags.join('+')}`;
+          return `#${p.n} ${p.dialect} ${p.model} ${p.stream ? 'stream' : 'json'} ${p.feature} client=${c?.seen} ledger=${e?.status}/${e?.httpStatus}/${e?.errorClass}/${e?.cost} flags=${e?.flags.join('+')} meta=${JSON.stringify(e?.meta ?? {})}`;
         })
         .join('; ');
       const ups = upstream
