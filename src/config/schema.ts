@@ -10,6 +10,7 @@ import { compressFeatureSchema, compressGlobalSchema } from '../pipeline/compres
 import { routeFeatureSchema, routeGlobalSchema } from '../pipeline/route/config.js';
 import { shapeFeatureSchema, shapeGlobalSchema } from '../pipeline/shape/config.js';
 import { shortcutFeatureSchema, shortcutGlobalSchema } from '../pipeline/shortcut/config.js';
+import { priceOverrideSchema } from '../pricing/price-override.js';
 import { PROVIDER_TYPES } from '../providers/registry.js';
 
 const providerTypes = Object.keys(PROVIDER_TYPES) as [
@@ -17,35 +18,11 @@ const providerTypes = Object.keys(PROVIDER_TYPES) as [
   ...(keyof typeof PROVIDER_TYPES)[],
 ];
 
-const money = z.union([
-  z.number().nonnegative(),
-  z.string().regex(/^\d+(\.\d+)?([eE][+-]?\d+)?$/, 'a decimal number'),
-]);
-
-export const priceOverrideConfigSchema = z.strictObject({
-  provider: z.string().min(1).optional(),
-  input: money,
-  output: money,
-  cacheRead: money.optional(),
-  cacheWrite5m: money.optional(),
-  cacheWrite1h: money.optional(),
-  batchInput: money.optional(),
-  batchOutput: money.optional(),
-  contextWindow: z.number().int().positive().optional(),
-  maxOutput: z.number().int().positive().optional(),
-  tiers: z
-    .array(
-      z.strictObject({
-        aboveInputTokens: z.number().int().nonnegative(),
-        input: money,
-        output: money,
-        cacheRead: money.optional(),
-        cacheWrite5m: money.optional(),
-        cacheWrite1h: money.optional(),
-      }),
-    )
-    .optional(),
-});
+/**
+ * Price overrides: the pricing code's own schema, so every field the catalog supports (`reasoning`,
+ * `promptCacheMinTokens`, `aliases`, tiers, "0.5" or ".5" decimal strings) is accepted here too.
+ */
+export const priceOverrideConfigSchema = priceOverrideSchema;
 
 export const providerConfigSchema = z.strictObject({
   type: z.enum(providerTypes),

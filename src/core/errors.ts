@@ -5,7 +5,19 @@
  */
 import type { Dialect } from './request.js';
 
+/** Failures of a ledger store (see ledger/ledger-error.ts); never shown to an API client. */
+export type LedgerErrorCode =
+  /** A batch could not be written (disk full, database locked …); the entries stay buffered. */
+  | 'ledger_write_failed'
+  /** The buffer hit its cap while writes were failing; the oldest entries were dropped. */
+  | 'ledger_overflow'
+  /** One entry could not be stored at all (e.g. unserialisable meta); it was dropped, the rest written. */
+  | 'ledger_bad_entry'
+  /** An entry was appended after `close()`; it was dropped. */
+  | 'ledger_closed';
+
 export type ErrorCode =
+  | LedgerErrorCode
   | 'invalid_json'
   | 'invalid_request'
   | 'body_too_large'
@@ -48,6 +60,10 @@ const STATUS: Record<ErrorCode, number> = {
   config_invalid: 500,
   client_aborted: 499,
   internal: 500,
+  ledger_write_failed: 500,
+  ledger_overflow: 500,
+  ledger_bad_entry: 500,
+  ledger_closed: 500,
 };
 
 export interface PennyErrorOptions {

@@ -1,26 +1,20 @@
 /**
  * Failures of a ledger store, reported through the store's `onError` hook (or thrown from an explicit
  * `flush`/`close`). A store never swallows one: each names what happened to the entries involved.
+ * A LedgerError is a PennyError (codes in core/errors.ts), so callers handle one error family.
  */
-export type LedgerErrorCode =
-  /** A batch could not be written (disk full, database locked …); the entries stay buffered. */
-  | 'ledger_write_failed'
-  /** The buffer hit its cap while writes were failing; the oldest entries were dropped. */
-  | 'ledger_overflow'
-  /** One entry could not be stored at all (e.g. unserialisable meta); it was dropped, the rest written. */
-  | 'ledger_bad_entry'
-  /** An entry was appended after `close()`; it was dropped. */
-  | 'ledger_closed';
+import { type LedgerErrorCode, PennyError } from '../core/errors.js';
 
-export class LedgerError extends Error {
-  readonly code: LedgerErrorCode;
+export type { LedgerErrorCode } from '../core/errors.js';
+
+export class LedgerError extends PennyError {
+  declare readonly code: LedgerErrorCode;
   /** How many entries the failure concerns (buffered, dropped …). */
   readonly entries: number;
 
   constructor(code: LedgerErrorCode, message: string, entries: number, cause?: unknown) {
-    super(message, cause === undefined ? undefined : { cause });
+    super(code, message, cause === undefined ? {} : { cause });
     this.name = 'LedgerError';
-    this.code = code;
     this.entries = entries;
   }
 }
