@@ -31,6 +31,7 @@ import { MemoryStore } from '../src/pipeline/cache/store/memory-store.js';
 import { RedisStore } from '../src/pipeline/cache/store/redis-store.js';
 import { SqliteStore } from '../src/pipeline/cache/store/sqlite-store.js';
 import { CODECS } from '../src/providers/codecs.js';
+import { countText } from '../src/tokens/count-text.js';
 import { startFakeUpstream } from '../test/fake-upstream/index.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -81,14 +82,29 @@ const SUMMARY_SYSTEM = `You summarise customer documents for account managers. $
 const CLASSIFY_SYSTEM =
   'Classify the ticket into one of: billing, shipping, account, product, other. Answer with the label only.';
 
+/**
+ * The generator's parameters, in one place: the workload is built from these and the summary describes
+ * the workload from what was actually generated (counts, shares, token sizes), never from restated numbers.
+ * `below` values are cumulative cut points of one uniform draw per item.
+ */
+const GEN = {
+  seed: 20250901,
+  users: 200,
+  faqPairs: 60,
+  support: { below: 0.4, firstPhrasing: 0.65, streamed: 0.3, model: 'claude-sonnet-4-5', temperature: 0 },
+  assistant: { below: 0.65, maxTurns: 4, continueOpen: 0.6, model: 'claude-sonnet-4-5', temperature: 0.7 },
+  summarize: { below: 0.85, minDocsBeforeRepeat: 5, resubmit: 0.15, model: 'gpt-4o-mini', temperature: 0 },
+  classify: { tickets: 400, minCopies: 2, extraCopies: 4, model: 'gpt-4.1-mini', temperature: 0 },
+} as const;
+
 function buildWorkload(size: number): WorkItem[] {
-  const r = rng(20250901);
+  const r = rng(GEN.seed);
   const pairs = readFileSync(join(root, 'test/fixtures/semantic/pairs.jsonl'), 'utf8')
     .split('\n')
     .filter((l) => l.trim())
     .map((l) => JSON.parse(l) as { a: string; b: string; label: string })
     .filter((p) => p.label === 'hit')
-    .slice(0, 60);
+    .slice(0, GEN.faqPairs);
   const zipf = (n: number) => Math.min(n - 1, Math.floor(n ** r() - 1));
   const items: WorkItem[] = [];
   let t = 0;
@@ -97,12 +113,12 @@ function buildWorkload(size: number): WorkItem[] {
   const docs: string[] = [];
   while (items.length < size) {
     t += 0.5 + r() * 2;
-    const user = `u${Math.floor(r() * 200)}`;
+    const user = `u${Math.floor(r() * GEN.users)}`;
     const x = r();
-    if (x < 0.4) {
+    if (x < GEN.support.below) {
       const p = pairs[zipf(pairs.length)]!;
-      const q = r() < 0.65 ? p.a : p.b;
-      const stream = r() < 0.3;
+      const q = r() < GEN.support.firstPhrasing ? p.a : p.b;
+      const stream = r() < GEN.support.streamed;
       items.push({
         t,
         accept: [p.a, p.b],
@@ -111,18 +127,20 @@ function buildWorkload(size: number): WorkItem[] {
         dialect: 'anthropic',
         stream,
         body: {
-          model: 'claude-sonnet-4-5',
+          model: GEN.support.model,
           max_tokens: 400,
-          temperature: 0,
+          temperature: GEN.support.temperature,
           system: SUPPORT_SYSTEM,
           // No directive in the question: the last user turn is exactly what a user typed.
           messages: [{ role: 'user', content: q }],
           ...(stream ? { stream: true } : {}),
         },
       });
-    } else if (x < 0.65) {
-      // Multi-turn chats: continue an open conversation or start one (at most 4 turns each).
-      let conv = conversations.find((c) => c.turns.length < 7 && r() < 0.6);
+    } else if (x < GEN.assistant.below) {
+      // Multi-turn chats: continue an open conversation or start one (at most maxTurns user turns each).
+      let conv = conversations.find(
+        (c) => c.turns.length < 2 * GEN.assistant.maxTurns - 1 && r() < GEN.assistant.continueOpen,
+      );
       if (!conv) {
         conv = { user, turns: [] };
         conversations.push(conv);
@@ -139,9 +157,9 @@ function buildWorkload(size: number): WorkItem[] {
         dialect: 'anthropic',
         stream: true,
         body: {
-          model: 'claude-sonnet-4-5',
+          model: GEN.assistant.model,
           max_tokens: 600,
-          temperature: 0.7,
+          temperature: GEN.assistant.temperature,
           stream: true,
           system: ASSISTANT_SYSTEM,
           messages: conv.turns.map((m) => ({
@@ -151,8 +169,8 @@ function buildWorkload(size: number): WorkItem[] {
         },
       });
       conv.turns.push({ role: 'assistant', content: `Here is paragraph ${n}, improved and shorter.` });
-    } else if (x < 0.85) {
-      const again = docs.length > 5 && r() < 0.15;
+    } else if (x < GEN.summarize.below) {
+      const again = docs.length > GEN.summarize.minDocsBeforeRepeat && r() < GEN.summarize.resubmit;
       const doc = again
         ? docs[Math.floor(r() * docs.length)]!
         : `Document ${docs.length}: ${'Quarterly account notes with renewal dates, usage figures and open issues. '.repeat(20)}`;
@@ -164,8 +182,8 @@ function buildWorkload(size: number): WorkItem[] {
         dialect: 'openai',
         stream: false,
         body: {
-          model: 'gpt-4o-mini',
-          temperature: 0,
+          model: GEN.summarize.model,
+          temperature: GEN.summarize.temperature,
           messages: [
             { role: 'system', content: SUMMARY_SYSTEM },
             { role: 'user', content: `${doc} #fake:words=150` },
@@ -174,8 +192,8 @@ function buildWorkload(size: number): WorkItem[] {
       });
     } else {
       // A ticket classified by several services at once (fan-out duplicates), sometimes again later.
-      const ticket = `Ticket ${Math.floor(r() * 400)}: my parcel arrived damaged and I was charged twice. #fake:words=2 #fake:delay=40`;
-      const copies = 2 + Math.floor(r() * 4);
+      const ticket = `Ticket ${Math.floor(r() * GEN.classify.tickets)}: my parcel arrived damaged and I was charged twice. #fake:words=2 #fake:delay=40`;
+      const copies = GEN.classify.minCopies + Math.floor(r() * GEN.classify.extraCopies);
       group++;
       for (let i = 0; i < copies && items.length < size; i++) {
         const stream = i % 2 === 1;
@@ -187,8 +205,8 @@ function buildWorkload(size: number): WorkItem[] {
           stream,
           group,
           body: {
-            model: 'gpt-4.1-mini',
-            temperature: 0,
+            model: GEN.classify.model,
+            temperature: GEN.classify.temperature,
             messages: [
               { role: 'system', content: CLASSIFY_SYSTEM },
               { role: 'user', content: ticket },
@@ -662,6 +680,38 @@ const byFeature = (run: RunResult) => {
   return m;
 };
 const costOf = (run: RunResult) => sum(run.entries, (e) => e.cost);
+
+/** What the generator actually produced, measured from the items (the summary quotes only these). */
+function describeWorkload(all: WorkItem[]) {
+  const of = (feature: string) => all.filter((it) => it.feature === feature);
+  const share = (feature: string, pred: (it: WorkItem) => boolean) => {
+    const xs = of(feature);
+    return xs.length === 0 ? '–' : `${Math.round((100 * xs.filter(pred).length) / xs.length)}%`;
+  };
+  const tokens = (text: string, model: string) => {
+    const c = countText(text, model);
+    return `${c.exact ? '' : '~'}${c.tokens.toLocaleString('en-US')}-token`;
+  };
+  const docTexts = of('summarize').map((it) => JSON.stringify(it.body.messages));
+  const resubmitted = docTexts.length - new Set(docTexts).size;
+  const groups = new Map<number, number>();
+  for (const it of of('classify'))
+    if (it.group !== undefined) groups.set(it.group, (groups.get(it.group) ?? 0) + 1);
+  const sizes = [...groups.values()];
+  const maxUserTurns = Math.max(
+    0,
+    ...of('assistant').map(
+      (it) => (it.body.messages as Array<{ role: string }>).filter((m) => m.role === 'user').length,
+    ),
+  );
+  return {
+    share,
+    tokens,
+    resubmitted: `${resubmitted} of ${docTexts.length}`,
+    copies: { min: sizes.length ? Math.min(...sizes) : 0, max: sizes.length ? Math.max(...sizes) : 0 },
+    maxUserTurns,
+  };
+}
 const [offRun] = runs as [RunResult & { name: string }];
 const offCost = costOf(offRun);
 
@@ -675,12 +725,13 @@ say('## (a) Replayed workload: caching off vs on');
 say();
 const counts = new Map<string, number>();
 for (const it of items) counts.set(it.feature, (counts.get(it.feature) ?? 0) + 1);
+const w = describeWorkload(items);
 say(
   `${items.length} requests (${[...counts].map(([f, n]) => `${f} ${n}`).join(', ')}), written to \`bench/results/cache/workload.jsonl\`: ` +
-    'FAQ questions from the labelled paraphrase set behind a ~2,400-token support policy (Claude Sonnet 4.5, temperature 0, 30% streamed); ' +
-    'multi-turn writing chats behind a ~1,800-token system prompt (Claude Sonnet 4.5, temperature 0.7, streamed); ' +
-    'document summaries behind a ~1,300-token system prompt, 15% of documents resubmitted (GPT-4o mini); ' +
-    'tickets classified by 2–5 services at once, half of them streaming (GPT-4.1 mini). ' +
+    `FAQ questions from the labelled paraphrase set behind a ${w.tokens(SUPPORT_SYSTEM, GEN.support.model)} support policy (${GEN.support.model}, temperature ${GEN.support.temperature}, ${w.share('support', (it) => it.stream)} streamed); ` +
+    `multi-turn writing chats of up to ${w.maxUserTurns} user turns behind a ${w.tokens(ASSISTANT_SYSTEM, GEN.assistant.model)} system prompt (${GEN.assistant.model}, temperature ${GEN.assistant.temperature}, ${w.share('assistant', (it) => it.stream)} streamed); ` +
+    `document summaries behind a ${w.tokens(SUMMARY_SYSTEM, GEN.summarize.model)} system prompt, ${w.resubmitted} of them resubmitted documents (${GEN.summarize.model}); ` +
+    `tickets classified by ${w.copies.min}–${w.copies.max} services at once, ${w.share('classify', (it) => it.stream)} of them streaming (${GEN.classify.model}). ` +
     'Caching on = exact cache + in-flight de-duplication for support, classify and summarize, semantic cache for support, provider prompt caching for all. ' +
     'Same gateway build, same fake upstream, same provider-cache emulator, one run each.',
 );
@@ -789,19 +840,9 @@ for (const [name, open] of stores) {
 }
 rmSync(tmp, { recursive: true, force: true });
 say();
-const semanticSummary = (() => {
-  try {
-    return readFileSync(join(root, 'bench/results/semantic/summary.md'), 'utf8');
-  } catch {
-    return '';
-  }
-})();
-const latencyTable = semanticSummary.slice(semanticSummary.indexOf('## Lookup latency'));
 say(
-  'Semantic lookup: from the semantic benchmark (`node --import tsx bench/semantic.ts`, results in `bench/results/semantic/summary.md`):',
+  'Semantic lookup latency is measured by the semantic benchmark (`npm run bench:semantic`, results in `bench/results/semantic/summary.md`), not in this run.',
 );
-say();
-say(latencyTable.split('\n\n').slice(0, 3).join('\n\n').replace(/^## /, '#### ').trim() || '_not run_');
 say();
 const LAT = quick ? 300 : 2000;
 const g = await gatewayLatency(LAT);
