@@ -12,6 +12,7 @@ import type { Logger } from './observability/logger.js';
 import { Gateway } from './pipeline/gateway.js';
 import { buildStages } from './pipeline/stages.js';
 import type { PriceCatalog } from './pricing/catalog.js';
+import { TargetResolver } from './providers/resolve-target.js';
 import { bodiesPathFor } from './prompts-store/body-path.js';
 import type { BodyStore } from './prompts-store/body-store.js';
 import { anyFeatureStoresPrompts, createBodyCapture } from './prompts-store/capture-stage.js';
@@ -47,10 +48,12 @@ export function assembleCore(opts: {
         onError: (e) => logger.error('body store write failed; bodies kept for the next try', { error: e }),
       })
     : null;
+  // One resolver for the gateway and its stages: a model name resolves to a target one way only.
+  const resolver = new TargetResolver(loaded);
   // Body capture wraps every other stage, so it sees the request as sent and the final answer.
   const stages = [
     createBodyCapture({ loaded, store: bodies, logger }),
-    ...buildStages({ loaded, catalog, ledger, logger }),
+    ...buildStages({ loaded, catalog, ledger, logger, resolver }),
   ];
   const metrics = new PennyMetrics();
   const gateway = new Gateway({
@@ -58,6 +61,7 @@ export function assembleCore(opts: {
     catalog,
     ledger,
     logger,
+    resolver,
     stages,
     onSettled: [(entry) => metrics.observe(entry), ...(opts.onSettled ?? [])],
   });

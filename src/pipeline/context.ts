@@ -1,12 +1,19 @@
 /**
  * Per-request state that flows through the pipeline. Stages read and change `request`; `original` keeps
- * the request exactly as the client sent it, which is what the baseline cost is measured against.
+ * the request exactly as the client sent it, which is what the baseline cost is measured against. What a
+ * stage decided goes in its typed slot (`slots`), what it changed that costs or saves money in `money`
+ * (facts settle prices), and changes that depend on the provider of an attempt in `perTarget`.
  */
+import type { FeatureConfig } from '../config/schema.js';
 import type { PennyError } from '../core/errors.js';
-import type { Money } from '../core/money.js';
 import type { CanonicalRequest, Dialect } from '../core/request.js';
 import type { CanonicalResponse, StreamEvent } from '../core/response.js';
 import type { Usage } from '../core/usage.js';
+import type { Target } from '../providers/resolve-target.js';
+import { type AttemptFacts, type MoneyFacts, newMoneyFacts } from './settle/facts.js';
+import { Slots } from './slots.js';
+
+export type { Next, Stage } from './stage.js';
 
 export interface Attribution {
   feature: string | null;
@@ -38,6 +45,8 @@ export interface RequestContext {
   /** The request exactly as the client sent it. */
   readonly original: CanonicalRequest;
   attribution: Attribution;
+  /** The policy of the request's feature (its section, else `default`), resolved once by the gateway. */
+  policy: FeatureConfig | undefined;
   /** The client's own provider key, when it sent one and pass-through is on. */
   clientKey: string | undefined;
   /** Aborted when the client goes away. */
@@ -47,11 +56,16 @@ export interface RequestContext {
   requestHeaders?: Readonly<Record<string, string | string[] | undefined>>;
   /** Response headers added by stages (x-penny-cache …). */
   headers: Record<string, string>;
-  savings: Record<string, Money>;
   flags: string[];
-  meta: Record<string, unknown>;
-  /** Set by a stage that knows better what the request would have cost without Penny. */
-  baselineCost?: Money | null;
+  /** What stages decided, by typed slot; written to the ledger entry's `meta` at settle. */
+  slots: Slots;
+  /** What stages changed that costs or saves money, for settle to price. */
+  money: MoneyFacts;
+  /**
+   * Changes made per attempt, once its target is known (prompt-cache markers suit one provider only): the
+   * execute step runs them, in order, on the request of every attempt — first try, fallback, cascade step.
+   */
+  perTarget: TargetAdapter[];
   /** Watches a streamed answer as it is decoded and may end it early (server-side early stop). */
   streamObserver?: StreamObserver;
 }
@@ -63,6 +77,12 @@ export interface StreamCut {
   /** Text the upstream generated past the cut, which was billed but not forwarded. */
   discardedText: string;
 }
+
+/** A per-attempt change of the request for its target, with facts about what it did. */
+export type TargetAdapter = (
+  request: CanonicalRequest,
+  target: Target,
+) => { request: CanonicalRequest; facts?: AttemptFacts };
 
 export interface StreamObserver {
   /** Called with each decoded upstream event before it is forwarded; a cut ends the stream there. */
@@ -84,18 +104,27 @@ export interface Outcome {
   written: boolean;
   /** Client-dialect body to write, for non-streamed answers not yet written. */
   body?: string | Buffer;
-  /** Cost decided by a stage (a cache hit costs 0); otherwise computed from usage. */
-  costOverride?: Money | null;
+  /** Facts about the attempt that produced this outcome (settle reads them). */
+  attemptFacts?: AttemptFacts;
 }
 
-export type Next = () => Promise<Outcome>;
+/** What a new context needs; the per-request collections start empty unless given. */
+export type ContextInit = Omit<
+  RequestContext,
+  'policy' | 'headers' | 'flags' | 'slots' | 'money' | 'perTarget'
+> &
+  Partial<Pick<RequestContext, 'policy' | 'headers' | 'flags' | 'slots' | 'money' | 'perTarget'>>;
 
-/** A pipeline stage: does its one job around the rest of the pipeline (`next`). */
-export interface Stage {
-  readonly name: string;
-  run(ctx: RequestContext, next: Next): Promise<Outcome>;
-  /** Releases what the stage holds (store connections, files); called when the gateway closes. */
-  close?(): Promise<void>;
+export function createContext(init: ContextInit): RequestContext {
+  return {
+    policy: undefined,
+    headers: {},
+    flags: [],
+    slots: new Slots(),
+    money: newMoneyFacts(),
+    perTarget: [],
+    ...init,
+  };
 }
 
 export function elapsedMs(t0: bigint): number {

@@ -18,14 +18,25 @@ import { type Target, TargetResolver } from '../providers/resolve-target.js';
 import { SIMULATED_PROVIDER, simulate } from '../providers/simulated/simulated.js';
 import { Upstreams } from '../providers/upstream.js';
 import type { LoadedConfig } from '../config/load.js';
-import type { Attribution, Outcome, RequestContext, ResponseSink, Stage } from './context.js';
+import {
+  type Attribution,
+  type Outcome,
+  type RequestContext,
+  type ResponseSink,
+  createContext,
+} from './context.js';
 import { executionPlanOf } from './execute/plan.js';
 import { executePlan } from './execute/run-plan.js';
 import { answerWith } from './execute/answer.js';
-import { errorOutcome, executeSingle } from './execute/single.js';
+import { executeAttempt } from './execute/attempt.js';
+import { errorOutcome } from './execute/single.js';
 import { newRequestId } from './request-id.js';
 import { GuardedSink } from './guarded-sink.js';
-import { type Priced, buildEntry, priceOutcome } from './settle.js';
+import { buildEntry } from './settle/entry.js';
+import { settle, unsettled } from './settle/settle.js';
+import type { Settlement } from './settle/settlement.js';
+import { type Composed, type Stage, compose } from './stage.js';
+import { featurePolicy } from './stage-deps.js';
 
 export type Headers = Record<string, string | string[] | undefined>;
 
@@ -50,6 +61,8 @@ export interface GatewayDeps {
   ledger: Ledger;
   logger: Logger;
   upstreams?: Upstreams;
+  /** The gateway's model → target resolver (shared with the stages); built from `loaded` when not given. */
+  resolver?: TargetResolver;
   stages?: Stage[];
   /** Observers of every settled entry (metrics …). */
   onSettled?: Array<(entry: LedgerEntry) => void>;
@@ -60,12 +73,14 @@ export class Gateway {
   readonly upstreams: Upstreams;
   readonly simulated: boolean;
   private readonly stages: Stage[];
+  private readonly pipeline: Composed;
 
   constructor(readonly deps: GatewayDeps) {
-    this.resolver = new TargetResolver(deps.loaded);
+    this.resolver = deps.resolver ?? new TargetResolver(deps.loaded);
     this.upstreams = deps.upstreams ?? new Upstreams();
     this.simulated = !this.resolver.hasProviders;
     this.stages = deps.stages ?? [];
+    this.pipeline = compose(this.stages);
   }
 
   private readonly inflight = new Set<Promise<LedgerEntry>>();
@@ -108,7 +123,7 @@ export class Gateway {
       return this.rejectEarly(call, id, startedAt, t0, err);
     }
     const attribution = attribute(call, request);
-    const ctx: RequestContext = {
+    const ctx = createContext({
       id,
       startedAt,
       t0,
@@ -116,18 +131,16 @@ export class Gateway {
       request,
       original: request,
       attribution,
+      policy: featurePolicy(this.deps.loaded, attribution.feature),
       clientKey: undefined,
       signal: call.signal,
       sink: call.sink,
       requestHeaders: call.headers,
       headers: { 'x-penny-request-id': id },
-      savings: {},
-      flags: [],
-      meta: {},
-    };
+    });
     let outcome: Outcome;
     try {
-      outcome = await this.runStages(ctx, 0, call);
+      outcome = await this.pipeline(ctx, () => this.execute(ctx, call));
     } catch (e) {
       outcome = errorOutcome(ctx, asPennyError(e), {
         provider: null,
@@ -136,12 +149,6 @@ export class Gateway {
       });
     }
     return this.finish(ctx, outcome);
-  }
-
-  private runStages(ctx: RequestContext, i: number, call: IncomingCall): Promise<Outcome> {
-    const stage = this.stages[i];
-    if (!stage) return this.execute(ctx, call);
-    return stage.run(ctx, () => this.runStages(ctx, i + 1, call));
   }
 
   /** The last step: one upstream call (or the simulated upstream when no provider is configured). */
@@ -159,7 +166,6 @@ export class Gateway {
         upstreams: this.upstreams,
         logger: this.deps.logger,
         resolver: this.resolver,
-        catalog: this.deps.catalog,
         keyFor: (t) => this.clientKeyFor(call, t, ctx.attribution),
       });
     }
@@ -171,7 +177,7 @@ export class Gateway {
     }
     ctx.headers['x-penny-provider'] = target.provider.name;
     ctx.clientKey = this.clientKeyFor(call, target, ctx.attribution);
-    return executeSingle(ctx, target, { upstreams: this.upstreams, logger: this.deps.logger });
+    return executeAttempt(ctx, target, { upstreams: this.upstreams, logger: this.deps.logger });
   }
 
   /** A provider key the client sent itself, used when pass-through is on and it suits the target. */
@@ -199,12 +205,12 @@ export class Gateway {
   }
 
   private finish(ctx: RequestContext, outcome: Outcome): LedgerEntry {
-    let priced: Priced;
+    let priced: Settlement;
     try {
-      priced = priceOutcome(ctx, outcome, this.deps.catalog);
+      priced = settle(ctx, outcome, this.deps.catalog);
     } catch (e) {
       this.deps.logger.error('pricing failed', { id: ctx.id, error: e });
-      priced = { cost: null, baselineCost: null, flags: [...ctx.flags, 'pricing_failed'] };
+      priced = unsettled(ctx, 'pricing_failed');
     }
     const sink = ctx.sink;
     try {
@@ -250,7 +256,7 @@ export class Gateway {
       simulated: this.simulated,
       written: true,
     };
-    const priced: Priced = { cost: null, baselineCost: null, flags: [...ctx.flags, 'internal_failure'] };
+    const priced = unsettled(ctx, 'internal_failure');
     const entry = buildEntry(ctx, answeredAs(call.sink, outcome, priced), priced);
     this.settle(entry, outcome);
     return entry;
@@ -283,7 +289,7 @@ export class Gateway {
       simulated: this.simulated,
       written: true,
     };
-    const priced = priceOutcome(ctx, outcome, this.deps.catalog);
+    const priced = settle(ctx, outcome, this.deps.catalog);
     const entry = buildEntry(ctx, answeredAs(call.sink, outcome, priced), priced);
     this.settle(entry, outcome);
     return entry;
@@ -345,7 +351,7 @@ function failSink(sink: ResponseSink, e: unknown): void {
  * The outcome as the client got it: when writing the answer failed, the entry keeps the usage and cost (the
  * provider billed them) but says the client got an error (or a cut connection), not what was meant.
  */
-function answeredAs(sink: ResponseSink, outcome: Outcome, priced: Priced): Outcome {
+function answeredAs(sink: ResponseSink, outcome: Outcome, priced: Settlement): Outcome {
   const f = sink instanceof GuardedSink ? sink.failure : undefined;
   if (!f) return outcome;
   if (!priced.flags.includes('response_write_failed')) priced.flags.push('response_write_failed');
@@ -375,7 +381,7 @@ function stubContext(call: IncomingCall, id: string, startedAt: number, t0: bigi
     stream: body?.stream === true,
     extra: {},
   } as CanonicalRequest;
-  return {
+  return createContext({
     id,
     startedAt,
     t0,
@@ -386,11 +392,7 @@ function stubContext(call: IncomingCall, id: string, startedAt: number, t0: bigi
     clientKey: undefined,
     signal: call.signal,
     sink: call.sink,
-    headers: {},
-    savings: {},
-    flags: [],
-    meta: {},
-  };
+  });
 }
 
 function header(h: Headers, name: string): string | undefined {

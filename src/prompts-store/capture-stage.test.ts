@@ -4,10 +4,11 @@ import { loadConfig } from '../config/load.js';
 import type { CanonicalRequest } from '../core/request.js';
 import type { CanonicalResponse } from '../core/response.js';
 import { createLogger } from '../observability/logger.js';
-import type { Outcome, RequestContext } from '../pipeline/context.js';
+import { type Outcome, type RequestContext, createContext } from '../pipeline/context.js';
+import { featurePolicy } from '../pipeline/stage-deps.js';
 import { CODECS } from '../providers/codecs.js';
 import type { BodyStore, StoredExchange } from './body-store.js';
-import { anyFeatureStoresPrompts, createBodyCapture } from './capture-stage.js';
+import { BODY_HASH, PROMPT_HASH, anyFeatureStoresPrompts, createBodyCapture } from './capture-stage.js';
 import { promptHash } from './prompt-hash.js';
 
 class FakeStore implements BodyStore {
@@ -38,7 +39,7 @@ const answer: CanonicalResponse = {
 
 function ctxFor(feature: string | null): RequestContext {
   const request = CODECS.openai.parseRequest({ model: 'gpt-4o', messages: [{ role: 'user', content: 'q' }] });
-  return {
+  return createContext({
     id: 'req_1',
     startedAt: 1000,
     t0: 0n,
@@ -46,14 +47,13 @@ function ctxFor(feature: string | null): RequestContext {
     request,
     original: request,
     attribution: { feature, user: null, keyId: null },
+    policy: featurePolicy(loaded, feature),
     clientKey: undefined,
     signal: new AbortController().signal,
     sink: { closed: false, json() {}, startStream() {}, write() {}, end() {} },
     headers: {},
-    savings: {},
     flags: [],
-    meta: {},
-  };
+  });
 }
 
 function outcome(status: Outcome['status']): Outcome {
@@ -79,8 +79,8 @@ describe('body capture stage', () => {
     await stage.run(ctx, async () => outcome('ok'));
     assert.equal(store.puts.length, 1);
     assert.equal(store.puts[0]!.response, answer);
-    assert.equal(ctx.meta.bodyHash, 'h1');
-    assert.equal(ctx.meta.promptHash, promptHash(ctx.original));
+    assert.equal(ctx.slots.get(BODY_HASH), 'h1');
+    assert.equal(ctx.slots.get(PROMPT_HASH), promptHash(ctx.original));
   });
 
   test('a feature without the policy (or with it off) gets only the prompt hash', async () => {
@@ -89,8 +89,8 @@ describe('body capture stage', () => {
     for (const feature of ['search', 'other', null]) {
       const ctx = ctxFor(feature);
       await stage.run(ctx, async () => outcome('ok'));
-      assert.equal(typeof ctx.meta.promptHash, 'string');
-      assert.equal(ctx.meta.bodyHash, undefined, `feature ${feature}`);
+      assert.equal(typeof ctx.slots.get(PROMPT_HASH), 'string');
+      assert.equal(ctx.slots.get(BODY_HASH), undefined, `feature ${feature}`);
     }
     assert.equal(store.puts.length, 0);
   });
@@ -102,8 +102,8 @@ describe('body capture stage', () => {
     assert.equal(store.puts.length, 0);
     const ctx2 = ctxFor('support');
     await createBodyCapture({ loaded, store: null, logger }).run(ctx2, async () => outcome('ok'));
-    assert.equal(typeof ctx2.meta.promptHash, 'string');
-    assert.equal(ctx2.meta.bodyHash, undefined);
+    assert.equal(typeof ctx2.slots.get(PROMPT_HASH), 'string');
+    assert.equal(ctx2.slots.get(BODY_HASH), undefined);
   });
 
   test('anyFeatureStoresPrompts', () => {

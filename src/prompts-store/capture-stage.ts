@@ -6,8 +6,8 @@
  */
 import type { LoadedConfig } from '../config/load.js';
 import type { Logger } from '../observability/logger.js';
-import type { Stage } from '../pipeline/context.js';
-import { featurePolicy } from '../pipeline/stages.js';
+import { defineSlot } from '../pipeline/slots.js';
+import { type Stage, defineStage } from '../pipeline/stage.js';
 import type { BodyStore } from './body-store.js';
 import { promptHash } from './prompt-hash.js';
 
@@ -23,21 +23,26 @@ export function anyFeatureStoresPrompts(loaded: LoadedConfig): boolean {
   return Object.values(loaded.config.features).some((f) => f.storePrompts === true);
 }
 
+/** Hash of the request as sent (ledger `meta.promptHash`). */
+export const PROMPT_HASH = defineSlot<string>('promptHash');
+/** Address of the stored request and answer (ledger `meta.bodyHash`). */
+export const BODY_HASH = defineSlot<string>('bodyHash');
+
 export function createBodyCapture(deps: CaptureDeps): Stage {
-  const { loaded, store, logger } = deps;
-  return {
+  const { store, logger } = deps;
+  return defineStage({
     name: 'store-prompts',
     async run(ctx, next) {
-      ctx.meta.promptHash = promptHash(ctx.original);
+      ctx.slots.set(PROMPT_HASH, promptHash(ctx.original));
       const outcome = await next();
       if (!store || outcome.status !== 'ok' || !outcome.response) return outcome;
-      if (featurePolicy(loaded, ctx.attribution.feature)?.storePrompts !== true) return outcome;
+      if (ctx.policy?.storePrompts !== true) return outcome;
       try {
-        ctx.meta.bodyHash = store.put(ctx.original, outcome.response, ctx.startedAt);
+        ctx.slots.set(BODY_HASH, store.put(ctx.original, outcome.response, ctx.startedAt));
       } catch (e) {
         logger.error('storing the request body failed', { id: ctx.id, error: e });
       }
       return outcome;
     },
-  };
+  });
 }

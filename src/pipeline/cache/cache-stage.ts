@@ -12,14 +12,16 @@ import { PennyError, asPennyError } from '../../core/errors.js';
 import { type Money, moneyToDecimal } from '../../core/money.js';
 import { choiceText } from '../../core/response.js';
 import { emptyUsage } from '../../core/usage.js';
+import type { FeatureConfig } from '../../config/schema.js';
 import type { LoadedConfig } from '../../config/load.js';
 import type { Logger } from '../../observability/logger.js';
 import type { PriceCatalog } from '../../pricing/catalog.js';
-import { computeCost } from '../../pricing/cost.js';
 import { CODECS } from '../../providers/codecs.js';
-import { type Next, type Outcome, type RequestContext, type Stage, elapsedMs } from '../context.js';
+import { type Outcome, type RequestContext, elapsedMs } from '../context.js';
 import { errorOutcome } from '../execute/single.js';
-import { featurePolicy } from '../stages.js';
+import { spendOf } from '../settle/price-call.js';
+import { defineSlot } from '../slots.js';
+import type { Next, Stage } from '../stage.js';
 import { exactKey, paramsHash } from './cache-key.js';
 import type { CacheGlobalConfig, CacheStoreKind } from './config.js';
 import { namespaceOf, readControls } from './controls.js';
@@ -38,7 +40,7 @@ import { SqliteStore } from './store/sqlite-store.js';
 
 export type CacheStatus = 'hit' | 'miss' | 'bypass' | 'refresh' | 'dedupe' | 'shadow-hit';
 
-/** What the stage did, in `ctx.meta.cache` (and so in the ledger entry). */
+/** What the stage did, in the CACHE slot (ledger `meta.cache`). */
 export interface CacheMeta {
   status: CacheStatus;
   kind?: 'exact' | 'semantic';
@@ -59,6 +61,8 @@ export interface CacheMeta {
   semantic?: { bestScore?: number; rejectedBy?: string; skipped?: string };
 }
 
+export const CACHE = defineSlot<CacheMeta>('cache');
+
 export interface CacheStageDeps {
   loaded: LoadedConfig;
   catalog: PriceCatalog;
@@ -74,12 +78,11 @@ interface SemanticProbe {
   text: string;
 }
 
-const MAX_POLICY_MEMO = 1000;
-
 export class CacheStage implements Stage {
   readonly name = 'cache';
   private readonly global: CacheGlobalConfig;
-  private readonly policies = new Map<string, CachePolicy | null>();
+  private readonly policies = new WeakMap<FeatureConfig, CachePolicy | null>();
+  private readonly noFeature: CachePolicy | null;
   private readonly stores = new Map<CacheStoreKind, GuardedStore>();
   private readonly inflight = new InflightRegistry();
   private semanticSetup: SemanticSetup | undefined;
@@ -88,6 +91,7 @@ export class CacheStage implements Stage {
   constructor(private readonly deps: CacheStageDeps) {
     this.global = deps.loaded.config.cache;
     this.semanticSetup = deps.semantic;
+    this.noFeature = resolvePolicy(undefined, this.global);
     // Open the stores in use now, so a Redis connection is ready before the first request.
     for (const f of Object.values(deps.loaded.config.features))
       if (f.cache?.enabled) this.storeFor(f.cache.store ?? this.global.store);
@@ -99,7 +103,7 @@ export class CacheStage implements Stage {
   }
 
   async run(ctx: RequestContext, next: Next): Promise<Outcome> {
-    const policy = this.policyFor(ctx.attribution.feature);
+    const policy = this.policyFor(ctx.policy);
     if (!policy) return next();
     return this.cached(ctx, next, policy);
   }
@@ -128,13 +132,13 @@ export class CacheStage implements Stage {
     return s;
   }
 
-  private policyFor(feature: string | null): CachePolicy | null {
-    const name = feature ?? '';
-    let p = this.policies.get(name);
+  /** The cache policy of a feature policy (resolved once per feature section). */
+  private policyFor(feature: FeatureConfig | undefined): CachePolicy | null {
+    if (!feature) return this.noFeature;
+    let p = this.policies.get(feature);
     if (p === undefined) {
-      p = resolvePolicy(featurePolicy(this.deps.loaded, feature)?.cache, this.global);
-      if (this.policies.size >= MAX_POLICY_MEMO) this.policies.clear();
-      this.policies.set(name, p);
+      p = resolvePolicy(feature.cache, this.global);
+      this.policies.set(feature, p);
     }
     return p;
   }
@@ -148,13 +152,12 @@ export class CacheStage implements Stage {
     const key = exactKey(ctx.request, namespaceOf(ctx, controls));
     const store = this.storeFor(policy.store);
     const ttlSeconds = controls.ttlSeconds ?? policy.ttlSeconds;
-    const meta: CacheMeta = { status: 'miss', key: key.slice(0, 16), store: store.kind };
-    ctx.meta.cache = meta;
+    const meta = ctx.slots.set(CACHE, { status: 'miss', key: key.slice(0, 16), store: store.kind });
     const refresh = controls.mode === 'refresh';
 
     if (!refresh) {
       const hit = await this.read(store, key);
-      if (hit) return this.serveHit(ctx, meta, hit, 'exact', null);
+      if (hit) return this.serveHit(ctx, meta, hit, 'exact');
       if (policy.dedupe) {
         const flight = this.inflight.find(key);
         if (flight) return this.follow(ctx, meta, flight);
@@ -181,6 +184,7 @@ export class CacheStage implements Stage {
             ...(policy.semantic.threshold !== undefined ? { threshold: policy.semantic.threshold } : {}),
           });
           embedCost = this.embeddingCost(meta, ctx, r.embedUsage?.promptTokens ?? 0);
+          if (embedCost > 0n) ctx.money.sideCosts.push({ tactic: 'cache.semantic', cost: embedCost });
           meta.semantic = {
             ...(r.bestScore !== undefined ? { bestScore: round(r.bestScore) } : {}),
             ...(r.rejectedBy ? { rejectedBy: r.rejectedBy } : {}),
@@ -190,7 +194,7 @@ export class CacheStage implements Stage {
             const answer = await this.read(store, r.hit.id);
             if (answer) {
               meta.score = round(r.hit.score);
-              return this.serveHit(ctx, meta, answer, 'semantic', embedCost);
+              return this.serveHit(ctx, meta, answer, 'semantic');
             }
             semantic.cache.remove(r.hit.id);
           } else if (r.wouldHit) {
@@ -228,15 +232,9 @@ export class CacheStage implements Stage {
       }
       throw e;
     }
-    const cost = this.costOf(ctx, outcome);
     if (flight) {
       if (flight.followers) meta.followers = flight.followers;
-      this.inflight.finish(key, flight, { outcome, cost });
-    }
-    if (embedCost > 0n && cost !== null) {
-      outcome.costOverride = cost + embedCost;
-      if (ctx.baselineCost === undefined) ctx.baselineCost = cost;
-      ctx.savings['cache.semantic'] = (ctx.savings['cache.semantic'] ?? 0n) - embedCost;
+      this.inflight.finish(key, flight, { outcome, cost: spendOf(ctx, outcome, this.deps.catalog) });
     }
     if (shadowAnswer && meta.shadow && outcome.status === 'ok' && outcome.response) {
       meta.shadow.agree = sameAnswer(shadowAnswer, outcome);
@@ -248,7 +246,7 @@ export class CacheStage implements Stage {
   private bypass(ctx: RequestContext, next: Next, reason: string): Promise<Outcome> {
     countCache('bypass');
     ctx.headers['x-penny-cache'] = 'bypass';
-    ctx.meta.cache = { status: 'bypass', reason } satisfies CacheMeta;
+    ctx.slots.set(CACHE, { status: 'bypass', reason });
     return next();
   }
 
@@ -275,7 +273,6 @@ export class CacheStage implements Stage {
     meta: CacheMeta,
     answer: CachedAnswer,
     kind: 'exact' | 'semantic',
-    embedCost: Money | null,
   ): Outcome {
     countCache(kind === 'exact' ? 'hit' : 'semanticHit');
     meta.status = 'hit';
@@ -284,21 +281,21 @@ export class CacheStage implements Stage {
     ctx.headers['x-penny-cache'] = 'hit';
     ctx.headers['x-penny-cache-kind'] = kind;
     ctx.headers['x-penny-cache-age'] = String(Math.floor(meta.ageMs / 1000));
-    const outcome = serveAnswer(ctx, answer.response, answer);
-    const cost = embedCost ?? 0n;
-    outcome.costOverride = cost;
-    const usage = answer.response.usage ?? emptyUsage();
-    const baseline = computeCost(
-      usage,
-      this.deps.catalog.lookup(ctx.original.model, answer.provider ?? undefined),
-    ).cost;
-    ctx.baselineCost = baseline;
-    if (baseline !== null) ctx.savings[`cache.${kind}`] = baseline - cost;
-    return outcome;
+    // The alternative: the stored answer's usage at the model the client asked for.
+    ctx.money.unbilled = true;
+    ctx.money.replaced = {
+      kind: 'stored',
+      tactic: `cache.${kind}`,
+      usage: answer.response.usage ?? emptyUsage(),
+      model: ctx.original.model,
+      provider: answer.provider ?? undefined,
+    };
+    return serveAnswer(ctx, answer.response, answer);
   }
 
   private async follow(ctx: RequestContext, meta: CacheMeta, flight: Flight): Promise<Outcome> {
     countCache('dedupeFollower');
+    ctx.money.unbilled = true; // a follower makes no call of its own
     flight.followers++;
     flight.attach(ctx.signal);
     meta.status = 'dedupe';
@@ -368,16 +365,12 @@ export class CacheStage implements Stage {
       return this.followerLedger(ctx, r, serveAnswer(ctx, o.response, src));
     }
     const err = o.error ?? new PennyError('upstream_error', 'the shared upstream call failed');
-    return { ...errorOutcome(ctx, err, src), costOverride: 0n };
+    return errorOutcome(ctx, err, src);
   }
 
-  /** A follower's outcome: $0, with the leader's cost as baseline and as `cache.dedupe` savings. */
+  /** A follower's outcome: $0, with the leader's spend as the alternative (`cache.dedupe` savings). */
   private followerLedger(ctx: RequestContext, r: FlightResult, o: Outcome): Outcome {
-    o.costOverride = 0n;
-    if (o.status === 'ok') {
-      ctx.baselineCost = r.cost;
-      if (r.cost !== null && r.cost > 0n) ctx.savings['cache.dedupe'] = r.cost;
-    }
+    if (o.status === 'ok') ctx.money.replaced = { kind: 'shared', tactic: 'cache.dedupe', cost: r.cost };
     return o;
   }
 
@@ -447,13 +440,6 @@ export class CacheStage implements Stage {
     const cost = BigInt(tokens) * price;
     meta.embeddingCost = moneyToDecimal(cost);
     return cost;
-  }
-
-  private costOf(ctx: RequestContext, o: Outcome): Money | null {
-    if (o.costOverride !== undefined) return o.costOverride;
-    if (!o.usage) return 0n;
-    const model = o.servedModel ?? ctx.request.model;
-    return computeCost(o.usage, this.deps.catalog.lookup(model, o.provider ?? undefined)).cost;
   }
 
   private semantic(): SemanticSetup {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CODECS } from '../../providers/codecs.js';
-import type { Outcome, RequestContext, ResponseSink } from '../context.js';
+import { type Outcome, type RequestContext, type ResponseSink, createContext } from '../context.js';
 import { InflightRegistry } from './inflight.js';
 
 class RecordingSink implements ResponseSink {
@@ -28,7 +28,7 @@ function ctx(stream: boolean, sink = new RecordingSink()): RequestContext & { si
     stream,
     messages: [{ role: 'user', content: 'x' }],
   });
-  return {
+  return createContext({
     id: 'r',
     startedAt: 0,
     t0: 0n,
@@ -40,10 +40,8 @@ function ctx(stream: boolean, sink = new RecordingSink()): RequestContext & { si
     signal: ac.signal,
     sink,
     headers: {},
-    savings: {},
     flags: [],
-    meta: {},
-  };
+  }) as RequestContext & { sink: ResponseSink };
 }
 
 const outcome = { status: 'ok' } as Outcome;

@@ -1,9 +1,9 @@
 /**
- * The compress stage factory for the pipeline (stages.ts): no stage at all when no feature has a `compress`
+ * The compress stage factory for the pipeline (stages.ts; contract: stage.ts): no stage at all when no feature has a `compress`
  * section, so gateways that do not use it pay nothing.
  */
-import type { Stage } from '../context.js';
-import type { StageDeps } from '../stages.js';
+import type { Stage } from '../stage.js';
+import type { StageDeps } from '../stage-deps.js';
 import { createCompressStage } from './compress-stage.js';
 
 export { compressRequest, type CompressReport, TRANSFORMS, type Transform } from './compress-request.js';

@@ -9,11 +9,11 @@ import type { CanonicalRequest, ContentPart, Message } from '../../core/request.
 import { choiceText } from '../../core/response.js';
 import type { Logger } from '../../observability/logger.js';
 import type { PriceCatalog } from '../../pricing/catalog.js';
-import { computeCost } from '../../pricing/cost.js';
 import type { TargetResolver } from '../../providers/resolve-target.js';
 import type { Upstreams } from '../../providers/upstream.js';
-import type { RequestContext, ResponseSink } from '../context.js';
+import { type RequestContext, type ResponseSink, createContext } from '../context.js';
 import { executeSingle } from '../execute/single.js';
+import { priceCall } from '../settle/price-call.js';
 
 export interface SummaryResult {
   text: string;
@@ -93,27 +93,32 @@ export function createSummarizer(deps: SummarizerDeps): Summarize {
       stream: false,
       extra: {},
     };
-    const child: RequestContext = {
-      ...ctx,
+    // A fresh context for the summary call: nothing of it reaches the request's slots, facts or client.
+    const {
+      streamObserver: _o,
+      slots: _s,
+      money: _m,
+      perTarget: _p,
+      headers: _h,
+      flags: _f,
+      ...parent
+    } = ctx;
+    const child: RequestContext = createContext({
+      ...parent,
       request,
       original: request,
       clientKey: undefined,
       sink: NULL_SINK,
-      headers: {},
-      savings: {},
-      flags: [],
-      meta: {},
-    };
-    delete child.streamObserver;
-    delete child.baselineCost;
+    });
     const outcome = await executeSingle(child, target, { upstreams: deps.upstreams(), logger: deps.logger });
     const text = outcome.response?.choices[0] ? choiceText(outcome.response.choices[0]).trim() : '';
     if (outcome.status !== 'ok' || text === '') {
       throw new Error(`summary by ${opts.model} failed: ${outcome.error?.message ?? 'empty answer'}`);
     }
-    const cost = outcome.usage
-      ? computeCost(outcome.usage, deps.catalog.lookup(target.model, target.provider.name)).cost
-      : 0n;
+    const cost = priceCall(
+      { model: target.model, provider: target.provider.name, usage: outcome.usage },
+      deps.catalog,
+    ).cost;
     if (deps.cacheSize > 0) {
       cache.set(key, text);
       if (cache.size > deps.cacheSize) cache.delete(cache.keys().next().value as string);

@@ -4,19 +4,17 @@
  * `decideCascade` — the same decision the replay benchmark runs — says whether to accept or escalate.
  * Checks read the answer's text (an answer that only calls tools is checked on the calls' arguments, so a
  * `jsonSchema` check can validate them). The client is answered once, with the accepted answer; a streaming client gets it replayed as a stream
- * after the checks pass (the "hold"). Every call counts: the cost is the exact sum of every attempt's
- * `computeCost`, and `cascade` savings are measured against the model the client asked for — negative
- * when escalation made the request dearer. A check that throws, a judge that answers garbage and an
+ * after the checks pass (the "hold"). Every call counts: each is reported to settle (`ctx.money.calls`),
+ * which makes the cost their exact sum and measures the `cascade` saving against the model the client
+ * asked for — negative when escalation made the request dearer. A check that throws, a judge that answers garbage and an
  * unreachable model are recorded as failures; when no step produced an answer the requested model serves
  * the request, so a cascade never drops one.
  */
 import { PennyError } from '../../core/errors.js';
-import { type Money, moneyToDecimal } from '../../core/money.js';
+import { moneyToDecimal } from '../../core/money.js';
 import type { CanonicalRequest } from '../../core/request.js';
 import { type CanonicalResponse, type Choice, choiceText } from '../../core/response.js';
 import type { Usage } from '../../core/usage.js';
-import type { PriceCatalog } from '../../pricing/catalog.js';
-import { computeCost } from '../../pricing/cost.js';
 import { CODECS } from '../../providers/codecs.js';
 import type { Target } from '../../providers/resolve-target.js';
 import { countText } from '../../tokens/index.js';
@@ -26,14 +24,14 @@ import { judgeCheck, judgeRequest } from '../cascade/judge.js';
 import { type CascadeDecision, decideCascade, peersOf, type StepOutcome } from '../cascade/policy.js';
 import { type Outcome, type RequestContext, elapsedMs } from '../context.js';
 import { lastUserText } from '../route/rules.js';
+import type { BilledCall } from '../settle/facts.js';
+import { defineSlot } from '../slots.js';
 import { responseToEvents } from '../stream/response-to-events.js';
 import { type FallbackDeps, executeWithFallbacks, recordAttempt } from './fallback.js';
 import { errorOutcome, writeEventsAsStream } from './single.js';
 import { executeToResponse } from './to-response.js';
 
-export interface CascadeDeps extends FallbackDeps {
-  catalog: PriceCatalog;
-}
+export type CascadeDeps = FallbackDeps;
 
 export interface CascadeAttemptMeta {
   step: number;
@@ -45,16 +43,37 @@ export interface CascadeAttemptMeta {
   latencyMs: number;
   inputTokens: number;
   outputTokens: number;
-  /** Exact cost of this call (decimal USD), null when unpriced. */
-  costUsd: string | null;
+  /** Exact cost of this call (decimal USD), null when unpriced; written at settle. */
+  costUsd?: string | null;
   checks?: Array<Pick<CheckResult, 'name' | 'passed' | 'detail' | 'score'>>;
   passed?: boolean;
 }
 
+/** What the cascade did, in ledger `meta.cascade`; the amounts are settle's. */
+export interface CascadeMeta {
+  models: readonly string[];
+  /** One per call, in the order the calls were reported to settle (`ctx.money.calls`). */
+  attempts: CascadeAttemptMeta[];
+  totalCostUsd?: string | null;
+  accepted?: { reason: string; step: number | null; model: string | null };
+  holdMs?: number;
+  savedUsd?: string;
+}
+
+export const CASCADE = defineSlot<CascadeMeta>('cascade', {
+  onSettle(meta, s) {
+    meta.attempts.forEach((a, i) => {
+      const cost = s.calls[i]?.cost;
+      a.costUsd = cost === undefined || cost === null ? null : moneyToDecimal(cost);
+    });
+    meta.totalCostUsd = s.spend === null ? null : moneyToDecimal(s.spend);
+    if (s.savings.cascade !== undefined) meta.savedUsd = moneyToDecimal(s.savings.cascade);
+  },
+});
+
 interface Call {
   target: Target | null;
   outcome: Outcome;
-  cost: Money | null;
   meta: CascadeAttemptMeta;
 }
 
@@ -110,30 +129,36 @@ export async function executeCascade(
   deps: CascadeDeps,
 ): Promise<Outcome> {
   const calls: Call[] = [];
+  const billed: BilledCall[] = [];
+  ctx.money.calls = billed;
   const outcomes: StepOutcome[] = [];
   const stepCalls: (Call | null)[] = [];
   const question = lastUserText(ctx.request);
+  const report = (c: Call) => {
+    calls.push(c);
+    const o = c.outcome;
+    billed.push({ model: o.servedModel ?? c.meta.model, provider: o.provider, usage: o.usage });
+  };
 
+  /** One call: the target resolved once, the request built for it (default: the client's). */
   const call = async (
     ref: string,
     step: number,
     purpose: CascadeAttemptMeta['purpose'],
-    request: CanonicalRequest = ctx.request,
+    requestFor: (target: Target) => CanonicalRequest = () => ctx.request,
   ): Promise<Call> => {
     const t0 = process.hrtime.bigint();
     let target: Target | null = null;
     let outcome: Outcome;
     try {
       target = deps.resolve(ref);
-      outcome = (await executeToResponse(ctx, target, deps, request)).outcome;
+      outcome = (await executeToResponse(ctx, target, deps, requestFor(target))).outcome;
     } catch (e) {
       const err =
         e instanceof PennyError ? e : new PennyError('internal', (e as Error).message, { cause: e });
       outcome = errorOutcome(ctx, err, { provider: null, servedModel: null, simulated: false });
     }
     recordAttempt(ctx, target, ref, outcome, t0, { purpose });
-    const price = target ? deps.catalog.lookup(target.model, target.provider.name) : undefined;
-    const cost = outcome.usage ? computeCost(outcome.usage, price).cost : 0n;
     const meta: CascadeAttemptMeta = {
       step,
       purpose,
@@ -142,11 +167,10 @@ export async function executeCascade(
       status: outcome.httpStatus,
       latencyMs: Math.round(elapsedMs(t0) * 1000) / 1000,
       ...usageTokens(outcome.usage),
-      costUsd: cost === null ? null : moneyToDecimal(cost),
     };
     if (outcome.error) meta.code = outcome.error.code;
-    const c: Call = { target, outcome, cost, meta };
-    calls.push(c);
+    const c: Call = { target, outcome, meta };
+    report(c);
     return c;
   };
 
@@ -167,11 +191,11 @@ export async function executeCascade(
     const step = cascade.steps[d.step]!;
     const last = d.step === cascade.steps.length - 1;
     const [main, peer] = await Promise.all([
-      call(step.model, d.step, 'cascade', stepRequest(ctx, step, deps)),
+      call(step.model, d.step, 'cascade', (target) => stepRequest(ctx, step, target)),
       !last && step.parallelWith ? call(step.parallelWith, d.step, 'parallel') : Promise.resolve(null),
     ]);
     stepCalls.push(main);
-    if (ctx.signal.aborted) return settle(ctx, cascade, calls, aborted(ctx), deps, null);
+    if (ctx.signal.aborted) return finish(ctx, cascade, calls, aborted(ctx), null);
     const answer = answerOf(main);
     if (answer === null) {
       outcomes.push({
@@ -215,28 +239,21 @@ export async function executeCascade(
     ctx.flags.push('cascade_failed');
     const t0 = process.hrtime.bigint();
     const out = await executeWithFallbacks(ctx, [ctx.original.model], deps);
-    const target = out.provider
-      ? { model: out.servedModel ?? ctx.original.model, provider: out.provider }
-      : null;
-    const price = target ? deps.catalog.lookup(target.model, target.provider) : undefined;
-    const cost = out.usage ? computeCost(out.usage, price).cost : 0n;
-    calls.push({
+    report({
       target: null,
       outcome: out,
-      cost,
       meta: {
         step: cascade.steps.length,
         purpose: 'fallback',
-        model: target?.model ?? ctx.original.model,
-        provider: target?.provider ?? null,
+        model: out.provider ? (out.servedModel ?? ctx.original.model) : ctx.original.model,
+        provider: out.provider,
         status: out.httpStatus,
         latencyMs: Math.round(elapsedMs(t0) * 1000) / 1000,
         ...usageTokens(out.usage),
-        costUsd: cost === null ? null : moneyToDecimal(cost),
         ...(out.error ? { code: out.error.code } : {}),
       },
     });
-    return settle(ctx, cascade, calls, out, deps, {
+    return finish(ctx, cascade, calls, out, {
       reason: decision.reason,
       step: null,
       model: out.servedModel,
@@ -267,7 +284,7 @@ export async function executeCascade(
       response,
     };
   }
-  return settle(ctx, cascade, calls, served, deps, {
+  return finish(ctx, cascade, calls, served, {
     reason: decision.reason,
     step: decision.step,
     model: decision.model,
@@ -275,13 +292,9 @@ export async function executeCascade(
 }
 
 /** The request a step sends: with log-probabilities asked for when a check reads them (OpenAI format only). */
-function stepRequest(ctx: RequestContext, step: CompiledStep, deps: CascadeDeps): CanonicalRequest {
+function stepRequest(ctx: RequestContext, step: CompiledStep, target: Target): CanonicalRequest {
   if (!step.wantsLogprobs || ctx.request.logprobs === true) return ctx.request;
-  try {
-    if (deps.resolve(step.model).provider.type === 'anthropic') return ctx.request;
-  } catch {
-    return ctx.request;
-  }
+  if (target.provider.type === 'anthropic') return ctx.request;
   return { ...ctx.request, logprobs: true };
 }
 
@@ -292,14 +305,14 @@ async function judge(
   answer: string,
   stepIndex: number,
   cascade: CompiledCascade,
-  call: (ref: string, step: number, purpose: 'judge', request: CanonicalRequest) => Promise<Call>,
+  call: (ref: string, step: number, purpose: 'judge', requestFor: () => CanonicalRequest) => Promise<Call>,
 ): Promise<CheckResult> {
   const j = step.judge!;
   const req = judgeRequest(ctx.request, j.model, question, answer, {
     instructions: j.instructions,
     maxAnswerChars: cascade.judgeMaxAnswerChars,
   });
-  const c = await call(j.model, stepIndex, 'judge', req);
+  const c = await call(j.model, stepIndex, 'judge', () => req);
   const r = c.outcome.status === 'ok' ? c.outcome.response?.choices[0] : undefined;
   const result = judgeCheck(r ? choiceText(r) : null, j.minScore, c.outcome.error?.message);
   c.meta.checks = [
@@ -320,36 +333,18 @@ function aborted(ctx: RequestContext): Outcome {
   );
 }
 
-/** Cost = Σ attempts; savings `cascade` = the served answer re-priced at the requested model − that sum. */
-function settle(
+/** Reports the cascade to settle: its calls are the spend, its saving is measured at the requested model. */
+function finish(
   ctx: RequestContext,
   cascade: CompiledCascade,
   calls: readonly Call[],
   out: Outcome,
-  deps: CascadeDeps,
   accepted: { reason: string; step: number | null; model: string | null } | null,
 ): Outcome {
-  let total: Money | null = 0n;
-  for (const c of calls) total = total === null || c.cost === null ? null : total + c.cost;
-  if (total === null && !ctx.flags.includes('unpriced_model')) ctx.flags.push('unpriced_model');
-  const meta: Record<string, unknown> = {
-    models: cascade.models,
-    attempts: calls.map((c) => c.meta),
-    totalCostUsd: total === null ? null : moneyToDecimal(total),
-  };
+  const meta: CascadeMeta = { models: cascade.models, attempts: calls.map((c) => c.meta) };
   if (accepted) meta.accepted = accepted;
   if (ctx.request.stream) meta.holdMs = Math.round(elapsedMs(ctx.t0) * 1000) / 1000;
-  if (out.usage && total !== null) {
-    const requested = computeCost(out.usage, deps.catalog.lookup(ctx.original.model)).cost;
-    if (requested !== null) {
-      const saved = requested - total;
-      ctx.savings.cascade = (ctx.savings.cascade ?? 0n) + saved;
-      meta.savedUsd = moneyToDecimal(saved);
-      let sum = 0n;
-      for (const v of Object.values(ctx.savings)) sum += v;
-      ctx.baselineCost = total + sum;
-    }
-  }
-  ctx.meta.cascade = meta;
-  return { ...out, costOverride: total };
+  ctx.slots.set(CASCADE, meta);
+  ctx.money.substitution = { tactic: 'cascade', onlyIfDifferent: false };
+  return out;
 }

@@ -5,8 +5,8 @@ import type { ResolvedProvider } from '../../config/load.js';
 import { createLogger } from '../../observability/logger.js';
 import type { Target } from '../../providers/resolve-target.js';
 import { Upstreams } from '../../providers/upstream.js';
-import type { Outcome, RequestContext } from '../context.js';
-import { type AttemptRecord, executeWithFallbacks, type FallbackDeps } from './fallback.js';
+import { type Outcome, type RequestContext, createContext } from '../context.js';
+import { ATTEMPTS, type AttemptRecord, executeWithFallbacks, type FallbackDeps } from './fallback.js';
 import type { ExecuteDeps } from './single.js';
 
 const provider = (name: string, type: 'openai' | 'anthropic'): ResolvedProvider => ({
@@ -33,7 +33,7 @@ function ctx(): RequestContext {
     stream: false,
     extra: {},
   };
-  return {
+  return createContext({
     id: 'r',
     startedAt: 0,
     t0: process.hrtime.bigint(),
@@ -45,10 +45,8 @@ function ctx(): RequestContext {
     signal: new AbortController().signal,
     sink: { closed: false, json() {}, startStream() {}, write() {}, end() {} },
     headers: {},
-    savings: {},
     flags: [],
-    meta: {},
-  };
+  });
 }
 
 const ok = (t: Target): Outcome => ({
@@ -122,7 +120,7 @@ describe('executeWithFallbacks', () => {
     assert.equal(out.status, 'ok');
     assert.deepEqual(h.calls, ['gpt-4o', 'gpt-4o', 'gpt-4o']);
     assert.deepEqual(h.waits, [50, 100]);
-    const attempts = c.meta.attempts as AttemptRecord[];
+    const attempts = c.slots.get(ATTEMPTS) as AttemptRecord[];
     assert.deepEqual(
       attempts.map((a) => [a.model, a.status, a.code, a.retry ?? 0]),
       [
@@ -142,7 +140,7 @@ describe('executeWithFallbacks', () => {
     assert.deepEqual(h.calls, ['gpt-4o', 'gpt-4o', 'gpt-4o', 'claude-x']);
     assert.deepEqual(h.keys, ['sk-client-key', 'sk-client-key', 'sk-client-key', undefined]);
     assert.equal(c.headers['x-penny-provider'], 'anthropic');
-    assert.equal((c.meta.attempts as AttemptRecord[]).at(-1)?.purpose, 'fallback');
+    assert.equal((c.slots.get(ATTEMPTS) as AttemptRecord[]).at(-1)?.purpose, 'fallback');
     assert.ok(c.flags.includes('fallback'));
   });
 
@@ -180,7 +178,7 @@ describe('executeWithFallbacks', () => {
     const out = await executeWithFallbacks(c, ['mystery', 'gpt-4o', 'claude-x'], h.deps);
     assert.equal(out.status, 'error');
     assert.equal(out.servedModel, 'claude-x');
-    const attempts = c.meta.attempts as AttemptRecord[];
+    const attempts = c.slots.get(ATTEMPTS) as AttemptRecord[];
     assert.deepEqual(
       attempts.map((a) => [a.model, a.code]),
       [

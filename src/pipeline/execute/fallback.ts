@@ -3,14 +3,16 @@
  * failures — `ProviderError.retryable`) with backoff, then the next target is tried, across providers (the
  * execute step renders the request in each target's dialect). Nothing is retried once a stream has started
  * to reach the client, and a client that went away stops the loop. Every attempt is recorded in
- * `ctx.meta.attempts`; the returned outcome is the first success, or the last failure.
+ * the `attempts` slot (ledger `meta.attempts`); the returned outcome is the first success, or the last failure.
  */
 import { asPennyError } from '../../core/errors.js';
 import type { Target } from '../../providers/resolve-target.js';
 import { type Outcome, type RequestContext, elapsedMs } from '../context.js';
+import { defineSlot } from '../slots.js';
+import { executeAttempt } from './attempt.js';
 import { parseRetryAfter, retryDelayMs, sleep as realSleep } from './backoff.js';
 import type { RetryPolicy } from './plan.js';
-import { type ExecuteDeps, errorOutcome, executeSingle } from './single.js';
+import { type ExecuteDeps, errorOutcome } from './single.js';
 
 export interface AttemptRecord {
   provider: string | null;
@@ -37,18 +39,16 @@ export interface FallbackDeps extends TargetDeps {
   retry: RetryPolicy;
   sleep?: (ms: number, signal: AbortSignal) => Promise<boolean>;
   random?: () => number;
-  /** One call to one target; default `executeSingle`. */
+  /** One call to one target; default `executeAttempt` (per-target adapters, then `executeSingle`). */
   run?: (ctx: RequestContext, target: Target, deps: ExecuteDeps) => Promise<Outcome>;
 }
 
+/** Every upstream attempt of a request, in order (ledger `meta.attempts`). */
+export const ATTEMPTS = defineSlot<AttemptRecord[]>('attempts');
+
 /** The attempts list of a request (created on first use). */
 export function attemptsOf(ctx: RequestContext): AttemptRecord[] {
-  let a = ctx.meta.attempts as AttemptRecord[] | undefined;
-  if (!a) {
-    a = [];
-    ctx.meta.attempts = a;
-  }
-  return a;
+  return ctx.slots.get(ATTEMPTS) ?? ctx.slots.set(ATTEMPTS, []);
 }
 
 export function recordAttempt(
@@ -87,7 +87,7 @@ export async function executeWithFallbacks(
   refs: readonly string[],
   deps: FallbackDeps,
 ): Promise<Outcome> {
-  const run = deps.run ?? executeSingle;
+  const run = deps.run ?? executeAttempt;
   const sleep = deps.sleep ?? realSleep;
   let last: Outcome | undefined;
   for (const [i, ref] of refs.entries()) {

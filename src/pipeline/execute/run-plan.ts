@@ -4,7 +4,6 @@
  * plan; everything here uses the same per-call path (`executeSingle`), so dialect translation, pass-through
  * and stream handling are identical to a plain request.
  */
-import type { PriceCatalog } from '../../pricing/catalog.js';
 import type { Target, TargetResolver } from '../../providers/resolve-target.js';
 import type { Outcome, RequestContext } from '../context.js';
 import { executeCascade } from './cascade.js';
@@ -14,7 +13,6 @@ import type { ExecuteDeps } from './single.js';
 
 export interface PlanDeps extends ExecuteDeps {
   resolver: TargetResolver;
-  catalog: PriceCatalog;
   keyFor(target: Target): string | undefined;
   sleep?: (ms: number, signal: AbortSignal) => Promise<boolean>;
 }
@@ -28,6 +26,6 @@ export function executePlan(ctx: RequestContext, plan: ExecutionPlan, deps: Plan
     retry: plan.retry,
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
   };
-  if (plan.kind === 'cascade') return executeCascade(ctx, plan.cascade, { ...base, catalog: deps.catalog });
+  if (plan.kind === 'cascade') return executeCascade(ctx, plan.cascade, base);
   return executeWithFallbacks(ctx, plan.targets, base);
 }

@@ -1,11 +1,12 @@
 /**
- * The provider prompt-caching stage, the last before execution (the target model is known here: the
- * route stage's `ctx.meta.route.target` when present, else the gateway's own target resolution).
- * Anthropic targets get `cache_control` breakpoints on reused prefixes (place-breakpoints.ts); OpenAI
- * targets get a `prompt_cache_key` per feature and stable prefix so requests land on warm caches. It also
- * watches each feature's system prompt for prefix breakers and reports them with what they cost.
- * Savings `cache.prompt` are booked only for Anthropic requests where Penny placed markers: reads the
- * caller would have had anyway (its own markers, OpenAI's automatic caching) are not Penny's to claim.
+ * The provider prompt-caching stage. Markers suit one provider only, so the stage does not change the
+ * request itself: it registers a per-target adapter that the execute step runs on every attempt once that
+ * attempt's target is resolved (first try, fallback to another provider, cascade step). Anthropic targets
+ * get `cache_control` breakpoints on reused prefixes (place-breakpoints.ts); OpenAI targets get a
+ * `prompt_cache_key` per feature and stable prefix so requests land on warm caches; others get nothing.
+ * It also watches each feature's system prompt for prefix breakers and reports them with what they cost.
+ * Savings `cache.prompt` are booked by settle only for an answer whose attempt carried Penny's markers:
+ * reads the caller would have had anyway (its own markers, OpenAI's automatic caching) are not Penny's.
  */
 import { createHash } from 'node:crypto';
 import type { LoadedConfig } from '../../config/load.js';
@@ -13,20 +14,21 @@ import { type Money, moneyToDecimal } from '../../core/money.js';
 import type { CanonicalRequest } from '../../core/request.js';
 import type { Logger } from '../../observability/logger.js';
 import type { PriceCatalog } from '../../pricing/catalog.js';
-import { computeCost } from '../../pricing/cost.js';
 import { PROVIDER_TYPES } from '../../providers/registry.js';
 import { type Target, TargetResolver } from '../../providers/resolve-target.js';
-import type { Next, Outcome, RequestContext, Stage } from '../context.js';
+import type { Outcome, RequestContext } from '../context.js';
 import type { CacheGlobalConfig } from '../cache/config.js';
-import { featurePolicy } from '../stages.js';
+import type { AttemptFacts } from '../settle/facts.js';
+import { defineSlot } from '../slots.js';
+import type { Next, Stage } from '../stage.js';
 import { promptCacheMinTokens } from './min-tokens.js';
 import { type Placement, applyBreakpoints, planBreakpoints } from './place-breakpoints.js';
 import { type BreakerKind, BreakerDetector } from './prefix-breakers.js';
 import { type PrefixStats, ReuseTracker } from './reuse-tracker.js';
 import { scanPrefix } from './prefix-boundaries.js';
-import { lostReadCost, promptCacheSavings } from './prompt-savings.js';
+import { lostReadCost } from './prompt-savings.js';
 
-/** What the stage did, in `ctx.meta.promptCache`. */
+/** What the stage did, in ledger `meta.promptCache` (placement: of the latest attempt). */
 export interface PromptCacheMeta {
   target?: 'anthropic' | 'openai';
   minTokens?: number;
@@ -45,12 +47,18 @@ export interface PromptCacheMeta {
   };
 }
 
+export const PROMPT_CACHE = defineSlot<PromptCacheMeta>('promptCache');
+
 export interface PromptCacheStageDeps {
   loaded: LoadedConfig;
   catalog: PriceCatalog;
   logger: Logger;
+  resolver?: TargetResolver;
   now?: () => number;
 }
+
+/** Prefix sightings of one request: each prefix is counted once however many attempts it makes. */
+type Sightings = Map<string, PrefixStats>;
 
 const OPENAI_KEY_TYPES = new Set(['openai', 'azure-openai']);
 const WARN_EVERY_MS = 10 * 60_000;
@@ -61,13 +69,12 @@ export class PromptCacheStage implements Stage {
   private readonly resolver: TargetResolver;
   private readonly tracker: ReuseTracker;
   private readonly breakers = new BreakerDetector();
-  private readonly enabledFor = new Map<string, boolean>();
   private readonly warned = new Map<string, number>();
   private readonly now: () => number;
 
   constructor(private readonly deps: PromptCacheStageDeps) {
     this.cfg = deps.loaded.config.cache.prompt;
-    this.resolver = new TargetResolver(deps.loaded);
+    this.resolver = deps.resolver ?? new TargetResolver(deps.loaded);
     this.now = deps.now ?? Date.now;
     this.tracker = new ReuseTracker(this.cfg.maxTrackedPrefixes, this.now);
   }
@@ -79,41 +86,45 @@ export class PromptCacheStage implements Stage {
   }
 
   async run(ctx: RequestContext, next: Next): Promise<Outcome> {
-    if (!this.enabled(ctx.attribution.feature)) return next();
-    const target = this.targetOf(ctx);
-    const meta: PromptCacheMeta = {};
-    if (this.cfg.breakers && ctx.request.system.length) this.detectBreaker(ctx, target, meta);
-    let acted = false;
-    if (target) {
-      const dialect = PROVIDER_TYPES[target.provider.type].dialect;
-      if (dialect === 'anthropic') acted = this.placeAnthropic(ctx, target, meta);
+    if (!(ctx.policy?.cache?.prompt.enabled ?? this.cfg.enabled)) return next();
+    const breaker: PromptCacheMeta = {};
+    if (this.cfg.breakers && ctx.request.system.length)
+      this.detectBreaker(ctx, this.plannedTarget(ctx), breaker);
+    if (breaker.breaker) ctx.slots.set(PROMPT_CACHE, breaker);
+    const seen: Sightings = new Map();
+    ctx.perTarget.push((request, target) => this.adapt(ctx, request, target, breaker, seen));
+    return next();
+  }
+
+  /** One attempt's request for its target, and the slot updated with what was placed for it. */
+  private adapt(
+    ctx: RequestContext,
+    request: CanonicalRequest,
+    target: Target,
+    breaker: PromptCacheMeta,
+    seen: Sightings,
+  ): { request: CanonicalRequest; facts: AttemptFacts } {
+    const meta: PromptCacheMeta = breaker.breaker ? { breaker: breaker.breaker } : {};
+    let out = request;
+    let markers = false;
+    const dialect = PROVIDER_TYPES[target.provider.type].dialect;
+    if (dialect === 'anthropic') {
+      const placed = this.placeAnthropic(request, target, meta, seen);
+      if (placed) {
+        out = placed;
+        markers = true;
+      }
       // OpenAI caches without Penny; the key only raises the hit rate, so its reads are not booked as savings.
-      else if (OPENAI_KEY_TYPES.has(target.provider.type)) this.keyOpenAI(ctx, target, meta);
+    } else if (OPENAI_KEY_TYPES.has(target.provider.type)) {
+      out = this.keyOpenAI(ctx, request, target, meta) ?? request;
     }
-    if (meta.placed || meta.promptCacheKey || meta.breaker) ctx.meta.promptCache = meta;
-    const outcome = await next();
-    if (acted && outcome.usage && outcome.status !== 'error') this.book(ctx, outcome, target!);
-    return outcome;
+    if (meta.placed || meta.promptCacheKey || meta.breaker) ctx.slots.set(PROMPT_CACHE, meta);
+    else ctx.slots.delete(PROMPT_CACHE);
+    return { request: out, facts: { promptCacheMarkers: markers } };
   }
 
-  private enabled(feature: string | null): boolean {
-    const name = feature ?? '';
-    let on = this.enabledFor.get(name);
-    if (on === undefined) {
-      on = featurePolicy(this.deps.loaded, feature)?.cache?.prompt.enabled ?? this.cfg.enabled;
-      if (this.enabledFor.size >= 1000) this.enabledFor.clear();
-      this.enabledFor.set(name, on);
-    }
-    return on;
-  }
-
-  private targetOf(ctx: RequestContext): Target | null {
-    const routed = (ctx.meta.route as { target?: { provider?: unknown; model?: unknown } } | undefined)
-      ?.target;
-    if (routed && typeof routed.provider === 'string' && typeof routed.model === 'string') {
-      const provider = this.deps.loaded.providers.find((p) => p.name === routed.provider);
-      if (provider) return { provider, model: routed.model };
-    }
+  /** The target the request would go to as it stands (for the breaker report, before any attempt). */
+  private plannedTarget(ctx: RequestContext): Target | null {
     if (!this.resolver.hasProviders) return null;
     try {
       return this.resolver.resolve(ctx.request.model);
@@ -122,30 +133,45 @@ export class PromptCacheStage implements Stage {
     }
   }
 
-  private placeAnthropic(ctx: RequestContext, target: Target, meta: PromptCacheMeta): boolean {
-    const req = ctx.request;
+  private placeAnthropic(
+    req: CanonicalRequest,
+    target: Target,
+    meta: PromptCacheMeta,
+    seen: Sightings,
+  ): CanonicalRequest | null {
     const min = promptCacheMinTokens(this.deps.catalog, target.model, 'anthropic', target.provider.name);
     meta.target = 'anthropic';
-    if (estimateTokens(req) < min) return false; // cheap check before hashing the prompt
+    if (estimateTokens(req) < min) return null; // cheap check before hashing the prompt
     const scan = scanPrefix(req);
-    if (scan.totalTokens < min) return false;
+    if (scan.totalTokens < min) return null;
     const stats = new Map<string, PrefixStats>();
-    for (const b of scan.boundaries) if (b.tokens >= min) stats.set(b.hash, this.tracker.observe(b.hash));
+    for (const b of scan.boundaries) {
+      if (b.tokens < min) continue;
+      let st = seen.get(b.hash);
+      if (!st) {
+        st = this.tracker.observe(b.hash);
+        seen.set(b.hash, st);
+      }
+      stats.set(b.hash, st);
+    }
     const placed = planBreakpoints({ req, scan, stats, minTokens: min, warmup: this.cfg.warmup });
     meta.minTokens = min;
     if (scan.clientMarkers.length) meta.clientMarkers = scan.clientMarkers.length;
-    if (placed.length === 0) return false;
-    ctx.request = applyBreakpoints(req, placed);
+    if (placed.length === 0) return null;
     meta.placed = placed;
-    return true;
+    return applyBreakpoints(req, placed);
   }
 
-  private keyOpenAI(ctx: RequestContext, target: Target, meta: PromptCacheMeta): boolean {
-    const req = ctx.request;
+  private keyOpenAI(
+    ctx: RequestContext,
+    req: CanonicalRequest,
+    target: Target,
+    meta: PromptCacheMeta,
+  ): CanonicalRequest | null {
     meta.target = 'openai';
-    if (req.promptCacheKey !== undefined) return false;
+    if (req.promptCacheKey !== undefined) return null;
     const min = promptCacheMinTokens(this.deps.catalog, target.model, 'openai', target.provider.name);
-    if (estimateTokens(req) < min) return false;
+    if (estimateTokens(req) < min) return null;
     const h = createHash('sha256')
       .update(ctx.attribution.feature ?? '')
       .update('\u0000');
@@ -153,9 +179,8 @@ export class PromptCacheStage implements Stage {
     h.update('\u0000');
     for (const p of req.system) h.update(p.text);
     const key = `penny-${h.digest('hex').slice(0, 32)}`;
-    ctx.request = { ...req, promptCacheKey: key };
     meta.promptCacheKey = key;
-    return true;
+    return { ...req, promptCacheKey: key };
   }
 
   private detectBreaker(ctx: RequestContext, target: Target | null, meta: PromptCacheMeta): void {
@@ -195,22 +220,6 @@ export class PromptCacheStage implements Stage {
           before: found.before,
         },
       );
-    }
-  }
-
-  /** Books `cache.prompt` and, when no stage has set one, a baseline that keeps baseline − cost exact. */
-  private book(ctx: RequestContext, outcome: Outcome, target: Target): void {
-    const usage = outcome.usage!;
-    const price = this.deps.catalog.lookup(
-      outcome.servedModel ?? target.model,
-      outcome.provider ?? undefined,
-    );
-    const saved = promptCacheSavings(usage, price);
-    if (saved === null || saved === 0n) return;
-    ctx.savings['cache.prompt'] = (ctx.savings['cache.prompt'] ?? 0n) + saved;
-    if (ctx.baselineCost === undefined) {
-      const cost = outcome.costOverride !== undefined ? outcome.costOverride : computeCost(usage, price).cost;
-      ctx.baselineCost = cost === null ? null : cost + saved;
     }
   }
 }

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { PriceEntry } from '../../pricing/price.js';
-import { lostReadCost, promptCacheSavings } from './prompt-savings.js';
+import { promptCacheSavings } from '../settle/tactic-savings.js';
+import { lostReadCost } from './prompt-savings.js';
 
 // Claude Sonnet 4.5 per token, picodollars: input 3, read 0.3, 5m write 3.75, 1h write 6, output 15 ($ / 1M).
 const sonnet: PriceEntry = {

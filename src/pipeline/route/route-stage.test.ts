@@ -10,9 +10,13 @@ import { MemoryLedger } from '../../ledger/memory-ledger.js';
 import { createLogger } from '../../observability/logger.js';
 import { loadCatalog } from '../../pricing/catalog.js';
 import { computeCost } from '../../pricing/cost.js';
-import type { Outcome, RequestContext } from '../context.js';
+import { moneyToDecimal } from '../../core/money.js';
+import type { LoadedConfig } from '../../config/load.js';
+import { type Outcome, type RequestContext, createContext } from '../context.js';
 import { executionPlanOf } from '../execute/plan.js';
-import { createRouteStage, recordRouteSavings } from './route-stage.js';
+import { settle } from '../settle/settle.js';
+import { featurePolicy } from '../stage-deps.js';
+import { ROUTE, createRouteStage } from './route-stage.js';
 
 const PROVIDERS = {
   openai: { type: 'openai', baseUrl: 'http://127.0.0.1:9/v1', apiKey: 'k' },
@@ -20,8 +24,11 @@ const PROVIDERS = {
 };
 const catalog = loadCatalog({});
 
+let lastLoaded: LoadedConfig | undefined;
+
 function stage(config: Record<string, unknown>) {
   const loaded = loadConfig({ object: { providers: PROVIDERS, ...config }, env: {} });
+  lastLoaded = loaded;
   return createRouteStage({ loaded, catalog, ledger: new MemoryLedger(), logger: createLogger('silent') });
 }
 
@@ -34,7 +41,7 @@ function ctx(over: Partial<RequestContext> = {}): RequestContext {
     stream: false,
     extra: {},
   };
-  return {
+  return createContext({
     id: 'r1',
     startedAt: 0,
     t0: process.hrtime.bigint(),
@@ -42,15 +49,14 @@ function ctx(over: Partial<RequestContext> = {}): RequestContext {
     request,
     original: request,
     attribution: { feature: 'chat', user: null, keyId: null },
+    policy: lastLoaded ? featurePolicy(lastLoaded, 'chat') : undefined,
     clientKey: undefined,
     signal: new AbortController().signal,
     sink: { closed: false, json() {}, startStream() {}, write() {}, end() {} },
     headers: {},
-    savings: {},
     flags: [],
-    meta: {},
     ...over,
-  };
+  });
 }
 
 const usage: Usage = {
@@ -161,7 +167,7 @@ describe('route stage: per request', () => {
     const c = ctx();
     await s.run(c, async () => ok('gpt-4o'));
     assert.equal(executionPlanOf(c), undefined);
-    assert.equal(c.meta.route, undefined);
+    assert.equal(c.slots.get(ROUTE), undefined);
   });
 
   test('a model with a named fallback chain gets a target plan even without a feature policy', async () => {
@@ -181,18 +187,25 @@ describe('route stage: per request', () => {
       features: { chat: { route: { rules: [{ name: 'cheap-chat', targets: ['gpt-4o', 'gpt-4o-mini'] }] } } },
     });
     const c = ctx();
-    await s.run(c, async () => {
+    const out = await s.run(c, async () => {
       assert.equal(c.request.model, 'gpt-4o-mini');
       return ok('gpt-4o-mini');
     });
-    const meta = c.meta.route as { rule: string; chosen: string; savedUsd: string; candidates: unknown[] };
+    const settled = settle(c, out, catalog);
+    const meta = c.slots.toMeta(settled)?.route as {
+      rule: string;
+      chosen: string;
+      savedUsd: string;
+      candidates: unknown[];
+    };
     assert.equal(meta.rule, 'cheap-chat');
     assert.equal(meta.chosen, 'gpt-4o-mini');
     assert.equal(meta.candidates.length, 2);
     const big = computeCost(usage, catalog.lookup('gpt-4o')).cost!;
     const small = computeCost(usage, catalog.lookup('gpt-4o-mini', 'openai')).cost!;
-    assert.equal(c.savings.route, big - small);
-    assert.equal(c.baselineCost, big);
+    assert.equal(settled.savings.route, big - small);
+    assert.equal(meta.savedUsd, moneyToDecimal(big - small));
+    assert.equal(settled.baselineCost, big);
     assert.equal(c.headers['x-penny-route'], 'gpt-4o-mini');
   });
 
@@ -214,16 +227,19 @@ describe('route stage: per request', () => {
     await s.run(a, async () => ok('gpt-4o-mini'));
     assert.equal(a.request.model, 'gpt-4o-mini');
     const b = ctx();
-    await s.run(b, async () => ok('gpt-4o'));
+    const outB = await s.run(b, async () => ok('gpt-4o'));
     assert.equal(b.request.model, 'gpt-4o');
-    assert.equal(b.savings.route, undefined);
+    assert.equal(settle(b, outB, catalog).savings.route, undefined);
   });
 
   test('savings are skipped when either price is unknown, and may be negative', () => {
+    const routed = { tactic: 'route', onlyIfDifferent: true } as const;
     const c = ctx();
-    assert.equal(recordRouteSavings(c, ok('zz-unpriced-zz'), catalog), null);
+    c.money.substitution = routed;
+    assert.equal(settle(c, ok('zz-unpriced-zz'), catalog).savings.route, undefined);
     const d = ctx({ original: { ...ctx().request, model: 'gpt-4o-mini' } });
-    const saved = recordRouteSavings(d, ok('gpt-4o'), catalog);
-    assert.ok(saved?.startsWith('-'), String(saved));
+    d.money.substitution = routed;
+    const saved = settle(d, ok('gpt-4o'), catalog).savings.route;
+    assert.ok(saved !== undefined && moneyToDecimal(saved).startsWith('-'), String(saved));
   });
 });

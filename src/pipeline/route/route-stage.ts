@@ -2,22 +2,24 @@
  * The route stage: picks the model(s) a request runs on and leaves an execution plan for the execute step
  * — a target list with retries and fallbacks, or the feature's cascade. Everything that can be wrong in
  * the config (unknown models, fallback cycles, bad regexes, JSON schemas that do not compile, a router
- * file that does not load) is found here at start-up. Once the answer is back it records the `route`
- * saving: the actual usage re-priced at the model the client asked for, minus what it actually cost.
+ * file that does not load) is found here at start-up. A routed request reports the substitution to settle,
+ * which books the `route` saving: the actual usage re-priced at the model the client asked for, minus
+ * what it actually cost (`meta.route.savedUsd`).
  * A feature with neither `route` nor `cascade` (and a model without a fallback chain) costs two map lookups.
  */
 import { dirname } from 'node:path';
 import { ConfigError } from '../../core/errors.js';
 import { moneyToDecimal } from '../../core/money.js';
 import type { FeatureConfig } from '../../config/schema.js';
-import type { PriceCatalog } from '../../pricing/catalog.js';
-import { computeCost } from '../../pricing/cost.js';
 import { TargetResolver } from '../../providers/resolve-target.js';
 import { countRequestTokens } from '../../tokens/index.js';
+import { BUDGET } from '../budget-verdict.js';
 import { type CompiledCascade, compileCascade } from '../cascade/compile-cascade.js';
-import type { Outcome, RequestContext, Stage } from '../context.js';
+import type { RequestContext } from '../context.js';
 import { setExecutionPlan } from '../execute/plan.js';
-import { type StageDeps, featurePolicy } from '../stages.js';
+import { defineSlot } from '../slots.js';
+import { type Stage, defineStage } from '../stage.js';
+import type { StageDeps } from '../stage-deps.js';
 import { type CompiledRoute, compileFallbacks, compileRoute } from './compile-route.js';
 import { decideRoute, routeMeta } from './decide-route.js';
 import { ModelRegistry } from './model-registry.js';
@@ -29,15 +31,16 @@ function header(ctx: RequestContext, name: string): string | null {
   return s ? s.slice(0, 100) : null;
 }
 
-/** The budget guard's verdict for this request, when one ran (`ctx.meta.budget.state`). */
-function budgetState(ctx: RequestContext): string | null {
-  const state = (ctx.meta.budget as { state?: unknown } | undefined)?.state;
-  return typeof state === 'string' ? state : null;
-}
+/** The routing decision (ledger `meta.route`); settle adds the `route` saving as `savedUsd`. */
+export const ROUTE = defineSlot<Record<string, unknown>>('route', {
+  onSettle(meta, s) {
+    if (s.savings.route !== undefined) meta.savedUsd = moneyToDecimal(s.savings.route);
+  },
+});
 
 export function createRouteStage(deps: StageDeps): Stage {
   const { loaded, catalog } = deps;
-  const models = new ModelRegistry(new TargetResolver(loaded), catalog);
+  const models = new ModelRegistry(deps.resolver ?? new TargetResolver(loaded), catalog);
   const chains = compileFallbacks(loaded.config.route, models);
   const baseDir = loaded.file ? dirname(loaded.file) : process.cwd();
   const routes = new Map<FeatureConfig, CompiledRoute>();
@@ -58,10 +61,10 @@ export function createRouteStage(deps: StageDeps): Stage {
   }
   const globalRetry = loaded.config.route.retry;
 
-  return {
+  return defineStage({
     name: 'route',
     async run(ctx, next) {
-      const policy = featurePolicy(loaded, ctx.attribution.feature);
+      const policy = ctx.policy;
       const cascade = policy ? cascades.get(policy) : undefined;
       if (cascade) {
         setExecutionPlan(ctx, { kind: 'cascade', cascade, retry: globalRetry });
@@ -81,43 +84,16 @@ export function createRouteStage(deps: StageDeps): Stage {
       const facts = requestFacts(ctx.request, {
         task: header(ctx, 'x-penny-task') ?? route.task,
         tier: header(ctx, 'x-penny-tier'),
-        budget: budgetState(ctx),
+        budget: ctx.slots.get(BUDGET)?.state ?? null,
         promptTokens: countRequestTokens(ctx.request).tokens,
       });
       const d = decideRoute(route, ctx.request, facts, (m) => models.price(m), chains);
-      const meta = routeMeta(d);
-      ctx.meta.route = meta;
+      ctx.slots.set(ROUTE, routeMeta(d));
       ctx.headers['x-penny-route'] = d.chosen;
       if (d.chosen !== ctx.request.model) ctx.request = { ...ctx.request, model: d.chosen };
       setExecutionPlan(ctx, { kind: 'targets', targets: d.targets, retry: route.retry });
-      const outcome = await next();
-      const saved = recordRouteSavings(ctx, outcome, catalog);
-      if (saved !== null) meta.savedUsd = saved;
-      return outcome;
+      ctx.money.substitution = { tactic: 'route', onlyIfDifferent: true };
+      return next();
     },
-  };
-}
-
-/**
- * `route` savings = the request's actual usage priced at the model the client asked for − its actual cost;
- * then baseline = cost + Σ savings so the ledger's books balance. Returns the saving (decimal USD) or null.
- */
-export function recordRouteSavings(
-  ctx: RequestContext,
-  outcome: Outcome,
-  catalog: PriceCatalog,
-): string | null {
-  if (!outcome.usage || !outcome.servedModel || outcome.servedModel === ctx.original.model) return null;
-  const requested = computeCost(outcome.usage, catalog.lookup(ctx.original.model)).cost;
-  const actual =
-    outcome.costOverride !== undefined
-      ? outcome.costOverride
-      : computeCost(outcome.usage, catalog.lookup(outcome.servedModel, outcome.provider ?? undefined)).cost;
-  if (requested === null || actual === null) return null;
-  const saved = requested - actual;
-  ctx.savings.route = (ctx.savings.route ?? 0n) + saved;
-  let sum = 0n;
-  for (const v of Object.values(ctx.savings)) sum += v;
-  ctx.baselineCost = actual + sum;
-  return moneyToDecimal(saved);
+  });
 }

@@ -4,15 +4,15 @@
  * streams. Savings on output cannot be measured exactly — nobody knows how long the uncapped answer would
  * have been — so they are estimated from the feature's pre-shaping typical length, recorded only when the
  * shaping visibly acted (a cap that truncated, a stop that fired, an early stop, a brevity instruction),
- * and flagged `savings_estimated` with the numbers behind them in `meta.shape`.
+ * and flagged `savings_estimated` with the numbers behind them in `meta.shape`. The stage reports the saved
+ * output tokens; settle prices them at the served model's output rate.
  */
-import type { Money } from '../../core/money.js';
 import { TargetResolver } from '../../providers/resolve-target.js';
 import { PROVIDER_TYPES } from '../../providers/registry.js';
-import type { Stage } from '../context.js';
-import { servedPrice, settleBaseline, tokensMoney } from '../compress/savings.js';
 import { EarlyStopObserver } from '../early-stop/early-stop-observer.js';
-import { type StageDeps, featurePolicy } from '../stages.js';
+import { defineSlot } from '../slots.js';
+import { type Stage, defineStage } from '../stage.js';
+import type { StageDeps } from '../stage-deps.js';
 import { appendToSystem, brevityInstruction } from './brevity.js';
 import { FeatureStats } from './feature-stats.js';
 import { STOP_LIMITS, mergeStops } from './stop-sequences.js';
@@ -20,9 +20,18 @@ import { STOP_LIMITS, mergeStops } from './stop-sequences.js';
 /** Unshaped answers needed before their mean is trusted as "what the answer would have been". */
 const MIN_TYPICAL_SAMPLES = 10;
 
+/** What shaping did (ledger `meta.shape`); an estimate the served model's price cannot value says so. */
+export const SHAPE = defineSlot<Record<string, unknown>>('shape', {
+  onSettle(meta, s) {
+    const est = meta.estimate as { tactic?: string; savedTokens?: number | null } | undefined;
+    if (est && typeof est.savedTokens === 'number' && !s.servedPriced)
+      meta.estimate = { tactic: est.tactic, savedTokens: null, why: 'unpriced' };
+  },
+});
+
 export function createShapeStage(deps: StageDeps, stats?: FeatureStats): Stage {
   const featureStats = stats ?? new FeatureStats(deps.ledger, deps.loaded.config.shape, deps.logger);
-  const resolver = new TargetResolver(deps.loaded);
+  const resolver = deps.resolver ?? new TargetResolver(deps.loaded);
   const stopLimit = (model: string): number => {
     try {
       return STOP_LIMITS[PROVIDER_TYPES[resolver.resolve(model).provider.type].dialect];
@@ -30,10 +39,10 @@ export function createShapeStage(deps: StageDeps, stats?: FeatureStats): Stage {
       return STOP_LIMITS.openai;
     }
   };
-  return {
+  return defineStage({
     name: 'shape',
     async run(ctx, next) {
-      const policy = featurePolicy(deps.loaded, ctx.attribution.feature)?.shape;
+      const policy = ctx.policy?.shape;
       if (!policy) return next();
       const feature = ctx.attribution.feature;
       const snap = feature !== null ? featureStats.get(feature, policy.adaptive) : undefined;
@@ -79,7 +88,7 @@ export function createShapeStage(deps: StageDeps, stats?: FeatureStats): Stage {
         deps.logger.info('shaping step skipped', { id: ctx.id, feature, events });
       }
       ctx.request = req;
-      ctx.meta.shape = meta;
+      ctx.slots.set(SHAPE, meta);
 
       const outcome = await next();
       if (ctx.streamObserver === observer) delete ctx.streamObserver;
@@ -105,24 +114,14 @@ export function createShapeStage(deps: StageDeps, stats?: FeatureStats): Stage {
       if (tactic === null || !usage || outcome.status !== 'ok') return outcome;
       const typical =
         snap && snap.stats.unshapedSamples >= MIN_TYPICAL_SAMPLES ? snap.stats.unshapedMeanOutput : undefined;
-      const rate = servedPrice(ctx, outcome, deps.catalog)?.output;
-      if (typical === undefined || rate === undefined) {
-        meta.estimate = {
-          tactic,
-          savedTokens: null,
-          why: typical === undefined ? 'no_pre_shaping_history' : 'unpriced',
-        };
+      if (typical === undefined) {
+        meta.estimate = { tactic, savedTokens: null, why: 'no_pre_shaping_history' };
         return outcome;
       }
       const savedTokens = Math.max(0, Math.round(typical - usage.outputText));
       meta.estimate = { tactic, savedTokens, typicalOutput: Math.round(typical), estimated: true };
-      if (savedTokens > 0) {
-        const money: Money = tokensMoney(savedTokens, rate);
-        ctx.savings[tactic] = (ctx.savings[tactic] ?? 0n) + money;
-        if (!ctx.flags.includes('savings_estimated')) ctx.flags.push('savings_estimated');
-        settleBaseline(ctx, outcome, deps.catalog);
-      }
+      if (savedTokens > 0) ctx.money.shaped = { tactic, savedTokens };
       return outcome;
     },
-  };
+  });
 }

@@ -1,9 +1,9 @@
 /**
- * The shortcut stage factory for the pipeline (stages.ts). The FAQ file and the rules are validated at
+ * The shortcut stage factory for the pipeline (stages.ts; contract: stage.ts). The FAQ file and the rules are validated at
  * start-up whenever they are configured; the stage itself is only added when a feature uses it.
  */
-import type { Stage } from '../context.js';
-import type { StageDeps } from '../stages.js';
+import type { Stage } from '../stage.js';
+import type { StageDeps } from '../stage-deps.js';
 import { createShortcutStage } from './shortcut-stage.js';
 
 export { type FaqEntry, loadFaqFile, parseFaq } from './faq-file.js';

@@ -10,13 +10,14 @@ import { dirname, resolve } from 'node:path';
 import { ConfigError } from '../../core/errors.js';
 import type { CanonicalResponse } from '../../core/response.js';
 import { emptyUsage } from '../../core/usage.js';
-import { estimateCost } from '../../pricing/cost.js';
 import { countOutputTokens, countRequestTokens } from '../../tokens/index.js';
 import { lastUserText } from '../cache/semantic/scope.js';
-import type { Outcome, RequestContext, Stage } from '../context.js';
+import type { Outcome, RequestContext } from '../context.js';
 import { answerWith } from '../execute/answer.js';
 import { FeatureStats } from '../shape/feature-stats.js';
-import { type StageDeps, featurePolicy } from '../stages.js';
+import { defineSlot } from '../slots.js';
+import { type Stage, defineStage } from '../stage.js';
+import type { StageDeps } from '../stage-deps.js';
 import { type FaqEntry, loadFaqFile } from './faq-file.js';
 import { FaqIndex } from './faq-index.js';
 import { compileRules, fillTemplate, matchRule } from './rules.js';
@@ -25,6 +26,9 @@ import { callWebhook } from './webhook.js';
 export type ShortcutKind = 'faq' | 'rule' | 'webhook';
 
 const MIN_TYPICAL_SAMPLES = 10;
+
+/** What the shortcut did or why it let the request through (ledger `meta.shortcut`). */
+export const SHORTCUT = defineSlot<Record<string, unknown>>('shortcut');
 
 export interface ShortcutStageOptions {
   /** FAQ entries to use instead of reading `shortcut.faqFile`. */
@@ -51,10 +55,10 @@ export function createShortcutStage(deps: StageDeps, opts: ShortcutStageOptions 
     }
   }
 
-  return {
+  return defineStage({
     name: 'shortcut',
     async run(ctx, next) {
-      const policy = featurePolicy(deps.loaded, ctx.attribution.feature)?.shortcut;
+      const policy = ctx.policy?.shortcut;
       if (!policy?.enabled) return next();
       const req = ctx.request;
       if (
@@ -114,10 +118,10 @@ export function createShortcutStage(deps: StageDeps, opts: ShortcutStageOptions 
         }
         if (r.rejectedBy) meta.faqRejected = r.rejectedBy;
       }
-      if (Object.keys(meta).length) ctx.meta.shortcut = { miss: true, ...meta };
+      if (Object.keys(meta).length) ctx.slots.set(SHORTCUT, { miss: true, ...meta });
       return next();
     },
-  };
+  });
 
   function answer(
     ctx: RequestContext,
@@ -144,12 +148,16 @@ export function createShortcutStage(deps: StageDeps, opts: ShortcutStageOptions 
     const typical =
       snap && snap.stats.samples >= MIN_TYPICAL_SAMPLES ? Math.round(snap.stats.meanOutput) : undefined;
     const outputTokens = typical ?? countOutputTokens(text, ctx.original.model).tokens;
-    const baseline = estimateCost(input.tokens, outputTokens, deps.catalog.lookup(ctx.original.model));
-    ctx.baselineCost = baseline;
-    if (baseline !== null) ctx.savings[`shortcut.${kind === 'webhook' ? 'rule' : kind}`] = baseline;
-    ctx.flags.push('baseline_estimated');
+    ctx.money.unbilled = true;
+    ctx.money.replaced = {
+      kind: 'estimate',
+      tactic: `shortcut.${kind === 'webhook' ? 'rule' : kind}`,
+      inputTokens: input.tokens,
+      outputTokens,
+      model: ctx.original.model,
+    };
     ctx.headers['x-penny-shortcut'] = kind;
-    ctx.meta.shortcut = {
+    ctx.slots.set(SHORTCUT, {
       kind,
       ...detail,
       baseline: {
@@ -159,8 +167,8 @@ export function createShortcutStage(deps: StageDeps, opts: ShortcutStageOptions 
         outputFrom: typical !== undefined ? 'ledger' : 'answer',
         estimated: true,
       },
-    };
+    });
     const base = { provider: null, servedModel: null, simulated: false };
-    return { ...answerWith(ctx, response, base), costOverride: 0n };
+    return answerWith(ctx, response, base);
   }
 }

@@ -1,0 +1,13 @@
+/**
+ * The budget guard's verdict for a request, in a typed slot: the governance stage (budgets) writes it
+ * before routing, and route rules with `when.budget` read it. Until a budget guard runs, no request has a
+ * verdict and such rules do not match.
+ */
+import { defineSlot } from './slots.js';
+
+export interface BudgetVerdict {
+  /** The budget state the request was admitted in (e.g. "ok", "warn", "over"). */
+  state: string;
+}
+
+export const BUDGET = defineSlot<BudgetVerdict>('budget');

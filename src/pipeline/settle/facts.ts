@@ -1,0 +1,61 @@
+/**
+ * The facts stages report for settle to price. A stage says what it changed and what the alternative
+ * would have been — in tokens, models and usage, never in money — and settle alone turns them, with the
+ * outcome's usage and the price catalog, into cost, baseline and savings by tactic (settle.ts).
+ */
+import type { Money } from '../../core/money.js';
+import type { Usage } from '../../core/usage.js';
+
+/** What an answer that did not come from this request's own model call replaced: the baseline. */
+export type Alternative =
+  /** A stored answer (cache hit): its recorded usage at the model the client asked for. */
+  | { kind: 'stored'; tactic: string; usage: Usage; model: string; provider: string | undefined }
+  /** An estimate (shortcut): input and typical output tokens at the model asked for; flagged estimated. */
+  | { kind: 'estimate'; tactic: string; inputTokens: number; outputTokens: number; model: string }
+  /** An answer shared with another request (in-flight de-duplication): that request's settled spend. */
+  | { kind: 'shared'; tactic: string; cost: Money | null };
+
+/** One model call made on the request's behalf. */
+export interface BilledCall {
+  model: string;
+  provider: string | null;
+  usage: Usage | null;
+}
+
+/** Money spent beside model calls (a semantic lookup's embedding), charged to a tactic's savings. */
+export interface SideCost {
+  tactic: string;
+  cost: Money;
+}
+
+export interface MoneyFacts {
+  /** The answer came without a model call of this request (hit, shared answer, shortcut): spend 0. */
+  unbilled?: true;
+  /** What the answer replaced, when it did not come from a model call of this request. */
+  replaced?: Alternative;
+  /**
+   * Every model call of a request that made several (a cascade's steps, peers and judges); without it the
+   * spend is the outcome's own usage at the served model.
+   */
+  calls?: BilledCall[];
+  /**
+   * A tactic chose the model: its saving is the served usage at the model the client asked for − the spend
+   * (route: only when the served model differs; cascade: always, negative when escalation cost more).
+   */
+  substitution?: { tactic: 'route' | 'cascade'; onlyIfDifferent: boolean };
+  sideCosts: SideCost[];
+  /** Input tokens removed, by transform, priced at the served model's input rate (a summary net of its cost). */
+  compressed?: { savedTokens: Readonly<Partial<Record<string, number>>>; summaryCost?: Money | null };
+  /** Output tokens a shaping tactic saved (estimated), priced at the served model's output rate. */
+  shaped?: { tactic: string; savedTokens: number };
+}
+
+/** Facts about one attempt (one upstream call), carried on its outcome. */
+export interface AttemptFacts {
+  /** Penny placed prompt-cache markers on this attempt's request: its cache reads are Penny's saving. */
+  promptCacheMarkers?: boolean;
+}
+
+export function newMoneyFacts(): MoneyFacts {
+  return { sideCosts: [] };
+}

@@ -1,0 +1,28 @@
+/**
+ * What every stage factory receives, and the one way a request's feature policy is found. Stages import
+ * this module; the registry (stages.ts) imports the stages — never the reverse.
+ */
+import type { LoadedConfig } from '../config/load.js';
+import type { FeatureConfig } from '../config/schema.js';
+import type { Ledger } from '../ledger/ledger.js';
+import type { Logger } from '../observability/logger.js';
+import type { PriceCatalog } from '../pricing/catalog.js';
+import type { TargetResolver } from '../providers/resolve-target.js';
+
+export interface StageDeps {
+  loaded: LoadedConfig;
+  catalog: PriceCatalog;
+  ledger: Ledger;
+  logger: Logger;
+  /** The gateway's resolver (model name → provider target); built from `loaded` when not given. */
+  resolver?: TargetResolver;
+}
+
+/**
+ * The policy of a request's feature: its own section, else the `default` feature's, else nothing. The
+ * gateway resolves it once per request into `ctx.policy`; stages read that.
+ */
+export function featurePolicy(loaded: LoadedConfig, feature: string | null): FeatureConfig | undefined {
+  const features = loaded.config.features;
+  return (feature !== null ? features[feature] : undefined) ?? features.default;
+}
