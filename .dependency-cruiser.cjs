@@ -11,14 +11,6 @@
 const TEST = '\\.test\\.ts$';
 const HIGH_FOR_ADAPTERS = '^src/(pipeline|server|cli)/';
 
-// TEMPORARY allowance, exactly one known cycle: pipeline/stages.ts imports every stage's index.ts
-// (the registry) while the stages import `featurePolicy`/`StageDeps` back from stages.ts. Helper h17a's
-// stage contract (issue 17: the registry depends on stages, not the reverse) removes it; delete
-// STAGES_CYCLE and the `via`/`pathNot` allowances below once that lands.
-const STAGES_CYCLE_HUB = '^src/pipeline/stages\\.ts$';
-const STAGES_CYCLE_MEMBERS =
-  '^src/pipeline/(stages\\.ts|(cache|compress|shape|shortcut|prompt-cache|route)/(index|[a-z-]+-stage)\\.ts)$';
-
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
@@ -27,14 +19,22 @@ module.exports = {
       severity: 'error',
       comment: 'Import cycles make load order matter and hide which module owns a decision.',
       from: { path: '^src/' },
-      to: { circular: true, viaOnly: { pathNot: STAGES_CYCLE_HUB } },
+      to: { circular: true },
     },
     {
-      name: 'no-cycle-beyond-stages-registry',
+      name: 'registry-not-imported-by-stages',
       severity: 'error',
-      comment: 'The temporary stages.ts allowance covers the stage registry files only.',
-      from: { path: '^src/', pathNot: STAGES_CYCLE_MEMBERS },
-      to: { circular: true },
+      comment:
+        'pipeline/stages.ts is the stage registry: it imports the stages; stages import the contract (stage.ts, stage-deps.ts).',
+      from: { path: '^src/pipeline/', pathNot: '^src/pipeline/stages\\.ts$' },
+      to: { path: '^src/pipeline/stages\\.ts$' },
+    },
+    {
+      name: 'settle-below-stages',
+      severity: 'error',
+      comment: 'Settle prices facts; it never imports a stage or the execute step (they import its facts).',
+      from: { path: '^src/pipeline/settle/' },
+      to: { path: '^src/pipeline/(cache|cascade|compress|early-stop|execute|prompt-cache|route|shape|shortcut|stream)/' },
     },
     {
       name: 'core-imports-nothing',
