@@ -13,7 +13,6 @@ import type { Target } from '../providers/resolve-target.js';
 import { type AttemptFacts, type MoneyFacts, newMoneyFacts } from './settle/facts.js';
 import { Slots } from './slots.js';
 
-
 export interface Attribution {
   feature: string | null;
   user: string | null;

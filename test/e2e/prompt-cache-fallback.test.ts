@@ -129,12 +129,20 @@ describe('prompt-cache placement follows every attempt’s own target', () => {
     assert.ok(markers(first!.body).includes('system[0]'), 'the Claude attempt is marked for Claude');
     assert.equal(second?.path, '/v1/chat/completions');
     assert.deepEqual(markers(second!.body), [], 'no Anthropic markers reach the OpenAI fallback');
-    assert.match(second!.body.prompt_cache_key ?? '', /^penny-/, 'the OpenAI fallback gets its own cache key');
+    assert.match(
+      second!.body.prompt_cache_key ?? '',
+      /^penny-/,
+      'the OpenAI fallback gets its own cache key',
+    );
 
     const e = await byId(response.headers.get('x-penny-request-id'));
     assert.equal(e.provider, 'openai');
     assert.equal(e.cacheRead, 1024);
-    assert.equal(e.savings['cache.prompt'], undefined, "OpenAI's automatic cache reads are not Penny's saving");
+    assert.equal(
+      e.savings['cache.prompt'],
+      undefined,
+      "OpenAI's automatic cache reads are not Penny's saving",
+    );
     const pc = e.meta?.promptCache as { target: string; placed?: unknown[]; promptCacheKey?: string };
     assert.equal(pc.target, 'openai');
     assert.equal(pc.placed, undefined);
