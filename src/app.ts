@@ -19,6 +19,7 @@ import type { Gateway } from './pipeline/gateway.js';
 import type { PennyMetrics } from './metrics/penny-metrics.js';
 import { assembleCore, closeCore } from './assemble.js';
 import { openResponsesState } from './conversations/open-store.js';
+import { EmbeddingsService } from './embeddings/embeddings-service.js';
 
 export interface PennyApp {
   loaded: LoadedConfig;
@@ -64,7 +65,9 @@ export async function startPenny(opts: StartOptions = {}): Promise<PennyApp> {
   const guard = new AdminGuard(loaded.config.server.host, loaded.config.server.adminToken);
   const routes = [createMetricsRoute(metrics, guard), createDashboardRoute({ ledger, loaded, guard })];
   const responses = openResponsesState(loaded, logger);
-  const server = createPennyServer({ gateway, loaded, catalog, logger, routes, responses });
+  const embeddings = new EmbeddingsService({ loaded, catalog, logger, gateway });
+  const endpoints = { '/embeddings': embeddings };
+  const server = createPennyServer({ gateway, loaded, catalog, logger, routes, responses, endpoints });
   const { host, port } = loaded.config.server;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -94,6 +97,7 @@ export async function startPenny(opts: StartOptions = {}): Promise<PennyApp> {
           // In-flight streams get a grace period, then are cut (their entries are still settled).
           setTimeout(() => server.closeAllConnections(), 10_000).unref();
         });
+        await embeddings.close();
         await closeCore({ ledger, bodies, metrics, gateway, ...core });
         await responses.store.close();
       })();

@@ -295,7 +295,12 @@ export class Gateway {
     return entry;
   }
 
-  private settle(entry: LedgerEntry, outcome: Outcome): void {
+  /** Settles an entry made outside the chat pipeline (embeddings, legacy completions): ledger and observers. */
+  record(entry: LedgerEntry, error: PennyError | null = null): void {
+    this.settle(entry, { status: entry.status, error });
+  }
+
+  private settle(entry: LedgerEntry, outcome: Pick<Outcome, 'status' | 'error'>): void {
     if (outcome.error && outcome.status === 'error') {
       this.deps.logger.warn('request failed', {
         id: entry.id,

@@ -148,17 +148,20 @@ export function convertGenaiModel(
 ): PriceEntry | undefined {
   const picked = selectConditionalPrice(model.prices, ctx.now);
   const p = picked.prices;
-  if (p.input_mtok === undefined || p.output_mtok === undefined) return undefined;
+  // Embedding models bill input only: the source lists no output price, and they produce no output tokens.
+  const embedding = p.output_mtok === undefined && /embed/i.test(model.id);
+  if (p.input_mtok === undefined || (p.output_mtok === undefined && !embedding)) return undefined;
 
   const entry: PriceEntry = {
     model: model.id,
     provider: providerId,
     source: ctx.source,
     input: mtok(baseNumber(p.input_mtok)),
-    output: mtok(baseNumber(p.output_mtok)),
+    output: p.output_mtok === undefined ? 0n : mtok(baseNumber(p.output_mtok)),
   };
   const fieldSources: Partial<Record<PriceField, string>> = {};
   const notes: string[] = [];
+  if (embedding) notes.push('embedding model: input tokens only (no output price in the source)');
 
   for (const key of [
     'cache_read_mtok',

@@ -16,6 +16,7 @@ import { listModels, renderModelList } from './models.js';
 import { NodeSink } from './node-sink.js';
 import type { ResponsesState } from '../conversations/responses-state.js';
 import { RESPONSES_PREFIX, handleResponsesCall, handleStoredResponse } from './routes-responses.js';
+import { type EndpointService, serveEndpoint } from './routes-endpoints.js';
 
 export type ExtraRoute = (
   req: IncomingMessage,
@@ -32,6 +33,8 @@ export interface ServerOptions {
   routes?: ExtraRoute[];
   /** Responses API conversation state (previous_response_id, GET /v1/responses/{id}). */
   responses?: ResponsesState;
+  /** OpenAI endpoints beside the chat pipeline, by path without /v1 ("/embeddings", "/completions"). */
+  endpoints?: Record<string, EndpointService>;
 }
 
 const CHAT_PATHS: Record<string, Dialect> = {
@@ -76,6 +79,8 @@ export function createPennyServer(opts: ServerOptions): Server {
       handleChat(req, res, dialect, tokenName);
       return;
     }
+    const endpoint = opts.endpoints?.[path.startsWith('/v1/') ? path.slice(3) : path];
+    if (endpoint) return serveEndpoint(req, res, path, endpoint, { auth, maxBody, logger });
     if (path.startsWith(RESPONSES_PREFIX) && opts.responses) {
       if (auth.required && !auth.check(req.headers)) {
         req.resume();

@@ -1,0 +1,282 @@
+/**
+ * `POST /v1/embeddings`: attributed like chat (x-penny-feature / x-penny-user / token), answered from the
+ * exact cache when the feature's policy turns caching on, else forwarded to the OpenAI-format provider
+ * that serves the model (OpenAI, Azure, any OpenAI-compatible server) or, with no provider configured,
+ * answered with deterministic simulated vectors. One ledger entry per call, priced from `prompt_tokens`.
+ */
+import type { LoadedConfig } from '../config/load.js';
+import { InvalidRequestError, PennyError, asPennyError, toWireError } from '../core/errors.js';
+import { type Money, moneyToDecimal } from '../core/money.js';
+import { type Usage, emptyUsage } from '../core/usage.js';
+import {
+  type CallStart,
+  type EndpointCall,
+  endpointEntry,
+  endpointPath,
+  priceUsage,
+  startCall,
+} from '../endpoints/endpoint-call.js';
+import type { Logger } from '../observability/logger.js';
+import { namespaceOf, readControls } from '../pipeline/cache/controls.js';
+import type { Gateway } from '../pipeline/gateway.js';
+import type { PriceCatalog } from '../pricing/catalog.js';
+import { CODECS } from '../providers/codecs.js';
+import { readBodyText } from '../providers/upstream.js';
+import { SIMULATED_PROVIDER } from '../providers/simulated/simulated.js';
+import type { EndpointReply, EndpointService } from '../server/routes-endpoints.js';
+import { countText } from '../tokens/index.js';
+import { type CachedEmbedding, EmbeddingCache } from './embedding-cache.js';
+import { type EmbeddingsBody, inputList, parseEmbeddingsBody } from './parse-request.js';
+import { simulateEmbeddings } from './simulated-embeddings.js';
+
+type Reply = EndpointReply;
+
+export interface EmbeddingsDeps {
+  loaded: LoadedConfig;
+  catalog: PriceCatalog;
+  logger: Logger;
+  gateway: Gateway;
+}
+
+export class EmbeddingsService implements EndpointService {
+  private readonly cache: EmbeddingCache;
+  private readonly inflight = new Set<Promise<Reply>>();
+
+  constructor(private readonly deps: EmbeddingsDeps) {
+    this.cache = new EmbeddingCache(deps.loaded, deps.logger);
+  }
+
+  handle(call: EndpointCall): Promise<Reply> {
+    const p = this.run(call);
+    this.inflight.add(p);
+    const done = () => this.inflight.delete(p);
+    p.then(done, done);
+    return p;
+  }
+
+  async close(): Promise<void> {
+    while (this.inflight.size) await Promise.allSettled([...this.inflight]);
+    await this.cache.close();
+  }
+
+  private async run(call: EndpointCall): Promise<Reply> {
+    const start = startCall(call);
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'x-penny-request-id': start.id,
+    };
+    const requested =
+      typeof (call.body as { model?: unknown })?.model === 'string'
+        ? (call.body as { model: string }).model
+        : '';
+    let body: EmbeddingsBody;
+    try {
+      body = parseEmbeddingsBody(call.body);
+    } catch (e) {
+      return this.fail(start, headers, requested, asPennyError(e), null);
+    }
+    const inputs = inputList(body.input).length;
+    const meta: Record<string, unknown> = { endpoint: 'embeddings', inputs };
+    const policy = this.cache.policy(start.attribution.feature);
+    const controls = readControls(call.headers, this.deps.loaded.config.cache.maxTtlSeconds);
+    let key: string | undefined;
+    if (policy && controls.mode !== 'bypass') {
+      key = EmbeddingCache.key(
+        body,
+        namespaceOf({ attribution: start.attribution, requestHeaders: call.headers }, controls),
+      );
+      if (controls.mode !== 'refresh') {
+        const hit = await this.cache.get(policy.store, key);
+        if (hit) return this.serveHit(start, headers, body, hit, meta, policy.store);
+      }
+      meta.cache = {
+        status: controls.mode === 'refresh' ? 'refresh' : 'miss',
+        kind: 'exact',
+        store: policy.store,
+      };
+    }
+
+    let answer: CachedEmbedding;
+    let estimated = false;
+    if (this.deps.gateway.simulated) {
+      const sim = simulateEmbeddings(body);
+      answer = {
+        body: JSON.stringify(sim.json),
+        provider: SIMULATED_PROVIDER,
+        servedModel: body.model,
+        promptTokens: sim.promptTokens,
+        simulated: true,
+      };
+      headers['x-penny-simulated'] = 'true';
+    } else {
+      let target: ReturnType<Gateway['resolver']['resolve']>;
+      try {
+        target = this.deps.gateway.resolver.resolve(body.model);
+      } catch (e) {
+        return this.fail(start, headers, body.model, asPennyError(e), null);
+      }
+      const provider = target.provider;
+      const path = endpointPath(target, '/embeddings');
+      if (path === null)
+        return this.fail(
+          start,
+          headers,
+          body.model,
+          new InvalidRequestError(
+            `model "${body.model}" is served by provider "${provider.name}" (${provider.type}), which has no embeddings API; map embedding models to an OpenAI-format provider`,
+            'model',
+          ),
+          provider.name,
+        );
+      try {
+        const res = await this.deps.gateway.upstreams.call(
+          provider,
+          target.model,
+          JSON.stringify({ ...body, model: target.model }),
+          { apiKey: provider.apiKey, stream: false, signal: call.signal, path },
+        );
+        const text = await readBodyText(res.body);
+        if (res.statusCode >= 400) throw CODECS.openai.parseError(res.statusCode, text, provider.name);
+        const parsed = JSON.parse(text) as { usage?: { prompt_tokens?: unknown } };
+        let tokens = parsed.usage?.prompt_tokens;
+        if (typeof tokens !== 'number') {
+          estimated = true;
+          tokens = inputList(body.input).reduce<number>(
+            (n, i) => n + (typeof i === 'string' ? countText(i, target.model).tokens : i.length),
+            0,
+          );
+        }
+        answer = {
+          body: text,
+          provider: provider.name,
+          servedModel: target.model,
+          promptTokens: tokens as number,
+          simulated: false,
+        };
+      } catch (e) {
+        const err =
+          e instanceof SyntaxError
+            ? new PennyError(
+                'upstream_bad_response',
+                `provider "${provider.name}" returned a body that is not JSON`,
+                { cause: e },
+              )
+            : asPennyError(e);
+        return this.fail(start, headers, body.model, err, provider.name);
+      }
+    }
+    const usage: Usage = {
+      ...emptyUsage(),
+      inputUncached: answer.promptTokens,
+      ...(estimated ? { estimated: true } : {}),
+    };
+    const priced = priceUsage(
+      this.deps.catalog,
+      answer.servedModel,
+      answer.simulated ? undefined : answer.provider,
+      usage,
+    );
+    if (policy && key !== undefined && !estimated) {
+      const ttl = controls.ttlSeconds ?? policy.ttlSeconds;
+      this.cache.set(policy.store, key, answer, ttl).catch(() => {});
+      (meta.cache as Record<string, unknown>).stored = true;
+    }
+    headers['x-penny-provider'] = answer.provider;
+    headers['x-penny-model'] = answer.servedModel;
+    headers['x-penny-cost-usd'] = costHeader(priced.cost);
+    if (meta.cache) headers['x-penny-cache'] = (meta.cache as { status: string }).status;
+    this.deps.gateway.record(
+      endpointEntry(start, {
+        provider: answer.provider,
+        requestedModel: body.model,
+        servedModel: answer.servedModel,
+        stream: false,
+        simulated: answer.simulated,
+        usage,
+        cost: priced.cost,
+        flags: priced.flags,
+        status: 'ok',
+        httpStatus: 200,
+        errorClass: null,
+        meta,
+      }),
+    );
+    return { status: 200, headers, body: answer.body };
+  }
+
+  private serveHit(
+    start: CallStart,
+    headers: Record<string, string>,
+    body: EmbeddingsBody,
+    hit: CachedEmbedding,
+    meta: Record<string, unknown>,
+    store: string,
+  ): Reply {
+    const usage: Usage = { ...emptyUsage(), inputUncached: hit.promptTokens };
+    const baseline = priceUsage(
+      this.deps.catalog,
+      hit.servedModel,
+      hit.simulated ? undefined : hit.provider,
+      usage,
+    );
+    meta.cache = { status: 'hit', kind: 'exact', store };
+    const savings: Record<string, Money> =
+      baseline.cost !== null && baseline.cost > 0n ? { 'cache.exact': baseline.cost } : {};
+    headers['x-penny-cache'] = 'hit';
+    headers['x-penny-provider'] = hit.provider;
+    headers['x-penny-model'] = hit.servedModel;
+    headers['x-penny-cost-usd'] = '0';
+    this.deps.gateway.record(
+      endpointEntry(start, {
+        provider: hit.provider,
+        requestedModel: body.model,
+        servedModel: hit.servedModel,
+        stream: false,
+        simulated: hit.simulated,
+        usage,
+        cost: 0n,
+        baselineCost: baseline.cost,
+        savings,
+        flags: baseline.cost === null ? baseline.flags : [],
+        status: 'ok',
+        httpStatus: 200,
+        errorClass: null,
+        meta,
+      }),
+    );
+    return { status: 200, headers, body: hit.body };
+  }
+
+  private fail(
+    start: CallStart,
+    headers: Record<string, string>,
+    model: string,
+    err: PennyError,
+    provider: string | null,
+  ): Reply {
+    const wire = toWireError(err, 'openai');
+    const aborted = err.code === 'client_aborted';
+    this.deps.gateway.record(
+      endpointEntry(start, {
+        provider,
+        requestedModel: model.slice(0, 200),
+        servedModel: null,
+        stream: false,
+        simulated: this.deps.gateway.simulated,
+        usage: null,
+        cost: 0n,
+        flags: aborted ? ['client_aborted'] : [],
+        status: aborted ? 'aborted' : 'error',
+        httpStatus: wire.status,
+        errorClass: err.code,
+        meta: { endpoint: 'embeddings' },
+      }),
+      err,
+    );
+    return { status: wire.status, headers, body: JSON.stringify(wire.body) };
+  }
+}
+
+function costHeader(cost: Money | null): string {
+  return cost === null ? 'unknown' : moneyToDecimal(cost);
+}

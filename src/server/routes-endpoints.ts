@@ -1,0 +1,111 @@
+/**
+ * HTTP face of the OpenAI endpoints served beside the chat pipeline (`POST /v1/embeddings`,
+ * `POST /v1/completions`): auth, a size-limited body read once, and the service's reply written as is
+ * (JSON, or an SSE stream the service writes itself). Errors are in OpenAI's shape.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { PennyError, toWireError } from '../core/errors.js';
+import type { EndpointCall } from '../endpoints/endpoint-call.js';
+import type { Logger } from '../observability/logger.js';
+import type { Auth } from './auth.js';
+
+export interface EndpointReply {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** A service either returns a reply for the route to write, or writes the response itself (streams). */
+export interface EndpointService {
+  handle(call: EndpointCall, res: ServerResponse): Promise<EndpointReply | null>;
+}
+
+export function serveEndpoint(
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  service: EndpointService,
+  opts: { auth: Auth; maxBody: number; logger: Logger },
+): void {
+  if (req.method !== 'POST') {
+    req.resume();
+    send(res, new PennyError('method_not_allowed', `${path} takes POST`));
+    return;
+  }
+  let tokenName: string | undefined;
+  if (opts.auth.required) {
+    const name = opts.auth.check(req.headers);
+    if (!name) {
+      req.resume();
+      send(res, new PennyError('unauthorized', 'missing or wrong Penny token'));
+      return;
+    }
+    tokenName = name;
+  }
+  const ac = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) ac.abort();
+  });
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let over = false;
+  req.on('data', (c: Buffer) => {
+    if (over) return;
+    size += c.length;
+    if (size > opts.maxBody) {
+      over = true;
+      chunks.length = 0;
+      res.setHeader('connection', 'close');
+      send(
+        res,
+        new PennyError(
+          'body_too_large',
+          `the request body is larger than the limit of ${opts.maxBody} bytes (server.maxBodyBytes)`,
+        ),
+      );
+    } else chunks.push(c);
+  });
+  req.on('error', () => ac.abort());
+  req.on('end', () => {
+    if (over) return;
+    let body: unknown;
+    try {
+      body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    } catch (e) {
+      return send(
+        res,
+        new PennyError('invalid_json', `the request body is not valid JSON: ${(e as Error).message}`),
+      );
+    }
+    const call: EndpointCall = {
+      body,
+      headers: req.headers,
+      signal: ac.signal,
+      ...(tokenName ? { tokenName } : {}),
+    };
+    service
+      .handle(call, res)
+      .then((reply) => {
+        if (reply === null || res.headersSent || res.destroyed) return;
+        reply.headers['content-length'] = String(Buffer.byteLength(reply.body));
+        res.writeHead(reply.status, reply.headers);
+        res.end(reply.body);
+      })
+      .catch((e: unknown) => {
+        opts.logger.error('endpoint failed', { path, error: e });
+        if (!res.headersSent) send(res, new PennyError('internal', 'internal error'));
+        else res.destroy();
+      });
+  });
+}
+
+function send(res: ServerResponse, err: PennyError): void {
+  if (res.headersSent) return;
+  const w = toWireError(err, 'openai');
+  const text = JSON.stringify(w.body);
+  res.writeHead(w.status, {
+    'content-type': 'application/json',
+    'content-length': String(Buffer.byteLength(text)),
+  });
+  res.end(text);
+}
