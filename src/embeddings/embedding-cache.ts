@@ -14,7 +14,7 @@ import { GuardedStore } from '../pipeline/cache/store/guarded-store.js';
 import { MemoryStore } from '../pipeline/cache/store/memory-store.js';
 import { RedisStore } from '../pipeline/cache/store/redis-store.js';
 import { SqliteStore } from '../pipeline/cache/store/sqlite-store.js';
-import { featurePolicy } from '../pipeline/stages.js';
+import { featurePolicy } from '../pipeline/stage-deps.js';
 import type { EmbeddingsBody } from './parse-request.js';
 
 export interface CachedEmbedding {
