@@ -18,7 +18,11 @@ describe('acceptance features and check', () => {
     assert.match(t, /zzpj1xlargeagree/);
     assert.match(t, /zzpcuriedisagree/);
     assert.match(t, /zzagree1of2/);
-    assert.match(t, /overrule Smith/);
+    // The prompt gives bounded evidence (a length bucket), never its words.
+    assert.doesNotMatch(t, /overrule|Smith/);
+    assert.match(t, /zzplen\d+/);
+    const long = acceptanceFeatureText('m', { text: 'No' }, [], 'Example. '.repeat(2000));
+    assert.ok(long.length < 400, 'a long few-shot prompt does not drown the evidence');
     assert.match(acceptanceFeatureText('m', { text: "I'm not sure" }, []), /zzhedge/);
     assert.match(acceptanceFeatureText('m', { text: '2 + 2 = 5' }, []), /zzarithwrong/);
     assert.equal(

@@ -18,7 +18,13 @@ import { auditArithmetic } from './arithmetic.js';
 
 const tok = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, 'x');
 
-/** The evidence text scored by an acceptance model. */
+/**
+ * The evidence text scored by an acceptance model: synthetic tokens for the answer's normalised form,
+ * hedging, length, arithmetic, final-number shape and agreement with each peer, plus the words of the
+ * answer's last 200 characters (where a final answer sits). The prompt contributes two bounded tokens —
+ * its length bucket and the answer/prompt length ratio — never its words: a long few-shot prompt appended
+ * to the evidence drowns the few tokens that say whether the answer is right.
+ */
 export function acceptanceFeatureText(
   model: string,
   answer: CandidateAnswer,
@@ -37,10 +43,13 @@ export function acceptanceFeatureText(
   const fin = extractFinalNumber(answer.text);
   if (fin !== null)
     parts.push(fin.includes('.') ? 'zzfinaldecimal' : fin.startsWith('-') ? 'zzfinalnegative' : 'zzfinalint');
-  if (prompt && answer.text.length > 0) {
-    parts.push(
-      `zzratio${Math.max(-4, Math.min(4, Math.round(Math.log2(answer.text.length / Math.max(1, prompt.length)))))}`,
-    );
+  if (prompt !== undefined) {
+    parts.push(`zzplen${Math.min(16, Math.floor(Math.log2(1 + prompt.length)))}`);
+    if (answer.text.length > 0) {
+      parts.push(
+        `zzratio${Math.max(-4, Math.min(4, Math.round(Math.log2(answer.text.length / Math.max(1, prompt.length)))))}`,
+      );
+    }
   }
   let agree = 0;
   for (const p of peers) {
@@ -53,8 +62,9 @@ export function acceptanceFeatureText(
   parts.push(`zzagree${agree}of${peers.length}`);
   if (peers.length > 0 && agree === peers.length) parts.push('zzallagree');
   if (peers.length > 0 && agree === 0) parts.push('zznoneagree');
-  // Prompt words go last so the synthetic tokens' bigrams stay among themselves.
-  return prompt ? `${parts.join(' ')} . ${prompt}` : parts.join(' ');
+  // The answer's own closing words go last so the synthetic tokens' bigrams stay among themselves.
+  const tail = answer.text.slice(-200).trim();
+  return tail ? `${parts.join(' ')} . ${tail}` : parts.join(' ');
 }
 
 /** A cascade check passing when the acceptance model's score is at least `min`. */

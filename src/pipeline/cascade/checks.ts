@@ -26,6 +26,9 @@ export interface CheckResult {
   passed: boolean;
   score?: number;
   detail?: string;
+  /** Checks that run something (the sandboxed code tests): wall-clock and CPU time, ms. */
+  latencyMs?: number;
+  cpuMs?: number | null;
 }
 
 /** An answer given earlier in the same cascade, newest first. */

@@ -3,8 +3,16 @@
  * a JSON schema that does not compile is a ConfigError naming its field), every model name validated,
  * and whether a step needs token log-probabilities (so they are requested only when a check reads them).
  */
+import { ConfigError } from '../../core/errors.js';
+import type { CodeTestsSpec } from '../../sandbox/code-tests.js';
+import { strictIsolationAvailable } from '../../sandbox/run-code.js';
 import { type Check, type CheckSpec, compileCheck } from './checks.js';
-import type { CascadeFeatureConfig, CascadeGlobalConfig, CheckSpecConfig } from './config.js';
+import type {
+  CascadeFeatureConfig,
+  CascadeGlobalConfig,
+  CheckSpecConfig,
+  CodeTestsConfig,
+} from './config.js';
 
 export interface CompiledJudge {
   model: string;
@@ -19,12 +27,37 @@ export interface CompiledStep {
   wantsLogprobs: boolean;
   parallelWith?: string;
   judge?: CompiledJudge;
+  /** Run the answer's code against tests in the sandbox (after the checks pass; not on the last step). */
+  codeTests?: CodeTestsSpec;
 }
 
 export interface CompiledCascade {
   steps: CompiledStep[];
   models: string[];
   judgeMaxAnswerChars: number;
+}
+
+/** The sandbox settings of a `codeTests` section; strict isolation the host cannot give is a ConfigError. */
+export function compileCodeTests(c: CodeTestsConfig, path: string): CodeTestsSpec {
+  if (c.isolation === 'strict') {
+    const probe = strictIsolationAvailable();
+    if (!probe.ok) {
+      throw new ConfigError(
+        `${path}.isolation`,
+        `the strict sandbox is unavailable here (${probe.why}); run as root with util-linux, or set isolation: limits to accept resource limits without namespaces`,
+      );
+    }
+  }
+  if (c.testsFrom === 'feature' && c.tests === undefined) {
+    throw new ConfigError(`${path}.tests`, 'testsFrom: feature needs `tests`');
+  }
+  return {
+    language: c.language,
+    ...(c.tests !== undefined ? { tests: c.tests } : {}),
+    testsFrom: c.testsFrom,
+    limits: { timeoutMs: c.timeoutMs, cpuSeconds: c.cpuSeconds, memoryMb: c.memoryMb, fileMb: c.fileMb },
+    isolation: c.isolation,
+  };
 }
 
 function toSpec(s: CheckSpecConfig): CheckSpec {
@@ -65,6 +98,13 @@ export function compileCascade(
         minScore: judge.minScore,
         ...(judge.instructions !== undefined ? { instructions: judge.instructions } : {}),
       };
+    }
+    const codeTests = (typeof m !== 'string' ? m.codeTests : undefined) ?? cfg.codeTests;
+    if (codeTests) {
+      out.codeTests = compileCodeTests(
+        codeTests,
+        typeof m !== 'string' && m.codeTests ? `${p}.codeTests` : `${path}.codeTests`,
+      );
     }
     return out;
   });

@@ -49,6 +49,21 @@ export const judgeSchema = z.strictObject({
   instructions: z.string().optional(),
 });
 
+/** Run the answer's code with tests in a sandbox (`src/sandbox/`); failure or timeout escalates. */
+export const codeTestsSchema = z.strictObject({
+  language: z.enum(['python', 'node']),
+  /** Tests appended after the answer's code (e.g. `assert add(2, 3) == 5`). */
+  tests: z.string().min(1).optional(),
+  /** Use the feature's `tests`, a ```tests block in the request, or both. */
+  testsFrom: z.enum(['feature', 'request', 'both']).default('both'),
+  timeoutMs: z.number().int().positive().max(120_000).default(10_000),
+  cpuSeconds: z.number().int().positive().max(120).default(5),
+  memoryMb: z.number().int().min(16).max(16_384).default(512),
+  fileMb: z.number().int().positive().max(1024).default(8),
+  /** `strict`: namespaces, read-only mounts, no network (needs root); `limits`: resource limits only. */
+  isolation: z.enum(['strict', 'limits']).default('strict'),
+});
+
 export const cascadeStepSchema = z.strictObject({
   model: z.string().min(1),
   /** This step's checks (default: the cascade's `checks`). */
@@ -56,6 +71,7 @@ export const cascadeStepSchema = z.strictObject({
   /** Also ask this model in parallel; its answer is a peer for `agreement` checks (and its cost counts). */
   parallelWith: z.string().min(1).optional(),
   judge: judgeSchema.optional(),
+  codeTests: codeTestsSchema.optional(),
 });
 
 export const cascadeFeatureSchema = z.strictObject({
@@ -65,6 +81,8 @@ export const cascadeFeatureSchema = z.strictObject({
   checks: z.array(checkSpecSchema).default([{ type: 'nonEmpty' }, { type: 'notRefusalOrHedge' }]),
   /** A judge for every step that has none of its own. */
   judge: judgeSchema.optional(),
+  /** A code-execution check for every step that has none of its own. */
+  codeTests: codeTestsSchema.optional(),
 });
 
 export const cascadeGlobalSchema = z.strictObject({
@@ -74,6 +92,7 @@ export const cascadeGlobalSchema = z.strictObject({
 
 export type CheckSpecConfig = z.output<typeof checkSpecSchema>;
 export type JudgeConfig = z.output<typeof judgeSchema>;
+export type CodeTestsConfig = z.output<typeof codeTestsSchema>;
 export type CascadeStepConfig = z.output<typeof cascadeStepSchema>;
 export type CascadeFeatureConfig = z.output<typeof cascadeFeatureSchema>;
 export type CascadeGlobalConfig = z.output<typeof cascadeGlobalSchema>;

@@ -94,3 +94,25 @@ describe('walkCascade', () => {
     assert.equal(failedCall.error, 'timeout');
   });
 });
+
+describe('walkCascade with parallelWith', () => {
+  test('the parallel model is asked beside the step (not on the last one) and is the newest peer', () => {
+    const agree = compileCheck({ type: 'agreement', mode: 'text' });
+    const steps: CascadeStep[] = [
+      { model: 'cheap', checks: [agree], parallelWith: 'peer' },
+      { model: 'strong', checks: [], parallelWith: 'peer' },
+    ];
+    const answers: Record<string, string> = { cheap: 'Paris', peer: 'paris', strong: 'Lyon' };
+    const t = walkCascade(steps, (m) => ({ text: answers[m]! }));
+    assert.equal(t.decision.action === 'accept' && t.decision.model, 'cheap');
+    assert.deepEqual(t.parallel, [{ step: 0, model: 'peer', answered: true }]);
+    answers.peer = 'Rome';
+    const u = walkCascade(steps, (m) => ({ text: answers[m]! }));
+    assert.equal(u.decision.action === 'accept' && u.decision.model, 'strong');
+    // Escalated: the peer was asked once, beside the cheap step only.
+    assert.deepEqual(u.parallel, [{ step: 0, model: 'peer', answered: true }]);
+    const none = walkCascade(steps, (m) => (m === 'peer' ? null : { text: answers[m]! }));
+    assert.equal(none.outcomes[0]!.checks[0]!.passed, false);
+    assert.deepEqual(none.parallel, [{ step: 0, model: 'peer', answered: false }]);
+  });
+});

@@ -11,6 +11,8 @@ import { runChecks } from './checks.js';
 export interface CascadeStep {
   model: string;
   checks: readonly Check[];
+  /** Also asked alongside this step (never on the last one); its answer is the newest peer for the checks. */
+  parallelWith?: string;
 }
 
 export interface StepOutcome {
@@ -90,22 +92,27 @@ export function evaluateStep(
   earlier: readonly StepOutcome[],
   ctx: Omit<CheckContext, 'peers'> = {},
   error?: string,
+  parallel: readonly PeerAnswer[] = [],
 ): StepOutcome {
   if (answer === null) {
     return { model: step.model, answer: null, checks: [], passed: false, ...(error ? { error } : {}) };
   }
-  const r = runChecks(answer, step.checks, { ...ctx, peers: peersOf(earlier) });
+  const r = runChecks(answer, step.checks, { ...ctx, peers: [...parallel, ...peersOf(earlier)] });
   return { model: step.model, answer, checks: r.results, passed: r.passed };
 }
 
 export interface CascadeTrace {
   decision: Extract<CascadeDecision, { action: 'accept' | 'fail' }>;
   outcomes: StepOutcome[];
+  /** The `parallelWith` calls made (each one is paid), with the step they ran beside. */
+  parallel: { step: number; model: string; answered: boolean }[];
 }
 
 /**
  * Walks a cascade with a synchronous answer source (recorded answers in the replay, or a test double).
- * The gateway drives `decideCascade` and `evaluateStep` itself with real calls.
+ * As in the gateway, a step's `parallelWith` model is asked beside it (except on the last step) and its
+ * answer is the newest peer for that step's checks. The gateway drives `decideCascade` and `evaluateStep`
+ * itself with real calls.
  */
 export function walkCascade(
   steps: readonly CascadeStep[],
@@ -114,9 +121,17 @@ export function walkCascade(
 ): CascadeTrace {
   const models = steps.map((s) => s.model);
   const outcomes: StepOutcome[] = [];
+  const parallel: CascadeTrace['parallel'] = [];
   for (;;) {
     const d = decideCascade(models, outcomes);
-    if (d.action !== 'call') return { decision: d, outcomes };
-    outcomes.push(evaluateStep(steps[d.step]!, getAnswer(d.model, d.step), outcomes, ctx));
+    if (d.action !== 'call') return { decision: d, outcomes, parallel };
+    const step = steps[d.step]!;
+    const peers: PeerAnswer[] = [];
+    if (step.parallelWith !== undefined && d.step < steps.length - 1) {
+      const a = getAnswer(step.parallelWith, d.step);
+      parallel.push({ step: d.step, model: step.parallelWith, answered: a !== null });
+      if (a !== null) peers.push({ model: step.parallelWith, answer: a });
+    }
+    outcomes.push(evaluateStep(step, getAnswer(d.model, d.step), outcomes, ctx, undefined, peers));
   }
 }

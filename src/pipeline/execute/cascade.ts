@@ -17,6 +17,7 @@ import { type CanonicalResponse, type Choice, choiceText } from '../../core/resp
 import type { Usage } from '../../core/usage.js';
 import { CODECS } from '../../providers/codecs.js';
 import type { Target } from '../../providers/resolve-target.js';
+import { runCodeTests } from '../../sandbox/code-tests.js';
 import { countText } from '../../tokens/index.js';
 import type { CandidateAnswer, Check, CheckContext, CheckResult, TokenLogprob } from '../cascade/checks.js';
 import type { CompiledCascade, CompiledStep } from '../cascade/compile-cascade.js';
@@ -45,7 +46,7 @@ export interface CascadeAttemptMeta {
   outputTokens: number;
   /** Exact cost of this call (decimal USD), null when unpriced; written at settle. */
   costUsd?: string | null;
-  checks?: Array<Pick<CheckResult, 'name' | 'passed' | 'detail' | 'score'>>;
+  checks?: Array<Pick<CheckResult, 'name' | 'passed' | 'detail' | 'score' | 'latencyMs' | 'cpuMs'>>;
   passed?: boolean;
 }
 
@@ -218,6 +219,11 @@ export async function executeCascade(
       prompt: question,
       countTokens: (t) => countText(t, main.target?.model ?? step.model).tokens,
     });
+    if (!last && step.codeTests) {
+      if (results.every((r) => r.passed))
+        results.push(await runCodeTests(step.codeTests, answer.text, question));
+      else results.push({ name: 'codeTests', passed: false, detail: 'skipped: an earlier check failed' });
+    }
     if (!last && step.judge) {
       if (results.every((r) => r.passed))
         results.push(await judge(ctx, step, question, answer.text, d.step, cascade, call));
@@ -229,6 +235,8 @@ export async function executeCascade(
       passed: r.passed,
       ...(r.detail !== undefined ? { detail: r.detail } : {}),
       ...(r.score !== undefined ? { score: r.score } : {}),
+      ...(r.latencyMs !== undefined ? { latencyMs: r.latencyMs } : {}),
+      ...(r.cpuMs !== undefined ? { cpuMs: r.cpuMs } : {}),
     }));
     main.meta.passed = passed;
     outcomes.push({ model: step.model, answer, checks: results, passed });
