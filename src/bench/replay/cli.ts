@@ -31,6 +31,9 @@ import {
   twoModelSvg,
 } from './report.js';
 import { runTwoModelBench, type TwoModelReport } from './routellm-bench.js';
+import { EVIDENCE_METHOD, evidenceSummaryMarkdown, outcomeMarkdown, outcomeSvg } from './evidence-report.js';
+import type { OutcomeReport } from './outcome-bench.js';
+import { overrulingEvidence, twoModelEvidence } from './shared-evidence.js';
 import { type RouterMethod, routerExamples, selectMethodByCv, trainRouterModel } from './router-training.js';
 import { splitRecords } from './split.js';
 
@@ -55,6 +58,8 @@ export interface ReplayOptions {
   dataset?: ReplayDataset;
   out?: string;
   datasetsDir?: string;
+  /** Seeded random routers in the baseline (default 1,000). */
+  routers?: number;
   log?: Log;
 }
 
@@ -63,6 +68,7 @@ export interface ReplayResult {
   files: string[];
   twoModel: TwoModelReport[];
   overruling: OverrulingReport | null;
+  evidence: OutcomeReport[];
 }
 
 /** Runs the replay benchmark, writes `summary.md` and one SVG per dataset into `out`. */
@@ -75,6 +81,14 @@ export function runReplay(opts: ReplayOptions = {}): ReplayResult | null {
   mkdirSync(out, { recursive: true });
   const files: string[] = [];
   const twoModel: TwoModelReport[] = [];
+  const evidence: OutcomeReport[] = [];
+  const routers = opts.routers ?? 1000;
+  const writeEvidence = (ev: OutcomeReport) => {
+    evidence.push(ev);
+    const f = join(out, `${ev.name}-evidence.svg`);
+    writeFileSync(f, outcomeSvg(ev));
+    files.push(f);
+  };
   const names: TwoModelDatasetName[] =
     which === 'all' ? ['gsm8k', 'mmlu', 'mt_bench'] : which === 'overruling' ? [] : [which];
 
@@ -95,15 +109,20 @@ export function runReplay(opts: ReplayOptions = {}): ReplayResult | null {
       const svg = join(out, `${name}.svg`);
       writeFileSync(svg, twoModelSvg(rep));
       files.push(svg);
+      log(`replay: ${ds.title}: against ${routers} random routers`);
+      writeEvidence(twoModelEvidence(ds, rep, routers, log));
     }
   }
   let overruling: OverrulingReport | null = null;
   if (which === 'all' || which === 'overruling') {
     log('replay: FrugalGPT OVERRULING');
-    overruling = runOverrulingBench(loadOverruling(root), { log });
+    const ovData = loadOverruling(root);
+    overruling = runOverrulingBench(ovData, { log });
     const svg = join(out, 'overruling.svg');
     writeFileSync(svg, overrulingSvg(overruling));
     files.push(svg);
+    log(`replay: OVERRULING: N-model routers and cascades against ${routers} random routers`);
+    writeEvidence(overrulingEvidence(ovData, overruling, routers, log));
   }
 
   const parts = [
@@ -116,15 +135,21 @@ export function runReplay(opts: ReplayOptions = {}): ReplayResult | null {
     'bootstrap 95% intervals (1,000 resamples). RouteLLM rows apply its decontamination; APGR/CPT use its',
     "10-bin quantile sweep; AIQ is RouterBench's area under the cost–quality hull, normalised by the largest $/query.",
     '',
+    evidenceSummaryMarkdown(evidence),
     targetsMarkdown(twoModel, overruling),
     ...twoModel.map(twoModelMarkdown),
     ...(overruling ? [overrulingMarkdown(overruling)] : []),
+    '# Against random routers and the single-model frontier',
+    '',
+    ...EVIDENCE_METHOD,
+    '',
+    ...evidence.map((e) => outcomeMarkdown({ ...e, title: `${e.title}: against random routers` })),
   ];
   const summary = parts.join('\n');
   const md = join(out, 'summary.md');
   writeFileSync(md, summary);
   files.push(md);
-  return { summary, files, twoModel, overruling };
+  return { summary, files, twoModel, overruling, evidence };
 }
 
 // ---------------------------------------------------------------------------------------------------

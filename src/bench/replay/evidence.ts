@@ -355,10 +355,15 @@ export function cascadeSweepEvidence(
   scores: SegmentScores,
   segment = 0,
   note?: string,
+  /** $/query paid on every request besides the chain (e.g. a parallel peer), on train and test. */
+  extra: { train: number; test: number } = { train: 0, test: 0 },
 ): EvidenceRow {
   const shares = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
   const targets = shares.map((share) => ({ segment, share }));
-  const pts = sweepScores(ctx.trainHull, ctx.testHull, ctx.test, targets, () => scores, true);
+  const pts = sweepScores(ctx.trainHull, ctx.testHull, ctx.test, targets, () => scores, true).map((p) => {
+    const cost = p.cost + extra.test;
+    return { cost, quality: p.quality, gain: p.quality - frontierQuality(ctx.testHull, cost) };
+  });
   // The cascade's train cost at each share, then the random router reaching that train cost.
   const trainPts = sweepScores(
     ctx.trainHull,
@@ -368,7 +373,7 @@ export function cascadeSweepEvidence(
     () => ({ train: scores.train, test: scores.train }),
     true,
   );
-  const rTargets = trainPts.map((p) => targetForCost(ctx.trainHull, p.cost));
+  const rTargets = trainPts.map((p) => targetForCost(ctx.trainHull, p.cost + extra.train));
   return row(policy, 'cascade', pts, randomFor(ctx, rTargets), note);
 }
 

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { type Money, usd } from '../../core/money.js';
 import type { TokenLogprob } from '../../pipeline/cascade/checks.js';
 import { parseCsv } from './csv.js';
+import type { OverrulingDataset, TwoModelDataset } from './datasets.js';
 
 export interface OutcomeRecord {
   /** Stable id for the train/test split: `id` if given, else the prompt text. */
@@ -239,4 +240,37 @@ export function loadOutcomeFile(path: string): OutcomeDataset {
     : parseOutcomesJsonl(text, path);
   const base = path.split(/[\\/]/).pop() ?? path;
   return outcomeDataset(records, base, path);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The shared datasets in the same shape, so every report runs the same evidence code.
+
+export function outcomesFromTwoModel(ds: TwoModelDataset, weak: string, strong: string): OutcomeDataset {
+  const records = ds.records.map((r): OutcomeRecord => {
+    const response: Record<string, string> = {};
+    if (r.weakResponse !== undefined) response[weak] = r.weakResponse;
+    if (r.strongResponse !== undefined) response[strong] = r.strongResponse;
+    return {
+      id: r.id,
+      prompt: r.prompt,
+      ...(r.group !== undefined ? { group: r.group } : {}),
+      score: { [weak]: r.w, [strong]: r.s },
+      cost: { [weak]: r.costW, [strong]: r.costS },
+      ...(Object.keys(response).length === 2 ? { response } : {}),
+    };
+  });
+  return { name: ds.name, title: ds.title, models: [weak, strong], binary: ds.binary, records };
+}
+
+export function outcomesFromOverruling(ds: OverrulingDataset): OutcomeDataset {
+  const records = ds.records.map(
+    (r): OutcomeRecord => ({
+      id: r.id,
+      prompt: r.content,
+      score: Object.fromEntries(ds.models.map((m) => [m, r.correct[m] ? 1 : 0])),
+      cost: { ...r.cost },
+      response: { ...r.answers },
+    }),
+  );
+  return { name: 'overruling', title: 'FrugalGPT OVERRULING', models: [...ds.models], binary: true, records };
 }

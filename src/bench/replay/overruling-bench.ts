@@ -42,6 +42,14 @@ export interface CascadeReplay {
   train?: { accuracy: number; costPerQuery: number };
 }
 
+/** A reference chain as replayed on both halves (the train cost places its random baseline). */
+export interface ReferenceChain {
+  label: string;
+  chain: string[];
+  checks: readonly (readonly Check[])[] | ((r: OverrulingRecord) => readonly (readonly Check[])[]);
+  replayable: boolean;
+}
+
 export interface OverrulingReport {
   nTrain: number;
   nTest: number;
@@ -50,6 +58,8 @@ export interface OverrulingReport {
   singles: { model: string; accuracy: number; costPerQuery: number }[];
   oracle: { accuracy: number; costPerQuery: number };
   references: CascadeReplay[];
+  /** The reference chains replayed on the train half. */
+  referencesTrain: CascadeReplay[];
   chosen: CascadeReplay;
   /** Chains chosen on train for a range of budgets, replayed on test (the cost–quality curve). */
   frontier: CascadeReplay[];
@@ -231,29 +241,31 @@ export function runOverrulingBench(
 
   // Reference cascades, through the same policy.
   const agree = (withModel: string) => compileCheck({ type: 'agreement', mode: 'exact', withModel });
-  const references: CascadeReplay[] = [
-    replayChain(
-      te,
-      'gpt-3.5-turbo → gpt-4, escalate when gpt-3.5 and j1-large disagree',
-      ['gpt-3.5-turbo', 'j1-large', 'gpt-4'],
-      [[agree('j1-large')], [agree('gpt-3.5-turbo')], []],
-    ),
-    replayChain(
-      te,
-      'gpt-3.5-turbo → gpt-4, escalate on refusal/hedge only',
-      ['gpt-3.5-turbo', 'gpt-4'],
-      [hardChecks, []],
-    ),
-    replayChain(
-      te,
-      'gpt-3.5-turbo → gpt-4, perfect checker (oracle, not replayable)',
-      ['gpt-3.5-turbo', 'gpt-4'],
-      (r) => [
+  const refs: ReferenceChain[] = [
+    {
+      label: 'gpt-3.5-turbo → gpt-4, escalate when gpt-3.5 and j1-large disagree',
+      chain: ['gpt-3.5-turbo', 'j1-large', 'gpt-4'],
+      checks: [[agree('j1-large')], [agree('gpt-3.5-turbo')], []],
+      replayable: true,
+    },
+    {
+      label: 'gpt-3.5-turbo → gpt-4, escalate on refusal/hedge only',
+      chain: ['gpt-3.5-turbo', 'gpt-4'],
+      checks: [hardChecks, []],
+      replayable: true,
+    },
+    {
+      label: 'gpt-3.5-turbo → gpt-4, perfect checker (oracle, not replayable)',
+      chain: ['gpt-3.5-turbo', 'gpt-4'],
+      checks: (r) => [
         [{ name: 'oracle', run: () => ({ name: 'oracle', passed: r.correct['gpt-3.5-turbo'] === true }) }],
         [],
       ],
-    ),
+      replayable: false,
+    },
   ];
+  const references = refs.map((c) => replayChain(te, c.label, c.chain, c.checks));
+  const referencesTrain = refs.map((c) => replayChain(tr, c.label, c.chain, c.checks));
 
   // FrugalGPT-style search on train. Acceptance scores on train are out-of-fold (2 folds) so the
   // thresholds are not fitted to a scorer that has memorised its own training answers.
@@ -386,6 +398,7 @@ export function runOverrulingBench(
     singles,
     oracle: { accuracy: oAcc / te.length, costPerQuery: usdOf(oCost) / te.length },
     references,
+    referencesTrain,
     chosen,
     frontier,
     aiq: {

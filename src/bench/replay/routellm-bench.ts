@@ -56,8 +56,18 @@ export interface RouterRow {
   note?: string;
 }
 
+/** A policy's scores by record id (train half: out-of-fold where it was trained there), for `evidence.ts`. */
+export interface EvidenceInput {
+  router: string;
+  kind: RouterKind;
+  /** The weak model is always called (a cascade) rather than routed. */
+  cascade: boolean;
+  byId: Map<string, number>;
+}
+
 export interface TwoModelReport {
   dataset: string;
+  evidenceInputs: EvidenceInput[];
   title: string;
   binary: boolean;
   evaluatedOn: string;
@@ -312,14 +322,29 @@ export function runTwoModelBench(ds: TwoModelDataset, opts: TwoModelBenchOptions
       calibration: oof,
       note: 'checks: nonEmpty, notRefusalOrHedge, arithmeticConsistency (any failure escalates first), then a learned acceptance score',
     });
+    const rndTrain = new PyRandom(1);
     specs.push({
       router: 'Penny cascade: arithmetic check only',
       kind: 'cascade',
       scores: te.map((r, i) => (arithmeticConsistency(r.weakResponse ?? '').passed ? 0 : 1) + 1e-9 * rs[i]!),
       weakAlways: true,
+      calibration: tr.map(
+        (r) => (arithmeticConsistency(r.weakResponse ?? '').passed ? 0 : 1) + 1e-9 * rndTrain.random(),
+      ),
     });
   }
 
+  const evidenceInputs: EvidenceInput[] = specs
+    .filter(
+      (sp) =>
+        sp.router !== 'oracle' && !sp.router.startsWith('random') && (opts.evaluateAll || sp.calibration),
+    )
+    .map((sp) => {
+      const byId = new Map<string, number>();
+      te.forEach((r, i) => byId.set(r.id, sp.scores[i]!));
+      if (!opts.evaluateAll) tr.forEach((r, i) => byId.set(r.id, sp.calibration![i]!));
+      return { router: sp.router, kind: sp.kind, cascade: sp.weakAlways ?? false, byId };
+    });
   // With every record evaluated there is no held-out train half to set an operating threshold on.
   const rows = specs.map((s) => {
     const { calibration, ...rest } = s;
@@ -355,6 +380,7 @@ export function runTwoModelBench(ds: TwoModelDataset, opts: TwoModelBenchOptions
   }
   return {
     dataset: ds.name,
+    evidenceInputs,
     title: ds.title,
     binary: ds.binary,
     evaluatedOn: opts.evaluateAll ? `all ${te.length} (nothing trained on it)` : `test half (${te.length})`,
