@@ -13,6 +13,7 @@ import {
   routerEval,
   routerTrain,
 } from '../bench/replay/cli.js';
+import { type OutcomeRouterEvalResult, routerEvalOutcomes } from '../bench/replay/outcome-cli.js';
 import type { RouterMethod } from '../bench/replay/router-training.js';
 import { loadConfig } from '../config/load.js';
 import { InvalidRequestError } from '../core/errors.js';
@@ -29,6 +30,8 @@ export interface RouterTrainCommandOptions {
   out: string;
   dataset?: (typeof TRAIN_DATASETS)[number];
   input?: string;
+  cheap?: string;
+  strong?: string;
   fromLedger?: boolean;
   method?: RouterMethod | 'auto';
   datasets?: string;
@@ -53,6 +56,8 @@ export async function routerTrainCommand(o: RouterTrainCommandOptions): Promise<
     out: o.out,
     ...(input ? { input } : {}),
     ...(o.dataset ? { dataset: o.dataset } : {}),
+    ...(o.cheap ? { cheap: o.cheap } : {}),
+    ...(o.strong ? { strong: o.strong } : {}),
     ...(o.method ? { method: o.method } : {}),
     ...(o.datasets ? { datasetsDir: o.datasets } : {}),
     ...(o.seed !== undefined ? { seed: o.seed } : {}),
@@ -97,13 +102,31 @@ async function exportLedgerExamples(
 export interface RouterEvalCommandOptions {
   model: string;
   dataset: TwoModelDatasetName;
+  /** An outcome file (JSONL or CSV) instead of a shared dataset. */
+  input?: string;
+  cheap?: string;
+  strong?: string;
+  routers?: number;
   split?: 'test' | 'all';
   datasets?: string;
   log?: (line: string) => void;
 }
 
-export function routerEvalCommand(o: RouterEvalCommandOptions): RouterEvalResult | null {
+export function routerEvalCommand(
+  o: RouterEvalCommandOptions,
+): RouterEvalResult | OutcomeRouterEvalResult | null {
   if (!existsSync(o.model)) throw new InvalidRequestError(`router model not found: ${o.model}`, '--model');
+  if (o.input !== undefined) {
+    if (!existsSync(o.input)) throw new InvalidRequestError(`outcome file not found: ${o.input}`, '--input');
+    return routerEvalOutcomes({
+      model: o.model,
+      input: o.input,
+      ...(o.cheap ? { cheap: o.cheap } : {}),
+      ...(o.strong ? { strong: o.strong } : {}),
+      ...(o.routers !== undefined ? { routers: o.routers } : {}),
+      log: o.log ?? ((l: string) => process.stdout.write(`${l}\n`)),
+    });
+  }
   return routerEval({
     model: o.model,
     dataset: o.dataset,

@@ -34,7 +34,16 @@ import { runTwoModelBench, type TwoModelReport } from './routellm-bench.js';
 import { EVIDENCE_METHOD, evidenceSummaryMarkdown, outcomeMarkdown, outcomeSvg } from './evidence-report.js';
 import type { OutcomeReport } from './outcome-bench.js';
 import { overrulingEvidence, twoModelEvidence } from './shared-evidence.js';
-import { type RouterMethod, routerExamples, selectMethodByCv, trainRouterModel } from './router-training.js';
+import { frontierOf, Split, singleModels } from './evidence.js';
+import { segmentRecords } from './outcome-bench.js';
+import { loadOutcomeFile } from './outcomes.js';
+import {
+  type RouterMethod,
+  routerExamples,
+  selectMethodByCv,
+  selectMethodByCvExamples,
+  trainRouterModel,
+} from './router-training.js';
 import { splitRecords } from './split.js';
 
 export type ReplayDataset = TwoModelDatasetName | 'overruling' | 'all';
@@ -159,6 +168,9 @@ export interface RouterTrainOptions {
   /** A RouteLLM dataset (its train half), 'gsm8k+mmlu', or a JSONL file of {text, label, weight?}. */
   dataset?: TwoModelDatasetName | 'gsm8k+mmlu';
   input?: string;
+  /** Outcome-file input: the two models to learn between (default: cheapest and best on the frontier). */
+  cheap?: string;
+  strong?: string;
   method?: RouterMethod | 'auto';
   /** Where to write the model JSON. */
   out: string;
@@ -189,6 +201,20 @@ function readJsonl(path: string): TrainExample[] {
     });
 }
 
+/** True when the file is an outcome file (CSV, or JSONL whose first record has `models`). */
+function isOutcomeFile(path: string): boolean {
+  if (path.toLowerCase().endsWith('.csv')) return true;
+  const first = readFileSync(path, 'utf8')
+    .split('\n')
+    .find((l) => l.trim() !== '');
+  try {
+    const v = JSON.parse(first ?? '{}') as Record<string, unknown>;
+    return typeof v === 'object' && v !== null && 'models' in v;
+  } catch {
+    return false;
+  }
+}
+
 /** Trains a router model and writes it as JSON. Returns null when the datasets are missing. */
 export function routerTrain(opts: RouterTrainOptions): RouterTrainResult | null {
   const log = opts.log ?? ((l: string) => console.log(l));
@@ -196,8 +222,46 @@ export function routerTrain(opts: RouterTrainOptions): RouterTrainResult | null 
   let examples: TrainExample[];
   let method: RouterMethod = opts.method === 'auto' || opts.method === undefined ? 'logreg' : opts.method;
   let cv: Record<string, number> | undefined;
-  if (opts.input) {
+  const auto = opts.method === 'auto';
+  if (opts.input && isOutcomeFile(opts.input)) {
+    // Recorded outcomes: learn "needs the dearer model" between the cheapest and the best frontier model.
+    const ds = loadOutcomeFile(opts.input);
+    const hull = frontierOf(singleModels(new Split(ds.records, ds.models), ds.models));
+    const cheap = opts.cheap ?? hull[0]!.model;
+    const strong = opts.strong ?? hull[hull.length - 1]!.model;
+    for (const [flag, m] of [
+      ['--cheap', cheap],
+      ['--strong', strong],
+    ] as const) {
+      if (!ds.models.includes(m))
+        throw new RangeError(`${flag} ${m} is not in ${ds.name} (${ds.models.join(', ')})`);
+    }
+    if (cheap === strong) throw new RangeError(`--cheap and --strong are the same model (${cheap})`);
+    const recs = segmentRecords(ds.records, cheap, strong);
+    examples = routerExamples(recs, ds.binary);
+    log(`router: ${ds.name}: learning when ${strong} is needed over ${cheap} (${recs.length} prompts)`);
+    if (auto) {
+      const r = selectMethodByCv(recs, ds.binary, predict, undefined, seed);
+      method = r.method;
+      cv = r.apgrByMethod;
+      log(
+        `router: 2-fold CV APGR: ${Object.entries(cv)
+          .map(([m, a]) => `${m} ${a.toFixed(3)}`)
+          .join(', ')} → ${method}`,
+      );
+    }
+  } else if (opts.input) {
     examples = readJsonl(opts.input);
+    if (auto) {
+      const r = selectMethodByCvExamples(examples, predict, undefined, seed);
+      method = r.method;
+      cv = r.aucByMethod;
+      log(
+        `router: 2-fold CV ROC AUC: ${Object.entries(cv)
+          .map(([m, a]) => `${m} ${a.toFixed(3)}`)
+          .join(', ')} → ${method}`,
+      );
+    }
   } else {
     const root = resolveDatasetsDir(opts.datasetsDir);
     if (!root) return missing(log);
@@ -208,10 +272,14 @@ export function routerTrain(opts: RouterTrainOptions): RouterTrainResult | null 
     examples = halves.flatMap((h) =>
       routerExamples(h.train, h.d.binary, total / (halves.length * h.train.length)),
     );
-    if (opts.method === 'auto' && halves.length === 1) {
+    if (auto && halves.length === 1) {
       const r = selectMethodByCv(halves[0]!.train, halves[0]!.d.binary, predict, undefined, seed);
       method = r.method;
       cv = r.apgrByMethod;
+    } else if (auto) {
+      const r = selectMethodByCvExamples(examples, predict, undefined, seed);
+      method = r.method;
+      cv = r.aucByMethod;
     }
   }
   const model = trainRouterModel(examples, method, seed, {

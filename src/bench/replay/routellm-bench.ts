@@ -341,8 +341,14 @@ export function runTwoModelBench(ds: TwoModelDataset, opts: TwoModelBenchOptions
     )
     .map((sp) => {
       const byId = new Map<string, number>();
-      te.forEach((r, i) => byId.set(r.id, sp.scores[i]!));
-      if (!opts.evaluateAll) tr.forEach((r, i) => byId.set(r.id, sp.calibration![i]!));
+      te.forEach((r, i) => {
+        byId.set(r.id, sp.scores[i]!);
+      });
+      if (!opts.evaluateAll) {
+        tr.forEach((r, i) => {
+          byId.set(r.id, sp.calibration![i]!);
+        });
+      }
       return { router: sp.router, kind: sp.kind, cascade: sp.weakAlways ?? false, byId };
     });
   // With every record evaluated there is no held-out train half to set an operating threshold on.

@@ -89,3 +89,66 @@ export function selectMethodByCv(
   for (const m of methods) if (apgrByMethod[m]! > apgrByMethod[best]!) best = m;
   return { method: best, apgrByMethod, outOfFold: oof[best]! };
 }
+
+/** Area under the ROC curve of `scores` for labels above / below 0.5 (ties count half; 0.5 labels ignored). */
+export function rocAuc(scores: readonly number[], labels: readonly number[]): number {
+  const pos: number[] = [];
+  const neg: number[] = [];
+  scores.forEach((s, i) => {
+    const l = labels[i]!;
+    if (l > 0.5) pos.push(s);
+    else if (l < 0.5) neg.push(s);
+  });
+  if (pos.length === 0 || neg.length === 0) return 0.5;
+  const all = [...pos.map((s) => [s, 1] as const), ...neg.map((s) => [s, 0] as const)].sort(
+    (a, b) => a[0] - b[0],
+  );
+  // Mann–Whitney U with average ranks for ties.
+  let rankSumPos = 0;
+  for (let i = 0; i < all.length; ) {
+    let j = i;
+    while (j < all.length && all[j]![0] === all[i]![0]) j++;
+    const avg = (i + 1 + j) / 2;
+    for (let k = i; k < j; k++) if (all[k]![1] === 1) rankSumPos += avg;
+    i = j;
+  }
+  return (rankSumPos - (pos.length * (pos.length + 1)) / 2) / (pos.length * neg.length);
+}
+
+export interface ExampleCvResult {
+  method: RouterMethod;
+  /** Mean ROC AUC over the two folds, per method. */
+  aucByMethod: Record<RouterMethod, number>;
+}
+
+/**
+ * 2-fold CV for labelled examples ({text, label}) that carry no outcomes to compute APGR from: the method
+ * whose scores rank "needs the strong model" above "does not" best (ROC AUC) wins. Folds by hash of the text.
+ */
+export function selectMethodByCvExamples(
+  examples: readonly TrainExample[],
+  predictFn: (m: RouterModel, text: string) => number,
+  methods: readonly RouterMethod[] = ROUTER_METHODS,
+  seed = 1,
+): ExampleCvResult {
+  const fold = examples.map((e) => hash32(`penny-cv-v1:${e.text}`) >>> 31);
+  const aucByMethod = {} as Record<RouterMethod, number>;
+  for (const method of methods) {
+    let sum = 0;
+    for (const k of [0, 1]) {
+      const trainPart = examples.filter((_, i) => fold[i] !== k);
+      const evalPart = examples.filter((_, i) => fold[i] === k);
+      if (trainPart.length === 0 || evalPart.length === 0)
+        throw new RangeError('too few examples for 2-fold CV');
+      const model = trainRouterModel(trainPart, method, seed);
+      sum += rocAuc(
+        evalPart.map((e) => predictFn(model, e.text)),
+        evalPart.map((e) => e.label),
+      );
+    }
+    aucByMethod[method] = sum / 2;
+  }
+  let best = methods[0]!;
+  for (const m of methods) if (aucByMethod[m]! > aucByMethod[best]!) best = m;
+  return { method: best, aucByMethod };
+}

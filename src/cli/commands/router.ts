@@ -21,7 +21,12 @@ export const router = defineCommand('router', (program) => {
         'gsm8k+mmlu',
       ]),
     )
-    .option('--input <file>', 'JSONL of {"text", "label" (1 = needs the strong model), "weight"?}')
+    .option(
+      '--input <file>',
+      'JSONL of {"text", "label" (1 = needs the strong model), "weight"?}, or an outcome file (JSONL/CSV, docs/replay-outcomes.md)',
+    )
+    .option('--cheap <model>', 'outcome file: the cheaper model (default: the cheapest on the frontier)')
+    .option('--strong <model>', 'outcome file: the stronger model (default: the best on the frontier)')
     .option(
       '--from-ledger',
       'label prompts by whether their cascade step passed (needs storePrompts on the feature)',
@@ -38,7 +43,9 @@ export const router = defineCommand('router', (program) => {
     });
   routerCmd
     .command('eval')
-    .description('APGR, CPT(50%), CPT(80%) and AIQ of a router model on a dataset (test half by default)')
+    .description(
+      'APGR, CPT(50%), CPT(80%) and AIQ of a router model on a dataset (test half by default), or its gain over random routers on an outcome file',
+    )
     .requiredOption('--model <file>', 'router model JSON')
     .addOption(
       new Option('--dataset <name>', 'RouteLLM dataset')
@@ -46,6 +53,20 @@ export const router = defineCommand('router', (program) => {
         .default('gsm8k'),
     )
     .addOption(new Option('--split <split>', 'records to score').choices(['test', 'all']).default('test'))
+    .option(
+      '--input <file>',
+      'an outcome file (JSONL/CSV) instead of --dataset: thresholds on its train half, scored on its test half against random routers',
+    )
+    .option(
+      '--cheap <model>',
+      'with --input: route between this model and --strong only (default: along the frontier)',
+    )
+    .option('--strong <model>', 'with --input: the stronger model')
+    .addOption(
+      new Option('--routers <n>', 'seeded random routers in the baseline (default 1000)').argParser((v) =>
+        Number.parseInt(v, 10),
+      ),
+    )
     .option('--datasets <dir>', 'datasets folder (default: $PENNY_DATASETS or ../shared/datasets)')
     .action(async (o: Parameters<typeof routerEvalCommand>[0]) => {
       const { routerEvalCommand } = await import('../router.js');
