@@ -240,7 +240,7 @@ describe('replaying recorded outcomes', () => {
       strong: 'strong',
       log: () => {},
     });
-    assert.ok(tr && tr.cv && Object.keys(tr.cv).length === 3, 'auto chose by CV on the outcome file');
+    assert.ok(tr?.cv && Object.keys(tr.cv).length === 3, 'auto chose by CV on the outcome file');
     const ev = routerEvalOutcomes({
       model,
       input: f,
