@@ -5,6 +5,8 @@
  */
 import { ConfigError } from '../../core/errors.js';
 import type { RetryConfig, RouteFeatureConfig, RouteGlobalConfig } from './config.js';
+import { buildCalibrator } from './calibration-sample.js';
+import type { ThresholdCalibrator } from './calibration.js';
 import { type DifficultyRouter, loadDifficultyRouter } from './difficulty.js';
 import { expandFallbacks, type FallbackChains } from './fallback-chains.js';
 import type { ModelRegistry } from './model-registry.js';
@@ -13,7 +15,14 @@ import { type CompiledRule, compileRule, rulesNeedTokens } from './rules.js';
 export interface CompiledRoute {
   task: string | null;
   rules: CompiledRule[];
-  difficulty: { router: DifficultyRouter; threshold: number; cheap: string; strong: string } | null;
+  difficulty: {
+    router: DifficultyRouter;
+    threshold: number;
+    cheap: string;
+    strong: string;
+    /** Set when the threshold is calibrated to a target share or cost (`calibration.ts`). */
+    calibrator?: ThresholdCalibrator;
+  } | null;
   expectedOutputTokens: number;
   retry: RetryConfig;
   /** Rules test the prompt's token count. */
@@ -39,12 +48,18 @@ export function compileRoute(
     }
     models.validate(cfg.cheap, `${path}.cheap`);
     models.validate(cfg.strong, `${path}.strong`);
-    difficulty = {
-      router: loadDifficultyRouter(cfg.router, `${path}.router`, baseDir),
-      threshold: cfg.threshold,
-      cheap: cfg.cheap,
-      strong: cfg.strong,
-    };
+    const router = loadDifficultyRouter(cfg.router, `${path}.router`, baseDir);
+    difficulty = { router, threshold: cfg.threshold, cheap: cfg.cheap, strong: cfg.strong };
+    if (cfg.targetStrongShare !== undefined || cfg.targetCostUsd !== undefined) {
+      difficulty.calibrator = buildCalibrator(
+        cfg,
+        router,
+        models,
+        path,
+        baseDir,
+        global.expectedOutputTokens,
+      );
+    }
   } else if (cfg.cheap !== undefined || cfg.strong !== undefined) {
     throw new ConfigError(`${path}.router`, '`cheap` / `strong` need a `router` (heuristic or a model file)');
   }

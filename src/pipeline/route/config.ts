@@ -59,14 +59,54 @@ export const routeFeatureSchema = z
     rules: z.array(routeRuleSchema).default([]),
     /** Difficulty router for requests no rule matched: `heuristic` or the path of a trained model JSON. */
     router: z.string().min(1).optional(),
-    /** Scores at or above this go to `strong`, below it to `cheap`. */
+    /** Scores at or above this go to `strong`, below it to `cheap` (until a calibrated threshold exists). */
     threshold: z.number().min(0).max(1).default(0.5),
+    /** Calibrate the threshold so this share of the feature's requests goes to `strong` (e.g. 0.3). */
+    targetStrongShare: z.number().min(0).max(1).optional(),
+    /** Or: calibrate it so the mean estimated $ per request meets this (USD, e.g. "0.002"). */
+    targetCostUsd: z
+      .union([z.number().positive(), z.string().regex(/^\d+(\.\d+)?$/, 'a decimal amount in USD')])
+      .transform(Number)
+      .optional(),
+    calibration: z
+      .strictObject({
+        /** Prompts to calibrate on at start-up: text (one a line), JSONL with "prompt"/"text", or an outcome file. */
+        sample: z.string().min(1).optional(),
+        /** Recent requests whose scores set the threshold (seeded from the ledger at start-up). */
+        window: z.number().int().min(10).max(100_000).default(500),
+        /** Recent scores needed before they replace the sample (or the fixed threshold). */
+        minSamples: z.number().int().min(1).default(50),
+        /** Seed the window from the ledger's recent requests of this feature (same router). */
+        fromLedger: z.boolean().default(true),
+      })
+      .optional(),
     cheap: z.string().min(1).optional(),
     strong: z.string().min(1).optional(),
     expectedOutputTokens: tokens.optional(),
     retry: retrySchema.optional(),
   })
   .superRefine((v, ctx) => {
+    if (v.targetStrongShare !== undefined && v.targetCostUsd !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['targetCostUsd'],
+        message: 'give targetStrongShare or targetCostUsd, not both',
+      });
+    }
+    if ((v.targetStrongShare !== undefined || v.targetCostUsd !== undefined) && v.router === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [v.targetStrongShare !== undefined ? 'targetStrongShare' : 'targetCostUsd'],
+        message: 'a calibrated threshold needs a difficulty `router`',
+      });
+    }
+    if (v.calibration !== undefined && v.targetStrongShare === undefined && v.targetCostUsd === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['calibration'],
+        message: 'calibration needs targetStrongShare or targetCostUsd',
+      });
+    }
     if (v.router !== undefined && (v.cheap === undefined || v.strong === undefined)) {
       ctx.addIssue({
         code: 'custom',

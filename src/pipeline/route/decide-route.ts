@@ -44,7 +44,14 @@ export function decideRoute(
     expected = rule.expectedOutputTokens ?? expected;
   } else if (route.difficulty) {
     const d = route.difficulty;
-    difficulty = decideDifficulty(d.router, facts.text, d.threshold);
+    const cal = d.calibrator?.current();
+    difficulty = decideDifficulty(d.router, facts.text, cal ? cal.threshold : d.threshold);
+    if (cal) {
+      difficulty.calibration = {
+        source: cal.source,
+        ...(cal.share !== null ? { targetShare: cal.share } : {}),
+      };
+    }
     name = 'router';
     // A weak verdict still falls back to the strong model; a strong one never drops to the cheap one.
     models = difficulty.tier === 'strong' ? [d.strong] : [d.cheap, d.strong];
@@ -92,8 +99,16 @@ export function routeMeta(d: RouteDecision): Record<string, unknown> {
   if (d.difficulty) {
     out.router = d.difficulty.router;
     out.score = Math.round(d.difficulty.score * 1e4) / 1e4;
-    out.threshold = d.difficulty.threshold;
+    out.threshold = Number.isFinite(d.difficulty.threshold)
+      ? Math.round(d.difficulty.threshold * 1e6) / 1e6
+      : String(d.difficulty.threshold);
     out.tier = d.difficulty.tier;
+    if (d.difficulty.calibration) {
+      out.thresholdSource = d.difficulty.calibration.source;
+      if (d.difficulty.calibration.targetShare !== undefined) {
+        out.targetStrongShare = Math.round(d.difficulty.calibration.targetShare * 1e4) / 1e4;
+      }
+    }
   }
   if (d.note) out.note = d.note;
   return out;

@@ -22,6 +22,8 @@ export interface DifficultyDecision {
   score: number;
   threshold: number;
   tier: RouteTier;
+  /** Where a calibrated threshold came from, and the strong share it aims at. */
+  calibration?: { source: 'live' | 'sample' | 'fixed'; targetShare?: number };
 }
 
 const HEURISTIC: DifficultyRouter = { name: 'heuristic', score: heuristicScore };

@@ -9,8 +9,9 @@
  */
 import { dirname } from 'node:path';
 import { ConfigError } from '../../core/errors.js';
-import { moneyToDecimal } from '../../core/money.js';
+import { moneyToDecimal, moneyToNumber } from '../../core/money.js';
 import type { FeatureConfig } from '../../config/schema.js';
+import { estimateCost } from '../../pricing/cost.js';
 import { TargetResolver } from '../../providers/resolve-target.js';
 import { countRequestTokens } from '../../tokens/index.js';
 import { BUDGET } from '../budget-verdict.js';
@@ -20,6 +21,7 @@ import { setExecutionPlan } from '../execute/plan.js';
 import { defineSlot } from '../slots.js';
 import { type Stage, defineStage } from '../stage.js';
 import type { StageDeps } from '../stage-deps.js';
+import { seedFromLedger } from './calibration-sample.js';
 import { type CompiledRoute, compileFallbacks, compileRoute } from './compile-route.js';
 import { decideRoute, routeMeta } from './decide-route.js';
 import { ModelRegistry } from './model-registry.js';
@@ -60,6 +62,17 @@ export function createRouteStage(deps: StageDeps): Stage {
     }
   }
   const globalRetry = loaded.config.route.retry;
+  // Calibrated thresholds start from the feature's recent scores in the ledger (asynchronously: until
+  // they arrive the sample or the fixed threshold applies).
+  for (const [name, f] of Object.entries(loaded.config.features)) {
+    const d = f.route ? routes.get(f)?.difficulty : undefined;
+    if (!d?.calibrator || f.route?.calibration?.fromLedger === false) continue;
+    seedFromLedger(deps.ledger, name, d.router.name, d.calibrator).catch((e: unknown) =>
+      deps.logger.warn(
+        `route: features.${name}: could not seed the calibrated threshold from the ledger: ${(e as Error).message}`,
+      ),
+    );
+  }
 
   return defineStage({
     name: 'route',
@@ -88,6 +101,14 @@ export function createRouteStage(deps: StageDeps): Stage {
         promptTokens: countRequestTokens(ctx.request).tokens,
       });
       const d = decideRoute(route, ctx.request, facts, (m) => models.price(m), chains);
+      const cal = route.difficulty?.calibrator;
+      if (cal && d.difficulty) {
+        const usd = (m: string) => {
+          const c = estimateCost(facts.promptTokens, route.expectedOutputTokens, models.price(m));
+          return c === null ? 0 : moneyToNumber(c);
+        };
+        cal.observe(d.difficulty.score, usd(route.difficulty!.cheap), usd(route.difficulty!.strong));
+      }
       ctx.slots.set(ROUTE, routeMeta(d));
       ctx.headers['x-penny-route'] = d.chosen;
       if (d.chosen !== ctx.request.model) ctx.request = { ...ctx.request, model: d.chosen };
