@@ -11,6 +11,7 @@ import { type PriceCatalog, loadCatalog } from './pricing/catalog.js';
 import { loadGenaiPricesIsolated } from './pricing/load-builtin-isolated.js';
 import type { PriceEntry } from './pricing/price.js';
 import { createPennyServer } from './server/server.js';
+import { Shutdown } from './server/shutdown.js';
 import { AdminGuard } from './dashboard/admin-guard.js';
 import { createDashboardRoute } from './dashboard/dashboard-routes.js';
 import { createMetricsRoute } from './metrics/metrics-route.js';
@@ -34,8 +35,13 @@ export interface PennyApp {
   logger: Logger;
   /** http://host:port once listening. */
   url: string;
-  /** Stops accepting, drains in-flight requests, flushes the ledger. */
+  /**
+   * Stops accepting (idle keep-alive sockets closed, requests arriving on busy ones answered 503), lets
+   * in-flight answers finish within `server.shutdownGraceMs`, cuts and records the rest, flushes the ledger.
+   */
   close(): Promise<void>;
+  /** During close(): cuts every answer still in flight now instead of at the end of the grace period. */
+  cutNow(): void;
 }
 
 export interface StartOptions extends LoadOptions {
@@ -67,7 +73,17 @@ export async function startPenny(opts: StartOptions = {}): Promise<PennyApp> {
   const responses = openResponsesState(loaded, logger);
   const embeddings = new EmbeddingsService({ loaded, catalog, logger, gateway });
   const endpoints = { '/embeddings': embeddings };
-  const server = createPennyServer({ gateway, loaded, catalog, logger, routes, responses, endpoints });
+  const shutdown = new Shutdown();
+  const server = createPennyServer({
+    gateway,
+    loaded,
+    catalog,
+    logger,
+    routes,
+    responses,
+    endpoints,
+    shutdown,
+  });
   const { host, port } = loaded.config.server;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -91,17 +107,17 @@ export async function startPenny(opts: StartOptions = {}): Promise<PennyApp> {
     url: `http://${shownHost}:${addr.port}`,
     close() {
       closing ??= (async () => {
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeIdleConnections();
-          // In-flight streams get a grace period, then are cut (their entries are still settled).
-          setTimeout(() => server.closeAllConnections(), 10_000).unref();
-        });
+        const closed = shutdown.begin();
+        await shutdown.finish(loaded.config.server.shutdownGraceMs, () => gateway.drain());
+        await closed;
         await embeddings.close();
         await closeCore({ ledger, bodies, metrics, gateway, ...core });
         await responses.store.close();
       })();
       return closing;
+    },
+    cutNow() {
+      if (shutdown.stopping) shutdown.cutNow();
     },
   };
 }

@@ -35,9 +35,15 @@ export async function serveCommand(o: {
   }
   let stopping = false;
   const stop = (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      out(`Penny: second ${signal} — cutting the answers still in flight (recorded as shutdown_cut)…`);
+      app.cutNow();
+      return;
+    }
     stopping = true;
-    out(`Penny: ${signal} received — finishing in-flight requests and flushing the ledger…`);
+    out(
+      `Penny: ${signal} received — no new requests; finishing in-flight answers (up to ${app.loaded.config.server.shutdownGraceMs} ms) and flushing the ledger…`,
+    );
     app.close().then(
       () => process.exit(0),
       (e) => {

@@ -75,6 +75,8 @@ export const configSchema = z.strictObject({
       adminToken: z.string().min(16, 'at least 16 characters').optional(),
       /** Use a client's own provider key when it sends one (Authorization / x-api-key). */
       passThroughKeys: z.boolean().default(true),
+      /** On SIGTERM, how long answers in flight may take to finish before they are cut (recorded as cut). */
+      shutdownGraceMs: z.number().int().min(0).max(600_000).default(10_000),
     })
     .prefault({}),
   ledger: z

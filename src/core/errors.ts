@@ -37,6 +37,7 @@ export type ErrorCode =
   | 'budget_exceeded'
   | 'config_invalid'
   | 'client_aborted'
+  | 'shutting_down'
   | 'internal';
 
 const STATUS: Record<ErrorCode, number> = {
@@ -59,6 +60,7 @@ const STATUS: Record<ErrorCode, number> = {
   budget_exceeded: 429,
   config_invalid: 500,
   client_aborted: 499,
+  shutting_down: 503,
   internal: 500,
   ledger_write_failed: 500,
   ledger_overflow: 500,

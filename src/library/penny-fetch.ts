@@ -51,6 +51,9 @@ export function createPenny(opts: PennyOptions = {}): Penny {
     onSettled: [(e) => (lastEntry = e)],
   });
   const { gateway, ledger } = core;
+  /** Requests made once close() began are refused (503 shutting_down), never sent upstream. */
+  let state: 'open' | 'closing' | 'closed' = 'open';
+  let closing: Promise<void> | undefined;
 
   async function pennyFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
     const url = new URL(
@@ -98,6 +101,18 @@ export function createPenny(opts: PennyOptions = {}): Penny {
         { cause: e },
       );
     }
+    if (state !== 'open') {
+      // Closing: recorded (the ledger is still open) without an upstream call. Closed: nothing can be
+      // recorded any more, so nothing is spent either.
+      preError = new PennyError(
+        'shutting_down',
+        'penny.close() was called: this Penny takes no new requests (create a new one with createPenny())',
+      );
+      if (state === 'closed') {
+        const w = toWireError(preError, dialect);
+        return Response.json(w.body, { status: w.status });
+      }
+    }
     const ac = new AbortController();
     const signal = init?.signal ?? (input instanceof Request ? input.signal : undefined);
     if (signal) {
@@ -121,8 +136,14 @@ export function createPenny(opts: PennyOptions = {}): Penny {
       return lastEntry;
     },
     async close() {
-      // A "memory" ledger is Penny's own; a ledger passed in is only flushed.
-      await closeCore(opts.ledger === 'memory' ? { ...core, ownsLedger: true } : core);
+      if (state === 'open') {
+        state = 'closing';
+        // A "memory" ledger is Penny's own; a ledger passed in is only flushed.
+        closing = closeCore(opts.ledger === 'memory' ? { ...core, ownsLedger: true } : core).finally(() => {
+          state = 'closed';
+        });
+      }
+      await closing;
     },
   };
 }

@@ -53,6 +53,11 @@ export interface IncomingCall {
   tokenName?: string;
   /** Values that are Penny tokens, so they are never mistaken for provider keys. */
   isPennyToken?: (value: string) => boolean;
+  /**
+   * While the server shuts down: resolves once the answer left (true) or was cut (false); the entry is
+   * recorded after it, so an answer cut at the end of the grace period is never recorded `ok`.
+   */
+  delivered?: () => Promise<boolean> | undefined;
 }
 
 export interface GatewayDeps {
@@ -148,7 +153,7 @@ export class Gateway {
         simulated: this.simulated,
       });
     }
-    return this.finish(ctx, outcome);
+    return this.finish(ctx, outcome, call);
   }
 
   /** The last step: one upstream call (or the simulated upstream when no provider is configured). */
@@ -204,7 +209,7 @@ export class Gateway {
     return key;
   }
 
-  private finish(ctx: RequestContext, outcome: Outcome): LedgerEntry {
+  private async finish(ctx: RequestContext, outcome: Outcome, call: IncomingCall): Promise<LedgerEntry> {
     let priced: Settlement;
     try {
       priced = settle(ctx, outcome, this.deps.catalog);
@@ -228,6 +233,10 @@ export class Gateway {
       failSink(sink, e);
     }
     const entry = buildEntry(ctx, answeredAs(sink, outcome, priced), priced);
+    // While the server stops, the entry waits for the answer to leave, so a cut answer is never recorded ok.
+    const gate = call.delivered?.();
+    if (gate !== undefined) await gate;
+    if (isShutdownCut(call.signal)) markShutdownCut(entry);
     this.settle(entry, outcome);
     return entry;
   }
@@ -398,6 +407,21 @@ function stubContext(call: IncomingCall, id: string, startedAt: number, t0: bigi
     signal: call.signal,
     sink: call.sink,
   });
+}
+
+/** The server cut this request at the end of its shutdown grace period (see server/shutdown.ts). */
+function isShutdownCut(signal: AbortSignal): boolean {
+  const r: unknown = signal.reason;
+  return signal.aborted && r instanceof PennyError && r.code === 'shutting_down';
+}
+
+/** An answer cut by the shutdown is recorded as what it was: aborted, not ok — and not a client abort. */
+function markShutdownCut(entry: LedgerEntry): void {
+  entry.status = 'aborted';
+  entry.httpStatus = 503;
+  entry.errorClass = 'shutting_down';
+  entry.flags = entry.flags.filter((f) => f !== 'client_aborted');
+  entry.flags.push('shutdown_cut');
 }
 
 function header(h: Headers, name: string): string | undefined {

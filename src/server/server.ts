@@ -17,6 +17,7 @@ import { NodeSink } from './node-sink.js';
 import type { ResponsesState } from '../conversations/responses-state.js';
 import { RESPONSES_PREFIX, handleResponsesCall, handleStoredResponse } from './routes-responses.js';
 import { type EndpointService, serveEndpoint } from './routes-endpoints.js';
+import { SHUTDOWN_REFUSED, type Shutdown } from './shutdown.js';
 
 export type ExtraRoute = (
   req: IncomingMessage,
@@ -35,6 +36,8 @@ export interface ServerOptions {
   responses?: ResponsesState;
   /** OpenAI endpoints beside the chat pipeline, by path without /v1 ("/embeddings", "/completions"). */
   endpoints?: Record<string, EndpointService>;
+  /** Graceful shutdown of this server (app.close()); see shutdown.ts. */
+  shutdown?: Shutdown;
 }
 
 const CHAT_PATHS: Record<string, Dialect> = {
@@ -57,6 +60,9 @@ export function createPennyServer(opts: ServerOptions): Server {
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
     const dialect = CHAT_PATHS[path];
+    // A request on a keep-alive socket after the shutdown began: answered (503 for chat), then the socket closes.
+    const refused = opts.shutdown?.stopping === true;
+    if (refused) res.setHeader('connection', 'close');
     if (dialect !== undefined) {
       if (req.method !== 'POST')
         return sendError(res, new PennyError('method_not_allowed', `${path} takes POST`), dialect);
@@ -76,7 +82,7 @@ export function createPennyServer(opts: ServerOptions): Server {
         }
         tokenName = name;
       }
-      handleChat(req, res, dialect, tokenName);
+      handleChat(req, res, dialect, tokenName, refused);
       return;
     }
     const endpoint = opts.endpoints?.[path.startsWith('/v1/') ? path.slice(3) : path];
@@ -93,7 +99,10 @@ export function createPennyServer(opts: ServerOptions): Server {
       });
       return;
     }
-    if (path === '/healthz') return sendJson(res, 200, { ok: true, simulated: gateway.simulated });
+    if (path === '/healthz')
+      return refused
+        ? sendJson(res, 503, { ok: false, stopping: true })
+        : sendJson(res, 200, { ok: true, simulated: gateway.simulated });
     if (path === '/v1/models' || path === '/models') {
       const d: Dialect = req.headers['anthropic-version'] ? 'anthropic' : 'openai';
       if (auth.required && !auth.check(req.headers))
@@ -103,6 +112,7 @@ export function createPennyServer(opts: ServerOptions): Server {
     void tryRoutes(req, res, path);
   });
   server.on('clientError', answerClientError);
+  opts.shutdown?.attach(server);
 
   async function tryRoutes(req: IncomingMessage, res: ServerResponse, path: string) {
     try {
@@ -126,10 +136,19 @@ export function createPennyServer(opts: ServerOptions): Server {
     res: ServerResponse,
     dialect: Dialect,
     tokenName: string | undefined,
+    refused: boolean,
   ) {
     const ac = new AbortController();
     const sink = new NodeSink(res, () => ac.abort());
     const declared = Number(req.headers['content-length'] ?? 0);
+    let started = false;
+    const delivered = opts.shutdown?.track(res, ac, () => {
+      if (started) return false;
+      started = true;
+      req.resume();
+      void gateway.handle({ ...call, body: undefined, preError: SHUTDOWN_REFUSED() });
+      return true;
+    });
     const call = {
       dialect,
       headers: req.headers,
@@ -137,8 +156,10 @@ export function createPennyServer(opts: ServerOptions): Server {
       signal: ac.signal,
       isPennyToken,
       ...(tokenName ? { tokenName } : {}),
+      ...(delivered ? { delivered } : {}),
     };
     if (declared > maxBody) {
+      started = true;
       req.resume();
       res.setHeader('connection', 'close');
       void gateway.handle({ ...call, body: undefined, preError: tooLarge(maxBody) });
@@ -151,6 +172,8 @@ export function createPennyServer(opts: ServerOptions): Server {
       if (over) return;
       size += c.length;
       if (size > maxBody) {
+        if (started) return;
+        started = true;
         over = true;
         chunks.length = 0;
         res.setHeader('connection', 'close');
@@ -160,7 +183,8 @@ export function createPennyServer(opts: ServerOptions): Server {
       chunks.push(c);
     });
     req.on('end', () => {
-      if (over) return;
+      if (over || started) return;
+      started = true;
       const buf = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
       let body: unknown;
       try {
@@ -172,6 +196,10 @@ export function createPennyServer(opts: ServerOptions): Server {
           { cause: e },
         );
         void gateway.handle({ ...call, body: undefined, preError: err });
+        return;
+      }
+      if (refused) {
+        void gateway.handle({ ...call, body, preError: SHUTDOWN_REFUSED() });
         return;
       }
       if (dialect === 'responses' && opts.responses)
