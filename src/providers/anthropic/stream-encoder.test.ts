@@ -307,3 +307,15 @@ describe('the official Anthropic SDK accepts the encoded stream', () => {
     assert.equal(msg.usage.output_tokens, 57);
   });
 });
+
+test('message_start carries the counted prompt size, not 0 (clients read the prompt size there)', () => {
+  const withPrompt: CanonicalRequest = {
+    ...req,
+    system: [{ type: 'text', text: 'You are a careful assistant who answers in French.' }],
+    messages: [{ role: 'user', content: [{ type: 'text', text: 'What is the capital of Norway?' }] }],
+  };
+  const enc = new AnthropicStreamEncoder(withPrompt);
+  const [start] = parse(enc.encode({ type: 'start', id: 'x', model: 'gpt-4o-mini', created: 1 }));
+  const usage = (start!.data.message as { usage: { input_tokens: number } }).usage;
+  assert.ok(usage.input_tokens > 10, `input_tokens ${usage.input_tokens}`);
+});

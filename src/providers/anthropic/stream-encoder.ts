@@ -2,14 +2,15 @@
  * Canonical stream events → Anthropic Messages SSE for a client. Content blocks are opened and closed as
  * the kind of output switches (text, thinking, each tool call). The non-obvious part is the ending: an
  * OpenAI upstream sends its finish reason BEFORE its usage chunk, while Anthropic puts both in one
- * `message_delta`, so the delta is held back until usage arrives or the stream ends. Input counts are not
- * known at `message_start` (they are 0 there); the final ones go in `message_delta`, which the Anthropic
- * SDK prefers. Only choice 0 is rendered. Tool-call deltas must follow their own start, as OpenAI sends
+ * `message_delta`, so the delta is held back until usage arrives or the stream ends. The provider's input
+ * count is not known at `message_start`, so Penny's own count of the prompt goes there (clients read the
+ * prompt size from it); the provider's final counts go in `message_delta`, which the Anthropic SDK prefers. Only choice 0 is rendered. Tool-call deltas must follow their own start, as OpenAI sends
  * them; a delta for a tool block that was already closed cannot be expressed and is dropped.
  */
 import type { CanonicalRequest } from '../../core/request.js';
 import type { Finish, StreamEvent } from '../../core/response.js';
 import type { Usage } from '../../core/usage.js';
+import { countRequestTokens } from '../../tokens/index.js';
 import type { StreamEncoder } from '../dialect.js';
 import { redactSecrets } from '../redact.js';
 import { sse } from '../sse.js';
@@ -34,7 +35,7 @@ export class AnthropicStreamEncoder implements StreamEncoder {
   private usage: Usage | undefined;
   private deltaSent = false;
 
-  constructor(req: CanonicalRequest) {
+  constructor(private readonly req: CanonicalRequest) {
     this.model = req.model;
   }
 
@@ -106,7 +107,7 @@ export class AnthropicStreamEncoder implements StreamEncoder {
         stop_reason: null,
         stop_sequence: null,
         usage: {
-          input_tokens: 0,
+          input_tokens: countRequestTokens(this.req, this.model).tokens,
           cache_creation_input_tokens: 0,
           cache_read_input_tokens: 0,
           output_tokens: 0,

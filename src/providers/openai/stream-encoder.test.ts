@@ -51,7 +51,7 @@ const anthropicEvents: StreamEvent[] = [
   { type: 'end' },
 ];
 
-test('encodes chunks: role first, dense tool indexes, finish, usage chunk when asked, [DONE]', () => {
+test('encodes chunks: role first, dense tool indexes, finish, usage: null then the usage chunk when asked, [DONE]', () => {
   const head = {
     id: 'msg_1',
     object: 'chat.completion.chunk',
@@ -61,6 +61,7 @@ test('encodes chunks: role first, dense tool indexes, finish, usage chunk when a
   const c = (delta: unknown, finish: string | null = null) => ({
     ...head,
     choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+    usage: null,
   });
   assert.deepEqual(encodeAll(anthropicEvents, true), [
     c({ role: 'assistant', content: '' }),

@@ -104,6 +104,8 @@ class OpenAIStreamEncoder implements StreamEncoder {
   private chunk(index: number, delta: JsonObject, finish: string | null, logprobs: unknown = null): string {
     const h = this.head();
     h.choices = [{ index, delta, logprobs, finish_reason: finish }];
+    // With include_usage, OpenAI sends `usage: null` on every chunk but the last.
+    if (this.req.streamUsage) h.usage = null;
     return sse(JSON.stringify(h));
   }
 }
