@@ -21,6 +21,7 @@ import type { PennyMetrics } from './metrics/penny-metrics.js';
 import { assembleCore, closeCore } from './assemble.js';
 import { openResponsesState } from './conversations/open-store.js';
 import { EmbeddingsService } from './embeddings/embeddings-service.js';
+import { CountTokensService } from './endpoints/count-tokens.js';
 
 export interface PennyApp {
   loaded: LoadedConfig;
@@ -72,7 +73,7 @@ export async function startPenny(opts: StartOptions = {}): Promise<PennyApp> {
   const routes = [createMetricsRoute(metrics, guard), createDashboardRoute({ ledger, loaded, guard })];
   const responses = openResponsesState(loaded, logger);
   const embeddings = new EmbeddingsService({ loaded, catalog, logger, gateway });
-  const endpoints = { '/embeddings': embeddings };
+  const endpoints = { '/embeddings': embeddings, '/messages/count_tokens': new CountTokensService(gateway) };
   const shutdown = new Shutdown();
   const server = createPennyServer({
     gateway,

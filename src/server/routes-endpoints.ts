@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PennyError, toWireError } from '../core/errors.js';
+import type { Dialect } from '../core/request.js';
 import type { EndpointCall } from '../endpoints/endpoint-call.js';
 import type { Logger } from '../observability/logger.js';
 import type { Auth } from './auth.js';
@@ -25,8 +26,9 @@ export function serveEndpoint(
   res: ServerResponse,
   path: string,
   service: EndpointService,
-  opts: { auth: Auth; maxBody: number; logger: Logger },
+  opts: { auth: Auth; maxBody: number; logger: Logger; dialect?: Dialect },
 ): void {
+  const send = (r: ServerResponse, err: PennyError) => sendError(r, err, opts.dialect ?? 'openai');
   if (req.method !== 'POST') {
     req.resume();
     send(res, new PennyError('method_not_allowed', `${path} takes POST`));
@@ -99,9 +101,9 @@ export function serveEndpoint(
   });
 }
 
-function send(res: ServerResponse, err: PennyError): void {
+function sendError(res: ServerResponse, err: PennyError, dialect: Dialect): void {
   if (res.headersSent) return;
-  const w = toWireError(err, 'openai');
+  const w = toWireError(err, dialect);
   const text = JSON.stringify(w.body);
   res.writeHead(w.status, {
     'content-type': 'application/json',

@@ -12,7 +12,7 @@ import type { Gateway } from '../pipeline/gateway.js';
 import type { PriceCatalog } from '../pricing/catalog.js';
 import { Auth } from './auth.js';
 import { answerClientError } from './client-error.js';
-import { listModels, renderModelList } from './models.js';
+import { listModels, renderModel, renderModelList } from './models.js';
 import { NodeSink } from './node-sink.js';
 import type { ResponsesState } from '../conversations/responses-state.js';
 import { RESPONSES_PREFIX, handleResponsesCall, handleStoredResponse } from './routes-responses.js';
@@ -85,8 +85,26 @@ export function createPennyServer(opts: ServerOptions): Server {
       handleChat(req, res, dialect, tokenName, refused);
       return;
     }
-    const endpoint = opts.endpoints?.[path.startsWith('/v1/') ? path.slice(3) : path];
-    if (endpoint) return serveEndpoint(req, res, path, endpoint, { auth, maxBody, logger });
+    const endpointName = path.startsWith('/v1/') ? path.slice(3) : path;
+    const endpoint = opts.endpoints?.[endpointName];
+    if (endpoint) {
+      const dialect: Dialect = endpointName.startsWith('/messages/') ? 'anthropic' : 'openai';
+      return serveEndpoint(req, res, path, endpoint, { auth, maxBody, logger, dialect });
+    }
+    if (path.startsWith('/v1/models/') || path.startsWith('/models/')) {
+      const d: Dialect = req.headers['anthropic-version'] ? 'anthropic' : 'openai';
+      if (auth.required && !auth.check(req.headers))
+        return sendError(res, new PennyError('unauthorized', 'missing or wrong Penny token'), d);
+      const id = decodeURIComponent(path.slice(path.indexOf('/models/') + 8));
+      const model = listModels(loaded, opts.catalog).find((m) => m.id === id);
+      if (!model)
+        return sendError(
+          res,
+          new PennyError('not_found', `The model '${id.slice(0, 200)}' does not exist`),
+          d,
+        );
+      return sendJson(res, 200, renderModel(model, d));
+    }
     if (path.startsWith(RESPONSES_PREFIX) && opts.responses) {
       if (auth.required && !auth.check(req.headers)) {
         req.resume();
@@ -117,13 +135,16 @@ export function createPennyServer(opts: ServerOptions): Server {
   async function tryRoutes(req: IncomingMessage, res: ServerResponse, path: string) {
     try {
       for (const r of opts.routes ?? []) if (await r(req, res, path)) return;
+      // Anthropic clients get Anthropic-shaped errors on their paths (e.g. an unknown /v1/messages/… route).
+      const d: Dialect =
+        path.startsWith('/v1/messages') || req.headers['anthropic-version'] ? 'anthropic' : 'openai';
       sendError(
         res,
         new PennyError(
           'not_found',
-          `no route ${req.method} ${path}; Penny serves POST /v1/chat/completions, POST /v1/messages, GET /v1/models`,
+          `no route ${req.method} ${path.slice(0, 200)}; Penny serves POST /v1/chat/completions, POST /v1/messages, POST /v1/responses, POST /v1/embeddings, GET /v1/models`,
         ),
-        'openai',
+        d,
       );
     } catch (e) {
       logger.error('route failed', { path, error: e });

@@ -9,7 +9,7 @@ import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 const file = new URL('../fixtures/openai-openapi/schemas.json', import.meta.url);
 const spec = JSON.parse(readFileSync(file, 'utf8')) as { schemas: Record<string, unknown> };
 const ajv = new Ajv2020({ strict: false, validateFormats: false, allErrors: false });
-ajv.addSchema({ $id: 'openai', components: { schemas: spec.schemas } });
+ajv.addSchema({ $id: 'openai', components: { schemas: nullableToNull(spec.schemas) } });
 const compiled = new Map<string, ValidateFunction>();
 
 /** Stream event type → the schema of that event (ResponseStreamEvent is an anyOf of them). */
@@ -41,4 +41,16 @@ export function assertOpenApi(name: string, value: unknown): void {
     throw new Error(
       `${name} does not match OpenAI's OpenAPI spec: ${ajv.errorsText(v.errors, { separator: '\n' })}\n${JSON.stringify(value).slice(0, 2000)}`,
     );
+}
+
+/** A few schemas still use OpenAPI 3.0's `nullable: true`: express it in JSON Schema (null allowed). */
+function nullableToNull(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(nullableToNull);
+  if (typeof v !== 'object' || v === null) return v;
+  const o: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) if (k !== 'nullable') o[k] = nullableToNull(x);
+  if ((v as { nullable?: unknown }).nullable !== true) return o;
+  if (Array.isArray(o.enum)) o.enum = [...o.enum, null];
+  if (typeof o.type === 'string') return { ...o, type: [o.type, 'null'] };
+  return { anyOf: [o, { type: 'null' }] };
 }

@@ -1,0 +1,67 @@
+/**
+ * Anthropic `POST /v1/messages/count_tokens`: forwarded to the Anthropic provider that serves the model
+ * (its count is exact and free), else — OpenAI-format models, or no provider configured — answered from
+ * Penny's own tokenizer, marked `x-penny-estimate: true`. Counting costs nothing, so no ledger entry is
+ * written. Errors are in Anthropic's shape.
+ */
+import { PennyError, asPennyError, toWireError } from '../core/errors.js';
+import type { CanonicalRequest } from '../core/request.js';
+import type { Gateway } from '../pipeline/gateway.js';
+import { CODECS } from '../providers/codecs.js';
+import { PROVIDER_TYPES } from '../providers/registry.js';
+import { readBodyText } from '../providers/upstream.js';
+import type { EndpointReply, EndpointService } from '../server/routes-endpoints.js';
+import { countRequestTokens } from '../tokens/index.js';
+import type { EndpointCall } from './endpoint-call.js';
+
+const HEADERS = { 'content-type': 'application/json' };
+
+export class CountTokensService implements EndpointService {
+  constructor(private readonly gateway: Gateway) {}
+
+  async handle(call: EndpointCall): Promise<EndpointReply> {
+    try {
+      return await this.count(call);
+    } catch (e) {
+      const w = toWireError(asPennyError(e), 'anthropic');
+      return { status: w.status, headers: { ...HEADERS }, body: JSON.stringify(w.body) };
+    }
+  }
+
+  private async count(call: EndpointCall): Promise<EndpointReply> {
+    const body = call.body;
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      throw new PennyError('invalid_request', 'request body must be a JSON object');
+    const b = body as Record<string, unknown>;
+    // count_tokens takes a Messages body without max_tokens; the parser needs one.
+    const req: CanonicalRequest = CODECS.anthropic.parseRequest({ ...b, max_tokens: b.max_tokens ?? 1 });
+    let model = req.model;
+    if (!this.gateway.simulated) {
+      const target = this.gateway.resolver.resolve(req.model);
+      model = target.model;
+      if (PROVIDER_TYPES[target.provider.type].dialect === 'anthropic') {
+        const provider = target.provider;
+        const res = await this.gateway.upstreams.call(
+          provider,
+          target.model,
+          JSON.stringify({ ...b, model: target.model }),
+          {
+            apiKey: provider.apiKey,
+            stream: false,
+            signal: call.signal,
+            path: '/v1/messages/count_tokens',
+          },
+        );
+        const text = await readBodyText(res.body);
+        if (res.statusCode >= 400) throw CODECS.anthropic.parseError(res.statusCode, text, provider.name);
+        return { status: 200, headers: { ...HEADERS, 'x-penny-provider': provider.name }, body: text };
+      }
+    }
+    const counted = countRequestTokens(req, model);
+    return {
+      status: 200,
+      headers: { ...HEADERS, 'x-penny-estimate': 'true' },
+      body: JSON.stringify({ input_tokens: counted.tokens }),
+    };
+  }
+}
