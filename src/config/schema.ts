@@ -82,7 +82,8 @@ export const configSchema = z.strictObject({
   ledger: z
     .strictObject({
       path: z.string().min(1).optional(),
-      flushIntervalMs: z.number().int().positive().default(200),
+      /** How long a ledger entry may wait in memory before its batch is written (the SIGKILL window). */
+      flushIntervalMs: z.number().int().positive().default(25),
       batchSize: z.number().int().positive().default(512),
     })
     .prefault({}),

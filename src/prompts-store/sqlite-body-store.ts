@@ -63,7 +63,7 @@ export class SqliteBodyStore implements BodyStore {
 
   private constructor(db: Database.Database, opts: SqliteBodyStoreOptions) {
     this.#db = db;
-    this.#flushIntervalMs = Math.max(1, opts.flushIntervalMs ?? 200);
+    this.#flushIntervalMs = Math.max(1, opts.flushIntervalMs ?? 25);
     this.#onError = opts.onError ?? ((e) => process.emitWarning(`body store write failed: ${String(e)}`));
   }
 

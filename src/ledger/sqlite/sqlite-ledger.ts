@@ -29,7 +29,7 @@ import { migrate, TABLE } from './schema.js';
 import { GROUP_EXPR, whereClause } from './sql-filter.js';
 
 export interface SqliteLedgerOptions {
-  /** How long an entry may wait in the buffer, ms (default 200). */
+  /** How long an entry may wait in the buffer, ms (default 25): what a SIGKILL can lose. */
   flushIntervalMs?: number;
   /** Buffer length that triggers a write on the next turn of the event loop (default 512). */
   batchSize?: number;
@@ -86,7 +86,7 @@ export class SqliteLedger implements Ledger {
 
   private constructor(db: Database.Database, opts: SqliteLedgerOptions) {
     this.#db = db;
-    this.#flushIntervalMs = Math.max(1, opts.flushIntervalMs ?? 200);
+    this.#flushIntervalMs = Math.max(1, opts.flushIntervalMs ?? 25);
     this.#batchSize = Math.max(1, opts.batchSize ?? 512);
     this.#maxBuffered = Math.max(1, opts.maxBuffered ?? 100_000);
     this.#onError = opts.onError ?? defaultOnError;
