@@ -15,6 +15,7 @@ const OPENAI_429 = {
     'content-type': 'application/json',
     'retry-after': '7',
     'retry-after-ms': '7000',
+    'x-should-retry': 'true',
     'x-ratelimit-limit-requests': '500',
     'x-ratelimit-remaining-requests': '0',
     'x-ratelimit-reset-requests': '7s',
@@ -89,6 +90,7 @@ describe('upstream rate-limit headers reach the client', () => {
           assert.equal(headers.get('retry-after'), '7');
           if (upstream === 'openai') {
             assert.equal(headers.get('retry-after-ms'), '7000');
+            assert.equal(headers.get('x-should-retry'), 'true');
             assert.equal(headers.get('x-ratelimit-remaining-requests'), '0');
             assert.equal(headers.get('x-ratelimit-reset-requests'), '7s');
             assert.equal(headers.get('x-request-id'), null, 'only rate-limit headers pass');
