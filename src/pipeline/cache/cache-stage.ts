@@ -1,67 +1,41 @@
 /**
  * The response-cache stage: exact hits, in-flight de-duplication and semantic hits, in that order, for
  * features whose policy enables caching (others pass straight through at the cost of one map lookup).
- * A hit costs $0 (plus the embedding of a semantic lookup) and its baseline is the stored usage at the
- * requested model's price; a de-duplicated follower costs $0 with the leader's cost as baseline. Store
- * faults never fail a request: they are misses, counted and logged (see store/guarded-store.ts).
+ * A hit makes no model call and reports the stored usage at the requested model as its alternative; a
+ * de-duplicated follower (follow-flight.ts) reports the leader's spend; the semantic lookup
+ * (semantic-probe.ts) reports its embedding as a side cost — settle turns these into money. Store faults
+ * never fail a request: they are misses, counted and logged (see store/guarded-store.ts).
  * The non-obvious part: the answer is stored after the response has been handed to the client, and the
  * write is not awaited — with memory and SQLite it lands synchronously, with Redis a moment later.
  */
-import { join, dirname } from 'node:path';
-import { PennyError, asPennyError } from '../../core/errors.js';
-import { type Money, moneyToDecimal } from '../../core/money.js';
+import { asPennyError } from '../../core/errors.js';
 import { choiceText } from '../../core/response.js';
 import { emptyUsage } from '../../core/usage.js';
 import type { FeatureConfig } from '../../config/schema.js';
 import type { LoadedConfig } from '../../config/load.js';
 import type { Logger } from '../../observability/logger.js';
 import type { PriceCatalog } from '../../pricing/catalog.js';
-import { CODECS } from '../../providers/codecs.js';
-import { type Outcome, type RequestContext, elapsedMs } from '../context.js';
+import type { Outcome, RequestContext } from '../context.js';
 import { errorOutcome } from '../execute/single.js';
 import { spendOf } from '../settle/price-call.js';
-import { defineSlot } from '../slots.js';
 import type { Next, Stage } from '../stage.js';
+import { CACHE, type CacheMeta } from './cache-meta.js';
 import { exactKey, paramsHash } from './cache-key.js';
 import type { CacheGlobalConfig, CacheStoreKind } from './config.js';
 import { namespaceOf, readControls } from './controls.js';
 import { type CachedAnswer, decodeAnswer, encodeAnswer } from './entry-codec.js';
-import { type Flight, type FlightResult, InflightRegistry } from './inflight.js';
+import { followFlight } from './follow-flight.js';
+import { InflightRegistry } from './inflight.js';
+import { openStore } from './open-store.js';
 import { type CachePolicy, outcomeNotStorable, requestNotCacheable, resolvePolicy } from './policy.js';
-import { type SemanticScope, lastUserText, scopeFromRequest } from './semantic/scope.js';
+import { type SemanticProbe, probeSemantic } from './semantic-probe.js';
 import { type SemanticSetup, buildSemantic } from './semantic-wiring.js';
 import { serveAnswer } from './serve-answer.js';
 import { countCache } from './stats.js';
 import type { CacheStore } from './store/cache-store.js';
 import { GuardedStore } from './store/guarded-store.js';
-import { MemoryStore } from './store/memory-store.js';
-import { RedisStore } from './store/redis-store.js';
-import { SqliteStore } from './store/sqlite-store.js';
 
-export type CacheStatus = 'hit' | 'miss' | 'bypass' | 'refresh' | 'dedupe' | 'shadow-hit';
-
-/** What the stage did, in the CACHE slot (ledger `meta.cache`). */
-export interface CacheMeta {
-  status: CacheStatus;
-  kind?: 'exact' | 'semantic';
-  reason?: string;
-  /** First 16 hex digits of the exact key. */
-  key?: string;
-  store?: CacheStoreKind;
-  ageMs?: number;
-  score?: number;
-  followers?: number;
-  stored?: boolean;
-  notStored?: string;
-  ttlSeconds?: number;
-  /** USD, decimal text. */
-  embeddingCost?: string;
-  embeddingTokens?: number;
-  shadow?: { score: number; key: string; agree?: boolean };
-  semantic?: { bestScore?: number; rejectedBy?: string; skipped?: string };
-}
-
-export const CACHE = defineSlot<CacheMeta>('cache');
+export { CACHE, type CacheMeta, type CacheStatus } from './cache-meta.js';
 
 export interface CacheStageDeps {
   loaded: LoadedConfig;
@@ -71,11 +45,6 @@ export interface CacheStageDeps {
   openStore?: (kind: CacheStoreKind) => CacheStore;
   /** Semantic engine to use instead of building one from the config (tests). */
   semantic?: SemanticSetup;
-}
-
-interface SemanticProbe {
-  scope: SemanticScope;
-  text: string;
 }
 
 export class CacheStage implements Stage {
@@ -160,58 +129,29 @@ export class CacheStage implements Stage {
       if (hit) return this.serveHit(ctx, meta, hit, 'exact');
       if (policy.dedupe) {
         const flight = this.inflight.find(key);
-        if (flight) return this.follow(ctx, meta, flight);
+        if (flight) return followFlight(ctx, meta, flight);
       }
     }
 
     // Semantic lookup (never on refresh): may answer, or (shadow) record what it would have answered.
     let probe: SemanticProbe | undefined;
-    let embedCost = 0n;
     let shadowAnswer: CachedAnswer | undefined;
     if (policy.semantic.enabled && !refresh) {
-      const text = lastUserText(ctx.request);
-      if (text !== null) {
-        const semantic = this.semantic();
-        probe = {
-          text,
-          scope: scopeFromRequest(ctx.request, `${namespaceOf(ctx, controls)}|${paramsHash(ctx.request)}`),
-        };
-        try {
-          const r = await semantic.cache.lookup({
-            scope: probe.scope,
-            text,
-            shadow: policy.semantic.shadow,
-            ...(policy.semantic.threshold !== undefined ? { threshold: policy.semantic.threshold } : {}),
-          });
-          embedCost = this.embeddingCost(meta, ctx, r.embedUsage?.promptTokens ?? 0);
-          if (embedCost > 0n) ctx.money.sideCosts.push({ tactic: 'cache.semantic', cost: embedCost });
-          meta.semantic = {
-            ...(r.bestScore !== undefined ? { bestScore: round(r.bestScore) } : {}),
-            ...(r.rejectedBy ? { rejectedBy: r.rejectedBy } : {}),
-            ...(r.skipped ? { skipped: r.skipped } : {}),
-          };
-          if (r.hit) {
-            const answer = await this.read(store, r.hit.id);
-            if (answer) {
-              meta.score = round(r.hit.score);
-              return this.serveHit(ctx, meta, answer, 'semantic');
-            }
-            semantic.cache.remove(r.hit.id);
-          } else if (r.wouldHit) {
-            const answer = await this.read(store, r.wouldHit.id);
-            if (answer) {
-              shadowAnswer = answer;
-              meta.status = 'shadow-hit';
-              meta.shadow = { score: round(r.wouldHit.score), key: r.wouldHit.id.slice(0, 16) };
-              countCache('shadowHit');
-            }
-          }
-        } catch (e) {
-          countCache('embedError');
-          this.deps.logger.warn('semantic cache lookup failed; served uncached', { error: e });
-          probe = undefined;
-        }
+      const r = await probeSemantic({
+        ctx,
+        meta,
+        policy: policy.semantic,
+        partition: `${namespaceOf(ctx, controls)}|${paramsHash(ctx.request)}`,
+        semantic: this.semantic(),
+        read: (k) => this.read(store, k),
+        logger: this.deps.logger,
+      });
+      if (r.kind === 'hit') {
+        meta.score = r.score;
+        return this.serveHit(ctx, meta, r.answer, 'semantic');
       }
+      probe = r.probe;
+      shadowAnswer = r.shadowAnswer;
     }
 
     if (refresh) meta.status = 'refresh';
@@ -293,87 +233,6 @@ export class CacheStage implements Stage {
     return serveAnswer(ctx, answer.response, answer);
   }
 
-  private async follow(ctx: RequestContext, meta: CacheMeta, flight: Flight): Promise<Outcome> {
-    countCache('dedupeFollower');
-    ctx.money.unbilled = true; // a follower makes no call of its own
-    flight.followers++;
-    flight.attach(ctx.signal);
-    meta.status = 'dedupe';
-    ctx.headers['x-penny-cache'] = 'dedupe';
-    if (flight.canTee(ctx)) {
-      let started = false;
-      let ended = false;
-      let ttftMs: number | null = null;
-      const unsubscribe = flight.subscribe((op) => {
-        if (ctx.sink.closed) return;
-        if (op.type === 'start') {
-          ctx.sink.startStream(op.status, { ...op.headers, ...ctx.headers });
-          started = true;
-        } else if (started && op.type === 'write') {
-          ttftMs ??= elapsedMs(ctx.t0);
-          ctx.sink.write(op.chunk);
-        } else if (started && op.type === 'end') {
-          ended = true;
-          ctx.sink.end();
-        }
-      });
-      const r = await flight.done;
-      unsubscribe();
-      if (started) {
-        if (!ended && !ctx.sink.closed) {
-          const err =
-            r.outcome.error ??
-            new PennyError(
-              'upstream_stream_broken',
-              'the shared upstream stream ended before the answer was complete',
-            );
-          ctx.sink.write(CODECS[ctx.clientDialect].encodeStreamError(err));
-          ctx.sink.end();
-        }
-        const o = r.outcome;
-        const complete = ended && o.status === 'ok';
-        return this.followerLedger(ctx, r, {
-          provider: o.provider,
-          servedModel: o.servedModel,
-          simulated: o.simulated,
-          status: complete ? 'ok' : o.status === 'aborted' ? 'error' : o.status,
-          httpStatus: complete ? o.httpStatus : o.httpStatus === 499 ? 502 : o.httpStatus,
-          usage: emptyUsage(),
-          response: o.response,
-          error: complete
-            ? null
-            : (o.error ?? new PennyError('upstream_stream_broken', 'shared stream broke')),
-          ttftMs,
-          written: true,
-        });
-      }
-      // The leader failed before it started streaming: answer below like any other follower.
-    }
-    const r = await flight.done;
-    const o = r.outcome;
-    const src = { provider: o.provider, servedModel: o.servedModel, simulated: o.simulated };
-    if (o.status === 'ok' && o.response) {
-      if (
-        !ctx.request.stream &&
-        !flight.stream &&
-        ctx.clientDialect === flight.dialect &&
-        o.body !== undefined
-      ) {
-        if (src.provider) ctx.headers['x-penny-provider'] = src.provider;
-        return this.followerLedger(ctx, r, { ...o, usage: emptyUsage(), ttftMs: null, written: false });
-      }
-      return this.followerLedger(ctx, r, serveAnswer(ctx, o.response, src));
-    }
-    const err = o.error ?? new PennyError('upstream_error', 'the shared upstream call failed');
-    return errorOutcome(ctx, err, src);
-  }
-
-  /** A follower's outcome: $0, with the leader's spend as the alternative (`cache.dedupe` savings). */
-  private followerLedger(ctx: RequestContext, r: FlightResult, o: Outcome): Outcome {
-    if (o.status === 'ok') ctx.money.replaced = { kind: 'shared', tactic: 'cache.dedupe', cost: r.cost };
-    return o;
-  }
-
   private storeAnswer(
     ctx: RequestContext,
     meta: CacheMeta,
@@ -428,20 +287,6 @@ export class CacheStage implements Stage {
     meta.notStored = why;
   }
 
-  /** The cost of the embedding tokens of a lookup; booked in meta (0 for the local embedder). */
-  private embeddingCost(meta: CacheMeta, ctx: RequestContext, tokens: number): Money {
-    if (tokens <= 0) return 0n;
-    meta.embeddingTokens = tokens;
-    const price = this.semantic().pricePerToken;
-    if (price === null) {
-      if (!ctx.flags.includes('embedding_unpriced')) ctx.flags.push('embedding_unpriced');
-      return 0n;
-    }
-    const cost = BigInt(tokens) * price;
-    meta.embeddingCost = moneyToDecimal(cost);
-    return cost;
-  }
-
   private semantic(): SemanticSetup {
     this.semanticSetup ??= buildSemantic(this.global.semantic, this.deps.catalog);
     return this.semanticSetup;
@@ -449,32 +294,10 @@ export class CacheStage implements Stage {
 
   private openStore(kind: CacheStoreKind): CacheStore {
     if (this.deps.openStore) return this.deps.openStore(kind);
-    const g = this.global;
-    if (kind === 'memory') return new MemoryStore({ maxEntries: g.maxEntries });
-    if (kind === 'redis') {
-      let lastWarn = 0;
-      return new RedisStore({
-        url: g.redisUrl,
-        keyPrefix: g.redisKeyPrefix,
-        commandTimeoutMs: Math.max(g.timeoutMs * 4, 200),
-        onError: (e) => {
-          countCache('connectionError');
-          if (Date.now() - lastWarn < 10_000) return;
-          lastWarn = Date.now();
-          this.deps.logger.warn('redis cache store unreachable; requests are served uncached', { error: e });
-        },
-      });
-    }
-    const path = g.sqlitePath ?? join(dirname(this.deps.loaded.ledgerPath), 'cache.db');
-    try {
-      return new SqliteStore(path, { maxEntries: g.maxEntries });
-    } catch (e) {
-      this.deps.logger.warn('cache SQLite file could not be opened; using an in-memory cache', {
-        path,
-        error: e,
-      });
-      return new MemoryStore({ maxEntries: g.maxEntries });
-    }
+    return openStore(kind, this.global, {
+      ledgerPath: this.deps.loaded.ledgerPath,
+      logger: this.deps.logger,
+    });
   }
 
   private track<T>(p: Promise<T>): Promise<T> {
@@ -483,10 +306,6 @@ export class CacheStage implements Stage {
     p.then(done, done);
     return p;
   }
-}
-
-function round(x: number): number {
-  return Math.round(x * 1000) / 1000;
 }
 
 function sameAnswer(a: CachedAnswer, o: Outcome): boolean {
