@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Check } from '../cascade/checks.js';
-import { answerText, runChecksSafely, tokenLogprobs } from './cascade.js';
+import { answerText, runChecksSafely, tokenLogprobs } from './cascade-answer.js';
 
 describe('cascade helpers', () => {
   test('a check that throws fails with its message instead of failing the request', () => {
