@@ -29,7 +29,7 @@ import { executionPlanOf } from './execute/plan.js';
 import { executePlan } from './execute/run-plan.js';
 import { answerWith } from './execute/answer.js';
 import { executeAttempt } from './execute/attempt.js';
-import { errorOutcome } from './execute/single.js';
+import { errorOutcome } from './execute/outcomes.js';
 import { newRequestId } from './request-id.js';
 import { GuardedSink } from './guarded-sink.js';
 import { buildEntry } from './settle/entry.js';

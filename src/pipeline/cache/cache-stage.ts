@@ -16,7 +16,7 @@ import type { LoadedConfig } from '../../config/load.js';
 import type { Logger } from '../../observability/logger.js';
 import type { PriceCatalog } from '../../pricing/catalog.js';
 import type { Outcome, RequestContext } from '../context.js';
-import { errorOutcome } from '../execute/single.js';
+import { errorOutcome } from '../execute/outcomes.js';
 import { spendOf } from '../settle/price-call.js';
 import type { Next, Stage } from '../stage.js';
 import { CACHE, type CacheMeta } from './cache-meta.js';

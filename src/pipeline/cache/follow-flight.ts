@@ -9,7 +9,7 @@ import { PennyError } from '../../core/errors.js';
 import { emptyUsage } from '../../core/usage.js';
 import { CODECS } from '../../providers/codecs.js';
 import { type Outcome, type RequestContext, elapsedMs } from '../context.js';
-import { errorOutcome } from '../execute/single.js';
+import { errorOutcome } from '../execute/outcomes.js';
 import type { CacheMeta } from './cache-meta.js';
 import type { Flight, FlightResult } from './inflight.js';
 import { serveAnswer } from './serve-answer.js';

@@ -7,7 +7,7 @@ import type { CanonicalResponse } from '../../core/response.js';
 import { CODECS } from '../../providers/codecs.js';
 import type { Outcome, RequestContext } from '../context.js';
 import { responseToEvents } from '../stream/response-to-events.js';
-import { writeEventsAsStream } from './single.js';
+import { writeEventsAsStream } from './outcomes.js';
 
 export function answerWith(
   ctx: RequestContext,

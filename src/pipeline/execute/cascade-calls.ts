@@ -15,7 +15,7 @@ import { type Outcome, type RequestContext, elapsedMs } from '../context.js';
 import type { BilledCall } from '../settle/facts.js';
 import { defineSlot } from '../slots.js';
 import { type FallbackDeps, recordAttempt } from './fallback.js';
-import { errorOutcome } from './single.js';
+import { errorOutcome } from './outcomes.js';
 import { executeToResponse } from './to-response.js';
 
 export interface CascadeAttemptMeta {

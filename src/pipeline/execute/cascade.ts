@@ -27,7 +27,7 @@ import { responseToEvents } from '../stream/response-to-events.js';
 import { answerOf, runChecksSafely, withoutLogprobs } from './cascade-answer.js';
 import { type Call, CascadeCalls } from './cascade-calls.js';
 import { type FallbackDeps, executeWithFallbacks } from './fallback.js';
-import { errorOutcome, writeEventsAsStream } from './single.js';
+import { errorOutcome, writeEventsAsStream } from './outcomes.js';
 
 export { CASCADE, type CascadeAttemptMeta, type CascadeMeta } from './cascade-calls.js';
 

@@ -12,7 +12,8 @@ import { defineSlot } from '../slots.js';
 import { executeAttempt } from './attempt.js';
 import { parseRetryAfter, retryDelayMs, sleep as realSleep } from './backoff.js';
 import type { RetryPolicy } from './plan.js';
-import { type ExecuteDeps, errorOutcome } from './single.js';
+import { errorOutcome } from './outcomes.js';
+import type { ExecuteDeps } from './single.js';
 
 export interface AttemptRecord {
   provider: string | null;

@@ -1,0 +1,132 @@
+/**
+ * Pipes an upstream SSE stream to the client, in one of three modes:
+ *  - raw: same dialect and nobody watching — upstream bytes go to the client untouched while a decoder
+ *    watches them for usage; only the usage-only chunk Penny asked for on the client's behalf is hidden;
+ *  - re-encoded: another dialect — each decoded event is encoded in the client's;
+ *  - observed: a stream observer (server-side early stop) sees every decoded event and may cut the answer
+ *    short; events are re-encoded even for the same dialect.
+ * An upstream error or malformed event ends the answer with exactly one error in the client's dialect.
+ * How a stream ends other than complete is stream-endings.ts.
+ */
+import type { StreamEvent } from '../../core/response.js';
+import { CODECS } from '../../providers/codecs.js';
+import type { SseEvent, StreamEncoder } from '../../providers/dialect.js';
+import { upstreamDialectFor } from '../../providers/openai-responses/upstream-dialect.js';
+import type { Target } from '../../providers/resolve-target.js';
+import { SseParser, sse } from '../../providers/sse.js';
+import { type Outcome, type RequestContext, type StreamCut, elapsedMs } from '../context.js';
+import { StreamAssembler } from '../stream/assembler.js';
+import { type OutcomeBase, SSE_HEADERS } from './outcomes.js';
+import {
+  type EndingStream,
+  clientAborted,
+  endedEarly,
+  endedIncomplete,
+  readFailure,
+  upstreamReportedError,
+} from './stream-endings.js';
+import { usageOrEstimate } from './usage-estimate.js';
+
+export async function pipeStream(
+  ctx: RequestContext,
+  target: Target,
+  body: AsyncIterable<Buffer>,
+  ac: AbortController,
+  base: OutcomeBase,
+): Promise<Outcome> {
+  const upstreamCodec = CODECS[upstreamDialectFor(target.provider.type, ctx.clientDialect)];
+  const clientCodec = CODECS[ctx.clientDialect];
+  const same = upstreamCodec.name === ctx.clientDialect;
+  const hideUsage = same && ctx.clientDialect === 'openai' && ctx.request.streamUsage !== true;
+  const decoder = upstreamCodec.createStreamDecoder(target.provider.name);
+  const observer = ctx.streamObserver;
+  const encoder = same && observer === undefined ? null : clientCodec.createStreamEncoder(ctx.request);
+  const parser = new SseParser();
+  const asm = new StreamAssembler();
+  let ttftMs: number | null = null;
+  let cut: StreamCut | null = null;
+  let failed = false;
+  const ending = (): EndingStream => ({ ctx, asm, decoder, target, base, ttftMs });
+  ctx.sink.startStream(200, { ...SSE_HEADERS, ...ctx.headers });
+
+  /** The observed path: every event is shown to the observer, which may cut the answer short. */
+  const observed = (cevs: StreamEvent[], enc: StreamEncoder): string => {
+    let out = '';
+    for (const c of cevs) {
+      const r = observer!.observe(c);
+      const forward = r === null ? [c] : r.last;
+      asm.addAll(forward);
+      for (const f of forward) out += enc.encode(f);
+      if (r !== null) {
+        cut = r;
+        break;
+      }
+    }
+    if (ttftMs === null && asm.sawContent) ttftMs = elapsedMs(ctx.t0);
+    return out;
+  };
+
+  const handle = (events: SseEvent[]) => {
+    let out = '';
+    for (const ev of events) {
+      const cevs = decoder.decode(ev);
+      for (const c of cevs)
+        if (c.type === 'start' && c.created === 0) c.created = Math.floor(ctx.startedAt / 1000);
+      if (cevs.some((c) => c.type === 'error')) {
+        // An upstream error or malformed event ends the answer: it is not forwarded (raw or encoded);
+        // the client gets exactly one error in its dialect below, and nothing after it.
+        asm.addAll(cevs);
+        failed = true;
+        break;
+      }
+      if (observer !== undefined && encoder !== null) {
+        out += observed(cevs, encoder);
+        if (cut !== null) break;
+        continue;
+      }
+      asm.addAll(cevs);
+      if (ttftMs === null && asm.sawContent) ttftMs = elapsedMs(ctx.t0);
+      if (encoder) {
+        for (const c of cevs) out += encoder.encode(c);
+      } else if (!(hideUsage && isUsageOnly(cevs))) {
+        out += sse(ev.data, ev.event);
+      }
+    }
+    if (out && !ctx.sink.closed) ctx.sink.write(out);
+  };
+
+  try {
+    for await (const chunk of body) {
+      handle(parser.push(chunk));
+      if (cut !== null || failed) break;
+    }
+    if (cut === null && !failed) handle(parser.end());
+  } catch (e) {
+    // Let the upstream abort reach the socket before any CPU-heavy work (token estimates) runs.
+    await new Promise((r) => setImmediate(r));
+    if (ctx.signal.aborted) return clientAborted(ending());
+    return readFailure(ending(), e);
+  }
+  if (ctx.signal.aborted) return clientAborted(ending());
+  if (cut !== null && encoder !== null) return endedEarly(ending(), encoder, cut, ac);
+  if (asm.error) return upstreamReportedError(ending(), ac);
+  if (!asm.finished && !asm.ended) return endedIncomplete(ending());
+  if (encoder && !asm.ended) ctx.sink.write(encoder.encode({ type: 'end' }));
+  ctx.sink.end();
+  ac.abort(); // nothing left to read; frees the socket promptly if the upstream keeps it open
+  const usage = usageOrEstimate({ ctx, asm, decoder, target });
+  return {
+    ...base,
+    status: 'ok',
+    httpStatus: 200,
+    usage,
+    response: asm.toResponse(),
+    error: null,
+    ttftMs,
+    written: true,
+  };
+}
+
+function isUsageOnly(evs: StreamEvent[]): boolean {
+  return evs.length > 0 && evs.every((e) => e.type === 'usage');
+}

@@ -1,0 +1,50 @@
+/**
+ * Usage of a streamed answer that ended without (complete) provider usage: aborted by the client, broken,
+ * cut by an early stop, or from a provider that sent none.
+ */
+import type { Usage } from '../../core/usage.js';
+import type { StreamDecoder } from '../../providers/dialect.js';
+import type { Target } from '../../providers/resolve-target.js';
+import { countOutputTokens, countRequestTokens } from '../../tokens/index.js';
+import type { RequestContext } from '../context.js';
+import type { StreamAssembler } from '../stream/assembler.js';
+
+/** What a stream produced so far: enough to estimate what it used. */
+export interface StreamSoFar {
+  ctx: RequestContext;
+  asm: StreamAssembler;
+  decoder: StreamDecoder;
+  target: Target;
+}
+
+/** The provider's usage when it is complete, else an estimate. */
+export function usageOrEstimate(s: StreamSoFar): Usage {
+  const u = s.asm.usage;
+  if (u && (u.outputText > 0 || u.reasoning > 0 || !s.asm.sawContent)) return u;
+  return estimateUsage(s, '');
+}
+
+/**
+ * What the provider reported is kept — Anthropic's `message_start` carries the input side (uncached, cache
+ * read, cache writes) before any text — and only what it did not report is estimated: the input counted from
+ * the request when nothing came, the output from the text generated so far plus any text the client never
+ * saw (`extraText`, cut by an early stop). Flagged as estimated.
+ */
+export function estimateUsage(s: StreamSoFar, extraText: string): Usage {
+  const { ctx, asm, decoder, target } = s;
+  const reported = asm.usage ?? decoder.reportedUsage();
+  const input = reported ? null : countRequestTokens(ctx.request, target.model);
+  const output = countOutputTokens(asm.text() + extraText, target.model).tokens;
+  if (!ctx.flags.includes('usage_estimated')) ctx.flags.push('usage_estimated');
+  return {
+    inputUncached: reported?.inputUncached ?? input?.tokens ?? 0,
+    cacheRead: reported?.cacheRead ?? 0,
+    cacheWrite5m: reported?.cacheWrite5m ?? 0,
+    cacheWrite1h: reported?.cacheWrite1h ?? 0,
+    // A provider count seen mid-stream (message_start's placeholder) only stands if it is the larger one.
+    outputText: Math.max(output, (reported?.outputText ?? 0) + (reported?.reasoning ?? 0)),
+    reasoning: 0,
+    estimated: true,
+    ...(reported?.raw !== undefined ? { raw: reported.raw } : {}),
+  };
+}
