@@ -6,6 +6,7 @@
 import type { Usage } from '../core/usage.js';
 import { type Obj, count, isDeferrable, obj, str, timestamp } from './json-shape.js';
 import { type BatchPairing, type LineResult, completeUsage, estimatedUsage } from './line-result.js';
+import { anthropicLogUsage } from './log-usage.js';
 import { type PromptScan, outputChars, scanAnthropicPrompt } from './message-text.js';
 
 export function looksAnthropic(o: Obj): boolean {
@@ -20,20 +21,8 @@ export function looksAnthropic(o: Obj): boolean {
   return typeof o.custom_id === 'string' && (obj(o.params) !== undefined || obj(o.result) !== undefined);
 }
 
-export function anthropicUsage(u: Obj): Usage {
-  const creation = obj(u.cache_creation);
-  const written = count(u.cache_creation_input_tokens) ?? 0;
-  const w1h = count(creation?.ephemeral_1h_input_tokens) ?? 0;
-  const w5m = creation ? (count(creation.ephemeral_5m_input_tokens) ?? Math.max(0, written - w1h)) : written;
-  return {
-    inputUncached: count(u.input_tokens) ?? 0,
-    cacheRead: count(u.cache_read_input_tokens) ?? 0,
-    cacheWrite5m: w5m,
-    cacheWrite1h: w1h,
-    outputText: count(u.output_tokens) ?? 0,
-    reasoning: 0,
-  };
-}
+/** Anthropic usage → canonical usage, with the Anthropic provider module's converter (see log-usage.ts). */
+export const anthropicUsage = anthropicLogUsage;
 
 function who(line: Obj, req: Obj): { feature: string | null; user: string | null; meta: Obj | undefined } {
   const meta = obj(line.metadata);

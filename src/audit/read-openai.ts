@@ -6,6 +6,7 @@
 import type { Usage } from '../core/usage.js';
 import { type Obj, count, isDeferrable, isObj, obj, str, timestamp } from './json-shape.js';
 import { type BatchPairing, type LineResult, completeUsage, estimatedUsage } from './line-result.js';
+import { openAiLogUsage } from './log-usage.js';
 import { type PromptScan, outputChars, scanOpenAiPrompt } from './message-text.js';
 
 /** True when the object looks like an OpenAI line (used by detection). */
@@ -27,23 +28,8 @@ export function looksOpenAi(o: Obj): boolean {
   return false;
 }
 
-export function openAiUsage(u: Obj): Usage {
-  const inTotal = count(u.prompt_tokens) ?? count(u.input_tokens) ?? 0;
-  const outTotal = count(u.completion_tokens) ?? count(u.output_tokens) ?? 0;
-  const inDetails = obj(u.prompt_tokens_details) ?? obj(u.input_tokens_details);
-  const outDetails = obj(u.completion_tokens_details) ?? obj(u.output_tokens_details);
-  const cached = count(inDetails?.cached_tokens) ?? 0;
-  const written = count(inDetails?.cache_write_tokens) ?? 0;
-  const reasoning = count(outDetails?.reasoning_tokens) ?? 0;
-  return {
-    inputUncached: Math.max(0, inTotal - cached - written),
-    cacheRead: cached,
-    cacheWrite5m: written,
-    cacheWrite1h: 0,
-    outputText: Math.max(0, outTotal - reasoning),
-    reasoning,
-  };
-}
+/** OpenAI usage → canonical usage, with the OpenAI provider module's converter (see log-usage.ts). */
+export const openAiUsage = openAiLogUsage;
 
 function who(line: Obj, req: Obj): { feature: string | null; user: string | null; meta: Obj | undefined } {
   const meta = obj(line.metadata) ?? obj(req.metadata);

@@ -174,7 +174,12 @@ export interface WireError {
   body: Record<string, unknown>;
 }
 
-/** The one mapping from a PennyError to the error body of the API the client speaks. */
+/**
+ * @deprecated Use `toWireError` from providers/wire-error.ts: each provider module renders its own
+ * dialect's errors (openai/render-error.ts, anthropic/render-error.ts). This copy stays only until the
+ * last callers in pipeline/gateway.ts and pipeline/execute/single.ts move (issue 17); the contract suite
+ * (providers/dialect-contract.test.ts) checks the two agree.
+ */
 export function toWireError(err: PennyError, dialect: Dialect): WireError {
   if (dialect === 'anthropic') {
     const type = ANTHROPIC_TYPE[err.code] ?? (err.status >= 500 ? 'api_error' : 'invalid_request_error');

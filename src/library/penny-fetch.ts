@@ -5,7 +5,8 @@
  */
 import { assembleCore, closeCore } from '../assemble.js';
 import { type LoadOptions, loadConfig } from '../config/load.js';
-import { PennyError, toWireError } from '../core/errors.js';
+import { PennyError } from '../core/errors.js';
+import { toWireError } from '../providers/wire-error.js';
 import type { LedgerEntry } from '../core/ledger-entry.js';
 import type { Dialect } from '../core/request.js';
 import type { Ledger } from '../ledger/ledger.js';

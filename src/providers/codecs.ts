@@ -1,12 +1,8 @@
-/** Dialect name → codec. The one place that knows every wire format. */
+/** Dialect name → codec, derived from the provider modules (modules.ts). */
 import type { Dialect } from '../core/request.js';
-import { anthropicCodec } from './anthropic/codec.js';
 import type { DialectCodec } from './dialect.js';
-import { openaiCodec } from './openai/codec.js';
-import { responsesCodec } from './openai-responses/codec.js';
+import { DIALECTS, PROVIDER_MODULES } from './modules.js';
 
-export const CODECS: Record<Dialect, DialectCodec> = {
-  openai: openaiCodec,
-  anthropic: anthropicCodec,
-  responses: responsesCodec,
-};
+export const CODECS: Readonly<Record<Dialect, DialectCodec>> = Object.fromEntries(
+  DIALECTS.map((d) => [d, PROVIDER_MODULES[d].codec]),
+) as Record<Dialect, DialectCodec>;

@@ -4,7 +4,7 @@
  * (parse request, render response) and by upstreams (render request, parse response). Codecs are pure:
  * no I/O, no clock.
  */
-import type { PennyError, ProviderError } from '../core/errors.js';
+import type { PennyError, ProviderError, WireError } from '../core/errors.js';
 import type { CanonicalRequest, Dialect } from '../core/request.js';
 import type { CanonicalResponse, StreamEvent } from '../core/response.js';
 import type { Usage } from '../core/usage.js';
@@ -58,4 +58,6 @@ export interface DialectCodec {
   parseError(status: number, bodyText: string, provider: string): ProviderError;
   /** SSE text for an error in the middle of a stream. */
   encodeStreamError(err: PennyError): string;
+  /** HTTP status and error body for a client of this dialect (each codec renders its own errors). */
+  renderError(err: PennyError): WireError;
 }

@@ -7,7 +7,8 @@
  */
 import { STATUS_CODES, maxHeaderSize } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { PennyError, toWireError } from '../core/errors.js';
+import { PennyError } from '../core/errors.js';
+import { toWireError } from '../providers/wire-error.js';
 import type { Dialect } from '../core/request.js';
 
 interface ClientError extends Error {

@@ -5,7 +5,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ResponsesState } from '../conversations/responses-state.js';
-import { PennyError, asPennyError, toWireError } from '../core/errors.js';
+import { PennyError, asPennyError } from '../core/errors.js';
+import { toWireError } from '../providers/wire-error.js';
 import type { Logger } from '../observability/logger.js';
 import type { Gateway, IncomingCall } from '../pipeline/gateway.js';
 

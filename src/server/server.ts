@@ -4,7 +4,8 @@
  * other faces (metrics, dashboard) register extra routes. Bodies are read once, size-limited, parsed once.
  */
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
-import { PennyError, toWireError } from '../core/errors.js';
+import { PennyError } from '../core/errors.js';
+import { toWireError } from '../providers/wire-error.js';
 import type { Dialect } from '../core/request.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { Logger } from '../observability/logger.js';

@@ -8,6 +8,7 @@ import { encodeStreamError } from './encode-stream-error.js';
 import { parseError } from './parse-error.js';
 import { parseRequest } from './parse-request.js';
 import { parseResponse } from './parse-response.js';
+import { renderError } from './render-error.js';
 import { renderRequest } from './render-request.js';
 import { renderResponse } from './render-response.js';
 import { AnthropicStreamDecoder } from './stream-decoder.js';
@@ -24,4 +25,5 @@ export const anthropicCodec: DialectCodec = {
   createStreamEncoder: (req) => new AnthropicStreamEncoder(req),
   parseError,
   encodeStreamError,
+  renderError,
 };

@@ -1,6 +1,7 @@
 /**
- * Anthropic error `type` strings ⇄ Penny error codes, for errors that arrive or leave inside a stream
- * (where there is no HTTP status to go by).
+ * Anthropic error `type` strings ⇄ Penny error codes: the one Anthropic error map, used for HTTP error
+ * bodies (render-error.ts) and for errors that arrive or leave inside a stream (where there is no HTTP
+ * status to go by).
  */
 import type { ErrorCode } from '../../core/errors.js';
 
@@ -29,6 +30,8 @@ const TYPE_OF_CODE: Record<string, string> = {
   upstream_rate_limited: 'rate_limit_error',
   budget_exceeded: 'rate_limit_error',
   upstream_timeout: 'timeout_error',
+  no_provider: 'invalid_request_error',
+  method_not_allowed: 'invalid_request_error',
 };
 
 /** Types an Anthropic client knows; an upstream type outside this set is not echoed to clients. */
@@ -43,4 +46,9 @@ export function errorCodeOfType(type: string | undefined): ErrorCode {
 
 export function errorTypeOfCode(code: string): string {
   return TYPE_OF_CODE[code] ?? 'api_error';
+}
+
+/** Whether a Penny code has its own Anthropic type (else the HTTP status decides). */
+export function hasErrorTypeFor(code: string): boolean {
+  return Object.hasOwn(TYPE_OF_CODE, code);
 }

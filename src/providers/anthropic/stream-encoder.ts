@@ -149,6 +149,12 @@ export class AnthropicStreamEncoder implements StreamEncoder {
           output_tokens: u.outputText + u.reasoning,
         }
       : { output_tokens: 0 };
+    // The TTL split is only sent when there are 1-hour writes (a client reading the total alone is right otherwise).
+    if (u && u.cacheWrite1h > 0)
+      usage.cache_creation = {
+        ephemeral_5m_input_tokens: u.cacheWrite5m,
+        ephemeral_1h_input_tokens: u.cacheWrite1h,
+      };
     if (u && u.reasoning > 0) usage.output_tokens_details = { thinking_tokens: u.reasoning };
     return event('message_delta', {
       type: 'message_delta',

@@ -9,6 +9,7 @@ import { parseError } from '../openai/parse-error.js';
 import { parseResponsesUsage } from './convert-usage.js';
 import { parseRequest } from './parse-request.js';
 import { parseResponse } from './parse-response.js';
+import { renderError } from '../openai/render-error.js';
 import { renderRequest } from './render-request.js';
 import { renderResponse } from './render-response.js';
 import { createStreamDecoder } from './stream-decoder.js';
@@ -25,4 +26,5 @@ export const responsesCodec: DialectCodec = {
   createStreamEncoder,
   parseError,
   encodeStreamError,
+  renderError,
 };

@@ -6,11 +6,11 @@
  * event carries a `sequence_number`. Reasoning of another dialect is not rendered (its tokens are counted).
  */
 import type { PennyError } from '../../core/errors.js';
-import { toWireError } from '../../core/errors.js';
 import type { CanonicalRequest } from '../../core/request.js';
 import type { Finish, StreamEvent } from '../../core/response.js';
 import type { Usage } from '../../core/usage.js';
 import type { StreamEncoder } from '../dialect.js';
+import { openaiErrorType } from '../openai/render-error.js';
 import type { JsonObject } from '../openai/wire-guards.js';
 import { redactSecrets } from '../redact.js';
 import { sse } from '../sse.js';
@@ -238,7 +238,6 @@ export function createStreamEncoder(req: CanonicalRequest): StreamEncoder {
 
 /** An `error` event, what OpenAI sends when a Responses stream fails after it started. */
 export function encodeStreamError(err: PennyError): string {
-  const wire = toWireError(err, 'responses').body.error as { type: string };
   return sse(
     JSON.stringify({
       type: 'error',
@@ -246,7 +245,7 @@ export function encodeStreamError(err: PennyError): string {
       message: redactSecrets(err.message),
       param: null,
       sequence_number: 0,
-      error: { type: wire.type, code: err.code, message: redactSecrets(err.message) },
+      error: { type: openaiErrorType(err), code: err.code, message: redactSecrets(err.message) },
     }),
     'error',
   );

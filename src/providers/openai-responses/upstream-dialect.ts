@@ -10,7 +10,7 @@ import { PROVIDER_TYPES } from '../registry.js';
 /** Provider types whose servers speak the Responses API at `<baseUrl>/responses`. */
 const RESPONSES_UPSTREAMS: ReadonlySet<string> = new Set(['openai']);
 
-export const RESPONSES_PATH = '/responses';
+export { RESPONSES_PATH } from './upstream-path.js';
 
 export function upstreamDialectFor(providerType: keyof typeof PROVIDER_TYPES, client: Dialect): Dialect {
   const dialect = PROVIDER_TYPES[providerType].dialect;

@@ -8,6 +8,7 @@ import { parseUsage } from './convert-usage.js';
 import { encodeStreamError, parseError } from './parse-error.js';
 import { parseRequest } from './parse-request.js';
 import { parseResponse } from './parse-response.js';
+import { renderError } from './render-error.js';
 import { renderRequest } from './render-request.js';
 import { renderResponse } from './render-response.js';
 import { createStreamDecoder } from './stream-decoder.js';
@@ -24,4 +25,5 @@ export const openaiCodec: DialectCodec = {
   createStreamEncoder,
   parseError,
   encodeStreamError,
+  renderError,
 };

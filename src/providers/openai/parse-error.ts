@@ -4,10 +4,11 @@
  * text); the upstream's own message and type are kept for the client, with credentials redacted because
  * providers echo the offending key back.
  */
-import { type PennyError, ProviderError, toWireError } from '../../core/errors.js';
+import { type PennyError, ProviderError } from '../../core/errors.js';
 import { sse } from '../sse.js';
 import { redactSecrets } from '../redact.js';
 import { upstreamErrorCode } from '../upstream-status.js';
+import { openaiErrorType } from './render-error.js';
 import { isObject } from './wire-guards.js';
 
 const MAX_MESSAGE = 500;
@@ -55,8 +56,9 @@ export function parseError(status: number, bodyText: string, provider: string): 
 
 /** `data: {"error":{…}}` — what OpenAI itself sends when a stream fails after it started. */
 export function encodeStreamError(err: PennyError): string {
-  const wire = toWireError(err, 'openai').body.error as { type: string };
   return sse(
-    JSON.stringify({ error: { message: redactSecrets(err.message), type: wire.type, code: err.code } }),
+    JSON.stringify({
+      error: { message: redactSecrets(err.message), type: openaiErrorType(err), code: err.code },
+    }),
   );
 }
