@@ -5,7 +5,8 @@
  * answered with deterministic simulated vectors. One ledger entry per call, priced from `prompt_tokens`.
  */
 import type { LoadedConfig } from '../config/load.js';
-import { InvalidRequestError, PennyError, asPennyError, toWireError } from '../core/errors.js';
+import { InvalidRequestError, PennyError, asPennyError } from '../core/errors.js';
+import { toWireError } from '../providers/wire-error.js';
 import { type Money, moneyToDecimal } from '../core/money.js';
 import { type Usage, emptyUsage } from '../core/usage.js';
 import {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { PennyError, toWireError } from '../core/errors.js';
+import { PennyError } from '../core/errors.js';
+import { toWireError } from '../providers/wire-error.js';
 import { LedgerError } from './ledger-error.js';
 
 test('a LedgerError is a PennyError with its code, entry count and cause', () => {

@@ -4,8 +4,9 @@
  * (JSON, or an SSE stream the service writes itself). Errors are in OpenAI's shape.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { PennyError, toWireError } from '../core/errors.js';
+import { PennyError } from '../core/errors.js';
 import type { Dialect } from '../core/request.js';
+import { toWireError } from '../providers/wire-error.js';
 import type { EndpointCall } from '../endpoints/endpoint-call.js';
 import type { Logger } from '../observability/logger.js';
 import type { Auth } from './auth.js';
