@@ -5,15 +5,17 @@
  */
 import { createHash } from 'node:crypto';
 import { MAX_STORED_TEXT, boundText, headerText } from '../core/bounded-text.js';
-import { InvalidRequestError, PennyError, asPennyError, toWireError } from '../core/errors.js';
+import { InvalidRequestError, PennyError, asPennyError } from '../core/errors.js';
 import type { LedgerEntry } from '../core/ledger-entry.js';
 import { moneyToDecimal } from '../core/money.js';
 import type { CanonicalRequest, Dialect } from '../core/request.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { Logger } from '../observability/logger.js';
 import type { PriceCatalog } from '../pricing/catalog.js';
+import { clientKeyCandidate } from '../providers/client-key.js';
 import { CODECS } from '../providers/codecs.js';
 import { PROVIDER_TYPES } from '../providers/registry.js';
+import { toWireError } from '../providers/wire-error.js';
 import { type Target, TargetResolver } from '../providers/resolve-target.js';
 import { SIMULATED_PROVIDER, simulate } from '../providers/simulated/simulated.js';
 import { Upstreams } from '../providers/upstream.js';
@@ -191,16 +193,11 @@ export class Gateway {
     const explicit = header(call.headers, 'x-penny-provider-key');
     let key = explicit;
     if (!key) {
-      // The Anthropic SDK sends x-api-key (newer versions: Authorization: Bearer); an Anthropic key never goes
-      // to an OpenAI-format provider and an OpenAI key never to Anthropic.
+      // Each provider module says where its SDK sends a key and how its keys look (providers/client-key.ts):
+      // an Anthropic key never goes to an OpenAI-format provider and an OpenAI key never to Anthropic.
       const dialect = PROVIDER_TYPES[target.provider.type].dialect;
       const auth = bearer(header(call.headers, 'authorization'));
-      const candidate =
-        dialect === 'anthropic'
-          ? (header(call.headers, 'x-api-key') ?? (auth?.startsWith('sk-ant-') ? auth : undefined))
-          : auth && !auth.startsWith('sk-ant-')
-            ? auth
-            : undefined;
+      const candidate = clientKeyCandidate(dialect, (name) => header(call.headers, name), auth);
       // Short values are placeholders ("penny", "sk-none") that SDKs insist on; Penny tokens are never forwarded.
       if (candidate && candidate.length >= 20 && !call.isPennyToken?.(candidate)) key = candidate;
     }
