@@ -4,7 +4,7 @@
  * Penny's own tokenizer, marked `x-penny-estimate: true`. Counting costs nothing, so no ledger entry is
  * written. Errors are in Anthropic's shape.
  */
-import { PennyError, asPennyError, toWireError } from '../core/errors.js';
+import { PennyError, asPennyError } from '../core/errors.js';
 import type { CanonicalRequest } from '../core/request.js';
 import type { Gateway } from '../pipeline/gateway.js';
 import { CODECS } from '../providers/codecs.js';
@@ -13,6 +13,7 @@ import { readBodyText } from '../providers/upstream.js';
 import type { EndpointReply, EndpointService } from '../server/routes-endpoints.js';
 import { countRequestTokens } from '../tokens/index.js';
 import type { EndpointCall } from './endpoint-call.js';
+import { toWireError } from '../providers/wire-error.js';
 
 const HEADERS = { 'content-type': 'application/json' };
 
