@@ -53,7 +53,17 @@ function renderKpis(ov) {
   }
 }
 
+function renderSimulated(ov) {
+  const el = document.getElementById('simulated-banner');
+  const sim = ov.simulated;
+  el.hidden = !sim || sim.requests === 0;
+  if (el.hidden) return;
+  const all = sim.requests === ov.totals.requests;
+  el.textContent = `Simulated: ${all ? 'all' : `${count(sim.requests)} of ${count(ov.totals.requests)}`} requests in this range were answered by Penny's simulated upstream (no provider configured). Their ${usd(sim.cost)} is what they would have cost, not money spent.`;
+}
+
 function render(ov) {
+  renderSimulated(ov);
   renderKpis(ov);
   draw('chart-spend', spendConfig(ov));
   draw('chart-savings', savingsConfig(ov));

@@ -130,3 +130,14 @@ describe('buildOverview', () => {
     assert.ok(ov.totals.errors > 0);
   });
 });
+
+test('simulated requests are counted apart, for the dashboard banner', async () => {
+  const ledger = ledgerWith([
+    { ts: T0, provider: 'openai', cost: 1_000_000n },
+    { ts: T0, provider: 'simulated', simulated: true, cost: 2_000_000n },
+  ]);
+  const ov = await buildOverview(ledger, {}, { now: T0, budgets: NO_BUDGETS });
+  assert.equal(ov.simulated.requests, 1);
+  assert.equal(ov.simulated.cost, '0.000002');
+  assert.equal(ov.totals.requests, 2);
+});

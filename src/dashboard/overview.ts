@@ -7,6 +7,7 @@
 import { moneyToDecimal } from '../core/money.js';
 import type { Ledger, LedgerFilter, SummaryRow } from '../ledger/ledger.js';
 import { cascadeSignal, promptCacheHit, responseCacheHit } from '../metrics/entry-signals.js';
+import { SIMULATED_PROVIDER } from '../providers/simulated/simulated.js';
 import type { ApiRange } from './api-range.js';
 import type { BudgetStatus } from './budget-status.js';
 import { byCostDesc, type RequestRow, toRequestRow } from './request-rows.js';
@@ -59,6 +60,8 @@ export interface Overview {
   /** null when no request in the scan went through a cascade. */
   cascade: { cascaded: number; escalated: number; escalationRate: number } | null;
   budgets: BudgetStatus;
+  /** Requests answered by the simulated upstream (no provider configured): not real spend. */
+  simulated: GroupRow;
   topRequests: RequestRow[];
   /** Entries read for the per-request views; `truncated` = the range holds more than `limit`. */
   scan: { scanned: number; limit: number; truncated: boolean };
@@ -81,15 +84,21 @@ export async function buildOverview(ledger: Ledger, range: ApiRange, o: Overview
   const f: LedgerFilter = rangeFilter(range);
   const scanLimit = o.scanLimit ?? 20_000;
   const maxUsers = o.maxUsers ?? 25;
-  const [totalRows, dayRows, featureRows, userRows, modelRows, tactics, scanned] = await Promise.all([
-    ledger.summarize(f, []),
-    ledger.summarize(f, ['day']),
-    ledger.summarize(f, ['feature']),
-    ledger.summarize(f, ['user']),
-    ledger.summarize(f, ['model']),
-    ledger.savingsByTactic(f),
-    ledger.query({ ...f, limit: scanLimit + 1 }),
-  ]);
+  const [totalRows, dayRows, featureRows, userRows, modelRows, tactics, scanned, providerRows] =
+    await Promise.all([
+      ledger.summarize(f, []),
+      ledger.summarize(f, ['day']),
+      ledger.summarize(f, ['feature']),
+      ledger.summarize(f, ['user']),
+      ledger.summarize(f, ['model']),
+      ledger.savingsByTactic(f),
+      ledger.query({ ...f, limit: scanLimit + 1 }),
+      ledger.summarize(f, ['provider']),
+    ]);
+  const simulated = toGroupRow(
+    SIMULATED_PROVIDER,
+    providerRows.find((r) => r.group.provider === SIMULATED_PROVIDER),
+  );
   const truncated = scanned.length > scanLimit;
   const entries = truncated ? scanned.slice(0, scanLimit) : scanned;
   const totals = toGroupRow('total', totalRows[0]);
@@ -153,6 +162,7 @@ export async function buildOverview(ledger: Ledger, range: ApiRange, o: Overview
     },
     cascade: cascaded ? { cascaded, escalated, escalationRate: ratio(escalated, cascaded) } : null,
     budgets: o.budgets,
+    simulated,
     topRequests: [...entries]
       .sort(byCostDesc)
       .slice(0, o.topN ?? 20)

@@ -5,6 +5,7 @@
  * calendar order, each day's rows highest cost first.
  */
 import type { GroupKey, Ledger, LedgerFilter, SummaryRow } from '../ledger/ledger.js';
+import { SIMULATED_PROVIDER } from '../providers/simulated/simulated.js';
 import { paretoView } from './pareto.js';
 import type { Report, ReportTotals } from './report.js';
 
@@ -24,13 +25,15 @@ export async function buildReport(ledger: Ledger, opts: BuildReportOptions): Pro
   if (opts.to !== undefined) filter.to = opts.to;
   const isFeatureOnly = opts.by.length === 1 && opts.by[0] === 'feature';
 
-  const [totalRows, rows, sections, tactics, featureRows] = await Promise.all([
+  const [totalRows, rows, sections, tactics, featureRows, providerRows] = await Promise.all([
     ledger.summarize(filter, []),
     ledger.summarize(filter, opts.by),
     Promise.all((opts.also ?? []).map(async (by) => ({ by, rows: await ledger.summarize(filter, by) }))),
     ledger.savingsByTactic(filter),
     isFeatureOnly ? Promise.resolve(undefined) : ledger.summarize(filter, ['feature']),
+    ledger.summarize(filter, ['provider']),
   ]);
+  const sim = providerRows.find((r) => r.group.provider === SIMULATED_PROVIDER);
 
   const report: Report = {
     by: opts.by,
@@ -39,6 +42,7 @@ export async function buildReport(ledger: Ledger, opts: BuildReportOptions): Pro
     sections: sections.map((s) => ({ by: s.by, rows: orderRows(s.by, s.rows) })),
     savingsByTactic: Object.entries(tactics).map(([tactic, amount]) => ({ tactic, amount })),
     pareto: paretoView(featureRows ?? rows),
+    simulated: { requests: sim?.requests ?? 0, cost: sim?.cost ?? 0n },
   };
   if (opts.from !== undefined) report.from = opts.from;
   if (opts.to !== undefined) report.to = opts.to;

@@ -23,6 +23,7 @@ export function renderReportJson(report: Report): string {
       baselineCost: moneyToDecimal(t.baselineCost),
       savings: moneyToDecimal(t.savings),
     },
+    simulated: { requests: report.simulated.requests, cost: moneyToDecimal(report.simulated.cost) },
     rows: report.rows.map(rowJson),
     sections: report.sections.map((s) => ({ by: s.by, rows: s.rows.map(rowJson) })),
     savingsByTactic: report.savingsByTactic.map((s) => ({

@@ -26,6 +26,13 @@ export function renderReportTable(report: Report): string {
     `Tokens in  ${formatInt(t.tokens.input)} uncached + ${formatInt(t.tokens.cacheRead)} cache read + ${formatInt(t.tokens.cacheWrite)} cache write`,
     `Tokens out ${formatInt(t.tokens.output)} text + ${formatInt(t.tokens.reasoning)} reasoning`,
   );
+  if (report.simulated.requests > 0)
+    out.splice(
+      2,
+      0,
+      `SIMULATED  ${formatInt(report.simulated.requests)} of ${formatInt(t.requests)} requests were answered by Penny's simulated upstream (no provider configured): their ${formatUsd(report.simulated.cost)} is what they would have cost, not money spent. Group by provider to separate them.`,
+      '',
+    );
 
   for (const section of [{ by: report.by, rows: report.rows }, ...report.sections]) {
     out.push('', `By ${section.by.join(', ')}`, summaryTable(section.by, section.rows, report));

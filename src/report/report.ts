@@ -79,6 +79,8 @@ export interface Report {
   /** Largest saving first. */
   savingsByTactic: TacticSavings[];
   pareto: ParetoView;
+  /** Requests answered by the simulated upstream (no provider configured): not real spend. */
+  simulated: { requests: number; cost: Money };
 }
 
 /** The known cost of a group, or null when every request in it is unpriced. */

@@ -27,7 +27,10 @@ const weatherParams = {
   additionalProperties: false,
 };
 const tools = [
-  { type: 'function' as const, function: { name: 'get_time', parameters: { type: 'object', properties: {} } } },
+  {
+    type: 'function' as const,
+    function: { name: 'get_time', parameters: { type: 'object', properties: {} } },
+  },
   { type: 'function' as const, function: { name: 'get_weather', parameters: weatherParams } },
 ];
 

@@ -77,7 +77,8 @@ export function simulate(req: CanonicalRequest, now: number = Date.now()): Canon
     if (rf?.type === 'json_schema') text = JSON.stringify(sampleJson(rf.schema, firstWord(said)));
     else if (rf?.type === 'json_object') text = JSON.stringify({ simulated: true, echo: said });
     else if (endsWithToolResult(req))
-      text = 'This is a simulated answer from Penny: the tool results were received (no provider is configured, so no model read them).';
+      text =
+        'This is a simulated answer from Penny: the tool results were received (no provider is configured, so no model read them).';
     else
       text = `This is a simulated answer from Penny: no provider is configured, so nothing was sent to a model. You said: "${said}". Set OPENAI_API_KEY or ANTHROPIC_API_KEY (or add a provider to penny.config.yaml) to get real answers.`;
     let raw: 'stop' | 'length' = 'stop';
