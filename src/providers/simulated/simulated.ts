@@ -25,7 +25,7 @@ function lastUserText(req: CanonicalRequest): string {
 /** True when the last turn hands back tool results (the model should answer in words now). */
 function endsWithToolResult(req: CanonicalRequest): boolean {
   const last = req.messages.at(-1);
-  return last !== undefined && last.content.some((p) => p.type === 'tool_result');
+  return last?.content.some((p) => p.type === 'tool_result') === true;
 }
 
 /** The tool the simulated model calls, or undefined for a text answer. */
