@@ -1,0 +1,507 @@
+/**
+ * The PostgreSQL ledger: the store for several gateway instances sharing one truth.
+ *
+ * - `append` only pushes onto an in-memory buffer; a background writer inserts batches of up to
+ *   `batchSize` entries in one statement (`INSERT … SELECT * FROM unnest(…) ON CONFLICT (id) DO NOTHING`),
+ *   one batch in flight at a time, off the request path.
+ * - When a batch cannot be written (server down, connection killed) it and everything buffered are spilled
+ *   to a local append-only file, fsynced (see spill-log.ts); the writer then probes the database with
+ *   backoff and replays the file once it answers. Inserts are idempotent on the request id, so a batch
+ *   that committed just before its connection died is not stored twice.
+ * - The buffer is bounded (`maxBuffered`): past it the oldest entries are spilled at once, so memory stays
+ *   flat whatever the database does. An entry is lost only if the database AND the local disk refuse it,
+ *   and that is reported (`ledger_overflow`).
+ * - `close` (SIGTERM) writes or spills everything buffered before returning. A SIGKILL loses what is in
+ *   the buffer: at most one flush interval's worth of entries (default 200 ms), capped by `maxBuffered`.
+ * - Migrations run at `open` under an advisory lock (src/postgres/migrate.ts), safe when several instances
+ *   start together. Aggregations (`summarize`, `savingsByTactic`) run in SQL; sums over BIGINT are NUMERIC
+ *   and so exact.
+ */
+import type pg from 'pg';
+import type { LedgerEntry } from '../../core/ledger-entry.js';
+import type { Money } from '../../core/money.js';
+import { migrate } from '../../postgres/migrate.js';
+import { createPool, isConnectionError, quoteSchema } from '../../postgres/pool.js';
+import { utcDay } from '../group-keys.js';
+import type { GroupKey, Ledger, LedgerFilter, SummaryRow } from '../ledger.js';
+import { LedgerError } from '../ledger-error.js';
+import { sortSummaryRows, sortTactics } from '../summary-accumulator.js';
+import {
+  entryToValues,
+  insertSql,
+  money,
+  type PgRow,
+  type PgValue,
+  rowToEntry,
+  SELECT_COLUMNS,
+  toColumnArrays,
+} from './pg-row-codec.js';
+import { LEDGER_MIGRATIONS, TABLE } from './pg-schema.js';
+import { AGGREGATES, DAY_MS, GROUP_EXPR, whereClause } from './pg-sql.js';
+import { SpillLog } from './spill-log.js';
+
+export interface PostgresLedgerOptions {
+  /** postgres://user:pass@host:port/db */
+  url: string;
+  /** Schema holding the tables (created if missing; default "public"). */
+  schema?: string;
+  /** Directory of the spill files used while the database is unreachable. */
+  spillDir: string;
+  /** How long an entry may wait in the buffer, ms (default 200). */
+  flushIntervalMs?: number;
+  /** Entries per INSERT, and the buffer length that triggers a write on the next turn (default 512). */
+  batchSize?: number;
+  /** Most entries held in memory; beyond it the oldest are spilled to disk (default 20,000). */
+  maxBuffered?: number;
+  /** Pool size (default 4). */
+  maxConnections?: number;
+  /** How long to wait for a connection, ms (default 2000). */
+  connectTimeoutMs?: number;
+  /** Client-side timeout of every query, ms (default 30,000). */
+  queryTimeoutMs?: number;
+  /** Receives write failures, spills, replays and drops (default: a process warning). */
+  onError?: (err: unknown) => void;
+  /** Receives notices that are not failures (replayed spill files). */
+  onInfo?: (message: string, detail: Record<string, unknown>) => void;
+}
+
+export interface PostgresLedgerStats {
+  buffered: number;
+  written: number;
+  /** Entries written to the spill file (and not yet known to be replayed). */
+  spilled: number;
+  replayed: number;
+  dropped: number;
+  failedWrites: number;
+  /** True while the database is refusing writes and new batches go to the spill file. */
+  degraded: boolean;
+}
+
+const MAX_RETRY_DELAY_MS = 5_000;
+
+export class PostgresLedger implements Ledger {
+  readonly pool: pg.Pool;
+  readonly schema: string;
+  readonly #table: string;
+  readonly #insertSql: string;
+  readonly #spill: SpillLog;
+  readonly #flushIntervalMs: number;
+  readonly #batchSize: number;
+  readonly #maxBuffered: number;
+  readonly #onError: (err: unknown) => void;
+  readonly #onInfo: (message: string, detail: Record<string, unknown>) => void;
+
+  #buffer: LedgerEntry[] = [];
+  #timer: NodeJS.Timeout | undefined;
+  #immediate: NodeJS.Immediate | undefined;
+  #active: Promise<void> | undefined;
+  #closed = false;
+  #poolEnded = false;
+  /** Consecutive failed attempts while degraded; drives the probe backoff. */
+  #failing = 0;
+  #degraded = false;
+  #stats = { written: 0, spilled: 0, replayed: 0, dropped: 0, failedWrites: 0 };
+
+  /** Connects, applies migrations (under an advisory lock) and returns a ready ledger. */
+  static async open(opts: PostgresLedgerOptions): Promise<PostgresLedger> {
+    const ledger = new PostgresLedger(opts);
+    try {
+      await migrate(ledger.pool, ledger.schema, LEDGER_MIGRATIONS);
+    } catch (err) {
+      await ledger.pool.end().catch(() => {});
+      throw err;
+    }
+    // Files left by an earlier run (SIGKILL, or a close while the database was down) are replayed now.
+    if (ledger.#spill.hasPending()) ledger.#scheduleImmediate();
+    return ledger;
+  }
+
+  private constructor(opts: PostgresLedgerOptions) {
+    this.schema = opts.schema ?? 'public';
+    this.#table = `${quoteSchema(this.schema)}.${TABLE}`;
+    this.#insertSql = insertSql(this.#table);
+    this.#spill = new SpillLog(opts.spillDir);
+    this.#flushIntervalMs = Math.max(1, opts.flushIntervalMs ?? 200);
+    this.#batchSize = Math.max(1, opts.batchSize ?? 512);
+    this.#maxBuffered = Math.max(this.#batchSize, opts.maxBuffered ?? 20_000);
+    this.#onError = opts.onError ?? defaultOnError;
+    this.#onInfo = opts.onInfo ?? (() => {});
+    this.pool = createPool({
+      url: opts.url,
+      max: opts.maxConnections ?? 4,
+      connectTimeoutMs: opts.connectTimeoutMs ?? 2000,
+      applicationName: 'penny-ledger',
+      // A connection the server dropped while idle: the next query opens a new one.
+      onError: () => {},
+    });
+    this.pool.options.query_timeout = opts.queryTimeoutMs ?? 30_000;
+  }
+
+  append(entry: LedgerEntry): void {
+    if (this.#closed) {
+      this.#stats.dropped += 1;
+      this.#report(new LedgerError('ledger_closed', `ledger is closed; entry ${entry.id} was dropped`, 1));
+      return;
+    }
+    this.#buffer.push(entry);
+    if (this.#buffer.length > this.#maxBuffered) this.#spillOldest(this.#buffer.length - this.#maxBuffered);
+    if (this.#buffer.length >= this.#batchSize && !this.#degraded) this.#scheduleImmediate();
+    else this.#scheduleTimer();
+  }
+
+  /** Writes everything buffered (or spills it when the database refuses) and replays pending spills. */
+  async flush(): Promise<void> {
+    await this.#drain(true);
+    if (this.#buffer.length > 0) {
+      throw new LedgerError(
+        'ledger_write_failed',
+        `ledger flush left ${this.#buffer.length} entries buffered`,
+        this.#buffer.length,
+      );
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#cancelSchedules();
+    try {
+      await this.#drain(true);
+    } finally {
+      // Whatever could not be written or spilled by the writer is spilled here, synchronously.
+      if (this.#buffer.length) this.#spillOldest(this.#buffer.length);
+      this.#spill.close();
+      this.#poolEnded = true;
+      await this.pool.end().catch(() => {});
+    }
+  }
+
+  stats(): PostgresLedgerStats {
+    return { buffered: this.#buffer.length, ...this.#stats, degraded: this.#degraded };
+  }
+
+  /** True when the database answers a trivial query within the connect timeout. */
+  async ping(): Promise<boolean> {
+    if (this.#poolEnded) return false;
+    try {
+      await this.pool.query('SELECT 1');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async query(filter: LedgerFilter = {}): Promise<LedgerEntry[]> {
+    await this.#flushBeforeRead();
+    const where = whereClause(filter);
+    let sql = `SELECT ${SELECT_COLUMNS} FROM ${this.#table}${where.sql} ORDER BY ts DESC, seq DESC`;
+    const params: (string | number)[] = [...where.params];
+    if (filter.limit !== undefined) {
+      params.push(Math.max(0, Math.floor(filter.limit)));
+      sql += ` LIMIT $${params.length}`;
+    }
+    const res = await this.pool.query<PgRow>(sql, params);
+    return res.rows.map(rowToEntry);
+  }
+
+  async summarize(filter: LedgerFilter, groupBy: GroupKey[]): Promise<SummaryRow[]> {
+    await this.#flushBeforeRead();
+    const where = whereClause(filter);
+    const groups = groupBy.map((k, i) => `${GROUP_EXPR[k]} AS g${i}`);
+    const sql =
+      `SELECT ${[...groups, ...AGGREGATES].join(', ')} FROM ${this.#table}${where.sql}` +
+      (groupBy.length ? ` GROUP BY ${groupBy.map((_, i) => `g${i}`).join(', ')}` : '');
+    const res = await this.pool.query<PgRow>(sql, where.params);
+    return sortSummaryRows(
+      res.rows.map((r) => {
+        const group: Record<string, string> = {};
+        groupBy.forEach((k, i) => {
+          const v = r[`g${i}`];
+          group[k] = k === 'day' ? utcDay(Number(v) * DAY_MS) : String(v);
+        });
+        return {
+          group,
+          requests: Number(r.requests),
+          errors: Number(r.errors),
+          inputTokens: Number(r.input_tokens),
+          cacheReadTokens: Number(r.cache_read_tokens),
+          cacheWriteTokens: Number(r.cache_write_tokens),
+          outputTokens: Number(r.output_tokens),
+          reasoningTokens: Number(r.reasoning_tokens),
+          cost: money(r.cost),
+          unpriced: Number(r.unpriced),
+          baselineCost: money(r.baseline_cost),
+          savings: money(r.savings),
+        };
+      }),
+      groupBy,
+    );
+  }
+
+  async savingsByTactic(filter: LedgerFilter): Promise<Record<string, Money>> {
+    await this.#flushBeforeRead();
+    const where = whereClause(filter);
+    // Only entries with savings are expanded; the amounts are decimal strings, exact as NUMERIC.
+    const cond = `${where.sql ? `${where.sql} AND` : ' WHERE'} savings <> '{}'::jsonb`;
+    const sql =
+      `SELECT j.key AS tactic, SUM(j.value::numeric) AS amount ` +
+      `FROM ${this.#table} AS e CROSS JOIN LATERAL jsonb_each_text(e.savings) AS j${cond} GROUP BY j.key`;
+    const res = await this.pool.query<{ tactic: string; amount: string }>(sql, where.params);
+    const totals = new Map<string, Money>();
+    for (const r of res.rows) totals.set(r.tactic, money(r.amount));
+    return sortTactics(totals);
+  }
+
+  // --- the writer ------------------------------------------------------------------------------------
+
+  #scheduleTimer(): void {
+    if (this.#timer || this.#immediate || this.#closed) return;
+    const delay = this.#degraded
+      ? Math.min(this.#flushIntervalMs * 2 ** this.#failing, MAX_RETRY_DELAY_MS)
+      : this.#flushIntervalMs;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      void this.#drain(false);
+    }, delay);
+    this.#timer.unref();
+  }
+
+  #scheduleImmediate(): void {
+    if (this.#immediate || this.#closed) return;
+    if (this.#timer) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+    this.#immediate = setImmediate(() => {
+      this.#immediate = undefined;
+      void this.#drain(false);
+    });
+  }
+
+  #cancelSchedules(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    if (this.#immediate) clearImmediate(this.#immediate);
+    this.#timer = undefined;
+    this.#immediate = undefined;
+  }
+
+  /**
+   * Runs the writer until the buffer is empty (written or spilled). One run at a time: a caller arriving
+   * while a run is active waits for it, then runs again if entries are left. `eager` (flush, close) probes
+   * the database at once even while degraded, instead of waiting for the backoff.
+   */
+  async #drain(eager: boolean): Promise<void> {
+    for (;;) {
+      if (this.#active) {
+        await this.#active;
+        if (!eager) return;
+      }
+      const work = this.#buffer.length > 0 || this.#spill.hasPending();
+      if (!work) return;
+      this.#active = this.#run(eager).finally(() => {
+        this.#active = undefined;
+      });
+      await this.#active;
+      if (!eager || this.#buffer.length === 0) return;
+    }
+  }
+
+  async #run(eager: boolean): Promise<void> {
+    if (this.#degraded && !eager) {
+      // Keep memory flat: new entries go straight to disk until the database answers again.
+      this.#spillOldest(this.#buffer.length);
+    }
+    if (this.#degraded || this.#spill.hasPending()) {
+      if (!(await this.#replay())) {
+        if (this.#buffer.length) this.#spillOldest(this.#buffer.length);
+        this.#reschedule();
+        return;
+      }
+    }
+    while (this.#buffer.length > 0) {
+      const batch = this.#buffer.splice(0, this.#batchSize);
+      try {
+        await this.#insertEntries(batch);
+      } catch (err) {
+        this.#stats.failedWrites += 1;
+        this.#enterDegraded(err, batch.length + this.#buffer.length);
+        this.#spillEntries(batch);
+        if (this.#buffer.length) this.#spillOldest(this.#buffer.length);
+        this.#reschedule();
+        return;
+      }
+    }
+    this.#reschedule();
+  }
+
+  #reschedule(): void {
+    if (this.#closed) return;
+    if (this.#degraded || this.#spill.hasPending()) this.#scheduleTimer();
+    else if (this.#buffer.length >= this.#batchSize) this.#scheduleImmediate();
+    else if (this.#buffer.length > 0) this.#scheduleTimer();
+  }
+
+  /** Replays spill files; returns false (and stays degraded) when the database still refuses. */
+  async #replay(): Promise<boolean> {
+    try {
+      const r = await this.#spill.replay((rows) => this.#insertRows(rows), this.#batchSize);
+      if (r.rows || r.badLines) {
+        this.#stats.replayed += r.rows;
+        this.#onInfo('ledger spill replayed into PostgreSQL', { entries: r.rows, badLines: r.badLines });
+      }
+      if (r.badLines) {
+        this.#report(
+          new LedgerError(
+            'ledger_bad_entry',
+            `${r.badLines} unreadable lines in the ledger spill file were skipped (a write cut short by a crash)`,
+            r.badLines,
+          ),
+        );
+      }
+      if (this.#degraded) {
+        this.#degraded = false;
+        this.#failing = 0;
+        this.#onInfo('ledger writes to PostgreSQL recovered', { replayed: r.rows });
+      }
+      return true;
+    } catch (err) {
+      this.#stats.failedWrites += 1;
+      this.#enterDegraded(err, this.#buffer.length);
+      return false;
+    }
+  }
+
+  #enterDegraded(err: unknown, entries: number): void {
+    this.#failing += 1;
+    const first = !this.#degraded;
+    this.#degraded = true;
+    if (first || this.#failing % 10 === 0) {
+      this.#report(
+        new LedgerError(
+          'ledger_write_failed',
+          `PostgreSQL ledger write failed (${isConnectionError(err) ? 'database unreachable' : 'rejected'}); ` +
+            `${entries} entries spilled to ${this.#spill.dir} and replayed when it answers: ${messageOf(err)}`,
+          entries,
+          err,
+        ),
+      );
+    }
+  }
+
+  /** Inserts entries; an entry that cannot be encoded or that the database rejects on its own is dropped and reported. */
+  async #insertEntries(batch: LedgerEntry[]): Promise<void> {
+    const rows: PgValue[][] = [];
+    for (const e of batch) {
+      try {
+        rows.push(entryToValues(e));
+      } catch (err) {
+        this.#dropBad(e.id, err);
+      }
+    }
+    try {
+      await this.#insertRows(rows);
+    } catch (err) {
+      if (!isEntryLevel(err) || rows.length === 1) {
+        if (isEntryLevel(err) && rows.length === 1) {
+          this.#dropBad(String(rows[0]![0]), err);
+          return;
+        }
+        throw err;
+      }
+      // Find the culprits one by one; the others are written.
+      for (const r of rows) {
+        try {
+          await this.#insertRows([r]);
+        } catch (e) {
+          if (!isEntryLevel(e)) throw e;
+          this.#dropBad(String(r[0]), e);
+        }
+      }
+    }
+  }
+
+  async #insertRows(rows: PgValue[][]): Promise<void> {
+    if (rows.length === 0) return;
+    if (this.#poolEnded) throw new Error('ledger pool is closed');
+    await this.pool.query(this.#insertSql, toColumnArrays(rows));
+    this.#stats.written += rows.length;
+  }
+
+  #dropBad(id: string, err: unknown): void {
+    this.#stats.dropped += 1;
+    this.#report(
+      new LedgerError(
+        'ledger_bad_entry',
+        `ledger entry ${id} cannot be stored and was dropped: ${messageOf(err)}`,
+        1,
+        err,
+      ),
+    );
+  }
+
+  /** Moves the oldest `n` buffered entries to the spill file. */
+  #spillOldest(n: number): void {
+    if (n <= 0) return;
+    const taken = this.#buffer.splice(0, n);
+    this.#spillEntries(taken);
+  }
+
+  #spillEntries(entries: LedgerEntry[]): void {
+    const rows: PgValue[][] = [];
+    for (const e of entries) {
+      try {
+        rows.push(entryToValues(e));
+      } catch (err) {
+        this.#dropBad(e.id, err);
+      }
+    }
+    try {
+      this.#spill.append(rows);
+      this.#stats.spilled += rows.length;
+    } catch (err) {
+      // The disk refuses too: these entries cannot be kept anywhere.
+      this.#stats.dropped += rows.length;
+      this.#report(
+        new LedgerError(
+          'ledger_overflow',
+          `ledger could not write to PostgreSQL nor to the spill file ${this.#spill.activeFile}; ${rows.length} entries dropped: ${messageOf(err)}`,
+          rows.length,
+          err,
+        ),
+      );
+    }
+  }
+
+  async #flushBeforeRead(): Promise<void> {
+    if (this.#closed) return;
+    try {
+      await this.flush();
+    } catch (err) {
+      // Reads still answer from what is stored; the write failure is reported, not hidden.
+      this.#report(err);
+    }
+  }
+
+  #report(err: unknown): void {
+    try {
+      this.#onError(err);
+    } catch {
+      // An error hook that throws must not break the request path.
+    }
+  }
+}
+
+/** Errors caused by one entry's content (data exception, integrity, program limit): retrying cannot help. */
+function isEntryLevel(err: unknown): boolean {
+  if (isConnectionError(err)) return false;
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^(22|23|54)/.test(code);
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function defaultOnError(err: unknown): void {
+  process.emitWarning(messageOf(err), { code: err instanceof LedgerError ? err.code : 'ledger_error' });
+}

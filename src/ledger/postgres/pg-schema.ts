@@ -1,0 +1,57 @@
+/**
+ * The PostgreSQL ledger schema, as versioned migrations (see src/postgres/migrate.ts). Money columns are
+ * BIGINT picodollars (NULL = unknown, never 0); PostgreSQL's SUM over BIGINT returns NUMERIC, so totals are
+ * exact however many rows they add up. `savings` is JSONB whose amounts are decimal strings (exact when
+ * cast to NUMERIC). `id` is unique: a replayed or retried batch inserts each request once
+ * (`ON CONFLICT (id) DO NOTHING`). `seq` keeps insertion order for ties on `ts`.
+ */
+import type { Migrations } from '../../postgres/migrate.js';
+
+export const TABLE = 'ledger_entries';
+
+/** The expression every model filter and group uses; the expression index below matches it verbatim. */
+export const MODEL_EXPR = 'COALESCE(served_model, requested_model)';
+
+export const LEDGER_MIGRATIONS: Migrations = {
+  component: 'ledger',
+  steps: [
+    // v1
+    `CREATE TABLE {schema}.${TABLE} (
+      seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+      id TEXT NOT NULL,
+      ts BIGINT NOT NULL,
+      feature TEXT,
+      user_name TEXT,
+      key_id TEXT,
+      dialect TEXT NOT NULL,
+      provider TEXT,
+      requested_model TEXT NOT NULL,
+      served_model TEXT,
+      stream BOOLEAN NOT NULL,
+      simulated BOOLEAN NOT NULL,
+      input_uncached BIGINT NOT NULL,
+      cache_read BIGINT NOT NULL,
+      cache_write_5m BIGINT NOT NULL,
+      cache_write_1h BIGINT NOT NULL,
+      output_text BIGINT NOT NULL,
+      reasoning BIGINT NOT NULL,
+      usage_estimated BOOLEAN NOT NULL,
+      cost BIGINT,
+      baseline_cost BIGINT,
+      savings_total NUMERIC NOT NULL,
+      savings JSONB NOT NULL,
+      flags JSONB NOT NULL,
+      latency_ms DOUBLE PRECISION NOT NULL,
+      ttft_ms DOUBLE PRECISION,
+      status TEXT NOT NULL,
+      http_status INTEGER NOT NULL,
+      error_class TEXT,
+      meta TEXT,
+      CONSTRAINT ${TABLE}_id_key UNIQUE (id)
+    );
+    CREATE INDEX ${TABLE}_ts ON {schema}.${TABLE} (ts);
+    CREATE INDEX ${TABLE}_feature_ts ON {schema}.${TABLE} (feature, ts);
+    CREATE INDEX ${TABLE}_user_ts ON {schema}.${TABLE} (user_name, ts);
+    CREATE INDEX ${TABLE}_model_ts ON {schema}.${TABLE} ((${MODEL_EXPR}), ts);`,
+  ],
+};

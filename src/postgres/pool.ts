@@ -1,0 +1,73 @@
+/**
+ * One PostgreSQL connection pool per store (node-postgres 8). Every table a store owns lives in one schema
+ * (default `public`), named explicitly in its SQL, so tests and tenants can isolate themselves by schema.
+ * A pooled connection that the server drops (restart, `pg_terminate_backend`) emits an error on the pool;
+ * it is reported here instead of crashing the process, and the pool opens a fresh connection next time.
+ */
+import pg from 'pg';
+
+export interface PgPoolOptions {
+  url: string;
+  /** Most connections this pool opens (default 4). */
+  max?: number;
+  /** How long to wait for a connection, ms (default 2000): a down server fails fast. */
+  connectTimeoutMs?: number;
+  /** Statement timeout set on every connection, ms (default none). */
+  statementTimeoutMs?: number;
+  /** Shown in pg_stat_activity. */
+  applicationName?: string;
+  onError?: (err: Error) => void;
+}
+
+export function createPool(opts: PgPoolOptions): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: opts.url,
+    max: opts.max ?? 4,
+    connectionTimeoutMillis: opts.connectTimeoutMs ?? 2000,
+    idleTimeoutMillis: 30_000,
+    application_name: opts.applicationName ?? 'penny',
+    ...(opts.statementTimeoutMs ? { statement_timeout: opts.statementTimeoutMs } : {}),
+  });
+  pool.on('error', (err) => opts.onError?.(err));
+  return pool;
+}
+
+/** A schema name is an identifier: letters, digits and underscores, starting with a letter or underscore. */
+const SCHEMA_RE = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+export function quoteSchema(schema: string): string {
+  if (!SCHEMA_RE.test(schema)) {
+    throw new Error(`invalid PostgreSQL schema name "${schema}": use letters, digits and _ (max 63)`);
+  }
+  return `"${schema}"`;
+}
+
+/** A URL with the password masked, for logs and start-up messages. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgres://(unparseable url)';
+  }
+}
+
+/**
+ * Errors that say the connection or the server is gone (or never came), as opposed to a statement the
+ * server rejected: the write should be retried later, nothing is wrong with the entries.
+ */
+export function isConnectionError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string') {
+    // Class 08 connection exception, 57P0x operator intervention (admin shutdown, crash, cannot connect now),
+    // 53 insufficient resources (too many connections), 40001/40P01 serialization and deadlock (retry).
+    if (/^(08|57P0|53|40001|40P01)/.test(code)) return true;
+    if (/^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EHOSTUNREACH|EAI_AGAIN)$/.test(code))
+      return true;
+  }
+  const msg = err instanceof Error ? err.message : String(err);
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connection is closed|Client was closed|Cannot use a pool after calling end/i.test(
+    msg,
+  );
+}
