@@ -22,6 +22,8 @@ import { assembleCore, closeCore } from './assemble.js';
 import { openResponsesState } from './conversations/open-store.js';
 import { EmbeddingsService } from './embeddings/embeddings-service.js';
 import { CountTokensService } from './endpoints/count-tokens.js';
+import { ledgerReachable, openConfiguredLedger } from './ledger/open-ledger.js';
+import { createReadyRoute, redisCheck, redisUrlsInUse } from './ops/ready-route.js';
 
 export interface PennyApp {
   loaded: LoadedConfig;
@@ -63,14 +65,29 @@ export async function startPenny(opts: StartOptions = {}): Promise<PennyApp> {
   const logger = opts.logger ?? createLogger();
   const loaded = loadConfig(opts);
   const catalog = buildCatalog(loaded, await loadGenaiPricesIsolated());
+  const ledger0 =
+    opts.ledger ??
+    (await openConfiguredLedger(loaded, {
+      onError: (e) => logger.error('ledger write failed; entries kept for the next try', { error: e }),
+      onInfo: (message, detail) => logger.info(message, detail),
+    }));
   const { ledger, bodies, metrics, gateway, ...core } = assembleCore({
     loaded,
     catalog,
     logger,
-    ...(opts.ledger ? { ledger: opts.ledger } : {}),
+    ledger: ledger0,
+    ownsLedger: opts.ledger === undefined,
   });
   const guard = new AdminGuard(loaded.config.server.host, loaded.config.server.adminToken);
-  const routes = [createMetricsRoute(metrics, guard), createDashboardRoute({ ledger, loaded, guard })];
+  const ready = createReadyRoute([
+    { name: 'ledger', check: () => ledgerReachable(ledger) },
+    ...redisUrlsInUse(loaded.config).map(redisCheck),
+  ]);
+  const routes = [
+    ready.route,
+    createMetricsRoute(metrics, guard),
+    createDashboardRoute({ ledger, loaded, guard }),
+  ];
   const responses = openResponsesState(loaded, logger);
   const embeddings = new EmbeddingsService({ loaded, catalog, logger, gateway });
   const endpoints = { '/embeddings': embeddings, '/messages/count_tokens': new CountTokensService(gateway) };
@@ -108,12 +125,14 @@ export async function startPenny(opts: StartOptions = {}): Promise<PennyApp> {
     url: `http://${shownHost}:${addr.port}`,
     close() {
       closing ??= (async () => {
+        ready.drain();
         const closed = shutdown.begin();
         await shutdown.finish(loaded.config.server.shutdownGraceMs, () => gateway.drain());
         await closed;
         await embeddings.close();
         await closeCore({ ledger, bodies, metrics, gateway, ...core });
         await responses.store.close();
+        await ready.close();
       })();
       return closing;
     },

@@ -4,6 +4,7 @@
  * library face runs exactly the same pipeline and writes the same ledger as the server.
  */
 import type { LoadedConfig } from './config/load.js';
+import { ConfigError } from './core/errors.js';
 import type { LedgerEntry } from './core/ledger-entry.js';
 import type { Ledger } from './ledger/ledger.js';
 import { SqliteLedger } from './ledger/sqlite/sqlite-ledger.js';
@@ -32,9 +33,17 @@ export function assembleCore(opts: {
   catalog: PriceCatalog;
   logger: Logger;
   ledger?: Ledger;
+  /** The ledger passed in was opened for this core (closed, not just flushed, by `closeCore`). */
+  ownsLedger?: boolean;
   onSettled?: Array<(entry: LedgerEntry) => void>;
 }): Core {
   const { loaded, catalog, logger } = opts;
+  if (!opts.ledger && loaded.ledgerUrl) {
+    throw new ConfigError(
+      'ledger.url',
+      'a PostgreSQL ledger is opened asynchronously: pass `ledger: await openConfiguredLedger(loaded)`',
+    );
+  }
   const ledger =
     opts.ledger ??
     SqliteLedger.open(loaded.ledgerPath, {
@@ -65,7 +74,13 @@ export function assembleCore(opts: {
     stages,
     onSettled: [(entry) => metrics.observe(entry), ...(opts.onSettled ?? [])],
   });
-  return { ledger, ownsLedger: opts.ledger === undefined, bodies, metrics, gateway };
+  return {
+    ledger,
+    ownsLedger: opts.ledger === undefined || opts.ownsLedger === true,
+    bodies,
+    metrics,
+    gateway,
+  };
 }
 
 /** Drains in-flight requests, then closes what `assembleCore` opened (a ledger passed in is only flushed). */

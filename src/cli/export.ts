@@ -7,7 +7,7 @@ import { closeSync, existsSync, openSync, writeSync } from 'node:fs';
 import { loadConfig } from '../config/load.js';
 import { InvalidRequestError } from '../core/errors.js';
 import { moneyToDecimal } from '../core/money.js';
-import { SqliteLedger } from '../ledger/sqlite/sqlite-ledger.js';
+import { openConfiguredLedger } from '../ledger/open-ledger.js';
 import { exportFinetune, type FinetuneExportReport, renderExportSummary } from '../export/finetune-export.js';
 import { bodiesPathFor } from '../prompts-store/body-path.js';
 import { SqliteBodyStore } from '../prompts-store/sqlite-body-store.js';
@@ -36,7 +36,7 @@ export async function exportFinetuneCommand(o: ExportFinetuneCommandOptions): Pr
     ...(o.ledger ? { overrides: { ledgerPath: o.ledger } } : {}),
   });
   const bodiesPath = bodiesPathFor(loaded.ledgerPath);
-  const ledger = SqliteLedger.open(loaded.ledgerPath);
+  const ledger = await openConfiguredLedger(loaded);
   const bodies = existsSync(bodiesPath) ? SqliteBodyStore.open(bodiesPath, { readonly: true }) : null;
   const fd = o.out ? openSync(o.out, 'w') : 1;
   try {

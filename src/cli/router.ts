@@ -17,7 +17,7 @@ import { type OutcomeRouterEvalResult, routerEvalOutcomes } from '../bench/repla
 import type { RouterMethod } from '../bench/replay/router-training.js';
 import { loadConfig } from '../config/load.js';
 import { InvalidRequestError } from '../core/errors.js';
-import { SqliteLedger } from '../ledger/sqlite/sqlite-ledger.js';
+import { openConfiguredLedger } from '../ledger/open-ledger.js';
 import { examplesFromLedger } from '../pipeline/route/ledger-examples.js';
 import { bodiesPathFor } from '../prompts-store/body-path.js';
 import { SqliteBodyStore } from '../prompts-store/sqlite-body-store.js';
@@ -74,7 +74,7 @@ async function exportLedgerExamples(
     ...(o.ledger ? { overrides: { ledgerPath: o.ledger } } : {}),
   });
   const bodiesPath = bodiesPathFor(loaded.ledgerPath);
-  const ledger = SqliteLedger.open(loaded.ledgerPath);
+  const ledger = await openConfiguredLedger(loaded);
   const bodies = existsSync(bodiesPath) ? SqliteBodyStore.open(bodiesPath, { readonly: true }) : null;
   try {
     const entries = await ledger.query({ status: 'ok' });

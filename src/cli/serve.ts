@@ -1,5 +1,6 @@
 /** `penny serve`: starts the gateway, says plainly what it serves, and flushes the ledger on SIGTERM/SIGINT. */
 import { startPenny } from '../app.js';
+import { describeLedger } from '../ledger/open-ledger.js';
 
 export async function serveCommand(o: {
   port?: number;
@@ -17,7 +18,7 @@ export async function serveCommand(o: {
   out(`Penny listening on ${app.url}`);
   out(`  OpenAI:    base URL ${app.url}/v1        (POST /v1/chat/completions)`);
   out(`  Anthropic: base URL ${app.url}           (POST /v1/messages)`);
-  out(`  Ledger:    ${app.loaded.ledgerPath}`);
+  out(`  Ledger:    ${describeLedger(app.loaded)}`);
   out(`  Dashboard: ${app.url}/dashboard    Metrics: ${app.url}/metrics`);
   if (app.gateway.simulated) {
     out(

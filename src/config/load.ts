@@ -1,7 +1,7 @@
 /**
  * Loads the configuration: a file (YAML or JSON; --config, PENNY_CONFIG, or ./penny.config.{yaml,yml,json}),
  * then the usual environment variables (OPENAI_API_KEY, OPENAI_BASE_URL, ANTHROPIC_API_KEY,
- * ANTHROPIC_BASE_URL, PORT, PENNY_HOST, PENNY_LEDGER_PATH). Every mistake is reported with the path of the
+ * ANTHROPIC_BASE_URL, PORT, PENNY_HOST, PENNY_LEDGER_PATH, PENNY_DATABASE_URL). Every mistake is reported with the path of the
  * field at fault, e.g. `config: providers.groq.baseUrl: Invalid URL`.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -32,6 +32,8 @@ export interface LoadedConfig {
   config: PennyConfig;
   providers: ResolvedProvider[];
   ledgerPath: string;
+  /** PostgreSQL URL of the ledger (PENNY_DATABASE_URL or ledger.url); unset = the SQLite file at ledgerPath. */
+  ledgerUrl?: string;
   /** The file read, if any. */
   file: string | undefined;
 }
@@ -96,7 +98,20 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
     env.PENNY_LEDGER_PATH ??
     config.ledger.path ??
     join(homedir(), '.penny', 'ledger.db');
-  return { config, providers, ledgerPath: resolve(cwd, ledgerPath), file };
+  const ledgerUrl = env.PENNY_DATABASE_URL || config.ledger.url;
+  if (ledgerUrl !== undefined && !/^postgres(ql)?:\/\/\S+$/.test(ledgerUrl)) {
+    throw new ConfigError(
+      'PENNY_DATABASE_URL',
+      'environment variable PENNY_DATABASE_URL is not a postgres:// URL',
+    );
+  }
+  return {
+    config,
+    providers,
+    ledgerPath: resolve(cwd, ledgerPath),
+    ...(ledgerUrl ? { ledgerUrl } : {}),
+    file,
+  };
 }
 
 function parseFile(file: string): unknown {

@@ -82,6 +82,20 @@ export const configSchema = z.strictObject({
   ledger: z
     .strictObject({
       path: z.string().min(1).optional(),
+      /** PostgreSQL instead of the SQLite file (several instances share it); PENNY_DATABASE_URL wins. */
+      url: z
+        .string()
+        .regex(/^postgres(ql)?:\/\/\S+$/, 'a postgres://user@host:port/database URL')
+        .optional(),
+      /** PostgreSQL schema holding Penny's tables (default "public"). */
+      schema: z
+        .string()
+        .regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'letters, digits and _ (max 63), not starting with a digit')
+        .optional(),
+      /** Where entries wait on local disk while PostgreSQL is unreachable (default: <ledger dir>/spill). */
+      spillDir: z.string().min(1).optional(),
+      /** Most entries an instance holds in memory before spilling the oldest to disk. */
+      maxBuffered: z.number().int().positive().default(20_000),
       /** How long a ledger entry may wait in memory before its batch is written (the SIGKILL window). */
       flushIntervalMs: z.number().int().positive().default(25),
       batchSize: z.number().int().positive().default(512),
