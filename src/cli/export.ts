@@ -36,7 +36,7 @@ export async function exportFinetuneCommand(o: ExportFinetuneCommandOptions): Pr
     ...(o.ledger ? { overrides: { ledgerPath: o.ledger } } : {}),
   });
   const bodiesPath = bodiesPathFor(loaded.ledgerPath);
-  const ledger = await openConfiguredLedger(loaded);
+  const ledger = await openConfiguredLedger(loaded, { reader: true });
   const bodies = existsSync(bodiesPath) ? SqliteBodyStore.open(bodiesPath, { readonly: true }) : null;
   const fd = o.out ? openSync(o.out, 'w') : 1;
   try {

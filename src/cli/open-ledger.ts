@@ -8,5 +8,5 @@ export async function openLedgerForReading(o: { config?: string; ledger?: string
     ...(o.config ? { file: o.config } : {}),
     ...(o.ledger ? { overrides: { ledgerPath: o.ledger } } : {}),
   });
-  return openConfiguredLedger(loaded);
+  return openConfiguredLedger(loaded, { reader: true });
 }

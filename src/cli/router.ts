@@ -74,7 +74,7 @@ async function exportLedgerExamples(
     ...(o.ledger ? { overrides: { ledgerPath: o.ledger } } : {}),
   });
   const bodiesPath = bodiesPathFor(loaded.ledgerPath);
-  const ledger = await openConfiguredLedger(loaded);
+  const ledger = await openConfiguredLedger(loaded, { reader: true });
   const bodies = existsSync(bodiesPath) ? SqliteBodyStore.open(bodiesPath, { readonly: true }) : null;
   try {
     const entries = await ledger.query({ status: 'ok' });

@@ -11,6 +11,8 @@ import { PostgresLedger } from './postgres/pg-ledger.js';
 import { SqliteLedger } from './sqlite/sqlite-ledger.js';
 
 export interface OpenLedgerOptions {
+  /** Opened by a reporting command: never replays spill files (only serving instances do). */
+  reader?: boolean;
   onError?: (err: unknown) => void;
   onInfo?: (message: string, detail: Record<string, unknown>) => void;
 }
@@ -38,6 +40,7 @@ export async function openConfiguredLedger(
       flushIntervalMs: c.flushIntervalMs,
       batchSize: c.batchSize,
       maxBuffered: c.maxBuffered,
+      ...(opts.reader ? { reader: true } : {}),
       ...hooks,
     });
   }

@@ -47,6 +47,11 @@ export interface PostgresLedgerOptions {
   schema?: string;
   /** Directory of the spill files used while the database is unreachable. */
   spillDir: string;
+  /**
+   * A reader (report, export) leaves spill files alone: only a serving instance replays them, so a report
+   * run with another schema or database can never write someone else's entries.
+   */
+  reader?: boolean;
   /** How long an entry may wait in the buffer, ms (default 200). */
   flushIntervalMs?: number;
   /** Entries per INSERT, and the buffer length that triggers a write on the next turn (default 512). */
@@ -85,6 +90,7 @@ export class PostgresLedger implements Ledger {
   readonly #table: string;
   readonly #insertSql: string;
   readonly #spill: SpillLog;
+  readonly #reader: boolean;
   readonly #flushIntervalMs: number;
   readonly #batchSize: number;
   readonly #maxBuffered: number;
@@ -112,7 +118,7 @@ export class PostgresLedger implements Ledger {
       throw err;
     }
     // Files left by an earlier run (SIGKILL, or a close while the database was down) are replayed now.
-    if (ledger.#spill.hasPending()) ledger.#scheduleImmediate();
+    if (!ledger.#reader && ledger.#spill.hasPending()) ledger.#scheduleImmediate();
     return ledger;
   }
 
@@ -121,6 +127,7 @@ export class PostgresLedger implements Ledger {
     this.#table = `${quoteSchema(this.schema)}.${TABLE}`;
     this.#insertSql = insertSql(this.#table);
     this.#spill = new SpillLog(opts.spillDir);
+    this.#reader = opts.reader === true;
     this.#flushIntervalMs = Math.max(1, opts.flushIntervalMs ?? 200);
     this.#batchSize = Math.max(1, opts.batchSize ?? 512);
     this.#maxBuffered = Math.max(this.#batchSize, opts.maxBuffered ?? 20_000);
@@ -296,7 +303,7 @@ export class PostgresLedger implements Ledger {
         await this.#active;
         if (!eager) return;
       }
-      const work = this.#buffer.length > 0 || this.#spill.hasPending();
+      const work = this.#buffer.length > 0 || this.#spillPending();
       if (!work) return;
       this.#active = this.#run(eager).finally(() => {
         this.#active = undefined;
@@ -311,7 +318,7 @@ export class PostgresLedger implements Ledger {
       // Keep memory flat: new entries go straight to disk until the database answers again.
       this.#spillOldest(this.#buffer.length);
     }
-    if (this.#degraded || this.#spill.hasPending()) {
+    if (this.#degraded || this.#spillPending()) {
       if (!(await this.#replay())) {
         if (this.#buffer.length) this.#spillOldest(this.#buffer.length);
         this.#reschedule();
@@ -336,9 +343,13 @@ export class PostgresLedger implements Ledger {
 
   #reschedule(): void {
     if (this.#closed) return;
-    if (this.#degraded || this.#spill.hasPending()) this.#scheduleTimer();
+    if (this.#degraded || this.#spillPending()) this.#scheduleTimer();
     else if (this.#buffer.length >= this.#batchSize) this.#scheduleImmediate();
     else if (this.#buffer.length > 0) this.#scheduleTimer();
+  }
+
+  #spillPending(): boolean {
+    return !this.#reader && this.#spill.hasPending();
   }
 
   /** Replays spill files; returns false (and stays degraded) when the database still refuses. */

@@ -38,7 +38,7 @@ const COLUMNS: ReadonlyArray<readonly [string, string]> = [
   ['status', 'text'],
   ['http_status', 'int4'],
   ['error_class', 'text'],
-  ['meta', 'text'],
+  ['meta', 'jsonb'],
 ];
 
 export const SELECT_COLUMNS = COLUMNS.map(([c]) => c).join(', ');
@@ -88,7 +88,7 @@ export function entryToValues(e: LedgerEntry): PgValue[] {
     e.status,
     e.httpStatus,
     e.errorClass,
-    e.meta === undefined ? null : JSON.stringify(e.meta, bigintAsString),
+    e.meta === undefined ? null : metaJson(e.meta),
   ];
 }
 
@@ -97,6 +97,14 @@ export function toColumnArrays(rows: PgValue[][]): PgValue[][] {
   const cols: PgValue[][] = COLUMNS.map(() => []);
   for (const r of rows) for (let i = 0; i < cols.length; i++) cols[i]!.push(r[i]!);
   return cols;
+}
+
+/**
+ * Meta as JSON for a JSONB column. JSONB cannot hold U+0000, so an escaped NUL (a client-supplied string
+ * that ended up in meta) becomes U+FFFD instead of making the database reject the whole entry.
+ */
+function metaJson(meta: Record<string, unknown>): string {
+  return JSON.stringify(meta, bigintAsString).replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1\\ufffd');
 }
 
 function bigintAsString(_key: string, value: unknown): unknown {
@@ -136,8 +144,7 @@ export function rowToEntry(r: PgRow): LedgerEntry {
     httpStatus: Number(r.http_status),
     errorClass: strOrNull(r.error_class),
   };
-  if (r.meta !== null && r.meta !== undefined)
-    entry.meta = JSON.parse(String(r.meta)) as Record<string, unknown>;
+  if (r.meta !== null && r.meta !== undefined) entry.meta = r.meta as Record<string, unknown>;
   return entry;
 }
 

@@ -2,7 +2,7 @@
  * The PostgreSQL ledger schema, as versioned migrations (see src/postgres/migrate.ts). Money columns are
  * BIGINT picodollars (NULL = unknown, never 0); PostgreSQL's SUM over BIGINT returns NUMERIC, so totals are
  * exact however many rows they add up. `savings` is JSONB whose amounts are decimal strings (exact when
- * cast to NUMERIC). `id` is unique: a replayed or retried batch inserts each request once
+ * cast to NUMERIC); `meta` is JSONB so reports can aggregate its fields in SQL. `id` is unique: a replayed or retried batch inserts each request once
  * (`ON CONFLICT (id) DO NOTHING`). `seq` keeps insertion order for ties on `ts`.
  */
 import type { Migrations } from '../../postgres/migrate.js';
@@ -46,7 +46,7 @@ export const LEDGER_MIGRATIONS: Migrations = {
       status TEXT NOT NULL,
       http_status INTEGER NOT NULL,
       error_class TEXT,
-      meta TEXT,
+      meta JSONB,
       CONSTRAINT ${TABLE}_id_key UNIQUE (id)
     );
     CREATE INDEX ${TABLE}_ts ON {schema}.${TABLE} (ts);

@@ -1,0 +1,89 @@
+/**
+ * `penny report` over a large PostgreSQL ledger (`npm run bench:pg-report`). Generates N entries
+ * (default 10 M: one month, 50 features, 10k users, 6 models, a quarter with savings, 1 % errors) with
+ * generate_series in a schema of its own, then times the real `penny report` command against it (the
+ * default report: totals, by feature, by model, savings by tactic) a few times, and drops the schema.
+ * Env: BENCH_PG_URL (default the local `test` database), BENCH_ROWS, BENCH_RUNS, BENCH_KEEP=1 (keep the
+ * schema for another run; then BENCH_SCHEMA names it).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { PostgresLedger } from '../src/ledger/postgres/pg-ledger.js';
+
+const URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const ROWS = Number(process.env.BENCH_ROWS ?? 10_000_000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const KEEP = process.env.BENCH_KEEP === '1';
+const SCHEMA = process.env.BENCH_SCHEMA ?? `penny_bench_report_${process.pid}`;
+const MONTH_START = Date.UTC(2026, 9, 1);
+const MONTH_MS = 31 * 86_400_000;
+
+const client = new pg.Client({ connectionString: URL });
+await client.connect();
+const dir = mkdtempSync(join(tmpdir(), 'penny-bench-pg-'));
+try {
+  const exists = (
+    await client.query('SELECT to_regclass($1) AS t', [`"${SCHEMA}".ledger_entries`])
+  ).rows[0]?.t;
+  if (!exists) {
+    const ledger = await PostgresLedger.open({ url: URL, schema: SCHEMA, spillDir: join(dir, 'spill') });
+    await ledger.close();
+    const t0 = Date.now();
+    await client.query(`
+      INSERT INTO "${SCHEMA}".ledger_entries (id, ts, feature, user_name, key_id, dialect, provider,
+        requested_model, served_model, stream, simulated, input_uncached, cache_read, cache_write_5m,
+        cache_write_1h, output_text, reasoning, usage_estimated, cost, baseline_cost, savings_total, savings,
+        flags, latency_ms, ttft_ms, status, http_status, error_class, meta)
+      SELECT 'bench_' || g,
+        ${MONTH_START}::bigint + (g::bigint * ${MONTH_MS}) / ${ROWS},
+        'feature_' || (g % 50),
+        'user_' || ((g * 7919) % 10000),
+        'key_' || (g % 20),
+        CASE WHEN g % 3 = 0 THEN 'anthropic' ELSE 'openai' END,
+        CASE WHEN g % 3 = 0 THEN 'anthropic' ELSE 'openai' END,
+        (ARRAY['gpt-4o','gpt-4o-mini','gpt-4.1','claude-sonnet-4-5','claude-haiku-4-5','o3'])[1 + g % 6],
+        (ARRAY['gpt-4o','gpt-4o-mini','gpt-4.1','claude-sonnet-4-5','claude-haiku-4-5','o3'])[1 + (g / 7) % 6],
+        g % 2 = 0, false,
+        500 + g % 1500, (g % 5) * 100, 0, 0, 50 + g % 400, 0, false,
+        (1000 + g % 5000)::bigint * 1000000,
+        (1000 + g % 5000)::bigint * 1000000 + CASE WHEN g % 4 = 0 THEN 500000000 ELSE 0 END,
+        CASE WHEN g % 4 = 0 THEN 500000000 ELSE 0 END,
+        CASE WHEN g % 8 = 0 THEN '{"cache.exact":"500000000"}'::jsonb
+             WHEN g % 4 = 0 THEN '{"route":"500000000"}'::jsonb ELSE '{}'::jsonb END,
+        '[]'::jsonb, 300 + g % 900, NULL,
+        CASE WHEN g % 100 = 0 THEN 'error' ELSE 'ok' END,
+        CASE WHEN g % 100 = 0 THEN 502 ELSE 200 END,
+        CASE WHEN g % 100 = 0 THEN 'upstream_error' ELSE NULL END,
+        NULL
+      FROM generate_series(1, ${ROWS}) AS g`);
+    await client.query(`VACUUM ANALYZE "${SCHEMA}".ledger_entries`);
+    console.log(`generated ${ROWS.toLocaleString('en')} entries in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  }
+  const size = (
+    await client.query(`SELECT pg_size_pretty(pg_total_relation_size($1)) AS s`, [`"${SCHEMA}".ledger_entries`])
+  ).rows[0]?.s;
+  console.log(`table + indexes: ${size}`);
+  const config = join(dir, 'penny.json');
+  writeFileSync(config, JSON.stringify({ ledger: { url: URL, schema: SCHEMA, path: join(dir, 'ledger.db') } }));
+  const times: number[] = [];
+  let out = '';
+  for (let i = 0; i < RUNS; i++) {
+    const t = process.hrtime.bigint();
+    const r = spawnSync(process.execPath, ['bin/penny.js', 'report', '--config', config], { encoding: 'utf8' });
+    times.push(Number(process.hrtime.bigint() - t) / 1e6);
+    if (r.status !== 0) throw new Error(`penny report failed (${r.status} ${r.error}): ${r.stderr}${r.stdout}`);
+    out = r.stdout;
+  }
+  console.log(out.split('\n').slice(0, 8).join('\n'));
+  console.log(
+    `penny report over ${ROWS.toLocaleString('en')} PostgreSQL entries (whole command, process start included): ` +
+      times.map((t) => `${(t / 1000).toFixed(2)} s`).join(', '),
+  );
+} finally {
+  if (!KEEP) await client.query(`DROP SCHEMA IF EXISTS "${SCHEMA}" CASCADE`);
+  await client.end();
+  rmSync(dir, { recursive: true, force: true });
+}

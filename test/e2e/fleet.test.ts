@@ -1,0 +1,320 @@
+/**
+ * The fleet test: three `penny serve` processes on different ports share one PostgreSQL ledger and one Redis
+ * cache; a client spreads mixed requests over them (OpenAI and Anthropic, streamed and not, cacheable
+ * repeats that hit the shared cache). Mid-run one instance is SIGKILLed and restarted, and every ledger
+ * connection to PostgreSQL is terminated once from the server side. Afterwards:
+ * - every acknowledged request has exactly one ledger entry, except entries of the killed instance that
+ *   were still in its memory buffer (the stated SIGKILL bound; the number lost is printed);
+ * - no request id appears twice;
+ * - each non-streamed answer's x-penny-cost-usd equals its entry's cost, and `penny report --json` totals
+ *   equal the ledger's sum.
+ * PENNY_FLEET_REQUESTS sets the number of requests (default 600; the issue's 5,000 runs by hand).
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import Anthropic from '@anthropic-ai/sdk';
+import OpenAI from 'openai';
+import { usd } from '../../src/core/money.js';
+import { RedisStore } from '../../src/pipeline/cache/store/redis-store.js';
+import {
+  dropSchema,
+  postgresReachable,
+  sql,
+  TEST_DATABASE_URL,
+  uniqueSchema,
+} from '../../src/postgres/test-support.js';
+import { type FakeUpstream, startFakeUpstream } from '../fake-upstream/index.js';
+
+const REDIS_URL = process.env.PENNY_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const REQUESTS = Number(process.env.PENNY_FLEET_REQUESTS ?? 600);
+const CONCURRENCY = 12;
+const PENNY = ['--import', 'tsx', 'src/cli/run.ts'];
+
+async function redisUp(): Promise<boolean> {
+  const s = new RedisStore({ url: REDIS_URL });
+  try {
+    await s.ready(1000);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await s.close();
+  }
+}
+
+const [pgUp, rUp] = await Promise.all([postgresReachable(), redisUp()]);
+test('PostgreSQL and Redis are reachable when the run requires them', () => {
+  if (process.env.PENNY_REQUIRE_POSTGRES)
+    assert.ok(pgUp, 'PENNY_REQUIRE_POSTGRES is set but no PostgreSQL answers');
+  if (process.env.PENNY_REQUIRE_REDIS) assert.ok(rUp, 'PENNY_REQUIRE_REDIS is set but no Redis answers');
+});
+const skip = pgUp && rUp ? false : 'the fleet test needs PostgreSQL and Redis';
+if (skip) process.stderr.write(`fleet.test: ${skip}; SKIPPED\n`);
+
+interface Instance {
+  child: ChildProcess;
+  url: string;
+  /** Resolves with the exit code. */
+  exited: Promise<number | null>;
+  log: () => string;
+}
+
+function startInstance(config: string, ledgerPath: string): Promise<Instance> {
+  const child = spawn(process.execPath, [...PENNY, 'serve', '--config', config, '--port', '0'], {
+    env: { ...process.env, PENNY_LEDGER_PATH: ledgerPath, PENNY_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  return new Promise((resolve, reject) => {
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      const m = /Penny listening on (http:\/\/\S+)/.exec(out);
+      if (m) resolve({ child, url: m[1]!, exited, log: () => out });
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`penny serve exited (${code}) before listening: ${out}`)));
+  });
+}
+
+interface Sent {
+  instance: number;
+  kind: string;
+  stream: boolean;
+  acked: boolean;
+  id?: string;
+  cost?: string;
+  cache?: string;
+}
+
+describe('a fleet of three instances sharing PostgreSQL and Redis', { skip }, () => {
+  let fake: FakeUpstream;
+  let dir: string;
+  let schema: string;
+  let config: string;
+  const appName = `penny_fleet_${process.pid}`;
+  const instances: (Instance | undefined)[] = [];
+  const ledgerPaths: string[] = [];
+
+  before(async () => {
+    fake = await startFakeUpstream({ record: false });
+    dir = mkdtempSync(join(tmpdir(), 'penny-fleet-'));
+    schema = uniqueSchema('penny_fleet');
+    const url = `${TEST_DATABASE_URL}?application_name=${appName}`;
+    config = join(dir, 'penny.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        providers: {
+          openai: { type: 'openai', baseUrl: `${fake.url}/v1`, apiKey: 'sk-fleet-openai-0123456789abcdef' },
+          anthropic: { type: 'anthropic', baseUrl: fake.url, apiKey: 'sk-ant-fleet-0123456789abcdef' },
+        },
+        ledger: { url, schema, flushIntervalMs: 50 },
+        cache: { store: 'redis', redisUrl: REDIS_URL, redisKeyPrefix: `penny:fleet:${process.pid}:` },
+        features: { faq: { cache: { enabled: true } } },
+      }),
+    );
+    for (let i = 0; i < 3; i++) {
+      const d = join(dir, `instance-${i}`);
+      mkdirSync(d);
+      ledgerPaths.push(join(d, 'ledger.db'));
+    }
+    instances.push(...(await Promise.all(ledgerPaths.map((p) => startInstance(config, p)))));
+  });
+
+  after(async () => {
+    for (const inst of instances) inst?.child.kill('SIGKILL');
+    await fake?.close();
+    if (schema) await dropSchema(schema);
+    const r = new RedisStore({ url: REDIS_URL, keyPrefix: `penny:fleet:${process.pid}:` });
+    await r.ready().catch(() => {});
+    await r.clear().catch(() => {});
+    await r.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('mixed traffic, a SIGKILL and a dropped database connection: one entry per acknowledged request', async () => {
+    // Every instance answers /readyz with its ledger and Redis reachable.
+    for (const inst of instances) {
+      const r = await fetch(`${inst!.url}/readyz`);
+      assert.equal(r.status, 200, await r.text());
+    }
+    const sent: Sent[] = [];
+    let next = 0;
+    let killedAt = -1;
+    let restarting: Promise<void> | undefined;
+    const KILLED = 1;
+
+    async function one(n: number): Promise<void> {
+      // Route round-robin over the instances that are up (the killed one is skipped until it is back).
+      let idx = n % 3;
+      if (!instances[idx]) idx = (idx + 1) % 3;
+      const inst = instances[idx]!;
+      const kind = ['openai', 'openai-stream', 'anthropic', 'anthropic-stream', 'faq', 'faq', 'faq', 'faq'][
+        n % 8
+      ]!;
+      const s: Sent = { instance: idx, kind, stream: kind.endsWith('stream'), acked: false };
+      sent.push(s);
+      try {
+        if (kind.startsWith('anthropic')) {
+          const client = new Anthropic({
+            apiKey: 'penny-fleet-placeholder',
+            baseURL: inst.url,
+            maxRetries: 0,
+          });
+          const body = {
+            model: 'claude-haiku-4-5',
+            max_tokens: 64,
+            messages: [{ role: 'user' as const, content: `fleet request ${n} #fake:words=8` }],
+          };
+          if (s.stream) {
+            const { data, response } = await client.messages.create({ ...body, stream: true }).withResponse();
+            s.id = response.headers.get('x-penny-request-id') ?? undefined;
+            let sawStop = false;
+            for await (const ev of data) if (ev.type === 'message_stop') sawStop = true;
+            s.acked = sawStop;
+          } else {
+            const { response } = await client.messages.create(body).withResponse();
+            s.id = response.headers.get('x-penny-request-id') ?? undefined;
+            s.cost = response.headers.get('x-penny-cost-usd') ?? undefined;
+            s.acked = true;
+          }
+        } else {
+          const client = new OpenAI({
+            apiKey: 'penny-fleet-placeholder',
+            baseURL: `${inst.url}/v1`,
+            maxRetries: 0,
+          });
+          const faq = kind === 'faq';
+          const content = faq ? `frequently asked question ${n % 24}` : `fleet request ${n} #fake:words=8`;
+          const body = {
+            model: 'gpt-4o-mini',
+            temperature: 0,
+            messages: [{ role: 'user' as const, content }],
+          };
+          const headers = faq ? { 'x-penny-feature': 'faq' } : { 'x-penny-feature': 'plain' };
+          if (s.stream) {
+            const { data, response } = await client.chat.completions
+              .create({ ...body, stream: true, stream_options: { include_usage: true } }, { headers })
+              .withResponse();
+            s.id = response.headers.get('x-penny-request-id') ?? undefined;
+            let sawUsage = false;
+            for await (const chunk of data) if (chunk.usage) sawUsage = true;
+            s.acked = sawUsage;
+          } else {
+            const { response } = await client.chat.completions.create(body, { headers }).withResponse();
+            s.id = response.headers.get('x-penny-request-id') ?? undefined;
+            s.cost = response.headers.get('x-penny-cost-usd') ?? undefined;
+            s.cache = response.headers.get('x-penny-cache') ?? undefined;
+            s.acked = true;
+          }
+        }
+      } catch {
+        // Not acknowledged (the instance was killed under it): the client would retry; it counts as lost.
+      }
+    }
+
+    async function worker(): Promise<void> {
+      for (;;) {
+        const n = next++;
+        if (n >= REQUESTS) return;
+        if (n === Math.floor(REQUESTS * 0.3)) {
+          // SIGKILL one instance mid-run and start it again on the same spill directory.
+          const victim = instances[KILLED]!;
+          instances[KILLED] = undefined;
+          killedAt = sent.length;
+          victim.child.kill('SIGKILL');
+          restarting = (async () => {
+            await victim.exited;
+            instances[KILLED] = await startInstance(config, ledgerPaths[KILLED]!);
+          })();
+        }
+        if (n === Math.floor(REQUESTS * 0.6)) {
+          // Drop every ledger connection of the fleet from the server side (not the whole server: other
+          // test runs share it). The writers spill, reconnect and replay.
+          await sql('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [
+            appName,
+          ]);
+        }
+        await one(n);
+      }
+    }
+
+    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    await restarting;
+    assert.ok(killedAt > 0);
+
+    // Graceful stop (SIGTERM drains and flushes) of the three instances now running.
+    await Promise.all(
+      instances.map(async (inst) => {
+        inst!.child.kill('SIGTERM');
+        assert.equal(await inst!.exited, 0, inst!.log());
+      }),
+    );
+    instances.length = 0;
+
+    const acked = sent.filter((s) => s.acked);
+    assert.ok(
+      acked.every((s) => s.id),
+      'every acknowledged answer carries x-penny-request-id',
+    );
+    const rows = await sql<{ id: string; cost: string | null; stream: boolean }>(
+      `SELECT id, cost, stream FROM "${schema}".ledger_entries`,
+    );
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const dups = await sql<{ n: string }>(
+      `SELECT COUNT(*) - COUNT(DISTINCT id) AS n FROM "${schema}".ledger_entries`,
+    );
+    assert.equal(Number(dups[0]!.n), 0, 'no request id is stored twice');
+
+    const missing = acked.filter((s) => !byId.has(s.id!));
+    // Only the SIGKILLed instance may have lost entries: those still in its memory buffer when it died.
+    const missingElsewhere = missing.filter((s) => s.instance !== KILLED);
+    assert.deepEqual(missingElsewhere, [], 'instances stopped with SIGTERM lose nothing');
+    const failed = sent.length - acked.length;
+    const extra = rows.length - (acked.length - missing.length);
+    assert.ok(extra >= 0 && extra <= failed, `${extra} entries for ${failed} unacknowledged requests`);
+    process.stderr.write(
+      `fleet.test: ${sent.length} requests, ${acked.length} acknowledged, ${failed} cut by the SIGKILL, ` +
+        `${missing.length} acknowledged entries lost with the SIGKILLed instance's buffer, ${rows.length} ledger entries\n`,
+    );
+
+    // Money: each non-streamed answer's header equals its entry; the report's total equals the ledger's sum.
+    let headerSum = 0n;
+    let entrySum = 0n;
+    for (const s of acked) {
+      const row = byId.get(s.id!);
+      if (!row || s.stream) continue;
+      assert.ok(s.cost && s.cost !== 'unknown', `priced answer ${s.id}`);
+      headerSum += usd(s.cost);
+      entrySum += BigInt(row.cost ?? '0');
+    }
+    assert.equal(headerSum, entrySum, 'x-penny-cost-usd headers add up to the ledger entries');
+    const total = await sql<{ cost: string }>(
+      `SELECT COALESCE(SUM(cost), 0) AS cost FROM "${schema}".ledger_entries`,
+    );
+    const rep = spawnSync(process.execPath, [...PENNY, 'report', '--json', '--config', config], {
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    assert.equal(rep.status, 0, rep.stderr);
+    const report = JSON.parse(rep.stdout) as { totals: { requests: number; cost: string } };
+    assert.equal(report.totals.requests, rows.length);
+    assert.equal(usd(report.totals.cost), BigInt(total[0]!.cost));
+    const streamedSum = rows.filter((r) => r.stream).reduce((a, r) => a + BigInt(r.cost ?? '0'), 0n);
+    const unackedSum = rows
+      .filter((r) => !r.stream && !acked.some((s) => s.id === r.id))
+      .reduce((a, r) => a + BigInt(r.cost ?? '0'), 0n);
+    assert.equal(usd(report.totals.cost), headerSum + streamedSum + unackedSum);
+
+    // The shared Redis cache served repeats across instances.
+    const hits = acked.filter((s) => s.cache === 'hit');
+    assert.ok(hits.length > 0, 'cache hits from the shared store');
+    assert.ok(new Set(hits.map((h) => h.instance)).size >= 2, 'hits on more than one instance');
+  });
+});
