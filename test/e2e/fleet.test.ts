@@ -147,6 +147,7 @@ describe('a fleet of three instances sharing PostgreSQL and Redis', { skip }, ()
     const sent: Sent[] = [];
     let next = 0;
     let killedAt = -1;
+    let terminated = 0;
     let restarting: Promise<void> | undefined;
     const KILLED = 1;
 
@@ -237,9 +238,11 @@ describe('a fleet of three instances sharing PostgreSQL and Redis', { skip }, ()
         if (n === Math.floor(REQUESTS * 0.6)) {
           // Drop every ledger connection of the fleet from the server side (not the whole server: other
           // test runs share it). The writers spill, reconnect and replay.
-          await sql('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [
-            appName,
-          ]);
+          const killed = await sql<{ ok: boolean }>(
+            'SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE application_name = $1',
+            [appName],
+          );
+          terminated = killed.filter((k) => k.ok).length;
         }
         await one(n);
       }
@@ -248,6 +251,7 @@ describe('a fleet of three instances sharing PostgreSQL and Redis', { skip }, ()
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
     await restarting;
     assert.ok(killedAt > 0);
+    assert.ok(terminated > 0, 'the fleet had ledger connections open to terminate');
 
     // Graceful stop (SIGTERM drains and flushes) of the three instances now running.
     await Promise.all(
@@ -281,7 +285,8 @@ describe('a fleet of three instances sharing PostgreSQL and Redis', { skip }, ()
     assert.ok(extra >= 0 && extra <= failed, `${extra} entries for ${failed} unacknowledged requests`);
     process.stderr.write(
       `fleet.test: ${sent.length} requests, ${acked.length} acknowledged, ${failed} cut by the SIGKILL, ` +
-        `${missing.length} acknowledged entries lost with the SIGKILLed instance's buffer, ${rows.length} ledger entries\n`,
+        `${missing.length} acknowledged entries lost with the SIGKILLed instance's buffer, ${rows.length} ledger entries, ` +
+        `${terminated} PostgreSQL connections terminated mid-run\n`,
     );
 
     // Money: each non-streamed answer's header equals its entry; the report's total equals the ledger's sum.
