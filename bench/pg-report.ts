@@ -25,9 +25,8 @@ const client = new pg.Client({ connectionString: URL });
 await client.connect();
 const dir = mkdtempSync(join(tmpdir(), 'penny-bench-pg-'));
 try {
-  const exists = (
-    await client.query('SELECT to_regclass($1) AS t', [`"${SCHEMA}".ledger_entries`])
-  ).rows[0]?.t;
+  const exists = (await client.query('SELECT to_regclass($1) AS t', [`"${SCHEMA}".ledger_entries`])).rows[0]
+    ?.t;
   if (!exists) {
     const ledger = await PostgresLedger.open({ url: URL, schema: SCHEMA, spillDir: join(dir, 'spill') });
     await ledger.close();
@@ -60,21 +59,32 @@ try {
         NULL
       FROM generate_series(1, ${ROWS}) AS g`);
     await client.query(`VACUUM ANALYZE "${SCHEMA}".ledger_entries`);
-    console.log(`generated ${ROWS.toLocaleString('en')} entries in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    console.log(
+      `generated ${ROWS.toLocaleString('en')} entries in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    );
   }
   const size = (
-    await client.query(`SELECT pg_size_pretty(pg_total_relation_size($1)) AS s`, [`"${SCHEMA}".ledger_entries`])
+    await client.query(`SELECT pg_size_pretty(pg_total_relation_size($1)) AS s`, [
+      `"${SCHEMA}".ledger_entries`,
+    ])
   ).rows[0]?.s;
   console.log(`table + indexes: ${size}`);
   const config = join(dir, 'penny.json');
-  writeFileSync(config, JSON.stringify({ ledger: { url: URL, schema: SCHEMA, path: join(dir, 'ledger.db') } }));
+  writeFileSync(
+    config,
+    JSON.stringify({ ledger: { url: URL, schema: SCHEMA, path: join(dir, 'ledger.db') } }),
+  );
   const times: number[] = [];
   let out = '';
   for (let i = 0; i < RUNS; i++) {
     const t = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, ['bin/penny.js', 'report', '--config', config], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['bin/penny.js', 'report', '--config', config], {
+      encoding: 'utf8',
+      maxBuffer: 256 * 1024 * 1024,
+    });
     times.push(Number(process.hrtime.bigint() - t) / 1e6);
-    if (r.status !== 0) throw new Error(`penny report failed (${r.status} ${r.error}): ${r.stderr}${r.stdout}`);
+    if (r.status !== 0)
+      throw new Error(`penny report failed (${r.status} ${r.error}): ${r.stderr}${r.stdout}`);
     out = r.stdout;
   }
   console.log(out.split('\n').slice(0, 8).join('\n'));
