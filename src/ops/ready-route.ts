@@ -92,9 +92,25 @@ export function redisCheck(url: string): ReadinessCheck {
   client.connect().catch(() => {});
   return {
     name: 'redis',
-    check: async () => (await client.ping()) === 'PONG',
+    check: async () => {
+      // Just started or reconnecting: give the connection a moment before answering "down".
+      if (client.status !== 'ready') await waitReady(client, 1000);
+      return (await client.ping()) === 'PONG';
+    },
     close: async () => {
       client.disconnect();
     },
   };
+}
+
+function waitReady(client: Redis, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      client.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    client.once('ready', done);
+  });
 }

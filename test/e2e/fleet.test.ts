@@ -141,7 +141,12 @@ describe('a fleet of three instances sharing PostgreSQL and Redis', { skip }, ()
   test('mixed traffic, a SIGKILL and a dropped database connection: one entry per acknowledged request', async () => {
     // Every instance answers /readyz with its ledger and Redis reachable.
     for (const inst of instances) {
-      const r = await fetch(`${inst!.url}/readyz`);
+      let r = await fetch(`${inst!.url}/readyz`);
+      // Ready means connected: an instance that just started may still be opening its Redis connection.
+      for (let i = 0; i < 50 && r.status !== 200; i++) {
+        await new Promise((res) => setTimeout(res, 100));
+        r = await fetch(`${inst!.url}/readyz`);
+      }
       assert.equal(r.status, 200, await r.text());
     }
     const sent: Sent[] = [];
