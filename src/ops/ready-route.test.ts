@@ -8,7 +8,7 @@ import { createReadyRoute, type ReadinessCheck, redisCheck } from './ready-route
 async function serve(checks: ReadinessCheck[]) {
   const ready = createReadyRoute(checks, 200);
   const server = createServer((req, res) => {
-    void ready.route(req, res, req.url ?? '/').then((handled) => {
+    void Promise.resolve(ready.route(req, res, req.url ?? '/')).then((handled) => {
       if (!handled) res.writeHead(404).end();
     });
   });
