@@ -69,7 +69,12 @@ function startInstance(config: string, ledgerPath: string): Promise<Instance> {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  const exited = new Promise<number | null>((r) =>
+    child.on('exit', (code, signal) => {
+      if (signal) out += `\n[exited on ${signal}]`;
+      r(code);
+    }),
+  );
   return new Promise((resolve, reject) => {
     const onData = (d: Buffer) => {
       out += d.toString();
