@@ -1,6 +1,7 @@
 /**
  * `penny report` over a large PostgreSQL ledger (`npm run bench:pg-report`). Generates N entries
- * (default 10 M: one month, 50 features, 10k users, 6 models, a quarter with savings, 1 % errors) with
+ * (default 10 M: one month, 50 features, 10k users, 6 models, a quarter with savings, half with cache
+ * metadata, 1 % errors) with
  * generate_series in a schema of its own, then times the real `penny report` command against it (the
  * default report: totals, by feature, by model, savings by tactic) a few times, and drops the schema.
  * Env: BENCH_PG_URL (default the local `test` database), BENCH_ROWS, BENCH_RUNS, BENCH_KEEP=1 (keep the
@@ -56,8 +57,10 @@ try {
         CASE WHEN g % 100 = 0 THEN 'error' ELSE 'ok' END,
         CASE WHEN g % 100 = 0 THEN 502 ELSE 200 END,
         CASE WHEN g % 100 = 0 THEN 'upstream_error' ELSE NULL END,
-        NULL
-      FROM generate_series(1, ${ROWS}) AS g`);
+        CASE WHEN g % 8 = 0 THEN '{"cache":{"status":"hit","kind":"exact"}}'::jsonb
+             WHEN g % 2 = 0 THEN '{"cache":{"status":"miss","key":"0123456789abcdef"},"route":{"rule":"short"}}'::jsonb
+             ELSE NULL END
+      FROM generate_series(1::bigint, ${ROWS}::bigint) AS g`);
     await client.query(`VACUUM ANALYZE "${SCHEMA}".ledger_entries`);
     console.log(
       `generated ${ROWS.toLocaleString('en')} entries in ${((Date.now() - t0) / 1000).toFixed(1)} s`,

@@ -43,6 +43,36 @@ export interface SummaryRow {
   savings: Money;
 }
 
+/** Response-cache outcomes of one feature (from `meta.cache`), as counted by a store in its database. */
+export interface CacheMetaRow {
+  feature: string;
+  /** `meta.cache.status` (hit, miss, bypass, dedupe, shadow-hit …). */
+  status: string;
+  kind: string | null;
+  requests: number;
+  /** Σ of the entries' cache.* savings. */
+  cacheSaved: Money;
+}
+
+/** Prompt-cache breakers of one feature and kind (from `meta.promptCache.breaker`). */
+export interface BreakerMetaRow {
+  feature: string;
+  kind: string;
+  requests: number;
+  lostTokens: number;
+  /** Σ lost cost, USD decimal strings summed exactly (unpriced ones left out). */
+  lostCostUsd: string;
+  /** The text before the breaker, from the newest entry. */
+  before: string;
+}
+
+export interface CacheMetaAggregates {
+  cache: CacheMetaRow[];
+  /** Entries whose prompt Penny marked for provider caching, or gave a prompt_cache_key. */
+  promptCached: number;
+  breakers: BreakerMetaRow[];
+}
+
 export interface Ledger {
   /** Buffers an entry; it is written in the next batch. Never throws on the request path. */
   append(entry: LedgerEntry): void;
@@ -56,4 +86,9 @@ export interface Ledger {
   summarize(filter: LedgerFilter, groupBy: GroupKey[]): Promise<SummaryRow[]>;
   /** Savings per tactic over the filter. */
   savingsByTactic(filter: LedgerFilter): Promise<Record<string, Money>>;
+  /**
+   * Optional: the cache metadata the report's caching section needs, aggregated in the database. Stores
+   * without it are read entry by entry instead (fine for SQLite-sized ledgers, not for a fleet's).
+   */
+  cacheMetaAggregates?(filter: LedgerFilter): Promise<CacheMetaAggregates>;
 }

@@ -7,7 +7,7 @@
 import Table from 'cli-table3';
 import type { LedgerEntry } from '../core/ledger-entry.js';
 import { type Money, formatUsd, usd } from '../core/money.js';
-import type { Ledger, LedgerFilter } from '../ledger/ledger.js';
+import type { CacheMetaAggregates, Ledger, LedgerFilter } from '../ledger/ledger.js';
 import { formatInt, formatPercent } from './format.js';
 
 export interface CacheFeatureRow {
@@ -126,7 +126,72 @@ export function summarizeCache(entries: Iterable<LedgerEntry>): CacheSummary {
 }
 
 export async function cacheSummary(ledger: Ledger, filter: LedgerFilter = {}): Promise<CacheSummary> {
+  if (ledger.cacheMetaAggregates) {
+    const [agg, tactics] = await Promise.all([
+      ledger.cacheMetaAggregates(filter),
+      ledger.savingsByTactic(filter),
+    ]);
+    return cacheSummaryFromAggregates(agg, tactics);
+  }
   return summarizeCache(await ledger.query(filter));
+}
+
+/** The same summary as `summarizeCache`, from counts a store aggregated in its database. */
+export function cacheSummaryFromAggregates(
+  agg: CacheMetaAggregates,
+  tactics: Record<string, Money>,
+): CacheSummary {
+  const features = new Map<string, CacheFeatureRow>();
+  for (const c of agg.cache) {
+    let row = features.get(c.feature);
+    if (!row) {
+      row = {
+        feature: c.feature,
+        cacheable: 0,
+        bypassed: 0,
+        exactHits: 0,
+        semanticHits: 0,
+        dedupe: 0,
+        shadowHits: 0,
+        hitRate: 0,
+        saved: 0n,
+      };
+      features.set(c.feature, row);
+    }
+    row.saved += c.cacheSaved;
+    if (c.status === 'bypass') row.bypassed += c.requests;
+    else {
+      row.cacheable += c.requests;
+      if (c.status === 'hit' && c.kind === 'semantic') row.semanticHits += c.requests;
+      else if (c.status === 'hit') row.exactHits += c.requests;
+      else if (c.status === 'dedupe') row.dedupe += c.requests;
+      else if (c.status === 'shadow-hit') row.shadowHits += c.requests;
+    }
+  }
+  for (const r of features.values()) {
+    r.hitRate = r.cacheable ? (r.exactHits + r.semanticHits + r.dedupe) / r.cacheable : 0;
+  }
+  const breakers: BreakerRow[] = agg.breakers.map((b) => ({
+    feature: b.feature,
+    kind: b.kind,
+    requests: b.requests,
+    lostTokens: b.lostTokens,
+    lostCost: usd(b.lostCostUsd),
+    before: b.before,
+  }));
+  return {
+    features: [...features.values()].sort((a, b) =>
+      a.saved === b.saved ? b.cacheable - a.cacheable : a.saved > b.saved ? -1 : 1,
+    ),
+    byTactic: Object.entries(tactics)
+      .filter(([tactic]) => tactic.startsWith('cache.'))
+      .map(([tactic, amount]) => ({ tactic, amount }))
+      .sort((a, b) => (a.amount === b.amount ? 0 : a.amount > b.amount ? -1 : 1)),
+    promptCached: agg.promptCached,
+    breakers: breakers.sort((a, b) =>
+      a.lostCost === b.lostCost ? b.requests - a.requests : a.lostCost > b.lostCost ? -1 : 1,
+    ),
+  };
 }
 
 export function isEmptyCacheSummary(s: CacheSummary): boolean {

@@ -23,7 +23,7 @@ import type { Money } from '../../core/money.js';
 import { migrate } from '../../postgres/migrate.js';
 import { createPool, isConnectionError, quoteSchema } from '../../postgres/pool.js';
 import { utcDay } from '../group-keys.js';
-import type { GroupKey, Ledger, LedgerFilter, SummaryRow } from '../ledger.js';
+import type { CacheMetaAggregates, GroupKey, Ledger, LedgerFilter, SummaryRow } from '../ledger.js';
 import { LedgerError } from '../ledger-error.js';
 import { sortSummaryRows, sortTactics } from '../summary-accumulator.js';
 import {
@@ -36,6 +36,7 @@ import {
   SELECT_COLUMNS,
   toColumnArrays,
 } from './pg-row-codec.js';
+import { pgCacheMetaAggregates } from './pg-cache-meta.js';
 import { LEDGER_MIGRATIONS, TABLE } from './pg-schema.js';
 import { AGGREGATES, DAY_MS, GROUP_EXPR, whereClause } from './pg-sql.js';
 import { SpillLog } from './spill-log.js';
@@ -257,6 +258,11 @@ export class PostgresLedger implements Ledger {
     const totals = new Map<string, Money>();
     for (const r of res.rows) totals.set(r.tactic, money(r.amount));
     return sortTactics(totals);
+  }
+
+  async cacheMetaAggregates(filter: LedgerFilter): Promise<CacheMetaAggregates> {
+    await this.#flushBeforeRead();
+    return pgCacheMetaAggregates(this.pool, this.#table, filter);
   }
 
   // --- the writer ------------------------------------------------------------------------------------
