@@ -29,7 +29,7 @@ const quiet = () => {};
 describe('replay on the fixtures', () => {
   test('writes a summary and one well-formed SVG per dataset', () => {
     const out = join(dir, 'out');
-    const res = runReplay({ dataset: 'all', out, datasetsDir: DATA, log: quiet });
+    const res = runReplay({ dataset: 'all', out, datasetsDir: DATA, log: quiet, routers: 40 });
     assert.ok(res);
     for (const f of ['summary.md', 'gsm8k.svg', 'mmlu.svg', 'mt_bench.svg', 'overruling.svg']) {
       assert.ok(existsSync(join(out, f)), f);
@@ -46,11 +46,20 @@ describe('replay on the fixtures', () => {
     assert.match(md, /\| oracle \| [0-9.]+ \[/);
     assert.equal(res.twoModel.length, 3);
     assert.ok(res.overruling);
+    // Every dataset is also put against seeded random routers and the single-model frontier.
+    assert.match(md, /## Which signals help/);
+    assert.match(md, /\| random routers \(40 seeds, router sweep\) \|/);
+    assert.equal(res.evidence.length, 4);
+    for (const e of res.evidence) {
+      assert.ok(e.rows.length > 0, e.name);
+      for (const r of e.rows) assert.ok(r.p.mean > 0 && r.p.mean <= 1 && r.random.routers === 40);
+      assert.ok(existsSync(join(out, `${e.name}-evidence.svg`)));
+    }
   });
 
   test('a single dataset run writes only its plot', () => {
     const out = join(dir, 'one');
-    const res = runReplay({ dataset: 'overruling', out, datasetsDir: DATA, log: quiet });
+    const res = runReplay({ dataset: 'overruling', out, datasetsDir: DATA, log: quiet, routers: 20 });
     assert.ok(res);
     assert.ok(existsSync(join(out, 'overruling.svg')));
     assert.ok(!existsSync(join(out, 'gsm8k.svg')));
