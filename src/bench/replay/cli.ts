@@ -4,6 +4,7 @@
  * say so and return null (the callers exit 0), so a checkout without `../shared/datasets` still works.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { InvalidRequestError } from '../../core/errors.js';
 import { dirname, join } from 'node:path';
 import {
   loadModel,
@@ -234,12 +235,15 @@ export function routerTrain(opts: RouterTrainOptions): RouterTrainResult | null 
       ['--strong', strong],
     ] as const) {
       if (!ds.models.includes(m))
-        throw new RangeError(`${flag} ${m} is not in ${ds.name} (${ds.models.join(', ')})`);
+        throw new InvalidRequestError(`${flag} ${m} is not in ${ds.name} (${ds.models.join(', ')})`);
     }
-    if (cheap === strong) throw new RangeError(`--cheap and --strong are the same model (${cheap})`);
-    const recs = segmentRecords(ds.records, cheap, strong);
+    if (cheap === strong) throw new InvalidRequestError(`--cheap and --strong are the same model (${cheap})`);
+    // The train half only, as with the datasets, so `router eval --input` on the test half is honest.
+    const recs = segmentRecords(splitRecords(ds.records).train, cheap, strong);
     examples = routerExamples(recs, ds.binary);
-    log(`router: ${ds.name}: learning when ${strong} is needed over ${cheap} (${recs.length} prompts)`);
+    log(
+      `router: ${ds.name}: learning when ${strong} is needed over ${cheap} (train half: ${recs.length} prompts)`,
+    );
     if (auto) {
       const r = selectMethodByCv(recs, ds.binary, predict, undefined, seed);
       method = r.method;

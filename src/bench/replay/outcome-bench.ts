@@ -10,6 +10,7 @@
  * answer's evidence, each from a frontier model to the next; plus any cascade config given on the command
  * line, walked through the gateway's own policy (`walkCascade`, `parallelWith` included).
  */
+import { InvalidRequestError } from '../../core/errors.js';
 import { type Money, moneyToNumber } from '../../core/money.js';
 import { acceptanceFeatureText } from '../../pipeline/cascade/acceptance.js';
 import {
@@ -188,7 +189,9 @@ export function runOutcomeBench(ds: OutcomeDataset, opts: OutcomeBenchOptions = 
   const seed = opts.seed ?? 1;
   const { train: tr, test: te } = splitRecords(ds.records);
   if (tr.length < 4 || te.length < 4) {
-    throw new RangeError(`${ds.name}: too few records for a train/test split (${tr.length} / ${te.length})`);
+    throw new InvalidRequestError(
+      `${ds.name}: too few records for a train/test split (${tr.length} / ${te.length})`,
+    );
   }
   const ctx: EvidenceContext = evidenceContext(tr, te, ds.models, opts.routers ?? 1000, 20_240_601);
   const hull = ctx.trainHull;

@@ -4,6 +4,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { InvalidRequestError } from '../../core/errors.js';
 import { loadModel, predict } from '../../pipeline/route/classifier.js';
 import { loadReplayCascade } from './cascade-file.js';
 import { type EvidenceRow, evidenceContext, routerEvidence } from './evidence.js';
@@ -85,7 +86,7 @@ export interface OutcomeRouterEvalResult {
 function restrict(ds: OutcomeDataset, models: string[]): OutcomeDataset {
   for (const m of models) {
     if (!ds.models.includes(m))
-      throw new RangeError(`model "${m}" is not in ${ds.name} (${ds.models.join(', ')})`);
+      throw new InvalidRequestError(`model "${m}" is not in ${ds.name} (${ds.models.join(', ')})`, '--cheap');
   }
   return { ...ds, models };
 }
@@ -95,7 +96,7 @@ export function routerEvalOutcomes(o: OutcomeRouterEvalOptions): OutcomeRouterEv
   const log = o.log ?? ((l: string) => console.log(l));
   let ds = loadOutcomeFile(o.input);
   if ((o.cheap === undefined) !== (o.strong === undefined))
-    throw new RangeError('give both --cheap and --strong, or neither');
+    throw new InvalidRequestError('give both --cheap and --strong, or neither', '--cheap');
   if (o.cheap && o.strong) ds = restrict(ds, [o.cheap, o.strong]);
   const model = loadModel(readFileSync(o.model, 'utf8'));
   const { train: tr, test: te } = splitRecords(ds.records);

@@ -8,6 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { InvalidRequestError } from '../../core/errors.js';
 import { type Money, usd } from '../../core/money.js';
 import type { TokenLogprob } from '../../pipeline/cascade/checks.js';
 import { parseCsv } from './csv.js';
@@ -61,14 +62,15 @@ export const outcomeLineSchema = z.strictObject({
     .refine((m) => Object.keys(m).length >= 2, 'at least two models'),
 });
 
-export class OutcomeFileError extends Error {
+/** A bad outcome file: the message names the file, the line and the field (the CLI prints it, exit 2). */
+export class OutcomeFileError extends InvalidRequestError {
   constructor(
     readonly file: string,
     readonly line: number,
     readonly field: string,
     message: string,
   ) {
-    super(`${file}:${line}: ${field ? `${field}: ` : ''}${message}`);
+    super(`${file}:${line}: ${field ? `${field}: ` : ''}${message}`, field || undefined);
     this.name = 'OutcomeFileError';
   }
 }
