@@ -25,6 +25,7 @@ import {
   parseOutcomesCsv,
   parseOutcomesJsonl,
 } from './outcomes.js';
+import { strictIsolationAvailable } from '../../sandbox/run-code.js';
 import { rocAuc } from './router-training.js';
 import { splitRecords } from './split.js';
 
@@ -271,5 +272,36 @@ describe('replaying recorded outcomes', () => {
     const r = routerTrain({ input: f, out: join(dir, 'ex-model.json'), method: 'auto', log: () => {} });
     assert.ok(r?.cv && r.cv.logreg! > 0.9 && Object.keys(r.cv).length === 3);
     assert.notEqual(r.method, 'knn', 'k = 100 neighbours cannot rank 60 training prompts');
+  });
+});
+
+describe('replaying a codeTests cascade', {
+  skip: strictIsolationAvailable().ok ? false : 'no strict sandbox here',
+}, () => {
+  test('each recorded answer runs against the record’s tests; failing code escalates', () => {
+    const good = '```python\ndef add(a, b):\n    return a + b\n```';
+    const bad = '```python\ndef add(a, b):\n    return a - b\n```';
+    const text = [0, 1, 2, 3]
+      .map((i) =>
+        JSON.stringify({
+          id: `c${i}`,
+          prompt: 'Write add(a, b).',
+          tests: 'assert add(2, 3) == 5',
+          models: {
+            small: { score: i % 2 === 0 ? 1 : 0, cost: 0.001, response: i % 2 === 0 ? good : bad },
+            big: { score: 1, cost: 0.01, response: good },
+          },
+        }),
+      )
+      .join('\n');
+    const ds = outcomeDataset(parseOutcomesJsonl(text, 'code.jsonl'), 'code');
+    const c = parseReplayCascade(
+      { models: ['small', 'big'], checks: [], codeTests: { language: 'python', timeoutMs: 8000 } },
+      ds.models,
+      'code',
+    );
+    const r = replayCascadeOn(ds.records, c);
+    assert.equal(r.quality, 1, 'every failing answer escalated to the model that passes');
+    assert.ok(Math.abs(r.cost - (0.001 + 0.5 * 0.01)) < 1e-12, `cost ${r.cost}`);
   });
 });
