@@ -83,7 +83,7 @@ if (values.json) {
     ['aborted before Penny read them (no entry, no upstream call)', String(r.abortedBeforeReceived)],
     [
       'cost groups checked exactly',
-      `${r.costGroupsChecked} (estimated by design: ${r.costGroupsEstimated}; cut while the upstream finished: ${r.costGroupsCut})`,
+      `${r.costGroupsChecked} (estimated by design: ${r.costGroupsEstimated}; with a call Penny cut, checked exactly: ${r.costGroupsCut})`,
     ],
     ['cost mismatches', String(r.costMismatches)],
     ['ledger total = independent total', `${r.ledgerTotal === r.independentTotal} (${r.ledgerTotal} pUSD)`],

@@ -198,7 +198,7 @@ export function verify(
     const g = ledgerByGroup.get(p.group) ?? { cost: 0n, estimated: false, unknown: false, cut: false };
     if (e.cost === null) g.unknown = true;
     else g.cost += e.cost;
-    if (e.usageEstimated) g.estimated = true;
+    if (e.usageEstimated || e.flags.includes('usage_estimated')) g.estimated = true;
     // Penny gave up on the upstream (client gone, timeout): the upstream may have finished an answer in the
     // same instant, which a real provider bills. Such races are counted apart, and must be estimated.
     if (e.status === 'aborted' || e.errorClass === 'upstream_timeout' || cutAttempt(e)) g.cut = true;
@@ -220,11 +220,9 @@ export function verify(
       costGroupsEstimated++;
       continue;
     }
-    const expected0 = upstreamByGroup.get(group) ?? 0n;
-    if (g.cut && g.cost !== expected0) {
-      costGroupsCut++;
-      continue;
-    }
+    // A call Penny cut (timeout, client gone) is billed as an estimate (flagged, counted above); one left at
+    // an exact $0 while the upstream finished it would be a silent under-count, and fails below.
+    if (g.cut) costGroupsCut++;
     costGroupsChecked++;
     const expected = upstreamByGroup.get(group) ?? 0n;
     ledgerTotal += g.cost;

@@ -8,6 +8,7 @@
 import { asPennyError } from '../../core/errors.js';
 import type { Target } from '../../providers/resolve-target.js';
 import { type Outcome, type RequestContext, elapsedMs } from '../context.js';
+import type { BilledCall } from '../settle/facts.js';
 import { defineSlot } from '../slots.js';
 import { executeAttempt } from './attempt.js';
 import { parseRetryAfter, retryDelayMs, sleep as realSleep } from './backoff.js';
@@ -91,6 +92,7 @@ export async function executeWithFallbacks(
   const run = deps.run ?? executeAttempt;
   const sleep = deps.sleep ?? realSleep;
   let last: Outcome | undefined;
+  let carry: BilledCall | undefined;
   for (const [i, ref] of refs.entries()) {
     const purpose = i === 0 ? undefined : 'fallback';
     let target: Target;
@@ -107,6 +109,12 @@ export async function executeWithFallbacks(
       let upstreamStatus: number | null = null;
       ctx.clientKey = deps.keyFor(target);
       ctx.headers['x-penny-provider'] = target.provider.name;
+      if (carry) {
+        // Another attempt follows the failed one: its usage, when the provider had the call, is billed all
+        // the same (the last failure, when nothing follows, is the request's own outcome instead).
+        ctx.money.abandoned = [...(ctx.money.abandoned ?? []), carry];
+        carry = undefined;
+      }
       const started = process.hrtime.bigint();
       const outcome = await run(ctx, target, {
         upstreams: deps.upstreams,
@@ -123,6 +131,8 @@ export async function executeWithFallbacks(
         return outcome;
       }
       last = outcome;
+      if (outcome.usage)
+        carry = { model: target.model, provider: target.provider.name, usage: outcome.usage };
       if (retry >= deps.retry.maxRetries) break;
       const wait = retryDelayMs(deps.retry, retry, retryAfter, deps.random);
       if (wait === null) break;

@@ -22,6 +22,7 @@ import type { Outcome, RequestContext } from '../context.js';
 import { responseToEvents } from '../stream/response-to-events.js';
 import { errorOutcome, writeEventsAsStream } from './outcomes.js';
 import { pipeStream } from './pipe-stream.js';
+import { cutCallUsage } from './usage-estimate.js';
 
 export interface ExecuteDeps {
   upstreams: Upstreams;
@@ -46,6 +47,8 @@ export async function executeSingle(
     if (ctx.signal.aborted) ac.abort();
     else ctx.signal.addEventListener('abort', onAbort, { once: true });
   }
+  // Set once the upstream has accepted the call (status < 400): from then on it is generating, and bills.
+  let answered = false;
   try {
     const body = JSON.stringify(
       upstreamCodec.renderRequest(ctx.request, { model: target.model, forceStreamUsage: true }),
@@ -58,6 +61,7 @@ export async function executeSingle(
       ...(upstreamCodec.name === 'responses' ? { path: RESPONSES_PATH } : {}),
     });
     deps.onUpstreamResponse?.(res.statusCode, res.headers);
+    answered = res.statusCode < 400;
     if (res.statusCode >= 400) {
       const text = await readBodyText(res.body).catch(() => '');
       const err = upstreamCodec.parseError(res.statusCode, text, provider.name);
@@ -104,7 +108,10 @@ export async function executeSingle(
     const err = ctx.signal.aborted
       ? new PennyError('client_aborted', 'the client closed the connection', { cause: e })
       : transportOrInternal(provider.name, e);
-    return errorOutcome(ctx, err, base);
+    const out = errorOutcome(ctx, err, base);
+    if (answered || err.code === 'upstream_timeout' || err.code === 'client_aborted')
+      out.usage = cutCallUsage(ctx, target);
+    return out;
   } finally {
     if (ac) ctx.signal.removeEventListener('abort', onAbort);
   }

@@ -48,3 +48,22 @@ export function estimateUsage(s: StreamSoFar, extraText: string): Usage {
     ...(reported?.raw !== undefined ? { raw: reported.raw } : {}),
   };
 }
+
+/**
+ * Usage of a non-streamed call cut after the upstream had it — the answer's body broke or did not parse, the
+ * headers timed out, or the client left while the upstream worked. A provider bills such a call; what it
+ * generated is unknowable, so the prompt is counted and the output is left at 0: a lower bound, flagged as
+ * estimated (never a silent $0).
+ */
+export function cutCallUsage(ctx: RequestContext, target: Target): Usage {
+  if (!ctx.flags.includes('usage_estimated')) ctx.flags.push('usage_estimated');
+  return {
+    inputUncached: countRequestTokens(ctx.request, target.model).tokens,
+    cacheRead: 0,
+    cacheWrite5m: 0,
+    cacheWrite1h: 0,
+    outputText: 0,
+    reasoning: 0,
+    estimated: true,
+  };
+}

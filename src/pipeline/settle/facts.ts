@@ -44,6 +44,12 @@ export interface MoneyFacts {
    */
   substitution?: { tactic: 'route' | 'cascade'; onlyIfDifferent: boolean };
   sideCosts: SideCost[];
+  /**
+   * Calls abandoned before the one that answered (a retry or fallback followed them) that the provider had
+   * already taken — a body that broke, a timeout — with the usage reported or estimated. They are billed, so
+   * they are cost; no tactic caused them, so they change no saving.
+   */
+  abandoned?: BilledCall[];
   /** Input tokens removed, by transform, priced at the served model's input rate (a summary net of its cost). */
   compressed?: { savedTokens: Readonly<Partial<Record<string, number>>>; summaryCost?: Money | null };
   /** Output tokens a shaping tactic saved (estimated), priced at the served model's output rate. */

@@ -33,6 +33,7 @@ export function settle(ctx: RequestContext, outcome: Outcome, catalog: PriceCata
     for (const call of facts.calls) {
       const { cost } = priceCall(call, catalog);
       calls.push({ call, cost });
+      if (call.usage?.estimated) flag('usage_estimated');
       spend = spend === null || cost === null ? null : spend + cost;
     }
     if (spend === null) flag('unpriced_model');
@@ -82,6 +83,16 @@ export function settle(ctx: RequestContext, outcome: Outcome, catalog: PriceCata
       if (name === 'history' && typeof summaryCost === 'bigint') m -= summaryCost;
       add(`compress.${name}`, m);
     }
+  }
+
+  // Abandoned attempts (a retry or fallback followed) the provider billed: cost, and part of the baseline.
+  for (const call of facts.abandoned ?? []) {
+    const { cost: c, flags: f } = priceCall(call, catalog);
+    for (const x of f) flag(x);
+    if (call.usage?.estimated) flag('usage_estimated');
+    flag('abandoned_attempt_billed');
+    spend = spend === null || c === null ? null : spend + c;
+    cost = cost === null || c === null ? null : cost + c;
   }
 
   let baselineCost: Money | null;
