@@ -1,9 +1,9 @@
 /**
- * Errors with stable codes. Every failure Penny reports is a PennyError (or is wrapped into one), and
- * `toWireError` is the single place where a code becomes an HTTP status plus an OpenAI- or
- * Anthropic-shaped body. Messages must say what to fix and must never contain a provider key.
+ * Errors with stable codes. Every failure Penny reports is a PennyError (or is wrapped into one). Each
+ * provider module renders them for its dialect's clients (providers/wire-error.ts `toWireError` picks the
+ * module), so a code becomes an HTTP status plus an OpenAI- or Anthropic-shaped body in one place per
+ * dialect. Messages must say what to fix and must never contain a provider key.
  */
-import type { Dialect } from './request.js';
 
 /** Failures of a ledger store (see ledger/ledger-error.ts); never shown to an API client. */
 export type LedgerErrorCode =
@@ -138,59 +138,8 @@ export function asPennyError(e: unknown): PennyError {
   return new PennyError('internal', `internal error: ${message}`, { cause: e });
 }
 
-const OPENAI_TYPE: Partial<Record<ErrorCode, string>> = {
-  invalid_json: 'invalid_request_error',
-  invalid_request: 'invalid_request_error',
-  body_too_large: 'invalid_request_error',
-  unknown_model: 'invalid_request_error',
-  no_provider: 'invalid_request_error',
-  not_found: 'invalid_request_error',
-  method_not_allowed: 'invalid_request_error',
-  unauthorized: 'authentication_error',
-  upstream_auth: 'authentication_error',
-  upstream_rate_limited: 'rate_limit_error',
-  upstream_bad_request: 'invalid_request_error',
-  budget_exceeded: 'insufficient_quota',
-};
-
-const ANTHROPIC_TYPE: Partial<Record<ErrorCode, string>> = {
-  invalid_json: 'invalid_request_error',
-  invalid_request: 'invalid_request_error',
-  body_too_large: 'request_too_large',
-  unknown_model: 'not_found_error',
-  no_provider: 'invalid_request_error',
-  not_found: 'not_found_error',
-  method_not_allowed: 'invalid_request_error',
-  unauthorized: 'authentication_error',
-  upstream_auth: 'authentication_error',
-  upstream_rate_limited: 'rate_limit_error',
-  upstream_bad_request: 'invalid_request_error',
-  upstream_timeout: 'timeout_error',
-  budget_exceeded: 'rate_limit_error',
-};
-
+/** An error as a client receives it: HTTP status and the dialect's JSON body. */
 export interface WireError {
   status: number;
   body: Record<string, unknown>;
-}
-
-/**
- * @deprecated Use `toWireError` from providers/wire-error.ts: each provider module renders its own
- * dialect's errors (openai/render-error.ts, anthropic/render-error.ts). This copy stays only until the
- * last callers in pipeline/gateway.ts and pipeline/execute/single.ts move (issue 17); the contract suite
- * (providers/dialect-contract.test.ts) checks the two agree.
- */
-export function toWireError(err: PennyError, dialect: Dialect): WireError {
-  if (dialect === 'anthropic') {
-    const type = ANTHROPIC_TYPE[err.code] ?? (err.status >= 500 ? 'api_error' : 'invalid_request_error');
-    return {
-      status: err.status,
-      body: { type: 'error', error: { type, message: err.message, penny_code: err.code } },
-    };
-  }
-  const type = OPENAI_TYPE[err.code] ?? (err.status >= 500 ? 'server_error' : 'invalid_request_error');
-  return {
-    status: err.status,
-    body: { error: { message: err.message, type, param: err.param ?? null, code: err.code } },
-  };
 }

@@ -5,6 +5,7 @@
  */
 import { type CanonicalResponse, type Choice, choiceText } from '../../core/response.js';
 import type { CandidateAnswer, Check, CheckContext, CheckResult, TokenLogprob } from '../cascade/checks.js';
+import { parseLogprobs } from '../../providers/openai/parse-logprobs.js';
 import type { Outcome } from '../context.js';
 
 /** Runs every check; a check that throws fails (and says so) instead of failing the request. */
@@ -22,18 +23,8 @@ export function runChecksSafely(
   });
 }
 
-/** OpenAI's `logprobs.content[]` as token log-probabilities, when present and well formed. */
-export function tokenLogprobs(v: unknown): TokenLogprob[] | null {
-  const content = (v as { content?: unknown } | null | undefined)?.content;
-  if (!Array.isArray(content)) return null;
-  const out: TokenLogprob[] = [];
-  for (const t of content) {
-    const token = (t as { token?: unknown }).token;
-    const logprob = (t as { logprob?: unknown }).logprob;
-    if (typeof token === 'string' && typeof logprob === 'number') out.push({ token, logprob });
-  }
-  return out.length ? out : null;
-}
+/** OpenAI's `logprobs.content[]` as token log-probabilities (the OpenAI provider module's parser). */
+export const tokenLogprobs: (v: unknown) => TokenLogprob[] | null = parseLogprobs;
 
 /** What the checks read: the answer's text, or for an answer that is only tool calls, their arguments. */
 export function answerText(choice: Choice): string {

@@ -14,6 +14,8 @@ import { PennyError } from '../../core/errors.js';
 import type { CanonicalRequest } from '../../core/request.js';
 import { choiceText } from '../../core/response.js';
 import { CODECS } from '../../providers/codecs.js';
+import { providerModule } from '../../providers/modules.js';
+import { PROVIDER_TYPES } from '../../providers/registry.js';
 import type { Target } from '../../providers/resolve-target.js';
 import { runCodeTests } from '../../sandbox/code-tests.js';
 import { countText } from '../../tokens/index.js';
@@ -171,7 +173,7 @@ function serveAccepted(
 /** The request a step sends: with log-probabilities asked for when a check reads them (OpenAI format only). */
 function stepRequest(ctx: RequestContext, step: CompiledStep, target: Target): CanonicalRequest {
   if (!step.wantsLogprobs || ctx.request.logprobs === true) return ctx.request;
-  if (target.provider.type === 'anthropic') return ctx.request;
+  if (!providerModule(PROVIDER_TYPES[target.provider.type].dialect).capabilities.logprobs) return ctx.request;
   return { ...ctx.request, logprobs: true };
 }
 

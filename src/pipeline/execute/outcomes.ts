@@ -2,9 +2,10 @@
  * The outcome constructors every executor, stage and the gateway share: an error answered in the client's
  * dialect (not yet written), and a complete answer replayed to the client as a stream.
  */
-import { type PennyError, toWireError } from '../../core/errors.js';
+import type { PennyError } from '../../core/errors.js';
 import type { CanonicalResponse, StreamEvent } from '../../core/response.js';
 import { CODECS } from '../../providers/codecs.js';
+import { toWireError } from '../../providers/wire-error.js';
 import { type Outcome, type RequestContext, elapsedMs } from '../context.js';
 
 /** Who answered: the part of an outcome known before the answer is. */

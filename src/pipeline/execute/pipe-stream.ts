@@ -11,6 +11,7 @@
 import type { StreamEvent } from '../../core/response.js';
 import { CODECS } from '../../providers/codecs.js';
 import type { SseEvent, StreamEncoder } from '../../providers/dialect.js';
+import { providerModule } from '../../providers/modules.js';
 import { upstreamDialectFor } from '../../providers/openai-responses/upstream-dialect.js';
 import type { Target } from '../../providers/resolve-target.js';
 import { SseParser, sse } from '../../providers/sse.js';
@@ -37,7 +38,11 @@ export async function pipeStream(
   const upstreamCodec = CODECS[upstreamDialectFor(target.provider.type, ctx.clientDialect)];
   const clientCodec = CODECS[ctx.clientDialect];
   const same = upstreamCodec.name === ctx.clientDialect;
-  const hideUsage = same && ctx.clientDialect === 'openai' && ctx.request.streamUsage !== true;
+  // A dialect whose clients opt in to stream usage (OpenAI include_usage) does not get usage it did not ask for.
+  const hideUsage =
+    same &&
+    providerModule(ctx.clientDialect).capabilities.streamUsageOptIn &&
+    ctx.request.streamUsage !== true;
   const decoder = upstreamCodec.createStreamDecoder(target.provider.name);
   const observer = ctx.streamObserver;
   const encoder = same && observer === undefined ? null : clientCodec.createStreamEncoder(ctx.request);

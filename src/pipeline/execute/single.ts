@@ -9,7 +9,8 @@
 import { PennyError, ProviderError, asPennyError } from '../../core/errors.js';
 import type { Logger } from '../../observability/logger.js';
 import { CODECS } from '../../providers/codecs.js';
-import { RESPONSES_PATH, upstreamDialectFor } from '../../providers/openai-responses/upstream-dialect.js';
+import { providerModule } from '../../providers/modules.js';
+import { upstreamDialectFor } from '../../providers/openai-responses/upstream-dialect.js';
 import { rateLimitHeaders } from '../../providers/rate-limit-headers.js';
 import type { Target } from '../../providers/resolve-target.js';
 import {
@@ -54,11 +55,13 @@ export async function executeSingle(
       upstreamCodec.renderRequest(ctx.request, { model: target.model, forceStreamUsage: true }),
     );
     const apiKey = ctx.clientKey ?? provider.apiKey;
+    // The module's own path when its dialect is served elsewhere than the provider type's (Responses API).
+    const upstreamPath = providerModule(upstreamCodec.name).upstreamPath;
     const res = await deps.upstreams.call(provider, target.model, body, {
       apiKey,
       stream: ctx.request.stream,
       signal: ac ? ac.signal : ctx.signal,
-      ...(upstreamCodec.name === 'responses' ? { path: RESPONSES_PATH } : {}),
+      ...(upstreamPath !== undefined ? { path: upstreamPath } : {}),
     });
     deps.onUpstreamResponse?.(res.statusCode, res.headers);
     answered = res.statusCode < 400;

@@ -14,6 +14,7 @@ import { type Money, moneyToDecimal } from '../../core/money.js';
 import type { CanonicalRequest } from '../../core/request.js';
 import type { Logger } from '../../observability/logger.js';
 import type { PriceCatalog } from '../../pricing/catalog.js';
+import { providerModule } from '../../providers/modules.js';
 import { PROVIDER_TYPES } from '../../providers/registry.js';
 import { type Target, TargetResolver } from '../../providers/resolve-target.js';
 import type { Outcome, RequestContext } from '../context.js';
@@ -108,7 +109,8 @@ export class PromptCacheStage implements Stage {
     let out = request;
     let markers = false;
     const dialect = PROVIDER_TYPES[target.provider.type].dialect;
-    if (dialect === 'anthropic') {
+    // Penny places cache breakpoints only where the dialect carries them (Anthropic `cache_control`).
+    if (providerModule(dialect).capabilities.promptCacheMarkers) {
       const placed = this.placeAnthropic(request, target, meta, seen);
       if (placed) {
         out = placed;
