@@ -10,7 +10,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
-import { PROVIDER_TYPES, type ProviderType } from '../providers/registry.js';
+import { PROVIDER_TYPES, type ProviderType, type ProviderTypeSpec } from '../providers/registry.js';
 import { type PennyConfig, type ProviderConfig, configSchema } from './schema.js';
 
 export interface ResolvedProvider {
@@ -141,9 +141,11 @@ function numberEnv(v: string | undefined, name: string): number | undefined {
 function resolveProviders(config: PennyConfig, env: NodeJS.ProcessEnv): ResolvedProvider[] {
   const out: ResolvedProvider[] = [];
   for (const [name, p] of Object.entries(config.providers)) out.push(resolveOne(name, p, env));
-  // The usual environment variables add the two first-party providers when the file does not name them.
-  for (const type of ['openai', 'anthropic'] as const) {
-    const spec = PROVIDER_TYPES[type];
+  // The usual environment variables add the first-party providers (the provider types that name their
+  // environment variables: OPENAI_*, ANTHROPIC_*) when the file does not name them.
+  for (const type of Object.keys(PROVIDER_TYPES) as ProviderType[]) {
+    const spec: ProviderTypeSpec = PROVIDER_TYPES[type];
+    if (spec.keyEnv === undefined || spec.baseUrlEnv === undefined) continue;
     if (out.some((p) => p.type === type)) continue;
     const key = env[spec.keyEnv];
     const baseUrl = env[spec.baseUrlEnv];
