@@ -15,6 +15,10 @@ import { Pool } from 'undici';
 const DURATION = Number(process.env.BENCH_SECONDS ?? 6);
 const CLIENTS = [1, 10, 64];
 const QUICK = process.argv.includes('--quick');
+/** `--pg` (or BENCH_PG_URL) adds Penny with its ledger in PostgreSQL, to compare with the SQLite ledger. */
+const PG_URL =
+  process.env.BENCH_PG_URL ??
+  (process.argv.includes('--pg') ? 'postgres://postgres@127.0.0.1:5432/test' : undefined);
 const ONLY = process.argv
   .find((a) => a.startsWith('--only='))
   ?.slice(7)
@@ -199,6 +203,19 @@ async function main() {
       start: () => startProc(pin(0, [process.execPath, 'bench/servers/penny.mjs', upstream]), /READY (\d+)/),
       headers: { authorization: 'Bearer penny' },
     },
+    ...(PG_URL
+      ? [
+          {
+            name: 'Penny (PostgreSQL ledger)',
+            start: () =>
+              startProc(
+                pin(0, [process.execPath, 'bench/servers/penny.mjs', upstream, PG_URL]),
+                /READY (\d+)/,
+              ),
+            headers: { authorization: 'Bearer penny' },
+          },
+        ]
+      : []),
     {
       name: 'Portkey 1.15.2',
       start: async () => {
@@ -289,6 +306,13 @@ async function main() {
       const ratio = penny.json[1]!.rps / bare.json[1]!.rps;
       lines.push(
         `| throughput @10 ≥ 50% of bare undici hop | ${(ratio * 100).toFixed(0)}% (${penny.json[1]!.rps.toFixed(0)} vs ${bare.json[1]!.rps.toFixed(0)} req/s) | ${ratio >= 0.5 ? 'met' : 'NOT met'} |`,
+      );
+    }
+    const pgr = results['Penny (PostgreSQL ledger)'];
+    if (pgr) {
+      const ratio = pgr.json[1]!.rps / penny.json[1]!.rps;
+      lines.push(
+        `| PostgreSQL ledger ≥ 90% of SQLite @10 | ${(ratio * 100).toFixed(0)}% (${pgr.json[1]!.rps.toFixed(0)} vs ${penny.json[1]!.rps.toFixed(0)} req/s) | ${ratio >= 0.9 ? 'met' : 'NOT met'} |`,
       );
     }
     const dt = penny.ttfb - d.ttfb;

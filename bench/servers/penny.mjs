@@ -1,4 +1,6 @@
 // Penny as built (dist/), default configuration with the SQLite ledger on, pointed at the benchmark upstream.
+// A second argument (a postgres:// URL) puts the ledger in PostgreSQL instead, in a schema of its own that is
+// dropped on SIGTERM.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,10 +8,12 @@ import { startPenny } from '../../dist/app.js';
 import { createLogger } from '../../dist/observability/logger.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'penny-bench-'));
+const pgUrl = process.argv[3];
+const schema = `penny_bench_gw_${process.pid}`;
 const app = await startPenny({
   object: {
     server: { port: 0 },
-    ledger: { path: join(dir, 'ledger.db') },
+    ledger: { path: join(dir, 'ledger.db'), ...(pgUrl ? { url: pgUrl, schema } : {}) },
     providers: {
       openai: { type: 'openai', baseUrl: `${process.argv[2]}/v1`, apiKey: 'sk-bench-0123456789abcdefghij' },
     },
@@ -18,4 +22,17 @@ const app = await startPenny({
   logger: createLogger('warn'),
 });
 process.stdout.write(`READY ${new URL(app.url).port}\n`);
-process.on('SIGTERM', () => void app.close().then(() => process.exit(0)));
+process.on(
+  'SIGTERM',
+  () =>
+    void app.close().then(async () => {
+      if (pgUrl) {
+        const { default: pg } = await import('pg');
+        const c = new pg.Client({ connectionString: pgUrl });
+        await c.connect();
+        await c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+        await c.end();
+      }
+      process.exit(0);
+    }),
+);
