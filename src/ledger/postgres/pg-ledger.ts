@@ -59,7 +59,7 @@ export interface PostgresLedgerOptions {
   batchSize?: number;
   /** Most entries held in memory; beyond it the oldest are spilled to disk (default 20,000). */
   maxBuffered?: number;
-  /** Pool size (default 4). */
+  /** Connections for reads (default 4); the writer has its own two. */
   maxConnections?: number;
   /** How long to wait for a connection, ms (default 2000). */
   connectTimeoutMs?: number;
@@ -86,7 +86,10 @@ export interface PostgresLedgerStats {
 const MAX_RETRY_DELAY_MS = 5_000;
 
 export class PostgresLedger implements Ledger {
+  /** The writer's connections (inserts, replays, migrations, the readiness ping). */
   readonly pool: pg.Pool;
+  /** Connections for reads (reports, dashboard): a long report never delays a batch insert. */
+  readonly readPool: pg.Pool;
   readonly schema: string;
   readonly #table: string;
   readonly #insertSql: string;
@@ -116,6 +119,7 @@ export class PostgresLedger implements Ledger {
       await migrate(ledger.pool, ledger.schema, LEDGER_MIGRATIONS);
     } catch (err) {
       await ledger.pool.end().catch(() => {});
+      await ledger.readPool.end().catch(() => {});
       throw err;
     }
     // Files left by an earlier run (SIGKILL, or a close while the database was down) are replayed now.
@@ -136,13 +140,22 @@ export class PostgresLedger implements Ledger {
     this.#onInfo = opts.onInfo ?? (() => {});
     this.pool = createPool({
       url: opts.url,
-      max: opts.maxConnections ?? 4,
+      max: 2,
       connectTimeoutMs: opts.connectTimeoutMs ?? 2000,
       applicationName: 'penny-ledger',
       // A connection the server dropped while idle: the next query opens a new one.
       onError: () => {},
     });
     this.pool.options.query_timeout = opts.queryTimeoutMs ?? 30_000;
+    this.readPool = createPool({
+      url: opts.url,
+      max: opts.maxConnections ?? 4,
+      // Waiting for a free connection counts here too: a report's queries queue behind each other.
+      connectTimeoutMs: Math.max(opts.connectTimeoutMs ?? 2000, 30_000),
+      applicationName: 'penny-ledger-read',
+      onError: () => {},
+    });
+    this.readPool.options.query_timeout = Math.max(opts.queryTimeoutMs ?? 30_000, 300_000);
   }
 
   append(entry: LedgerEntry): void {
@@ -181,6 +194,7 @@ export class PostgresLedger implements Ledger {
       this.#spill.close();
       this.#poolEnded = true;
       await this.pool.end().catch(() => {});
+      await this.readPool.end().catch(() => {});
     }
   }
 
@@ -208,7 +222,7 @@ export class PostgresLedger implements Ledger {
       params.push(Math.max(0, Math.floor(filter.limit)));
       sql += ` LIMIT $${params.length}`;
     }
-    const res = await this.pool.query<PgRow>(sql, params);
+    const res = await this.readPool.query<PgRow>(sql, params);
     return res.rows.map(rowToEntry);
   }
 
@@ -219,7 +233,7 @@ export class PostgresLedger implements Ledger {
     const sql =
       `SELECT ${[...groups, ...AGGREGATES].join(', ')} FROM ${this.#table}${where.sql}` +
       (groupBy.length ? ` GROUP BY ${groupBy.map((_, i) => `g${i}`).join(', ')}` : '');
-    const res = await this.pool.query<PgRow>(sql, where.params);
+    const res = await this.readPool.query<PgRow>(sql, where.params);
     return sortSummaryRows(
       res.rows.map((r) => {
         const group: Record<string, string> = {};
@@ -254,7 +268,7 @@ export class PostgresLedger implements Ledger {
     const sql =
       `SELECT j.key AS tactic, SUM(j.value::numeric) AS amount ` +
       `FROM ${this.#table} AS e CROSS JOIN LATERAL jsonb_each_text(e.savings) AS j${cond} GROUP BY j.key`;
-    const res = await this.pool.query<{ tactic: string; amount: string }>(sql, where.params);
+    const res = await this.readPool.query<{ tactic: string; amount: string }>(sql, where.params);
     const totals = new Map<string, Money>();
     for (const r of res.rows) totals.set(r.tactic, money(r.amount));
     return sortTactics(totals);
@@ -262,7 +276,7 @@ export class PostgresLedger implements Ledger {
 
   async cacheMetaAggregates(filter: LedgerFilter): Promise<CacheMetaAggregates> {
     await this.#flushBeforeRead();
-    return pgCacheMetaAggregates(this.pool, this.#table, filter);
+    return pgCacheMetaAggregates(this.readPool, this.#table, filter);
   }
 
   // --- the writer ------------------------------------------------------------------------------------
