@@ -22,15 +22,15 @@ export interface MigrateResult {
 
 /** Applies the missing steps of `m` in `schema` (created if needed). */
 export async function migrate(pool: pg.Pool, schema: string, m: Migrations): Promise<MigrateResult> {
-  const s = quoteSchema(schema);
+  const SCHEMA_SQL = quoteSchema(schema);
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
     // One lock per schema: hashtext is stable across servers of the same major version and cheap.
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`penny-migrations:${schema}`]);
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${SCHEMA_SQL}`);
     await client.query(
-      `CREATE TABLE IF NOT EXISTS ${s}.penny_migrations (
+      `CREATE TABLE IF NOT EXISTS ${SCHEMA_SQL}.penny_migrations (
          component TEXT NOT NULL,
          version INTEGER NOT NULL,
          applied_at TIMESTAMPTZ NOT NULL DEFAULT now(),
@@ -38,7 +38,7 @@ export async function migrate(pool: pg.Pool, schema: string, m: Migrations): Pro
        )`,
     );
     const res = await client.query<{ v: number | null }>(
-      `SELECT MAX(version) AS v FROM ${s}.penny_migrations WHERE component = $1`,
+      `SELECT MAX(version) AS v FROM ${SCHEMA_SQL}.penny_migrations WHERE component = $1`,
       [m.component],
     );
     const current = res.rows[0]?.v ?? 0;
@@ -48,8 +48,8 @@ export async function migrate(pool: pg.Pool, schema: string, m: Migrations): Pro
       );
     }
     for (let v = current; v < m.steps.length; v++) {
-      await client.query(m.steps[v]!.replaceAll('{schema}', s));
-      await client.query(`INSERT INTO ${s}.penny_migrations (component, version) VALUES ($1, $2)`, [
+      await client.query(m.steps[v]!.replaceAll('{schema}', SCHEMA_SQL));
+      await client.query(`INSERT INTO ${SCHEMA_SQL}.penny_migrations (component, version) VALUES ($1, $2)`, [
         m.component,
         v + 1,
       ]);

@@ -17,20 +17,19 @@ export async function pgCacheMetaAggregates(
   filter: LedgerFilter,
 ): Promise<CacheMetaAggregates> {
   const where = whereClause(filter);
-  const and = (cond: string) => `${where.sql ? `${where.sql} AND` : ' WHERE'} ${cond}`;
+  // The caller's filter (placeholders only), followed by this query's own condition.
+  const whereSql = where.sql ? `${where.sql} AND` : ' WHERE';
   const [cache, prompt, breakers] = await Promise.all([
     pool.query<{ feature: string; status: string; kind: string | null; n: string; saved: string }>(
       `SELECT COALESCE(feature, '(none)') AS feature, meta->'cache'->>'status' AS status,
          meta->'cache'->>'kind' AS kind, COUNT(*) AS n,
          COALESCE(SUM((SELECT SUM(s.value::numeric) FROM jsonb_each_text(savings) AS s WHERE s.key LIKE 'cache.%')), 0) AS saved
-       FROM ${table}${and("meta->'cache'->>'status' IS NOT NULL")} GROUP BY 1, 2, 3`,
+       FROM ${table}${whereSql} meta->'cache'->>'status' IS NOT NULL GROUP BY 1, 2, 3`,
       where.params,
     ),
     pool.query<{ n: string }>(
-      `SELECT COUNT(*) AS n FROM ${table}${and(
-        `((jsonb_typeof(meta->'promptCache'->'placed') = 'array' AND jsonb_array_length(meta->'promptCache'->'placed') > 0)
+      `SELECT COUNT(*) AS n FROM ${table}${whereSql} ((jsonb_typeof(meta->'promptCache'->'placed') = 'array' AND jsonb_array_length(meta->'promptCache'->'placed') > 0)
           OR COALESCE(meta->'promptCache'->>'promptCacheKey', '') <> '')`,
-      )}`,
       where.params,
     ),
     pool.query<{
@@ -45,7 +44,7 @@ export async function pgCacheMetaAggregates(
          COALESCE(SUM(CASE WHEN jsonb_typeof(${BREAKER}->'lostTokens') = 'number' THEN (${BREAKER}->>'lostTokens')::numeric END), 0) AS lost_tokens,
          COALESCE(SUM(CASE WHEN jsonb_typeof(${BREAKER}->'lostCost') = 'string' THEN (${BREAKER}->>'lostCost')::numeric END), 0) AS lost_cost,
          (array_agg(${BREAKER}->>'before' ORDER BY ts DESC, seq DESC))[1] AS before
-       FROM ${table}${and(`COALESCE(${BREAKER}->>'kind', '') <> ''`)} GROUP BY 1, 2`,
+       FROM ${table}${whereSql} COALESCE(${BREAKER}->>'kind', '') <> '' GROUP BY 1, 2`,
       where.params,
     ),
   ]);

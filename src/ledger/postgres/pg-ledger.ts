@@ -216,7 +216,8 @@ export class PostgresLedger implements Ledger {
   async query(filter: LedgerFilter = {}): Promise<LedgerEntry[]> {
     await this.#flushBeforeRead();
     const where = whereClause(filter);
-    let sql = `SELECT ${SELECT_COLUMNS} FROM ${this.#table}${where.sql} ORDER BY ts DESC, seq DESC`;
+    const table = this.#table;
+    let sql = `SELECT ${SELECT_COLUMNS} FROM ${table}${where.sql} ORDER BY ts DESC, seq DESC`;
     const params: (string | number)[] = [...where.params];
     if (filter.limit !== undefined) {
       params.push(Math.max(0, Math.floor(filter.limit)));
@@ -230,8 +231,9 @@ export class PostgresLedger implements Ledger {
     await this.#flushBeforeRead();
     const where = whereClause(filter);
     const groups = groupBy.map((k, i) => `${GROUP_EXPR[k]} AS g${i}`);
+    const table = this.#table;
     const sql =
-      `SELECT ${[...groups, ...AGGREGATES].join(', ')} FROM ${this.#table}${where.sql}` +
+      `SELECT ${[...groups, ...AGGREGATES].join(', ')} FROM ${table}${where.sql}` +
       (groupBy.length ? ` GROUP BY ${groupBy.map((_, i) => `g${i}`).join(', ')}` : '');
     const res = await this.readPool.query<PgRow>(sql, where.params);
     return sortSummaryRows(

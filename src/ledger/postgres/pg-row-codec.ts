@@ -43,10 +43,12 @@ const COLUMNS: ReadonlyArray<readonly [string, string]> = [
 
 export const SELECT_COLUMNS = COLUMNS.map(([c]) => c).join(', ');
 
+/** `$1::text[], $2::int8[], …`: one typed array parameter per column. */
+const UNNEST_PLACEHOLDERS = COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ');
+
 /** One statement inserting every row of the column arrays, skipping ids already stored. */
 export function insertSql(table: string): string {
-  const arrays = COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ');
-  return `INSERT INTO ${table} (${SELECT_COLUMNS}) SELECT * FROM unnest(${arrays}) ON CONFLICT (id) DO NOTHING`;
+  return `INSERT INTO ${table} (${SELECT_COLUMNS}) SELECT * FROM unnest(${UNNEST_PLACEHOLDERS}) ON CONFLICT (id) DO NOTHING`;
 }
 
 export type PgValue = string | number | boolean | null;
