@@ -1,4 +1,5 @@
 /** What the response-cache stage did for a request: its typed slot, written to ledger `meta.cache`. */
+import { moneyToDecimal } from '../../core/money.js';
 import { defineSlot } from '../slots.js';
 import type { CacheStoreKind } from './config.js';
 
@@ -24,4 +25,10 @@ export interface CacheMeta {
   semantic?: { bestScore?: number; rejectedBy?: string; skipped?: string };
 }
 
-export const CACHE = defineSlot<CacheMeta>('cache');
+/** Settle adds what the semantic lookup's embedding cost (`embeddingCost`, decimal USD). */
+export const CACHE = defineSlot<CacheMeta>('cache', {
+  onSettle(meta, s) {
+    const embedding = s.sideCosts.find((c) => c.tactic === 'cache.semantic');
+    if (embedding) meta.embeddingCost = moneyToDecimal(embedding.cost);
+  },
+});

@@ -5,8 +5,6 @@
  * (nothing for the local embedder; flagged `embedding_unpriced` when the embedder has no price). A failing
  * embedder is a miss, counted and logged.
  */
-import type { Money } from '../../core/money.js';
-import { moneyToDecimal } from '../../core/money.js';
 import type { Logger } from '../../observability/logger.js';
 import type { RequestContext } from '../context.js';
 import type { CacheMeta } from './cache-meta.js';
@@ -50,8 +48,7 @@ export async function probeSemantic(a: ProbeArgs): Promise<ProbeResult> {
       shadow: a.policy.shadow,
       ...(a.policy.threshold !== undefined ? { threshold: a.policy.threshold } : {}),
     });
-    const embedCost = embeddingCost(ctx, meta, semantic, r.embedUsage?.promptTokens ?? 0);
-    if (embedCost > 0n) ctx.money.sideCosts.push({ tactic: 'cache.semantic', cost: embedCost });
+    reportEmbedding(ctx, meta, semantic, r.embedUsage?.promptTokens ?? 0);
     meta.semantic = {
       ...(r.bestScore !== undefined ? { bestScore: round(r.bestScore) } : {}),
       ...(r.rejectedBy ? { rejectedBy: r.rejectedBy } : {}),
@@ -78,18 +75,21 @@ export async function probeSemantic(a: ProbeArgs): Promise<ProbeResult> {
   }
 }
 
-/** The cost of the embedding tokens of a lookup, shown in meta (0 for the local embedder). */
-function embeddingCost(ctx: RequestContext, meta: CacheMeta, semantic: SemanticSetup, tokens: number): Money {
-  if (tokens <= 0) return 0n;
+/** The embedding tokens of a lookup, for settle to price (none for the local embedder). */
+function reportEmbedding(
+  ctx: RequestContext,
+  meta: CacheMeta,
+  semantic: SemanticSetup,
+  tokens: number,
+): void {
+  if (tokens <= 0) return;
   meta.embeddingTokens = tokens;
-  const price = semantic.pricePerToken;
-  if (price === null) {
+  const perToken = semantic.pricePerToken;
+  if (perToken === null) {
     if (!ctx.flags.includes('embedding_unpriced')) ctx.flags.push('embedding_unpriced');
-    return 0n;
+    return;
   }
-  const cost = BigInt(tokens) * price;
-  meta.embeddingCost = moneyToDecimal(cost);
-  return cost;
+  ctx.money.sideCosts.push({ tactic: 'cache.semantic', tokens, perToken });
 }
 
 export function round(x: number): number {

@@ -22,10 +22,14 @@ export interface BilledCall {
   usage: Usage | null;
 }
 
-/** Money spent beside model calls (a semantic lookup's embedding), charged to a tactic's savings. */
+/**
+ * Tokens used beside model calls (a semantic lookup's embedding), at their own per-token price: settle
+ * bills them to the request and charges them to the tactic's savings.
+ */
 export interface SideCost {
   tactic: string;
-  cost: Money;
+  tokens: number;
+  perToken: Money;
 }
 
 export interface MoneyFacts {

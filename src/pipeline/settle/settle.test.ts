@@ -4,6 +4,8 @@ import type { Money } from '../../core/money.js';
 import type { Usage } from '../../core/usage.js';
 import { loadCatalog } from '../../pricing/catalog.js';
 import { computeCost, estimateCost } from '../../pricing/cost.js';
+import { moneyToDecimal } from '../../core/money.js';
+import { CACHE } from '../cache/cache-meta.js';
 import { type Outcome, type RequestContext, createContext } from '../context.js';
 import { defineSlot } from '../slots.js';
 import type { MoneyFacts } from './facts.js';
@@ -108,13 +110,19 @@ describe('settle', () => {
         model: 'gpt-4o',
         provider: 'openai',
       },
-      sideCosts: [{ tactic: 'cache.semantic', cost: 20_000n }],
+      sideCosts: [{ tactic: 'cache.semantic', tokens: 20, perToken: 1_000n }],
     });
     const s = settle(c, served('gpt-4o', usage({ inputUncached: 0, outputText: 0 })), catalog);
     assert.equal(s.cost, 20_000n);
     assert.equal(s.baselineCost, cost(stored, 'gpt-4o', 'openai'));
     assert.equal(s.savings['cache.semantic'], s.baselineCost! - 20_000n);
     balanced(s);
+    // The cache's report shows the embedding as settle priced it.
+    c.slots.set(CACHE, { status: 'hit', kind: 'semantic', embeddingTokens: 20 });
+    assert.equal(
+      (c.slots.toMeta(s)?.cache as { embeddingCost?: string }).embeddingCost,
+      moneyToDecimal(20_000n),
+    );
   });
 
   test('a shortcut: the baseline is an estimate at the requested model, flagged', () => {
@@ -155,7 +163,7 @@ describe('settle', () => {
       substitution: { tactic: 'route', onlyIfDifferent: true },
       compressed: { savedTokens: { history: 400, json: 100 }, summaryCost: 1_000n },
       shaped: { tactic: 'shape.max_tokens', savedTokens: 50 },
-      sideCosts: [{ tactic: 'cache.semantic', cost: 7_000n }],
+      sideCosts: [{ tactic: 'cache.semantic', tokens: 7, perToken: 1_000n }],
     });
     const o = { ...served('claude-haiku-4-5', u, 'anthropic'), attemptFacts: { promptCacheMarkers: true } };
     const s = settle(c, o, catalog);
@@ -209,7 +217,7 @@ describe('settle', () => {
       { substitution: { tactic: 'route', onlyIfDifferent: true } },
       { compressed: { savedTokens: { dedupe: 250 } } },
       { shaped: { tactic: 'shape.stop', savedTokens: 40 } },
-      { sideCosts: [{ tactic: 'cache.semantic', cost: 3_000n }] },
+      { sideCosts: [{ tactic: 'cache.semantic', tokens: 3, perToken: 1_000n }] },
     ];
     let checked = 0;
     for (let mask = 0; mask < 1 << options.length; mask++) {

@@ -46,8 +46,12 @@ export function settle(ctx: RequestContext, outcome: Outcome, catalog: PriceCata
   if (outcome.simulated) flag('simulated');
 
   // Side costs join the cost when the spend is known.
+  const sideCosts = facts.sideCosts.map((s) => ({
+    tactic: s.tactic,
+    cost: tokensMoney(s.tokens, s.perToken),
+  }));
   let cost = spend;
-  if (cost !== null) for (const s of facts.sideCosts) cost += s.cost;
+  if (cost !== null) for (const s of sideCosts) cost += s.cost;
 
   const savings: Record<string, Money> = {};
   const add = (tactic: string, m: Money) => {
@@ -105,14 +109,23 @@ export function settle(ctx: RequestContext, outcome: Outcome, catalog: PriceCata
       if (facts.replaced.kind !== 'shared' || saved > 0n) savings[facts.replaced.tactic] = saved;
     }
   } else {
-    if (cost !== null) for (const s of facts.sideCosts) add(s.tactic, -s.cost);
+    if (cost !== null) for (const s of sideCosts) if (s.cost !== 0n) add(s.tactic, -s.cost);
     if (cost === null) baselineCost = null;
     else {
       baselineCost = cost;
       for (const v of Object.values(savings)) baselineCost += v;
     }
   }
-  return { cost, spend, calls, baselineCost, savings, flags, servedPriced: servedPrice !== undefined };
+  return {
+    cost,
+    spend,
+    calls,
+    sideCosts,
+    baselineCost,
+    savings,
+    flags,
+    servedPriced: servedPrice !== undefined,
+  };
 }
 
 function alternativeCost(alt: Alternative, catalog: PriceCatalog): Money | null {
@@ -129,5 +142,14 @@ function alternativeCost(alt: Alternative, catalog: PriceCatalog): Money | null 
 /** The settlement of a request whose money could not be worked out (pricing threw, handling failed): unknown. */
 export function unsettled(ctx: RequestContext, flag: string): Settlement {
   const flags = ctx.flags.includes(flag) ? [...ctx.flags] : [...ctx.flags, flag];
-  return { cost: null, spend: null, calls: [], baselineCost: null, savings: {}, flags, servedPriced: false };
+  return {
+    cost: null,
+    spend: null,
+    calls: [],
+    sideCosts: [],
+    baselineCost: null,
+    savings: {},
+    flags,
+    servedPriced: false,
+  };
 }

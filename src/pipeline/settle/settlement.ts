@@ -18,6 +18,8 @@ export interface Settlement {
   spend: Money | null;
   /** Each call of a multi-call request (cascade), priced; empty otherwise. */
   calls: PricedCall[];
+  /** Each side cost (embedding tokens …), priced, in the order reported. */
+  sideCosts: Array<{ tactic: string; cost: Money }>;
   /** What the request as the client sent it would have cost without Penny; null when unknown. */
   baselineCost: Money | null;
   /** baseline − cost, by tactic: Σ savings = baseline − cost whenever both are known. */
