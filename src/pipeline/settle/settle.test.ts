@@ -120,7 +120,7 @@ describe('settle', () => {
     // The cache's report shows the embedding as settle priced it.
     c.slots.set(CACHE, { status: 'hit', kind: 'semantic', embeddingTokens: 20 });
     assert.equal(
-      (c.slots.toMeta(s)?.cache as { embeddingCost?: string }).embeddingCost,
+      (c.slots.toMeta(s)!.cache as { embeddingCost?: string }).embeddingCost,
       moneyToDecimal(20_000n),
     );
   });
