@@ -21,7 +21,15 @@ function fmtP(p: number): string {
 }
 
 export function verdict(row: EvidenceRow, alpha = 0.05): string {
-  return row.p.mean < alpha ? 'beats random' : 'no better than random';
+  if (row.p.mean >= alpha) return 'no better than random';
+  if (!row.replication) return 'beats random';
+  return row.replication.p.mean < alpha ? 'beats random on both halves' : 'beats random on one half only';
+}
+
+function replicationText(row: EvidenceRow, binary: boolean): string {
+  return row.replication
+    ? `${fmtGain(row.replication.gain.mean, binary)} (p ${fmtP(row.replication.p.mean)})`
+    : '—';
 }
 
 export function evidenceTable(
@@ -33,13 +41,13 @@ export function evidenceTable(
   const ci = (r: RandomBaseline['mean']) =>
     `${fmtGain(r.avg, binary)} [${fmtGain(r.ci.lo, binary)}, ${fmtGain(r.ci.hi, binary)}]`;
   const L = [
-    `| policy (test half) | sweep points | mean gain vs frontier (${unit}) | random routers: mean gain [95%] | p | best-point gain | random: best gain [95%] | p | verdict |`,
-    '|---|---|---|---|---|---|---|---|---|',
-    `| random routers (${random.routers.toLocaleString('en-US')} seeds, router sweep) | — | ${ci(random.mean)} | — | — | ${ci(random.best)} | — | — | baseline |`,
+    `| policy (test half) | sweep points | mean gain vs frontier (${unit}) | random routers: mean gain [95%] | p | best-point gain | random: best gain [95%] | p | halves swapped: mean gain (p) | verdict |`,
+    '|---|---|---|---|---|---|---|---|---|---|',
+    `| random routers (${random.routers.toLocaleString('en-US')} seeds, router sweep) | — | ${ci(random.mean)} | — | — | ${ci(random.best)} | — | — | — | baseline |`,
   ];
   for (const r of rows) {
     L.push(
-      `| ${r.policy} | ${r.points.length} | ${fmtGain(r.gain.mean, binary)} | ${ci(r.random.mean)} | ${fmtP(r.p.mean)} | ${fmtGain(r.gain.best, binary)} | ${ci(r.random.best)} | ${fmtP(r.p.best)} | ${verdict(r)} |`,
+      `| ${r.policy} | ${r.points.length} | ${fmtGain(r.gain.mean, binary)} | ${ci(r.random.mean)} | ${fmtP(r.p.mean)} | ${fmtGain(r.gain.best, binary)} | ${ci(r.random.best)} | ${fmtP(r.p.best)} | ${replicationText(r, binary)} | ${verdict(r)} |`,
     );
   }
   const notes = rows.filter((r) => r.note);
@@ -131,14 +139,14 @@ export function evidenceSummaryMarkdown(reps: readonly OutcomeReport[]): string 
   const L = [
     '## Which signals help (test half, against 1,000 seeded random routers)',
     '',
-    '| dataset | policy | signal | mean gain vs frontier | p | best-point gain | p | verdict |',
-    '|---|---|---|---|---|---|---|---|',
+    '| dataset | policy | signal | mean gain vs frontier | p | best-point gain | p | halves swapped: mean gain (p) | verdict |',
+    '|---|---|---|---|---|---|---|---|---|',
   ];
   for (const rep of reps) {
     for (const r of rep.rows) {
       const signal = r.kind === 'router' ? 'prompt only' : 'answer (cascade)';
       L.push(
-        `| ${rep.title} | ${r.policy} | ${r.policy.includes('task-type') ? 'task tag' : signal} | ${fmtGain(r.gain.mean, rep.binary)} | ${fmtP(r.p.mean)} | ${fmtGain(r.gain.best, rep.binary)} | ${fmtP(r.p.best)} | ${verdict(r)} |`,
+        `| ${rep.title} | ${r.policy} | ${r.policy.includes('task-type') ? 'task tag' : signal} | ${fmtGain(r.gain.mean, rep.binary)} | ${fmtP(r.p.mean)} | ${fmtGain(r.gain.best, rep.binary)} | ${fmtP(r.p.best)} | ${replicationText(r, rep.binary)} | ${verdict(r)} |`,
       );
     }
   }

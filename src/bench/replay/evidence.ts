@@ -252,6 +252,8 @@ export interface EvidenceRow {
   random: RandomBaseline;
   p: { mean: number; best: number };
   note?: string;
+  /** The same policy with the halves swapped (thresholds set on the test half, scored on the train half). */
+  replication?: { gain: GainStats; p: { mean: number; best: number } };
 }
 
 export interface EvidenceContext {

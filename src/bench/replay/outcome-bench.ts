@@ -64,7 +64,12 @@ export interface OutcomeBenchOptions {
     ctx: EvidenceContext,
     train: readonly OutcomeRecord[],
     test: readonly OutcomeRecord[],
+    swapped: boolean,
   ) => EvidenceRow[];
+  /** Run everything again with the halves swapped and attach each policy's result as its replication. */
+  replicate?: boolean;
+  /** Internal: train on the test half, score on the train half. */
+  swapHalves?: boolean;
   log?: (line: string) => void;
 }
 
@@ -187,7 +192,8 @@ function acceptanceScores(
 export function runOutcomeBench(ds: OutcomeDataset, opts: OutcomeBenchOptions = {}): OutcomeReport {
   const log = opts.log ?? (() => {});
   const seed = opts.seed ?? 1;
-  const { train: tr, test: te } = splitRecords(ds.records);
+  const halves = splitRecords(ds.records);
+  const [tr, te] = opts.swapHalves ? [halves.test, halves.train] : [halves.train, halves.test];
   if (tr.length < 4 || te.length < 4) {
     throw new InvalidRequestError(
       `${ds.name}: too few records for a train/test split (${tr.length} / ${te.length})`,
@@ -290,8 +296,17 @@ export function runOutcomeBench(ds: OutcomeDataset, opts: OutcomeBenchOptions = 
       );
     }
   }
-  if (opts.extraRows) rows.push(...opts.extraRows(ctx, tr, te));
+  if (opts.extraRows) rows.push(...opts.extraRows(ctx, tr, te, opts.swapHalves === true));
   for (const c of opts.cascades ?? []) rows.push(fixedCascadeRow(ctx, tr, te, c));
+  if (opts.replicate && !opts.swapHalves) {
+    log(`  ${ds.name}: replicating with the halves swapped`);
+    const other = runOutcomeBench(ds, { ...opts, replicate: false, swapHalves: true, log: () => {} });
+    const byName = new Map(other.rows.map((r) => [r.policy, r]));
+    for (const r of rows) {
+      const o = byName.get(r.policy);
+      if (o) r.replication = { gain: o.gain, p: o.p };
+    }
+  }
 
   return {
     name: ds.name,

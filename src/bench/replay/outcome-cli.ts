@@ -42,7 +42,7 @@ export function runOutcomeReplay(o: OutcomeReplayOptions): OutcomeReplayResult {
   const ds = loadOutcomeFile(o.input);
   const cascades = (o.cascades ?? []).map((f) => loadReplayCascade(f, ds.models));
   log(`replay: ${ds.name}: ${ds.records.length} prompts, ${ds.models.length} models`);
-  const report = runOutcomeBench(ds, { routers: o.routers ?? 1000, cascades, log });
+  const report = runOutcomeBench(ds, { routers: o.routers ?? 1000, cascades, log, replicate: true });
   const out = o.out ?? 'bench/results/replay-input';
   mkdirSync(out, { recursive: true });
   const summary = [

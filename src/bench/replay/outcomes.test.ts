@@ -230,6 +230,9 @@ describe('replaying recorded outcomes', () => {
       log: (l) => logs.push(l),
     });
     assert.match(res.summary, /random routers \(50 seeds/);
+    // Every policy is re-run with the halves swapped; the verdict says whether it held on both.
+    assert.match(res.summary, /halves swapped: mean gain \(p\)/);
+    assert.ok(res.report.rows.every((r) => r.replication !== undefined));
     assert.match(res.summary, /cascade\.json: cheap \(\+ peer\) → strong/);
     assert.match(readFileSync(res.files[0]!, 'utf8'), /mean gain vs frontier/);
     const model = join(dir, 'm.json');

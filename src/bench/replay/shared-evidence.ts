@@ -20,6 +20,7 @@ export function twoModelEvidence(
     routers,
     builtinRouters: false,
     builtinCascades: false,
+    replicate: true,
     ...(log ? { log } : {}),
     extraRows: (ctx, tr, te) =>
       rep.evidenceInputs.map((inp): EvidenceRow => {
@@ -47,9 +48,12 @@ export function overrulingEvidence(
 ): OutcomeReport {
   return runOutcomeBench(outcomesFromOverruling(ds), {
     routers,
+    replicate: true,
     ...(log ? { log } : {}),
-    extraRows: (ctx) => {
+    // The chain search and reference cascades were fitted on the train half only: not replicated.
+    extraRows: (ctx, _tr, _te, swapped) => {
       const rows: EvidenceRow[] = [];
+      if (swapped) return rows;
       rows.push(
         pointsEvidence(
           ctx,
