@@ -26,7 +26,7 @@ describe('config loading', () => {
   });
 
   test('every mistake names its field', () => {
-    fails({ server: { prot: 1 } }, /server: unknown field\(s\) "prot"/);
+    fails({ server: { prot: 1 } }, /server\.prot: unknown field \(did you mean "port"\?\)/);
     fails({ server: { port: 'x' } }, /server\.port/);
     fails({ providers: { groq: { type: 'grok' } } }, /providers\.groq\.type/);
     fails(

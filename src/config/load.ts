@@ -10,6 +10,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
+import { closestKey, knownKeys } from './did-you-mean.js';
 import { PROVIDER_TYPES, type ProviderType, type ProviderTypeSpec } from '../providers/registry.js';
 import { type PennyConfig, type ProviderConfig, configSchema } from './schema.js';
 
@@ -190,16 +191,26 @@ function resolveOne(name: string, p: ProviderConfig, env: NodeJS.ProcessEnv): Re
 }
 
 export function zodToConfigError(err: z.ZodError, file?: string): ConfigError {
-  const lines = err.issues.map((i) => {
-    const path = i.path
+  const lines = new Map<string, string>();
+  let known: Set<string> | undefined;
+  for (const i of err.issues) {
+    const at = i.path
       .map((p) => (typeof p === 'number' ? `[${p}]` : String(p)))
       .join('.')
       .replace(/\.\[/g, '[');
-    let msg = i.message;
-    if (i.code === 'unrecognized_keys') msg = `unknown field(s) ${i.keys.map((k) => `"${k}"`).join(', ')}`;
-    return `${path || '(root)'}: ${msg}`;
-  });
-  const first = err.issues[0];
-  const path = first ? first.path.map(String).join('.') : '';
-  return new ConfigError(path, `${file ? `${file}: ` : ''}${lines.join('; ')}`, err);
+    if (i.code === 'unrecognized_keys') {
+      known ??= knownKeys(configSchema);
+      for (const k of i.keys) {
+        const path = at ? `${at}.${k}` : k;
+        const hint = closestKey(k, known);
+        if (!lines.has(path))
+          lines.set(path, `${path}: unknown field${hint ? ` (did you mean "${hint}"?)` : ''}`);
+      }
+      continue;
+    }
+    const path = at || '(root)';
+    // One line per field: the first problem found there.
+    if (!lines.has(path)) lines.set(path, `${path}: ${i.message}`);
+  }
+  return new ConfigError('', `${file ? `${file}: ` : ''}${[...lines.values()].join('; ')}`, err);
 }

@@ -10,6 +10,8 @@ export const prices = defineCommand('prices', (program) => {
     .action(async (model: string | undefined, o: { json?: boolean; config?: string }) => {
       const { renderPrices } = await import('../prices.js');
       const catalog = await catalogFor(o.config);
+      // An unknown model is a failed lookup: the advice is printed, and the exit code says so to scripts.
+      if (model && !catalog.lookup(model)) process.exitCode = 1;
       process.stdout.write(
         `${renderPrices(catalog, { ...(model ? { model } : {}), ...(o.json ? { json: true } : {}) })}\n`,
       );

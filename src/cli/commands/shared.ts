@@ -2,7 +2,7 @@
  * Options and flag parsers several commands share. Kept free of heavy imports: every command file
  * imports this at `--help` time.
  */
-import { Option } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 
 export function configOption(): Option {
   return new Option(
@@ -20,14 +20,14 @@ export function ledgerOption(): Option {
 
 export function parseNumber(v: string): number {
   const n = Number(v);
-  if (!Number.isFinite(n)) throw new Error(`expected a number, got "${v}"`);
+  if (!Number.isFinite(n)) throw new InvalidArgumentError(`expected a number, got "${v}"`);
   return n;
 }
 
 export function parsePort(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0 || n > 65535)
-    throw new Error(`--port must be a number 0-65535, got "${v}"`);
+    throw new InvalidArgumentError(`must be a number 0-65535, got "${v}"`);
   return n;
 }
 
