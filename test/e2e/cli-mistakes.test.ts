@@ -3,12 +3,13 @@
  * trace: a missing config file, a bad flag value, a port in use, a misspelt config key, an unknown model.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { startHarness } from './harness.js';
 
 const PENNY = ['--import', 'tsx', 'src/cli/run.ts'];
 const dir = mkdtempSync(join(tmpdir(), 'penny-cli-mistakes-'));
@@ -77,5 +78,34 @@ describe('CLI mistakes', () => {
     assert.equal(bad.status, 1);
     assert.match(bad.stdout, /unknown model "no-such-model-xyz"/);
     assert.equal(penny('prices', 'gpt-4o-mini').status, 0);
+  });
+});
+
+describe('penny try', () => {
+  test('one request to a running gateway from any folder: answer, cost, ledger id; a clear line when none runs', async () => {
+    const h = await startHarness({ noProviders: true });
+    try {
+      // Async: the gateway runs in this process, so its event loop must keep turning meanwhile.
+      const r = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+        execFile(
+          process.execPath,
+          [...PENNY, 'try', 'Hi there', '--url', h.app.url],
+          { timeout: 60_000 },
+          (err, stdout, stderr) =>
+            resolve({ status: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+        );
+      });
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /simulated answer/);
+      assert.match(r.stdout, /cost {2}\$[0-9.]+ {3}ledger id req_/);
+      const e = (await h.entries()).at(-1)!;
+      assert.equal(e.feature, 'try');
+      assert.ok(r.stdout.includes(e.id));
+    } finally {
+      await h.close();
+    }
+    const down = penny('try', '--url', 'http://127.0.0.1:9');
+    assert.equal(down.status, 2);
+    assert.match(down.stderr, /nothing answers at http:\/\/127\.0\.0\.1:9: start it with `penny serve`/);
   });
 });

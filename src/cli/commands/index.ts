@@ -13,9 +13,11 @@ import { prices } from './prices.js';
 import { report } from './report.js';
 import { router } from './router.js';
 import { serve } from './serve.js';
+import { tryIt } from './try.js';
 
 export const commands = [
   serve,
+  tryIt,
   report,
   prices,
   audit,
