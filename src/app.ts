@@ -22,6 +22,7 @@ import { assembleCore, closeCore } from './assemble.js';
 import { openResponsesState } from './conversations/open-store.js';
 import { EmbeddingsService } from './embeddings/embeddings-service.js';
 import { CountTokensService } from './endpoints/count-tokens.js';
+import { CompletionsService } from './completions/completions-service.js';
 import { ledgerReachable, openConfiguredLedger } from './ledger/open-ledger.js';
 import { createReadyRoute, redisCheck, redisUrlsInUse } from './ops/ready-route.js';
 
@@ -90,7 +91,12 @@ export async function startPenny(opts: StartOptions = {}): Promise<PennyApp> {
   ];
   const responses = openResponsesState(loaded, logger);
   const embeddings = new EmbeddingsService({ loaded, catalog, logger, gateway });
-  const endpoints = { '/embeddings': embeddings, '/messages/count_tokens': new CountTokensService(gateway) };
+  const completions = new CompletionsService({ catalog, logger, gateway });
+  const endpoints = {
+    '/embeddings': embeddings,
+    '/completions': completions,
+    '/messages/count_tokens': new CountTokensService(gateway),
+  };
   const shutdown = new Shutdown();
   const server = createPennyServer({
     gateway,
@@ -130,6 +136,7 @@ export async function startPenny(opts: StartOptions = {}): Promise<PennyApp> {
         await shutdown.finish(loaded.config.server.shutdownGraceMs, () => gateway.drain());
         await closed;
         await embeddings.close();
+        await completions.close();
         await closeCore({ ledger, bodies, metrics, gateway, ...core });
         await responses.store.close();
         await ready.close();

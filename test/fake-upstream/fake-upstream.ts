@@ -15,6 +15,7 @@ import { Exchange, type ExchangeHost, type RecordedRequest } from './exchange.js
 import { openAiChat } from './openai-route.js';
 import { openAiResponses } from './responses-route.js';
 import { openAiEmbeddings } from './embeddings-route.js';
+import { openAiCompletions } from './completions-route.js';
 import { openAiError, openAiModelList } from './openai-wire.js';
 import type { ChaosPicker, RouteContext } from './route-context.js';
 import type { Scenario } from './scenario.js';
@@ -122,6 +123,7 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
     if (req.method === 'POST' && route === '/messages') return anthropicMessages(ctx);
     if (req.method === 'POST' && route === '/responses') return openAiResponses(ctx);
     if (req.method === 'POST' && route === '/embeddings') return openAiEmbeddings(ctx);
+    if (req.method === 'POST' && route === '/completions') return openAiCompletions(ctx);
     if (req.method === 'POST' && route === '/messages/count_tokens') return anthropicCountTokens(ctx);
     const headers = { 'content-type': 'application/json' };
     if (req.method === 'GET' && route === '/models') {

@@ -41,7 +41,9 @@ export const tryIt = defineCommand('try', (program) => {
             body: JSON.stringify(body),
           });
         } catch {
-          process.stderr.write(`penny: nothing answers at ${base.origin}: start it with \`penny serve\` (or pass --url)\n`);
+          process.stderr.write(
+            `penny: nothing answers at ${base.origin}: start it with \`penny serve\` (or pass --url)\n`,
+          );
           process.exitCode = 2;
           return;
         }
