@@ -7,7 +7,8 @@
  */
 import type { ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { InvalidRequestError, PennyError, asPennyError, toWireError } from '../core/errors.js';
+import { InvalidRequestError, PennyError, asPennyError } from '../core/errors.js';
+import { toWireError } from '../providers/wire-error.js';
 import { type Money, moneyToDecimal } from '../core/money.js';
 import { type Usage, emptyUsage } from '../core/usage.js';
 import {
