@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { MAX_STORED_TEXT, boundText, headerText } from '../core/bounded-text.js';
+import { MAX_JSON_DEPTH, formatJsonPath, tooDeepAt } from '../core/json-depth.js';
 import { InvalidRequestError, PennyError, asPennyError } from '../core/errors.js';
 import type { LedgerEntry } from '../core/ledger-entry.js';
 import { moneyToDecimal } from '../core/money.js';
@@ -121,6 +122,7 @@ export class Gateway {
     let request: CanonicalRequest;
     try {
       if (call.preError) throw call.preError;
+      checkDepth(call.body);
       request = codec.parseRequest(call.body);
     } catch (e) {
       const err =
@@ -336,6 +338,16 @@ export class Gateway {
     for (const s of this.stages) await s.close?.();
     await this.upstreams.close();
   }
+}
+
+/** Refuses client JSON nested deeper than MAX_JSON_DEPTH, naming where (no recursive walk may then overflow). */
+function checkDepth(body: unknown): void {
+  const at = tooDeepAt(body);
+  if (at === null) return;
+  throw new InvalidRequestError(
+    `${formatJsonPath(at, 6)} nests JSON deeper than ${MAX_JSON_DEPTH} levels; flatten it`,
+    formatJsonPath(at, 4).replace(/…$/, ''),
+  );
 }
 
 /** Wraps the client's sink so writing the answer can never throw into the pipeline (see GuardedSink). */

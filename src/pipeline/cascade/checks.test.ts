@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ConfigError } from '../../core/errors.js';
 import {
+  parseJsonAnswer,
   agreement,
   arithmeticConsistency,
   type CheckSpec,
@@ -200,5 +201,12 @@ describe('compileCheck / runChecks', () => {
     assert.equal(c.run({ text: 'abc' }).passed, true);
     assert.equal(c.run({ text: 'ab' }).passed, false);
     assert.equal(c.run({ text: 'ab' }).score, 2);
+  });
+});
+
+describe('a too-deep JSON answer', () => {
+  test('fails the JSON check instead of exhausting the stack in the schema walk', () => {
+    const r = parseJsonAnswer(`${'['.repeat(10_000)}${']'.repeat(10_000)}`);
+    assert.equal(r.ok, false);
   });
 });

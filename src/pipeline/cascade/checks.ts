@@ -5,6 +5,7 @@
  * is served. A check that lacks its input (no log-probabilities from the provider) passes and says so
  * in `detail`, while `agreement` without an earlier answer fails: it exists to force a second opinion.
  */
+import { MAX_JSON_DEPTH, tooDeepAt } from '../../core/json-depth.js';
 import { ConfigError } from '../../core/errors.js';
 import { type AgreementMode, normaliseAnswer } from './answer-normalise.js';
 import { auditArithmetic } from './arithmetic.js';
@@ -90,7 +91,10 @@ export function stripJsonFence(text: string): string {
 
 export function parseJsonAnswer(text: string): { ok: true; value: unknown } | { ok: false; error: string } {
   try {
-    return { ok: true, value: JSON.parse(stripJsonFence(text)) };
+    const value: unknown = JSON.parse(stripJsonFence(text));
+    // Schema checks walk the value recursively: an absurdly deep answer fails instead of exhausting the stack.
+    if (tooDeepAt(value) !== null) return { ok: false, error: `nested deeper than ${MAX_JSON_DEPTH} levels` };
+    return { ok: true, value };
   } catch (e) {
     return { ok: false, error: (e as Error).message };
   }

@@ -7,6 +7,7 @@
  * outcomes.ts.
  */
 import { PennyError, ProviderError, asPennyError } from '../../core/errors.js';
+import { MAX_JSON_DEPTH, tooDeepAt } from '../../core/json-depth.js';
 import type { Logger } from '../../observability/logger.js';
 import { CODECS } from '../../providers/codecs.js';
 import { providerModule } from '../../providers/modules.js';
@@ -87,6 +88,12 @@ export async function executeSingle(
         { cause: e, retryable: true },
       );
     }
+    if (tooDeepAt(parsed) !== null)
+      throw new ProviderError(
+        'upstream_bad_response',
+        provider.name,
+        `provider "${provider.name}" returned JSON nested deeper than ${MAX_JSON_DEPTH} levels`,
+      );
     const response = upstreamCodec.parseResponse(parsed, provider.name);
     // Anthropic answers carry no creation time: use the request's, never 0.
     if (response.created === 0) response.created = Math.floor(ctx.startedAt / 1000);

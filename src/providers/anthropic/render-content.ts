@@ -5,6 +5,7 @@
  * base64 source. Tool-call arguments are JSON text in canonical form and an object (`input`) here.
  */
 import { InvalidRequestError } from '../../core/errors.js';
+import { MAX_JSON_DEPTH, tooDeepAt } from '../../core/json-depth.js';
 import type { ContentPart, ImagePart, TextPart } from '../../core/request.js';
 import { isRecord, type Json, renderCacheControl } from './wire.js';
 
@@ -43,6 +44,13 @@ export function toolInput(args: string, path: string, lenient = false): Json {
   } catch (e) {
     if (lenient) return {};
     throw new InvalidRequestError(`${path} is not valid JSON`, path, e);
+  }
+  if (tooDeepAt(v) !== null) {
+    if (lenient) return {};
+    throw new InvalidRequestError(
+      `${path} nests JSON deeper than ${MAX_JSON_DEPTH} levels; flatten it`,
+      path,
+    );
   }
   if (isRecord(v)) return v;
   if (lenient) return {};
