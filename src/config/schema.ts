@@ -77,6 +77,23 @@ export const configSchema = z.strictObject({
       passThroughKeys: z.boolean().default(true),
       /** On SIGTERM, how long answers in flight may take to finish before they are cut (recorded as cut). */
       shutdownGraceMs: z.number().int().min(0).max(600_000).default(10_000),
+      /** Browser origins allowed to call Penny (CORS); any other Origin is refused with 403. */
+      cors: z
+        .strictObject({
+          origins: z
+            .array(
+              z
+                .string()
+                .regex(
+                  /^(\*|null|[a-z][a-z0-9+.-]*:\/\/[^/\s?#]+)$/i,
+                  'an origin like "https://app.example.com" (scheme://host[:port], no path), "*" or "null"',
+                ),
+            )
+            .default([]),
+        })
+        .prefault({}),
+      /** Host header names accepted besides loopback names and server.host (DNS-rebinding guard); "*" accepts any. */
+      allowedHosts: z.array(z.string().min(1)).default([]),
     })
     .prefault({}),
   ledger: z

@@ -26,6 +26,8 @@ export type ErrorCode =
   | 'not_found'
   | 'method_not_allowed'
   | 'unauthorized'
+  | 'forbidden'
+  | 'unsupported_media_type'
   | 'upstream_auth'
   | 'upstream_rate_limited'
   | 'upstream_bad_request'
@@ -49,6 +51,8 @@ const STATUS: Record<ErrorCode, number> = {
   not_found: 404,
   method_not_allowed: 405,
   unauthorized: 401,
+  forbidden: 403,
+  unsupported_media_type: 415,
   upstream_auth: 401,
   upstream_rate_limited: 429,
   upstream_bad_request: 400,

@@ -15,6 +15,7 @@ import { Auth } from './auth.js';
 import { answerClientError } from './client-error.js';
 import { listModels, renderModel, renderModelList } from './models.js';
 import { NodeSink } from './node-sink.js';
+import { RequestGuard, checkJsonContentType } from './request-guard.js';
 import type { ResponsesState } from '../conversations/responses-state.js';
 import { RESPONSES_PREFIX, handleResponsesCall, handleStoredResponse } from './routes-responses.js';
 import { type EndpointService, serveEndpoint } from './routes-endpoints.js';
@@ -55,12 +56,25 @@ export function createPennyServer(opts: ServerOptions): Server {
   const auth = new Auth(loaded.config.server.host, loaded.config.server.authTokens);
   const maxBody = loaded.config.server.maxBodyBytes;
   const isPennyToken = (v: string) => auth.match(v) !== null;
+  const guard = new RequestGuard({
+    host: loaded.config.server.host,
+    allowedHosts: loaded.config.server.allowedHosts,
+    corsOrigins: loaded.config.server.cors.origins,
+  });
 
   const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
     const dialect = CHAT_PATHS[path];
+    // Browsers: DNS rebinding, cross-origin pages, CORS (see request-guard.ts). Every route, dashboard included.
+    const blocked = guard.checkHost(req) ?? guard.checkOrigin(req);
+    if (blocked) {
+      req.resume();
+      logger.warn('request refused', { path: path.slice(0, 200), reason: blocked.message });
+      return sendError(res, blocked, dialect ?? 'openai');
+    }
+    if (guard.cors(req, res)) return;
     // A request on a keep-alive socket after the shutdown began: answered (503 for chat), then the socket closes.
     const refused = opts.shutdown?.stopping === true;
     if (refused) res.setHeader('connection', 'close');
@@ -180,6 +194,13 @@ export function createPennyServer(opts: ServerOptions): Server {
       ...(tokenName ? { tokenName } : {}),
       ...(delivered ? { delivered } : {}),
     };
+    const notJson = checkJsonContentType(req);
+    if (notJson) {
+      started = true;
+      req.resume();
+      void gateway.handle({ ...call, body: undefined, preError: notJson });
+      return;
+    }
     if (declared > maxBody) {
       started = true;
       req.resume();
