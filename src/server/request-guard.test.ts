@@ -46,6 +46,10 @@ describe('RequestGuard', () => {
       403,
     );
     assert.equal(g.checkOrigin(req({ host: 'localhost:8787', origin: 'null' }))?.status, 403);
+    const form = { host: 'localhost:8787', origin: 'null', 'sec-fetch-site': 'same-origin' };
+    assert.equal(g.checkOrigin(req(form)), null, "the page's own form under referrer-policy no-referrer");
+    const framed = { host: 'localhost:8787', origin: 'null', 'sec-fetch-site': 'cross-site' };
+    assert.equal(g.checkOrigin(req(framed))?.status, 403);
   });
 
   test('content-type: JSON only', () => {

@@ -59,6 +59,9 @@ export class RequestGuard {
     const origin = req.headers.origin;
     if (origin === undefined) return null;
     if (this.#allowedOrigin(origin) || sameOrigin(origin, req.headers.host)) return null;
+    // A page's own form POST can carry "Origin: null" (referrer-policy no-referrer); the browser still says
+    // where it came from in Sec-Fetch-Site, which pages cannot set. (A rebound host was refused before.)
+    if (req.headers['sec-fetch-site'] === 'same-origin') return null;
     return new PennyError(
       'forbidden',
       `requests from the web page origin ${JSON.stringify(origin.slice(0, 100))} are refused: a browser page may call Penny only from an origin listed in server.cors.origins`,
