@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { MAX_STORED_TEXT, boundText, headerText } from '../core/bounded-text.js';
 import { MAX_JSON_DEPTH, formatJsonPath, tooDeepAt } from '../core/json-depth.js';
+import { MIN_SECRET_LENGTH, forgetSecret, rememberSecret } from '../core/known-secrets.js';
 import { InvalidRequestError, PennyError, asPennyError } from '../core/errors.js';
 import type { LedgerEntry } from '../core/ledger-entry.js';
 import { moneyToDecimal } from '../core/money.js';
@@ -89,7 +90,12 @@ export class Gateway {
     this.simulated = !this.resolver.hasProviders;
     this.stages = deps.stages ?? [];
     this.pipeline = compose(this.stages);
+    this.secrets = configuredSecrets(deps.loaded);
+    for (const s of this.secrets) rememberSecret(s);
   }
+
+  /** Keys and tokens from the configuration, masked by value wherever they might appear (known-secrets.ts). */
+  private readonly secrets: string[];
 
   private readonly inflight = new Set<Promise<LedgerEntry>>();
 
@@ -103,11 +109,17 @@ export class Gateway {
     const id = newRequestId(startedAt);
     const t0 = process.hrtime.bigint();
     const guarded: IncomingCall = { ...call, sink: guardSink(call.sink, call.dialect) };
+    // Whatever key the client sent is masked by value in every log line and error until the entry is settled.
+    const sent = sentSecrets(call.headers);
+    for (const s of sent) rememberSecret(s);
     const p = this.process(guarded, id, startedAt, t0).catch((e) =>
       this.settleUnexpected(guarded, id, startedAt, t0, e),
     );
     this.inflight.add(p);
-    const done = () => this.inflight.delete(p);
+    const done = () => {
+      this.inflight.delete(p);
+      for (const s of sent) forgetSecret(s);
+    };
     p.then(done, done);
     return p;
   }
@@ -335,6 +347,8 @@ export class Gateway {
 
   async close(): Promise<void> {
     await this.drain();
+    for (const s of this.secrets) forgetSecret(s);
+    this.secrets.length = 0;
     for (const s of this.stages) await s.close?.();
     await this.upstreams.close();
   }
@@ -431,6 +445,43 @@ function markShutdownCut(entry: LedgerEntry): void {
   entry.errorClass = 'shutting_down';
   entry.flags = entry.flags.filter((f) => f !== 'client_aborted');
   entry.flags.push('shutdown_cut');
+}
+
+/** The credentials a client sent (any of them may be forwarded upstream and echoed back). */
+function sentSecrets(h: Headers): string[] {
+  const out: string[] = [];
+  for (const name of ['x-penny-provider-key', 'x-api-key', 'x-penny-key', 'api-key']) {
+    const v = header(h, name);
+    if (v && v.length >= MIN_SECRET_LENGTH) out.push(v);
+  }
+  const auth = bearer(header(h, 'authorization'));
+  if (auth && auth.length >= MIN_SECRET_LENGTH) out.push(auth);
+  return out;
+}
+
+/** Every key and token in the configuration: provider keys, key-like provider headers, Penny's tokens, and any `apiKey` / `apiKeyEnv` below (embedders …). */
+function configuredSecrets(loaded: LoadedConfig): string[] {
+  const out = new Set<string>();
+  for (const p of loaded.providers) {
+    if (p.apiKey) out.add(p.apiKey);
+    for (const [k, v] of Object.entries(p.headers ?? {}))
+      if (/key|token|auth|secret/i.test(k) && typeof v === 'string') out.add(v.replace(/^Bearer\s+/i, ''));
+  }
+  const server = loaded.config.server;
+  for (const v of Object.values(server.authTokens ?? {})) out.add(v);
+  if (server.adminToken) out.add(server.adminToken);
+  // Iterative walk of the rest of the configuration for apiKey / apiKeyEnv fields.
+  const stack: unknown[] = [loaded.config];
+  while (stack.length) {
+    const v = stack.pop();
+    if (v === null || typeof v !== 'object') continue;
+    for (const [k, c] of Object.entries(v)) {
+      if (k === 'apiKey' && typeof c === 'string') out.add(c);
+      else if (k === 'apiKeyEnv' && typeof c === 'string' && process.env[c]) out.add(process.env[c]!);
+      else if (c !== null && typeof c === 'object') stack.push(c);
+    }
+  }
+  return [...out].filter((s) => s.length >= MIN_SECRET_LENGTH);
 }
 
 function header(h: Headers, name: string): string | undefined {

@@ -2,7 +2,10 @@
  * Removes anything that looks like a credential from text that may reach a client or a log (upstream error
  * messages echo keys back: "Incorrect API key provided: sk-…"). Patterns are deliberately prefix-based so
  * ordinary ids (chatcmpl-…, msg_…, req_…) survive; a key's first characters stay visible to help debugging.
+ * Known keys of any format are masked by value first (core/known-secrets.ts).
  */
+import { redactKnownSecrets } from '../core/known-secrets.js';
+
 const PATTERNS: Array<[RegExp, string]> = [
   // Anthropic (sk-ant-api03-…, sk-ant-admin01-…) before the generic OpenAI form.
   [/\bsk-ant-[A-Za-z0-9_-]{8,}/g, 'sk-ant-***'],
@@ -24,8 +27,9 @@ const PATTERNS: Array<[RegExp, string]> = [
 const QUICK = /sk-|bearer|basic|key=|token=|auth=|AIza|gsk_|xai-|hf_|gh[pos]_|github_pat_|AKIA/i;
 
 export function redactSecrets(text: string): string {
-  if (!QUICK.test(text)) return text;
-  let out = text;
+  // By value first: every key Penny knows or was sent for a request in flight, whatever its format.
+  let out = redactKnownSecrets(text);
+  if (!QUICK.test(out)) return out;
   for (const [re, replacement] of PATTERNS) out = out.replace(re, replacement);
   return out;
 }
