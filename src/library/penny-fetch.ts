@@ -94,7 +94,7 @@ export function createPenny(opts: PennyOptions = {}): Penny {
     let body: unknown;
     let preError: PennyError | undefined;
     try {
-      body = JSON.parse(text);
+      body = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
     } catch (e) {
       preError = new PennyError(
         'invalid_json',

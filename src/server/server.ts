@@ -231,7 +231,9 @@ export function createPennyServer(opts: ServerOptions): Server {
       const buf = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
       let body: unknown;
       try {
-        body = JSON.parse(buf.toString('utf8'));
+        // A UTF-8 byte-order mark before the JSON is allowed (some Windows tools write one).
+        const bom = buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf;
+        body = JSON.parse((bom ? buf.subarray(3) : buf).toString('utf8'));
       } catch (e) {
         const err = new PennyError(
           'invalid_json',

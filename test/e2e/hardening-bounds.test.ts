@@ -120,3 +120,39 @@ describe('client strings are bounded before they become headers, labels or ledge
     assert.equal(e.user, 'Zoë 日本');
   });
 });
+
+describe('a UTF-8 byte-order mark before the JSON body', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness();
+  });
+  after(() => h.close());
+
+  test('is accepted on both endpoints', async () => {
+    const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+    const a = await rawPost(
+      h.app.url,
+      '/v1/chat/completions',
+      Buffer.concat([
+        bom,
+        Buffer.from(JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] })),
+      ]),
+    );
+    assert.equal(a.status, 200, a.body);
+    const b = await rawPost(
+      h.app.url,
+      '/v1/messages',
+      Buffer.concat([
+        bom,
+        Buffer.from(
+          JSON.stringify({
+            model: 'claude-haiku-4-5',
+            max_tokens: 10,
+            messages: [{ role: 'user', content: 'hi' }],
+          }),
+        ),
+      ]),
+    );
+    assert.equal(b.status, 200, b.body);
+  });
+});
