@@ -246,7 +246,7 @@ export class Gateway {
     const entry = buildEntry(ctx, answeredAs(sink, outcome, priced), priced);
     // While the server stops, the entry waits for the answer to leave, so a cut answer is never recorded ok.
     const gate = call.delivered?.();
-    if (gate !== undefined) await gate;
+    if (gate !== undefined) await gate.catch(() => undefined);
     if (isShutdownCut(call.signal)) markShutdownCut(entry);
     this.settle(entry, outcome);
     return entry;

@@ -7,9 +7,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PennyError } from '../core/errors.js';
 import type { Dialect } from '../core/request.js';
 import { toWireError } from '../providers/wire-error.js';
+import { safeHeaders } from '../core/header-value.js';
+import { MAX_JSON_DEPTH, formatJsonPath, tooDeepAt } from '../core/json-depth.js';
 import type { EndpointCall } from '../endpoints/endpoint-call.js';
 import type { Logger } from '../observability/logger.js';
 import type { Auth } from './auth.js';
+import { checkJsonContentType } from './request-guard.js';
 
 export interface EndpointReply {
   status: number;
@@ -45,6 +48,12 @@ export function serveEndpoint(
     }
     tokenName = name;
   }
+  const notJson = checkJsonContentType(req);
+  if (notJson) {
+    req.resume();
+    send(res, notJson);
+    return;
+  }
   const ac = new AbortController();
   res.on('close', () => {
     if (!res.writableFinished) ac.abort();
@@ -73,13 +82,25 @@ export function serveEndpoint(
     if (over) return;
     let body: unknown;
     try {
-      body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      const buf = Buffer.concat(chunks);
+      const bom = buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf;
+      body = JSON.parse((bom ? buf.subarray(3) : buf).toString('utf8'));
     } catch (e) {
       return send(
         res,
         new PennyError('invalid_json', `the request body is not valid JSON: ${(e as Error).message}`),
       );
     }
+    const deep = tooDeepAt(body);
+    if (deep !== null)
+      return send(
+        res,
+        new PennyError(
+          'invalid_request',
+          `${formatJsonPath(deep, 6)} nests JSON deeper than ${MAX_JSON_DEPTH} levels; flatten it`,
+          { param: formatJsonPath(deep, 4).replace(/…$/, '') },
+        ),
+      );
     const call: EndpointCall = {
       body,
       headers: req.headers,
@@ -91,7 +112,7 @@ export function serveEndpoint(
       .then((reply) => {
         if (reply === null || res.headersSent || res.destroyed) return;
         reply.headers['content-length'] = String(Buffer.byteLength(reply.body));
-        res.writeHead(reply.status, reply.headers);
+        res.writeHead(reply.status, safeHeaders(reply.headers));
         res.end(reply.body);
       })
       .catch((e: unknown) => {

@@ -74,6 +74,30 @@ describe('browser pages cannot spend through Penny', () => {
     assert.equal(h.fake.requests.length, upstreamBefore);
   });
 
+  test('the same on the other POST endpoints (/v1/responses, /v1/embeddings), with deep JSON refused too', async () => {
+    const r = await send(
+      h.app.url,
+      'POST',
+      '/v1/responses',
+      { 'content-type': 'text/plain' },
+      '{"model":"gpt-4o-mini","input":"hi"}',
+    );
+    assert.equal(r.status, 415);
+    const e = await send(
+      h.app.url,
+      'POST',
+      '/v1/embeddings',
+      { 'content-type': 'text/plain' },
+      '{"model":"text-embedding-3-small","input":"hi"}',
+    );
+    assert.equal(e.status, 415);
+    assert.equal(JSON.parse(e.body).error.code, 'unsupported_media_type');
+    const deep = `{"model":"text-embedding-3-small","input":"hi","x":${'['.repeat(10_000)}${']'.repeat(10_000)}}`;
+    const d = await send(h.app.url, 'POST', '/v1/embeddings', { 'content-type': 'application/json' }, deep);
+    assert.equal(d.status, 400);
+    assert.match(JSON.parse(d.body).error.message, /deeper than 100 levels/);
+  });
+
   test('application/json with a charset, and vendor +json types, are accepted', async () => {
     for (const ct of ['application/json; charset=utf-8', 'Application/JSON', 'application/vnd.penny+json']) {
       const r = await send(h.app.url, 'POST', '/v1/chat/completions', { 'content-type': ct }, chat);
