@@ -26,6 +26,8 @@ const TYPE_OF_CODE: Record<string, string> = {
   unknown_model: 'not_found_error',
   not_found: 'not_found_error',
   unauthorized: 'authentication_error',
+  forbidden: 'permission_error',
+  unsupported_media_type: 'invalid_request_error',
   upstream_auth: 'authentication_error',
   upstream_rate_limited: 'rate_limit_error',
   budget_exceeded: 'rate_limit_error',

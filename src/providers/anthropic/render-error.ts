@@ -1,5 +1,6 @@
 /** A PennyError as the HTTP error body an Anthropic client expects: `{type:"error",error:{type,message}}`. */
 import type { PennyError, WireError } from '../../core/errors.js';
+import { redactKnownSecrets } from '../../core/known-secrets.js';
 import { errorTypeOfCode, hasErrorTypeFor } from './error-types.js';
 
 export function renderError(err: PennyError): WireError {
@@ -10,6 +11,6 @@ export function renderError(err: PennyError): WireError {
       : 'invalid_request_error';
   return {
     status: err.status,
-    body: { type: 'error', error: { type, message: err.message, penny_code: err.code } },
+    body: { type: 'error', error: { type, message: redactKnownSecrets(err.message), penny_code: err.code } },
   };
 }

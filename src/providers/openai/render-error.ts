@@ -3,6 +3,7 @@
  * one OpenAI error map (the stream error event reuses it); the Responses API shares it.
  */
 import type { ErrorCode, PennyError, WireError } from '../../core/errors.js';
+import { redactKnownSecrets } from '../../core/known-secrets.js';
 
 const OPENAI_TYPE: Partial<Record<ErrorCode, string>> = {
   invalid_json: 'invalid_request_error',
@@ -13,6 +14,8 @@ const OPENAI_TYPE: Partial<Record<ErrorCode, string>> = {
   not_found: 'invalid_request_error',
   method_not_allowed: 'invalid_request_error',
   unauthorized: 'authentication_error',
+  forbidden: 'permission_error',
+  unsupported_media_type: 'invalid_request_error',
   upstream_auth: 'authentication_error',
   upstream_rate_limited: 'rate_limit_error',
   upstream_bad_request: 'invalid_request_error',
@@ -28,7 +31,12 @@ export function renderError(err: PennyError): WireError {
   return {
     status: err.status,
     body: {
-      error: { message: err.message, type: openaiErrorType(err), param: err.param ?? null, code: err.code },
+      error: {
+        message: redactKnownSecrets(err.message),
+        type: openaiErrorType(err),
+        param: err.param ?? null,
+        code: err.code,
+      },
     },
   };
 }
