@@ -167,7 +167,7 @@ describe('penny serve: SIGTERM under keep-alive traffic', () => {
       messages: [{ role: 'user', content: 'piped #fake:words=5 #fake:chunk_delay=100' }],
     });
     pipelined.write(
-      `POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(streamBody)}\r\n\r\n${streamBody}`,
+      `POST /v1/chat/completions HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(streamBody)}\r\n\r\n${streamBody}`,
     );
     await until(() => raw.includes('data: '), 'the pipelined stream to start');
 
@@ -175,7 +175,7 @@ describe('penny serve: SIGTERM under keep-alive traffic', () => {
     await until(() => s.stderr().includes('SIGTERM received'), 'Penny to see the signal');
     const lateBody = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'late' }] });
     pipelined.write(
-      `POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(lateBody)}\r\n\r\n${lateBody}`,
+      `POST /v1/chat/completions HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(lateBody)}\r\n\r\n${lateBody}`,
     );
     // A new connection is refused (it is in no count below, so the ledger total proves it was never served).
     const fresh = await post(s.port, new Agent(), 'new connection');
