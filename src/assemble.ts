@@ -8,6 +8,7 @@ import { ConfigError } from './core/errors.js';
 import type { LedgerEntry } from './core/ledger-entry.js';
 import type { Ledger } from './ledger/ledger.js';
 import { SqliteLedger } from './ledger/sqlite/sqlite-ledger.js';
+import { registerCircuitMetrics } from './metrics/circuit-metrics.js';
 import { PennyMetrics } from './metrics/penny-metrics.js';
 import type { Logger } from './observability/logger.js';
 import { Gateway } from './pipeline/gateway.js';
@@ -74,6 +75,7 @@ export function assembleCore(opts: {
     stages,
     onSettled: [(entry) => metrics.observe(entry), ...(opts.onSettled ?? [])],
   });
+  if (gateway.upstreams.breakers) registerCircuitMetrics(metrics.registry, gateway.upstreams.breakers);
   return {
     ledger,
     ownsLedger: opts.ledger === undefined || opts.ownsLedger === true,

@@ -3,6 +3,7 @@
  * `providers.openai.baseUlr` is reported with its path instead of being silently ignored.
  * Provider types come from the registry, so the schema and the code cannot drift apart.
  */
+import { circuitBreakerSchema } from '../resilience/config.js';
 import { z } from 'zod';
 import { cacheFeatureSchema, cacheGlobalSchema } from '../pipeline/cache/config.js';
 import { cascadeFeatureSchema, cascadeGlobalSchema } from '../pipeline/cascade/config.js';
@@ -151,6 +152,8 @@ export const configSchema = z.strictObject({
       ttlDays: z.number().positive().default(30),
     })
     .prefault({}),
+  /** Per provider and model: stop calling a failing target for a cool-down and go to its fallbacks. */
+  circuitBreaker: circuitBreakerSchema.prefault({}),
 });
 export type FeatureConfig = z.output<typeof featureConfigSchema>;
 

@@ -40,6 +40,7 @@ export type ErrorCode =
   | 'config_invalid'
   | 'client_aborted'
   | 'shutting_down'
+  | 'circuit_open'
   | 'internal';
 
 const STATUS: Record<ErrorCode, number> = {
@@ -62,6 +63,7 @@ const STATUS: Record<ErrorCode, number> = {
   upstream_stream_broken: 502,
   upstream_bad_response: 502,
   budget_exceeded: 429,
+  circuit_open: 503,
   config_invalid: 500,
   client_aborted: 499,
   shutting_down: 503,

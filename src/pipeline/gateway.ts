@@ -3,6 +3,8 @@
  * canonical request, attribute it, run the pipeline stages around execution, answer in the client's dialect,
  * and settle one ledger entry — for successes and failures alike.
  */
+import { CircuitBreakers } from '../resilience/circuit-breaker.js';
+import { breakerOptions } from '../resilience/config.js';
 import { createHash } from 'node:crypto';
 import { MAX_STORED_TEXT, boundText, headerText } from '../core/bounded-text.js';
 import { MAX_JSON_DEPTH, formatJsonPath, tooDeepAt } from '../core/json-depth.js';
@@ -86,7 +88,9 @@ export class Gateway {
 
   constructor(readonly deps: GatewayDeps) {
     this.resolver = deps.resolver ?? new TargetResolver(deps.loaded);
-    this.upstreams = deps.upstreams ?? new Upstreams();
+    const cb = deps.loaded.config.circuitBreaker;
+    this.upstreams =
+      deps.upstreams ?? new Upstreams(cb.enabled ? new CircuitBreakers(breakerOptions(cb)) : null);
     this.simulated = !this.resolver.hasProviders;
     this.stages = deps.stages ?? [];
     this.pipeline = compose(this.stages);

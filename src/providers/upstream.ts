@@ -3,6 +3,7 @@
  * One Pool per provider origin. Keys are set here and nowhere else, from the resolved provider or from a
  * client's own key, and never leave this module except inside the outgoing request.
  */
+import type { CircuitBreakers } from '../resilience/circuit-breaker.js';
 import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
 import { ProviderError } from '../core/errors.js';
@@ -17,6 +18,12 @@ export interface UpstreamResponse {
 
 export class Upstreams {
   private readonly pools = new Map<string, Pool>();
+
+  /**
+   * @param breakers circuit breakers per provider and model, consulted by every upstream call (see
+   *   pipeline/execute/single.ts); null turns them off.
+   */
+  constructor(readonly breakers: CircuitBreakers | null = null) {}
 
   pool(provider: ResolvedProvider): Pool {
     const url = new URL(provider.baseUrl);

@@ -71,6 +71,9 @@ export function verdictOf(
   }
 }
 
+/** Most (provider, model) circuits tracked. */
+export const MAX_CIRCUITS = 1000;
+
 export class CircuitBreakers {
   private readonly circuits = new Map<string, Circuit>();
   private readonly listeners: Array<(c: CircuitSnapshot, from: CircuitState) => void> = [];
@@ -89,10 +92,17 @@ export class CircuitBreakers {
     const key = `${provider}\u0000${model}`;
     let c = this.circuits.get(key);
     if (!c) {
+      // Model names come from clients: past MAX_CIRCUITS targets, new ones share one untracked circuit
+      // that is never opened, so memory stays bounded and no unknown target is refused.
+      if (this.circuits.size >= MAX_CIRCUITS) return this.untracked(provider, model);
       c = { provider, model, state: 'closed', failures: 0, openedAt: 0, probes: 0, opened: 0 };
       this.circuits.set(key, c);
     }
     return c;
+  }
+
+  private untracked(provider: string, model: string): Circuit {
+    return { provider, model, state: 'closed', failures: 0, openedAt: 0, probes: 0, opened: 0 };
   }
 
   private move(c: Circuit, to: CircuitState): void {

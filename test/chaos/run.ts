@@ -126,6 +126,9 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
         fallbacks: { 'gpt-4o': ['claude-haiku-4-5'] },
         retry: { maxRetries: 1, baseDelayMs: 5, maxDelayMs: 20, retryAfterCapMs: 1500 },
       },
+      // A breaker that trips under this fault rate and recovers within the run: its refusals and probes are
+      // part of what the checks must hold for.
+      circuitBreaker: { failureThreshold: 6, coolDownMs: 1000 },
       features: {
         cached: { cache: { enabled: true } },
         cascade: { cascade: { models: ['gpt-4o-mini', 'gpt-4o'] } },

@@ -40,7 +40,14 @@ export async function startHarness(
         ...opts.config,
       };
   const app = await startPenny({
-    object: { server: { port: 0 }, ledger: { path: join(dir, 'ledger.db'), flushIntervalMs: 20 }, ...config },
+    // Fault tests send many failures to one model on purpose; the circuit breaker (on by default) would turn
+    // later ones into 503s. It has its own tests (circuit-breaker.test.ts, the chaos suite).
+    object: {
+      server: { port: 0 },
+      ledger: { path: join(dir, 'ledger.db'), flushIntervalMs: 20 },
+      circuitBreaker: { enabled: false },
+      ...config,
+    },
     env: {},
     logger,
   });

@@ -133,7 +133,8 @@ export async function executeWithFallbacks(
       last = outcome;
       if (outcome.usage)
         carry = { model: target.model, provider: target.provider.name, usage: outcome.usage };
-      if (retry >= deps.retry.maxRetries) break;
+      // An open circuit refuses every try of this target until its cool-down ends: go to the next one.
+      if (retry >= deps.retry.maxRetries || outcome.error?.code === 'circuit_open') break;
       const wait = retryDelayMs(deps.retry, retry, retryAfter, deps.random);
       if (wait === null) break;
       if (!(await sleep(wait, ctx.signal))) return outcome;

@@ -6,6 +6,7 @@
  * tokens generated so far are estimated (usage-estimate.ts). The outcome constructors others use are in
  * outcomes.ts.
  */
+import { verdictOf } from '../../resilience/circuit-breaker.js';
 import { PennyError, ProviderError, asPennyError } from '../../core/errors.js';
 import { MAX_JSON_DEPTH, tooDeepAt } from '../../core/json-depth.js';
 import type { Logger } from '../../observability/logger.js';
@@ -33,11 +34,42 @@ export interface ExecuteDeps {
   onUpstreamResponse?: (statusCode: number, headers: UpstreamResponse['headers']) => void;
 }
 
+/**
+ * One upstream call behind the target's circuit breaker: refused at once while the circuit is open (a
+ * retryable 503 `circuit_open`, so fallbacks take over), and its outcome reported to the breaker after.
+ */
 export async function executeSingle(
   ctx: RequestContext,
   target: Target,
   deps: ExecuteDeps,
 ): Promise<Outcome> {
+  const breakers = deps.upstreams.breakers;
+  if (!breakers) return callTarget(ctx, target, deps);
+  const provider = target.provider.name;
+  const gate = breakers.acquire(provider, target.model);
+  if (!gate.allowed) {
+    const seconds = Math.max(1, Math.ceil((gate.retryAt - Date.now()) / 1000));
+    const err = new PennyError(
+      'circuit_open',
+      `provider "${provider}" model "${target.model}" is failing; Penny stopped calling it for a cool-down (circuitBreaker.coolDownMs) — retry in ${seconds} s`,
+      { retryable: true },
+    );
+    err.clientHeaders = { 'retry-after': String(seconds) };
+    return errorOutcome(ctx, err, { provider, servedModel: target.model, simulated: false });
+  }
+  const out = await callTarget(ctx, target, deps);
+  breakers.record(
+    provider,
+    target.model,
+    verdictOf(
+      { status: out.status, httpStatus: out.httpStatus, errorCode: out.error?.code ?? null },
+      breakers.options,
+    ),
+  );
+  return out;
+}
+
+async function callTarget(ctx: RequestContext, target: Target, deps: ExecuteDeps): Promise<Outcome> {
   const provider = target.provider;
   const upstreamCodec = CODECS[upstreamDialectFor(target.provider.type, ctx.clientDialect)];
   const base = { provider: provider.name, servedModel: target.model, simulated: false };

@@ -34,6 +34,7 @@ const TYPE_OF_CODE: Record<string, string> = {
   upstream_timeout: 'timeout_error',
   no_provider: 'invalid_request_error',
   method_not_allowed: 'invalid_request_error',
+  circuit_open: 'overloaded_error',
 };
 
 /** Types an Anthropic client knows; an upstream type outside this set is not echoed to clients. */
