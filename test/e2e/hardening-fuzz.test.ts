@@ -1,5 +1,5 @@
 /**
- * Issue 16: a fuzz pass over both POST endpoints. Hundreds of generated bad bodies each — byte flips,
+ * Issue 16: a fuzz pass over both POST endpoints. 2,000 generated bad bodies each — byte flips,
  * truncation, wrong types, deep nesting, invalid UTF-8, huge numbers, absurd max_tokens, empty and unknown
  * roles, nulls — must give no 5xx that the upstream did not cause, no hang, one ledger entry per request,
  * and every error in the dialect's shape. Samples are drawn with a fixed seed, so a failure reproduces.
@@ -10,7 +10,8 @@ import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { type Harness, startHarness } from './harness.js';
 
-const RUNS = 500;
+// Issue 15 asks for at least 2,000 per endpoint; PENNY_FUZZ_RUNS makes a quick local run smaller.
+const RUNS = Number(process.env.PENNY_FUZZ_RUNS ?? 2000);
 const agent = new Agent({ keepAlive: true, maxSockets: 16 });
 
 function post(url: string, path: string, body: Buffer): Promise<{ status: number; body: string }> {
