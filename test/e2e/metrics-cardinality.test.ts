@@ -11,14 +11,21 @@ const N = 10_000;
 const agent = new Agent({ keepAlive: true, maxSockets: 16 });
 
 function post(url: string, i: number): Promise<number> {
-  const body = JSON.stringify({ model: i % 2 ? 'gpt-4o-mini' : `no-such-model-${i}`, messages: [{ role: 'user', content: 'hi' }] });
+  const body = JSON.stringify({
+    model: i % 2 ? 'gpt-4o-mini' : `no-such-model-${i}`,
+    messages: [{ role: 'user', content: 'hi' }],
+  });
   return new Promise((resolve, reject) => {
     const req = request(
       `${url}/v1/chat/completions`,
       {
         method: 'POST',
         agent,
-        headers: { 'content-type': 'application/json', 'x-penny-feature': `feature-${i}`, 'x-penny-user': `user-${i}` },
+        headers: {
+          'content-type': 'application/json',
+          'x-penny-feature': `feature-${i}`,
+          'x-penny-user': `user-${i}`,
+        },
       },
       (res) => {
         res.resume();
