@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { Pool } from 'undici';
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 6);
+const KEY_FILE = join(tmpdir(), `penny-bench-key-${process.pid}`);
 const CLIENTS = [1, 10, 64];
 const QUICK = process.argv.includes('--quick');
 /** `--pg` (or BENCH_PG_URL) adds Penny with its ledger in PostgreSQL, to compare with the SQLite ledger. */
@@ -217,6 +218,16 @@ async function main() {
         ]
       : []),
     {
+      // Same as above plus governance: a virtual key with a budget and a rate limit, counters in Redis (loopback).
+      name: 'Penny (budgets on)',
+      start: () =>
+        startProc(
+          pin(0, [process.execPath, 'bench/servers/penny-budgets.mjs', upstream, KEY_FILE]),
+          /READY (\d+)/,
+        ),
+      headers: { authorization: 'Bearer penny' }, // replaced by the key the server wrote, once it is up
+    },
+    {
       name: 'Portkey 1.15.2',
       start: async () => {
         const port = 20000 + Math.floor(Math.random() * 20000);
@@ -239,10 +250,14 @@ async function main() {
   for (const spec of targets) {
     if (ONLY && !ONLY.some((o) => spec.name.toLowerCase().includes(o))) continue;
     const proc = spec.start ? await spec.start() : undefined;
+    const headers =
+      spec.name === 'Penny (budgets on)'
+        ? { authorization: `Bearer ${readFileSync(KEY_FILE, 'utf8').trim()}` }
+        : spec.headers;
     const t: Target = {
       name: spec.name,
       url: proc ? `http://127.0.0.1:${proc.port}` : upstream,
-      headers: spec.headers,
+      headers,
       ...(proc?.child.pid ? { pid: proc.child.pid } : {}),
     };
     process.stderr.write(`\n== ${t.name} (${t.url})\n`);
@@ -272,6 +287,7 @@ async function main() {
   const bare = results['bare undici proxy'];
   const penny = results['Penny (ledger on)'];
   const pk = results['Portkey 1.15.2'];
+  const gov = results['Penny (budgets on)'];
   const lines: string[] = [];
   const f = (n: number | undefined, dig = 0) => (n === undefined || Number.isNaN(n) ? '–' : n.toFixed(dig));
   lines.push(
@@ -313,6 +329,16 @@ async function main() {
       const ratio = pgr.json[1]!.rps / penny.json[1]!.rps;
       lines.push(
         `| PostgreSQL ledger ≥ 90% of SQLite @10 | ${(ratio * 100).toFixed(0)}% (${pgr.json[1]!.rps.toFixed(0)} vs ${penny.json[1]!.rps.toFixed(0)} req/s) | ${ratio >= 0.9 ? 'met' : 'NOT met'} |`,
+      );
+    }
+    if (gov) {
+      const added = gov.json[0]!.p50 - penny.json[0]!.p50;
+      lines.push(
+        `| budgets on: added p50 of the budget check ≤ 0.15 ms | ${added.toFixed(3)} ms (${gov.json[0]!.p50.toFixed(3)} − ${penny.json[0]!.p50.toFixed(3)}) | ${added <= 0.15 ? 'met' : 'NOT met'} |`,
+      );
+      const ratio = gov.json[1]!.rps / penny.json[1]!.rps;
+      lines.push(
+        `| budgets on: throughput @10 ≥ 85% of budgets off | ${(ratio * 100).toFixed(0)}% (${gov.json[1]!.rps.toFixed(0)} vs ${penny.json[1]!.rps.toFixed(0)} req/s) | ${ratio >= 0.85 ? 'met' : 'NOT met'} |`,
       );
     }
     const dt = penny.ttfb - d.ttfb;

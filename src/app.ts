@@ -17,6 +17,8 @@ import { createDashboardRoute } from './dashboard/dashboard-routes.js';
 import { createMetricsRoute } from './metrics/metrics-route.js';
 import type { BodyStore } from './prompts-store/body-store.js';
 import type { Gateway } from './pipeline/gateway.js';
+import type { Governance } from './governance/governance.js';
+import { registerGovernanceMetrics } from './governance/governance-metrics.js';
 import type { PennyMetrics } from './metrics/penny-metrics.js';
 import { assembleCore, closeCore } from './assemble.js';
 import { openResponsesState } from './conversations/open-store.js';
@@ -36,6 +38,8 @@ export interface PennyApp {
   metrics: PennyMetrics;
   /** Stored prompt/response bodies; null when no feature's policy stores them. */
   bodies: BodyStore | null;
+  /** Virtual keys, budgets, rate limits and alerts. */
+  governance: Governance;
   logger: Logger;
   /** http://host:port once listening. */
   url: string;
@@ -72,13 +76,15 @@ export async function startPenny(opts: StartOptions = {}): Promise<PennyApp> {
       onError: (e) => logger.error('ledger write failed; entries kept for the next try', { error: e }),
       onInfo: (message, detail) => logger.info(message, detail),
     }));
-  const { ledger, bodies, metrics, gateway, ...core } = assembleCore({
+  const { ledger, bodies, metrics, gateway, governance, ...core } = assembleCore({
     loaded,
     catalog,
     logger,
     ledger: ledger0,
     ownsLedger: opts.ledger === undefined,
   });
+  await governance.ready();
+  registerGovernanceMetrics(metrics.registry, governance);
   const guard = new AdminGuard(loaded.config.server.host, loaded.config.server.adminToken);
   const ready = createReadyRoute([
     { name: 'ledger', check: () => ledgerReachable(ledger) },
@@ -87,7 +93,7 @@ export async function startPenny(opts: StartOptions = {}): Promise<PennyApp> {
   const routes = [
     ready.route,
     createMetricsRoute(metrics, guard),
-    createDashboardRoute({ ledger, loaded, guard }),
+    createDashboardRoute({ ledger, loaded, guard, budgets: () => governance.rows() }),
   ];
   const responses = openResponsesState(loaded, logger);
   const embeddings = new EmbeddingsService({ loaded, catalog, logger, gateway });
@@ -127,6 +133,7 @@ export async function startPenny(opts: StartOptions = {}): Promise<PennyApp> {
     server,
     metrics,
     bodies,
+    governance,
     logger,
     url: `http://${shownHost}:${addr.port}`,
     close() {
@@ -137,7 +144,7 @@ export async function startPenny(opts: StartOptions = {}): Promise<PennyApp> {
         await closed;
         await embeddings.close();
         await completions.close();
-        await closeCore({ ledger, bodies, metrics, gateway, ...core });
+        await closeCore({ ledger, bodies, metrics, gateway, governance, ...core });
         await responses.store.close();
         await ready.close();
       })();

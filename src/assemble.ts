@@ -6,6 +6,8 @@
 import type { LoadedConfig } from './config/load.js';
 import { ConfigError } from './core/errors.js';
 import type { LedgerEntry } from './core/ledger-entry.js';
+import { Governance } from './governance/governance.js';
+import { createGuardStage } from './governance/guard-stage.js';
 import type { Ledger } from './ledger/ledger.js';
 import { SqliteLedger } from './ledger/sqlite/sqlite-ledger.js';
 import { registerCircuitMetrics } from './metrics/circuit-metrics.js';
@@ -27,6 +29,8 @@ export interface Core {
   bodies: BodyStore | null;
   metrics: PennyMetrics;
   gateway: Gateway;
+  /** Virtual keys, budgets, rate limits and alerts (src/governance/). */
+  governance: Governance;
 }
 
 export function assembleCore(opts: {
@@ -60,9 +64,12 @@ export function assembleCore(opts: {
     : null;
   // One resolver for the gateway and its stages: a model name resolves to a target one way only.
   const resolver = new TargetResolver(loaded);
-  // Body capture wraps every other stage, so it sees the request as sent and the final answer.
+  const governance = new Governance(loaded, logger);
+  // Body capture wraps every other stage, so it sees the request as sent and the final answer; the guard
+  // (keys, rate limits, budgets) runs first after attribution, before shortcut and cache.
   const stages = [
     createBodyCapture({ loaded, store: bodies, logger }),
+    createGuardStage({ gov: governance, catalog, resolver }),
     ...buildStages({ loaded, catalog, ledger, logger, resolver }),
   ];
   const metrics = new PennyMetrics();
@@ -82,12 +89,14 @@ export function assembleCore(opts: {
     bodies,
     metrics,
     gateway,
+    governance,
   };
 }
 
 /** Drains in-flight requests, then closes what `assembleCore` opened (a ledger passed in is only flushed). */
 export async function closeCore(core: Core): Promise<void> {
   await core.gateway.close();
+  await core.governance.close();
   core.bodies?.close();
   if (core.ownsLedger) await core.ledger.close();
   else await core.ledger.flush();

@@ -93,21 +93,17 @@ export function budgetsPanel(status) {
   for (const b of status.budgets) {
     const div = document.createElement('div');
     div.className = 'budget';
-    const scope = b.feature ? ` · feature ${b.feature}` : b.user ? ` · user ${b.user}` : '';
-    div.textContent = `${b.name} (${b.period}${scope}): ${usd(b.spent)} of ${usd(b.limit)} — ${pct(b.used)}`;
+    const reset = b.resetAt ? ` · resets ${b.resetAt.slice(0, 16).replace('T', ' ')} UTC` : '';
+    div.textContent =
+      `${b.name} (${b.window} · ${b.scope} · ${b.policy}): ${usd(b.spent)} of ${usd(b.limit)} — ${pct(b.used)}` +
+      ` · reserved ${usd(b.reserved)}${reset}`;
     const bar = document.createElement('div');
     bar.className = 'bar';
     const f = document.createElement('div');
-    f.className = b.used > 1 ? 'fill over' : 'fill';
+    f.className = b.used >= 1 ? 'fill over' : 'fill';
     f.style.width = `${Math.min(100, b.used * 100)}%`;
     bar.appendChild(f);
     div.appendChild(bar);
     box.appendChild(div);
-  }
-  if (status.unreadable.length) {
-    const p = document.createElement('p');
-    p.className = 'note';
-    p.textContent = `Budgets without a readable limitUsd: ${status.unreadable.join(', ')}`;
-    box.appendChild(p);
   }
 }

@@ -5,6 +5,7 @@
  */
 import { circuitBreakerSchema } from '../resilience/config.js';
 import { z } from 'zod';
+import { governanceConfigSchema } from '../governance/config.js';
 import { cacheFeatureSchema, cacheGlobalSchema } from '../pipeline/cache/config.js';
 import { cascadeFeatureSchema, cascadeGlobalSchema } from '../pipeline/cascade/config.js';
 import { compressFeatureSchema, compressGlobalSchema } from '../pipeline/compress/config.js';
@@ -154,6 +155,8 @@ export const configSchema = z.strictObject({
     .prefault({}),
   /** Per provider and model: stop calling a failing target for a cool-down and go to its fallbacks. */
   circuitBreaker: circuitBreakerSchema.prefault({}),
+  /** Virtual keys, budgets, rate limits and alerts (src/governance/). */
+  governance: governanceConfigSchema.prefault({}),
 });
 export type FeatureConfig = z.output<typeof featureConfigSchema>;
 

@@ -37,6 +37,10 @@ export type ErrorCode =
   | 'upstream_stream_broken'
   | 'upstream_bad_response'
   | 'budget_exceeded'
+  | 'budget_unpriced'
+  | 'rate_limited'
+  | 'forbidden'
+  | 'governance_unavailable'
   | 'config_invalid'
   | 'client_aborted'
   | 'shutting_down'
@@ -64,6 +68,10 @@ const STATUS: Record<ErrorCode, number> = {
   upstream_bad_response: 502,
   budget_exceeded: 429,
   circuit_open: 503,
+  budget_unpriced: 400,
+  rate_limited: 429,
+  forbidden: 403,
+  governance_unavailable: 503,
   config_invalid: 500,
   client_aborted: 499,
   shutting_down: 503,
@@ -82,6 +90,8 @@ export interface PennyErrorOptions {
   cause?: unknown;
   /** The provider's own error type / code, when the error came from upstream. */
   upstreamType?: string;
+  /** Machine-readable facts about the error (a budget's scope, limit, spent …), sent as `error.details`. */
+  details?: Record<string, unknown>;
 }
 
 export class PennyError extends Error {
@@ -92,6 +102,7 @@ export class PennyError extends Error {
   readonly upstreamType: string | undefined;
   /** Headers the client gets with this error (an upstream 429's `retry-after` and rate-limit headers). */
   clientHeaders: Record<string, string> | undefined;
+  readonly details: Record<string, unknown> | undefined;
 
   constructor(code: ErrorCode, message: string, opts: PennyErrorOptions = {}) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
@@ -102,6 +113,7 @@ export class PennyError extends Error {
     this.retryable = opts.retryable ?? false;
     this.upstreamType = opts.upstreamType;
     this.clientHeaders = undefined;
+    this.details = opts.details;
   }
 }
 

@@ -16,7 +16,7 @@ import type { Ledger, LedgerFilter } from '../ledger/ledger.js';
 import type { ExtraRoute } from '../server/server.js';
 import { type AdminGuard, denialMessage } from './admin-guard.js';
 import { parseApiRange } from './api-range.js';
-import { budgetStatus } from './budget-status.js';
+import { type BudgetRow, budgetStatus } from './budget-status.js';
 import { loginPage } from './login-page.js';
 import { buildOverview, rangeFilter, toGroupRow } from './overview.js';
 import { byCostDesc, toRequestRow } from './request-rows.js';
@@ -27,6 +27,8 @@ export interface DashboardDeps {
   loaded: LoadedConfig;
   guard: AdminGuard;
   assets?: StaticAssets;
+  /** Budgets with their spend (the governance store); absent = none. */
+  budgets?: () => Promise<BudgetRow[]>;
   /** Clock, ms since the epoch (tests). */
   now?: () => number;
 }
@@ -107,7 +109,7 @@ export function createDashboardRoute(deps: DashboardDeps): ExtraRoute {
     const t = now();
     const range = parseApiRange(q, t);
     if (path === '/dashboard/api/overview') {
-      const budgets = await budgetStatus(deps.loaded.config, deps.ledger, t);
+      const budgets = await budgetStatus(deps.budgets);
       sendJson(res, 200, await buildOverview(deps.ledger, range, { now: t, budgets }));
       return;
     }

@@ -6,8 +6,10 @@
 import { defineSlot } from './slots.js';
 
 export interface BudgetVerdict {
-  /** The budget state the request was admitted in (e.g. "ok", "warn", "over"). */
+  /** The budget state the request was admitted in: "ok", "warning" or "exceeded" (src/governance/guard-stage.ts). */
   state: string;
+  /** The downgrade budget that decided the state, when not "ok". */
+  budget?: string;
 }
 
 export const BUDGET = defineSlot<BudgetVerdict>('budget');

@@ -66,6 +66,22 @@ export interface RequestContext {
   perTarget: TargetAdapter[];
   /** Watches a streamed answer as it is decoded and may end it early (server-side early stop). */
   streamObserver?: StreamObserver;
+  /** Sees every upstream call before and after it (budget reservations); copied into child contexts. */
+  callGuard?: CallGuard;
+}
+
+/**
+ * The hook every upstream call passes through (`executeSingle`): the governance guard puts one on the
+ * context to reserve each call's worst-case cost against budgets. `begin` runs before anything is sent and
+ * may refuse the call by throwing a PennyError; the ticket's `end` runs once the call is over, with its
+ * outcome (null when it threw).
+ */
+export interface CallGuard {
+  begin(ctx: RequestContext, target: Target): Promise<CallTicket | null>;
+}
+
+export interface CallTicket {
+  end(outcome: Outcome | null): void;
 }
 
 /** What a stream observer sends instead of the event it stopped on: the answer is complete. */

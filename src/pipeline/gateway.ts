@@ -217,7 +217,13 @@ export class Gateway {
       const auth = bearer(header(call.headers, 'authorization'));
       const candidate = clientKeyCandidate(dialect, (name) => header(call.headers, name), auth);
       // Short values are placeholders ("penny", "sk-none") that SDKs insist on; Penny tokens are never forwarded.
-      if (candidate && candidate.length >= 20 && !call.isPennyToken?.(candidate)) key = candidate;
+      if (
+        candidate &&
+        candidate.length >= 20 &&
+        !call.isPennyToken?.(candidate) &&
+        !candidate.startsWith('sk-penny-') // a Penny virtual key (src/governance/virtual-key.ts), never a provider's
+      )
+        key = candidate;
     }
     if (key && attribution.keyId === null)
       attribution.keyId = `key-${createHash('sha256').update(key).digest('hex').slice(0, 12)}`;

@@ -5,6 +5,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { ConfigError } from '../core/errors.js';
+import { looksLikeVirtualKey } from '../governance/virtual-key.js';
 import type { Headers } from '../pipeline/gateway.js';
 
 export function isLoopback(host: string): boolean {
@@ -56,4 +57,9 @@ function candidates(h: Headers): string[] {
   }
   push(h['x-api-key']);
   return out;
+}
+
+/** Whether the request carries a virtual key (checked later by the guard stage, which may need a store). */
+export function presentsVirtualKey(headers: Headers): boolean {
+  return candidates(headers).some(looksLikeVirtualKey);
 }

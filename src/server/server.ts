@@ -11,7 +11,8 @@ import type { LoadedConfig } from '../config/load.js';
 import type { Logger } from '../observability/logger.js';
 import type { Gateway } from '../pipeline/gateway.js';
 import type { PriceCatalog } from '../pricing/catalog.js';
-import { Auth } from './auth.js';
+import { looksLikeVirtualKey } from '../governance/virtual-key.js';
+import { Auth, presentsVirtualKey } from './auth.js';
 import { answerClientError } from './client-error.js';
 import { listModels, renderModel, renderModelList } from './models.js';
 import { NodeSink } from './node-sink.js';
@@ -55,7 +56,7 @@ export function createPennyServer(opts: ServerOptions): Server {
   const { gateway, loaded, logger } = opts;
   const auth = new Auth(loaded.config.server.host, loaded.config.server.authTokens);
   const maxBody = loaded.config.server.maxBodyBytes;
-  const isPennyToken = (v: string) => auth.match(v) !== null;
+  const isPennyToken = (v: string) => auth.match(v) !== null || looksLikeVirtualKey(v);
   const guard = new RequestGuard({
     host: loaded.config.server.host,
     allowedHosts: loaded.config.server.allowedHosts,
@@ -84,7 +85,8 @@ export function createPennyServer(opts: ServerOptions): Server {
       let tokenName: string | undefined;
       if (auth.required) {
         const name = auth.check(req.headers);
-        if (!name) {
+        // A virtual key (sk-penny-…) is verified by the guard stage, which answers 401 itself when it is bad.
+        if (!name && !presentsVirtualKey(req.headers)) {
           req.resume();
           return sendError(
             res,
@@ -95,7 +97,7 @@ export function createPennyServer(opts: ServerOptions): Server {
             dialect,
           );
         }
-        tokenName = name;
+        if (name) tokenName = name;
       }
       handleChat(req, res, dialect, tokenName, refused);
       return;

@@ -5,9 +5,11 @@
 import { audit } from './audit.js';
 import { bench } from './bench.js';
 import { breakeven } from './breakeven.js';
+import { budgets } from './budgets.js';
 import { cache } from './cache.js';
 import type { CliCommand } from './command.js';
 import { exportData } from './export.js';
+import { keys } from './keys.js';
 import { lintPrompt } from './lint-prompt.js';
 import { prices } from './prices.js';
 import { report } from './report.js';
@@ -24,6 +26,8 @@ export const commands = [
   breakeven,
   exportData,
   cache,
+  keys,
+  budgets,
   router,
   bench,
   lintPrompt,

@@ -21,7 +21,7 @@ import {
   readBodyText,
   upstreamFailure,
 } from '../../providers/upstream.js';
-import type { Outcome, RequestContext } from '../context.js';
+import type { CallTicket, Outcome, RequestContext } from '../context.js';
 import { responseToEvents } from '../stream/response-to-events.js';
 import { errorOutcome, writeEventsAsStream } from './outcomes.js';
 import { pipeStream } from './pipe-stream.js';
@@ -44,7 +44,7 @@ export async function executeSingle(
   deps: ExecuteDeps,
 ): Promise<Outcome> {
   const breakers = deps.upstreams.breakers;
-  if (!breakers) return callTarget(ctx, target, deps);
+  if (!breakers) return guardedCall(ctx, target, deps);
   const provider = target.provider.name;
   const gate = breakers.acquire(provider, target.model);
   if (!gate.allowed) {
@@ -57,7 +57,7 @@ export async function executeSingle(
     err.clientHeaders = { 'retry-after': String(seconds) };
     return errorOutcome(ctx, err, { provider, servedModel: target.model, simulated: false });
   }
-  const out = await callTarget(ctx, target, deps);
+  const out = await guardedCall(ctx, target, deps);
   breakers.record(
     provider,
     target.model,
@@ -67,6 +67,26 @@ export async function executeSingle(
     ),
   );
   return out;
+}
+
+/** The call under the context's CallGuard (budget reservation before, settlement after), when one is set. */
+async function guardedCall(ctx: RequestContext, target: Target, deps: ExecuteDeps): Promise<Outcome> {
+  const guard = ctx.callGuard;
+  if (guard === undefined) return callTarget(ctx, target, deps);
+  let ticket: CallTicket | null;
+  try {
+    ticket = await guard.begin(ctx, target);
+  } catch (e) {
+    const base = { provider: target.provider.name, servedModel: target.model, simulated: false };
+    return errorOutcome(ctx, asPennyError(e), base);
+  }
+  let outcome: Outcome | null = null;
+  try {
+    outcome = await callTarget(ctx, target, deps);
+    return outcome;
+  } finally {
+    ticket?.end(outcome);
+  }
 }
 
 async function callTarget(ctx: RequestContext, target: Target, deps: ExecuteDeps): Promise<Outcome> {

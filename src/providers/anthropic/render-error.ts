@@ -11,6 +11,14 @@ export function renderError(err: PennyError): WireError {
       : 'invalid_request_error';
   return {
     status: err.status,
-    body: { type: 'error', error: { type, message: redactKnownSecrets(err.message), penny_code: err.code } },
+    body: {
+      type: 'error',
+      error: {
+        type,
+        message: redactKnownSecrets(err.message),
+        penny_code: err.code,
+        ...(err.details ? { details: err.details } : {}),
+      },
+    },
   };
 }

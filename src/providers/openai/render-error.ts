@@ -20,6 +20,9 @@ const OPENAI_TYPE: Partial<Record<ErrorCode, string>> = {
   upstream_rate_limited: 'rate_limit_error',
   upstream_bad_request: 'invalid_request_error',
   budget_exceeded: 'insufficient_quota',
+  budget_unpriced: 'invalid_request_error',
+  rate_limited: 'rate_limit_error',
+  forbidden: 'permission_error',
 };
 
 /** OpenAI's error `type` for a Penny error. */
@@ -36,6 +39,7 @@ export function renderError(err: PennyError): WireError {
         type: openaiErrorType(err),
         param: err.param ?? null,
         code: err.code,
+        ...(err.details ? { details: err.details } : {}),
       },
     },
   };

@@ -1,0 +1,137 @@
+/**
+ * The per-call budget check (a CallGuard, see pipeline/context.ts): before each upstream call —
+ * the main one, every cascade step, parallel peer and judge, every fallback, every summary — the call's
+ * worst-case cost is reserved against every budget whose scope matches the call (its provider and model
+ * are known only here). A call that does not fit is refused before anything is sent: 429 in the client's
+ * dialect naming the budget, scope, limit, spent, reserved and reset, with `retry-after`. When the call
+ * ends the reservation is replaced by the call's exact cost (rounded up to the nanodollar), or released.
+ */
+import { PennyError } from '../core/errors.js';
+import type { Money } from '../core/money.js';
+import type { CallGuard, CallTicket, RequestContext } from '../pipeline/context.js';
+import type { PriceCatalog } from '../pricing/catalog.js';
+import { computeCost } from '../pricing/cost.js';
+import type { Target } from '../providers/resolve-target.js';
+import { type BudgetLine, type CompiledBudget, budgetLine } from './budget.js';
+import type { CounterSnapshot, ReserveLine } from './counter-store.js';
+import type { Governance } from './governance.js';
+import { type Facts, describeScope, scopeApplies } from './scope.js';
+import { nanoToDisplay, nanoToUsd, picoToNanoCeil } from './units.js';
+import { worstCase } from './worst-case.js';
+
+export class BudgetCallGuard implements CallGuard {
+  private n = 0;
+
+  constructor(
+    private readonly gov: Governance,
+    private readonly catalog: PriceCatalog,
+    private readonly base: Pick<Facts, 'feature' | 'key' | 'user'>,
+    private readonly extra: readonly CompiledBudget[],
+  ) {}
+
+  async begin(ctx: RequestContext, target: Target): Promise<CallTicket | null> {
+    const facts: Facts = { ...this.base, provider: target.provider.name, model: target.model };
+    const all = [...(await this.gov.budgets()), ...this.extra];
+    const budgets = all.filter((b) => scopeApplies(b, facts));
+    if (budgets.length === 0) return null;
+    const price = this.catalog.lookup(target.model, target.provider.name);
+    const cfg = this.gov.config;
+    const wc = worstCase(ctx.request, target.model, price, cfg);
+    const enforcing = budgets.filter((b) => b.policy !== 'warn');
+    if (wc.cost === null && enforcing.length > 0) {
+      throw new PennyError(
+        'budget_unpriced',
+        `model "${target.model}" has no known price, so Penny cannot bound its cost under budget "${enforcing[0]!.name}"; add a price for it under \`prices\` in the config`,
+      );
+    }
+    const amount = wc.cost === null ? 0 : picoToNanoCeil(wc.cost);
+    const id = `${ctx.id}:${this.n++}`;
+    let built: BudgetLine[] = [];
+    let reserved: { ok: boolean; lines: ReserveLine[] };
+    try {
+      const r = await this.gov.reserve(id, (now) => {
+        built = budgets.map((b) => budgetLine(b, facts, now, cfg.timeZone, amount));
+        return built.map((b) => b.line);
+      });
+      if (!r.result.ok) {
+        if (r.result.reason === 'clock')
+          throw new Error('the store clock and the window still disagree after a resync');
+        const hit = built[r.result.index]!;
+        this.gov.stats.refusals.budget++;
+        const scope = describeScope(hit.budget, facts);
+        this.gov.thresholds.refused(hit.budget, hit.line, r.result.snapshot, scope);
+        throw refusal(ctx, hit, r.result.snapshot, r.result.now, amount, scope, target.model);
+      }
+      reserved = { ok: true, lines: r.lines };
+    } catch (e) {
+      if (e instanceof PennyError) throw e;
+      this.gov.storeError('reserving budget', e);
+      if (budgets.some((b) => b.failMode === 'closed')) {
+        this.gov.stats.refusals.unavailable++;
+        throw new PennyError(
+          'governance_unavailable',
+          'the budget store is unreachable and a budget that applies fails closed; retry shortly',
+          { cause: e, retryable: true },
+        );
+      }
+      this.gov.stats.failOpen++;
+      if (!ctx.flags.includes('budget_unchecked')) ctx.flags.push('budget_unchecked');
+      return null;
+    }
+    const scopes = built.map((b) => describeScope(b.budget, facts));
+    return {
+      end: (outcome) => {
+        let cost: Money = 0n;
+        if (outcome?.usage) cost = computeCost(outcome.usage, price).cost ?? 0n;
+        const actual = picoToNanoCeil(cost);
+        const lines = reserved.lines.map((l) => ({ key: l.key, window: l.window, actual }));
+        const rate = this.gov.thresholds.spendRateLines(actual);
+        this.gov.settle(id, [...lines, ...rate], (snaps) =>
+          this.gov.thresholds.afterSettle(budgets, [...lines, ...rate], snaps.slice(0, lines.length), scopes),
+        );
+      },
+    };
+  }
+}
+
+function refusal(
+  ctx: RequestContext,
+  hit: BudgetLine,
+  s: CounterSnapshot,
+  now: number,
+  amount: number,
+  scope: string,
+  model: string,
+): PennyError {
+  const b = hit.budget;
+  const limit = b.limitNano;
+  // Blocked only by calls in flight: their settlement (usually far below the worst case) frees room soon.
+  const inFlightOnly = s.spent + amount <= limit;
+  const resetAt = s.resetAt;
+  const retryAfter = inFlightOnly
+    ? 1
+    : resetAt === null
+      ? null
+      : Math.max(1, Math.ceil((resetAt - now) / 1000));
+  if (retryAfter !== null) ctx.headers['retry-after'] = String(retryAfter);
+  ctx.headers['x-penny-budget'] = b.name;
+  const reset =
+    resetAt === null ? 'a total budget, it does not reset' : `resets ${new Date(resetAt).toISOString()}`;
+  return new PennyError(
+    'budget_exceeded',
+    `budget "${b.name}" (${scope}; ${b.window}) cannot cover this call to ${model}: limit ${nanoToDisplay(limit)}, spent ${nanoToDisplay(s.spent)}, reserved ${nanoToDisplay(s.reserved)} by calls in flight, this call needs up to ${nanoToDisplay(amount)}; ${reset}`,
+    {
+      details: {
+        budget: b.name,
+        scope,
+        window: b.window,
+        limit_usd: b.limitUsd,
+        spent_usd: nanoToUsd(s.spent),
+        reserved_usd: nanoToUsd(s.reserved),
+        needed_usd: nanoToUsd(amount),
+        reset_at: resetAt === null ? null : new Date(resetAt).toISOString(),
+        retry_after_seconds: retryAfter,
+      },
+    },
+  );
+}

@@ -1,0 +1,183 @@
+/**
+ * The counter store contract: every backend (SQLite, Redis) must pass this suite unchanged. It pins the
+ * behaviour the budget promise rests on — all-or-nothing reservations, exact settlement, expiry of
+ * abandoned reservations, and no overspend under concurrency.
+ */
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import type { CounterStore, ReserveLine, WindowSpec } from './counter-store.js';
+
+const TOTAL: WindowSpec = { kind: 'total' };
+
+export function counterStoreContract(
+  name: string,
+  make: () => Promise<CounterStore>,
+  opts: { skip?: string | false } = {},
+): void {
+  describe(`counter store contract: ${name}`, { skip: opts.skip ?? false }, () => {
+    const open: CounterStore[] = [];
+    const fresh = async () => {
+      const s = await make();
+      open.push(s);
+      return s;
+    };
+    after(async () => {
+      for (const s of open) await s.close();
+    });
+    const line = (key: string, amount: number, limit: number | null, window = TOTAL): ReserveLine => ({
+      key,
+      amount,
+      limit,
+      window,
+    });
+
+    test('a reservation that fits is held; settle replaces it by the actual amount', async () => {
+      const s = await fresh();
+      const r = await s.reserve('r1', [line('a', 300, 1000)], 60_000);
+      assert.equal(r.ok, true);
+      assert.deepEqual(r.ok && r.lines[0], { spent: 0, reserved: 300, resetAt: null });
+      const [after] = await s.settle('r1', [{ key: 'a', window: TOTAL, actual: 120 }]);
+      assert.deepEqual(after, { spent: 120, reserved: 0, resetAt: null });
+      const [read] = await s.read([{ key: 'a', window: TOTAL }]);
+      assert.deepEqual(read, { spent: 120, reserved: 0, resetAt: null });
+    });
+
+    test('a reservation that does not fit is refused with the numbers, and nothing is held on any line', async () => {
+      const s = await fresh();
+      assert.equal((await s.reserve('r1', [line('g', 600, 1000), line('f', 600, 1000)], 60_000)).ok, true);
+      await s.settle('r1', [
+        { key: 'g', window: TOTAL, actual: 500 },
+        { key: 'f', window: TOTAL, actual: 500 },
+      ]);
+      assert.equal((await s.reserve('r2', [line('g', 100, 1000), line('f', 100, 700)], 60_000)).ok, true);
+      const r = await s.reserve('r3', [line('g', 150, 1000), line('f', 150, 700)], 60_000);
+      assert.equal(r.ok, false);
+      assert.ok(!r.ok && r.reason === 'over');
+      if (!r.ok && r.reason === 'over') {
+        assert.equal(r.index, 1);
+        assert.deepEqual(r.snapshot, { spent: 500, reserved: 100, resetAt: null });
+      }
+      const [g, f] = await s.read([
+        { key: 'g', window: TOTAL },
+        { key: 'f', window: TOTAL },
+      ]);
+      assert.deepEqual([g!.reserved, f!.reserved], [100, 100], 'the refused reservation held nothing');
+    });
+
+    test('exactly filling the limit fits; one unit more does not', async () => {
+      const s = await fresh();
+      assert.equal((await s.reserve('a', [line('x', 1000, 1000)], 60_000)).ok, true);
+      assert.equal((await s.reserve('b', [line('x', 1, 1000)], 60_000)).ok, false);
+      await s.settle('a', [{ key: 'x', window: TOTAL, actual: 999 }]);
+      assert.equal((await s.reserve('c', [line('x', 1, 1000)], 60_000)).ok, true);
+      assert.equal((await s.reserve('d', [line('x', 1, 1000)], 60_000)).ok, false);
+    });
+
+    test('a retried reservation (same id) is held once', async () => {
+      const s = await fresh();
+      assert.equal((await s.reserve('same', [line('idem', 40, 100)], 60_000)).ok, true);
+      const again = await s.reserve('same', [line('idem', 40, 100)], 60_000);
+      assert.ok(again.ok);
+      assert.equal(again.ok && again.lines[0]!.reserved, 40);
+      const [after] = await s.settle('same', [{ key: 'idem', window: TOTAL, actual: 30 }]);
+      assert.deepEqual(after, { spent: 30, reserved: 0, resetAt: null });
+    });
+
+    test('settling with 0 releases; a null limit tracks without refusing', async () => {
+      const s = await fresh();
+      await s.reserve('a', [line('x', 50, 100)], 60_000);
+      const [x] = await s.settle('a', [{ key: 'x', window: TOTAL, actual: 0 }]);
+      assert.deepEqual(x, { spent: 0, reserved: 0, resetAt: null });
+      const r = await s.reserve('b', [line('y', 10 ** 12, null)], 60_000);
+      assert.equal(r.ok, true);
+    });
+
+    test('many concurrent reservations never exceed the limit', async () => {
+      const s = await fresh();
+      const results = await Promise.all(
+        Array.from({ length: 100 }, (_, i) => s.reserve(`c${i}`, [line('conc', 7, 350)], 60_000)),
+      );
+      assert.equal(results.filter((r) => r.ok).length, 50);
+      const [c] = await s.read([{ key: 'conc', window: TOTAL }]);
+      assert.equal(c!.reserved, 350);
+    });
+
+    test('an abandoned reservation expires and is released; settling it later still books the spend', async () => {
+      const s = await fresh();
+      await s.reserve('lost', [line('e', 80, 100)], 40);
+      assert.equal((await s.reserve('n1', [line('e', 30, 100)], 60_000)).ok, false);
+      await new Promise((r) => setTimeout(r, 120));
+      const ok = await s.reserve('n2', [line('e', 30, 100)], 60_000);
+      assert.equal(ok.ok, true);
+      assert.deepEqual(ok.ok && ok.lines[0], { spent: 0, reserved: 30, resetAt: null });
+      const [e] = await s.settle('lost', [{ key: 'e', window: TOTAL, actual: 20 }]);
+      assert.deepEqual(e, { spent: 20, reserved: 30, resetAt: null });
+    });
+
+    test('a budget lowered while requests are in flight refuses new ones until settlement frees room', async () => {
+      const s = await fresh();
+      assert.equal((await s.reserve('a', [line('low', 60, 100)], 60_000)).ok, true);
+      assert.equal((await s.reserve('b', [line('low', 10, 50)], 60_000)).ok, false);
+      await s.settle('a', [{ key: 'low', window: TOTAL, actual: 35 }]);
+      assert.equal((await s.reserve('c', [line('low', 10, 50)], 60_000)).ok, true);
+      assert.equal((await s.reserve('d', [line('low', 10, 50)], 60_000)).ok, false);
+    });
+
+    test('fixed windows: reset at the end; a window that does not contain the store time is a clock error', async () => {
+      const s = await fresh();
+      const now = await s.now();
+      const cur: WindowSpec = { kind: 'fixed', startsAt: now - 1000, endsAt: now + 60_000 };
+      const r = await s.reserve('a', [line('fx', 5, 10, cur)], 60_000);
+      assert.ok(r.ok);
+      assert.equal(r.ok && r.lines[0]!.resetAt, now + 60_000);
+      const stale: WindowSpec = { kind: 'fixed', startsAt: now - 120_000, endsAt: now - 60_000 };
+      const c = await s.reserve('b', [line('fx-old', 5, 10, stale)], 60_000);
+      assert.ok(!c.ok && c.reason === 'clock');
+      assert.equal(!c.ok && c.index, 0);
+    });
+
+    test('rolling windows count recent spend and say when the oldest spend leaves', async () => {
+      const s = await fresh();
+      const w: WindowSpec = { kind: 'rolling', lengthMs: 3_600_000, bucketMs: 150_000 };
+      await s.reserve('a', [line('roll', 40, 100, w)], 60_000);
+      const [after] = await s.settle('a', [{ key: 'roll', window: w, actual: 40 }]);
+      assert.equal(after!.spent, 40);
+      const now = await s.now();
+      const bucket = Math.floor(now / 150_000) * 150_000;
+      assert.equal(after!.resetAt, bucket + 150_000 + 3_600_000);
+      const r = await s.reserve('b', [line('roll', 61, 100, w)], 60_000);
+      assert.ok(!r.ok && r.reason === 'over');
+    });
+
+    test('scan lists live counters under a prefix; once() is true only the first time', async () => {
+      const s = await fresh();
+      await s.reserve(
+        'a',
+        [line('p:one', 1, null), line('p:two', 2, null), line('q:three', 3, null)],
+        60_000,
+      );
+      const rows = await s.scan('p:');
+      assert.deepEqual(
+        rows.map((r) => [r.key, r.snapshot.reserved]),
+        [
+          ['p:one', 1],
+          ['p:two', 2],
+        ],
+      );
+      assert.equal(await s.once('alert-1', 60_000), true);
+      assert.equal(await s.once('alert-1', 60_000), false);
+      assert.equal(await s.once('alert-2', 60_000), true);
+    });
+
+    test('large amounts stay exact (nanodollars of a $5M budget)', async () => {
+      const s = await fresh();
+      const limit = 5_000_000 * 1e9;
+      const r = await s.reserve('big', [line('big', limit - 1, limit)], 60_000);
+      assert.ok(r.ok);
+      const [b] = await s.settle('big', [{ key: 'big', window: TOTAL, actual: limit - 7 }]);
+      assert.deepEqual(b, { spent: limit - 7, reserved: 0, resetAt: null });
+      assert.equal((await s.reserve('b2', [line('big', 7, limit)], 60_000)).ok, true);
+      assert.equal((await s.reserve('b3', [line('big', 1, limit)], 60_000)).ok, false);
+    });
+  });
+}

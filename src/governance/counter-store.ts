@@ -1,0 +1,89 @@
+/**
+ * The budget / rate-limit counter store: one interface, implemented by SQLite (embedded default) and Redis
+ * (shared by instances), both checked by counter-store.contract.ts. Amounts are plain safe integers in the
+ * caller's unit (budgets count nanodollars, rate limits count requests or tokens).
+ *
+ * `reserve` is the one atomic step the budget promise rests on: for every line it checks
+ * spent + reserved + amount ≤ limit and, only when every line fits, adds the amount to each line's
+ * reserved total (a SQLite IMMEDIATE transaction; a Redis Lua script). `settle` replaces a reservation by
+ * the actual amount. Reservations carry a TTL: one left by a crashed instance is released by the next
+ * operation that touches its counter. Time comes from the store (Redis TIME), never from the instance.
+ */
+
+export type WindowSpec =
+  | { kind: 'total' }
+  /** A calendar or minute window [startsAt, endsAt), ms since epoch. */
+  | { kind: 'fixed'; startsAt: number; endsAt: number }
+  | { kind: 'rolling'; lengthMs: number; bucketMs: number };
+
+export interface CounterLine {
+  /** Unique counter name, including the window id for fixed windows. */
+  key: string;
+  window: WindowSpec;
+}
+
+export interface ReserveLine extends CounterLine {
+  amount: number;
+  /** null: track only, never refuse. */
+  limit: number | null;
+}
+
+export interface SettleLine extends CounterLine {
+  /** The actual amount (0 releases the reservation without spending). */
+  actual: number;
+}
+
+export interface CounterSnapshot {
+  spent: number;
+  reserved: number;
+  /** When spend next drops (end of a fixed window; oldest bucket leaving a rolling one); null for total. */
+  resetAt: number | null;
+}
+
+export type ReserveResult =
+  | { ok: true; now: number; lines: CounterSnapshot[] }
+  /** Line `index` does not fit; nothing was reserved. */
+  | { ok: false; reason: 'over'; now: number; index: number; snapshot: CounterSnapshot }
+  /** A fixed window does not contain the store's time: the caller's clock is off; resync and retry. */
+  | { ok: false; reason: 'clock'; now: number; index: number };
+
+export interface CounterStore {
+  readonly kind: 'sqlite' | 'redis';
+  /** The store's clock, ms since epoch. */
+  now(): Promise<number>;
+  /** Idempotent per `id`: retrying a reservation whose reply was lost does not hold it twice. */
+  reserve(id: string, lines: readonly ReserveLine[], ttlMs: number): Promise<ReserveResult>;
+  /** Replaces reservation `id` on each line by its actual amount; a reservation already expired just adds spend. */
+  settle(id: string, lines: readonly SettleLine[]): Promise<CounterSnapshot[]>;
+  read(lines: readonly CounterLine[]): Promise<CounterSnapshot[]>;
+  /** Every live counter whose key starts with `prefix` (for lists, the dashboard and metrics). */
+  scan(prefix: string, limit?: number): Promise<Array<{ key: string; snapshot: CounterSnapshot }>>;
+  /** True the first time `key` is marked within `ttlMs` (alert de-duplication across instances). */
+  once(key: string, ttlMs: number): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** The reset time of a counter given its window and the buckets it holds. */
+export function resetOf(window: WindowSpec, oldestBucket: number | null, now: number): number | null {
+  if (window.kind === 'total') return null;
+  if (window.kind === 'fixed') return window.endsAt;
+  if (oldestBucket === null) return now;
+  return oldestBucket + window.bucketMs + window.lengthMs;
+}
+
+/** The bucket a rolling window books spend made at `now` into (fixed and total windows use bucket 0). */
+export function bucketOf(window: WindowSpec, now: number): number {
+  return window.kind === 'rolling' ? Math.floor(now / window.bucketMs) * window.bucketMs : 0;
+}
+
+/** Whether a bucket still counts at `now` (any part of it inside the window). */
+export function bucketCounts(window: WindowSpec, bucket: number, now: number): boolean {
+  return window.kind !== 'rolling' || bucket + window.bucketMs > now - window.lengthMs;
+}
+
+/** When a counter's data may be dropped. */
+export function expiryOf(window: WindowSpec, now: number, ttlMs: number): number | null {
+  if (window.kind === 'total') return null;
+  if (window.kind === 'fixed') return Math.max(window.endsAt, now + ttlMs) + 60_000;
+  return now + window.lengthMs + window.bucketMs + ttlMs;
+}

@@ -1,0 +1,112 @@
+/**
+ * Rate limits: requests and tokens per minute per key, feature and user (any scope, like budgets), counted
+ * in fixed one-minute windows of the store's clock, so every instance sharing Redis agrees. Tokens are
+ * admitted on the prompt plus `max_tokens` and settled to the tokens actually used. The headers follow
+ * OpenAI's: x-ratelimit-limit-requests, -remaining-requests, -reset-requests and the same for tokens,
+ * from the tightest limit that applies.
+ */
+import type { Dimension, RateLimitConfig, ScopeMatch } from './config.js';
+import type { CounterSnapshot, ReserveLine } from './counter-store.js';
+import type { VirtualKeyRecord } from './key-store.js';
+import { type Facts, perSuffix } from './scope.js';
+import { minuteWindow } from './window.js';
+
+export interface CompiledRateLimit {
+  name: string;
+  match: ScopeMatch;
+  per: readonly Dimension[];
+  rpm: number | null;
+  tpm: number | null;
+  failMode: 'closed' | 'open';
+  prefix: string;
+}
+
+export function compileRateLimit(def: RateLimitConfig): CompiledRateLimit {
+  return {
+    name: def.name,
+    match: def.match,
+    per: def.per,
+    rpm: def.rpm ?? null,
+    tpm: def.tpm ?? null,
+    failMode: def.failMode,
+    prefix: `r:${def.name}:`,
+  };
+}
+
+export function keyRateLimit(rec: VirtualKeyRecord): CompiledRateLimit | null {
+  if (rec.rpm === null && rec.tpm === null) return null;
+  return {
+    name: `key:${rec.name}`,
+    match: { key: rec.name },
+    per: [],
+    rpm: rec.rpm,
+    tpm: rec.tpm,
+    failMode: 'open',
+    prefix: `rk:${rec.name}:`,
+  };
+}
+
+export interface RateLine {
+  limit: CompiledRateLimit;
+  kind: 'requests' | 'tokens';
+  line: ReserveLine;
+}
+
+export function rateLines(
+  limits: readonly CompiledRateLimit[],
+  facts: Facts,
+  now: number,
+  tokens: number,
+): RateLine[] {
+  const w = minuteWindow(now);
+  const out: RateLine[] = [];
+  for (const l of limits) {
+    const suffix = perSuffix(l.per, facts);
+    if (l.rpm !== null)
+      out.push({
+        limit: l,
+        kind: 'requests',
+        line: { key: `${l.prefix}req:${w.id}${suffix}`, window: w.spec, amount: 1, limit: l.rpm },
+      });
+    if (l.tpm !== null)
+      out.push({
+        limit: l,
+        kind: 'tokens',
+        line: { key: `${l.prefix}tok:${w.id}${suffix}`, window: w.spec, amount: tokens, limit: l.tpm },
+      });
+  }
+  return out;
+}
+
+/** OpenAI-style duration: "45s", "1m3s", "250ms". */
+export function formatReset(ms: number): string {
+  if (ms < 1000) return `${Math.max(0, Math.round(ms))}ms`;
+  const s = Math.ceil(ms / 1000);
+  const m = Math.floor(s / 60);
+  return m > 0 ? `${m}m${s % 60}s` : `${s}s`;
+}
+
+/** x-ratelimit-* headers from the tightest line of each kind. */
+export function rateHeaders(
+  lines: readonly RateLine[],
+  snaps: readonly CounterSnapshot[],
+  now: number,
+): Record<string, string> {
+  const h: Record<string, string> = {};
+  for (const kind of ['requests', 'tokens'] as const) {
+    let best: { limit: number; remaining: number; reset: number } | null = null;
+    lines.forEach((l, i) => {
+      if (l.kind !== kind || l.line.limit === null) return;
+      const s = snaps[i]!;
+      const remaining = Math.max(0, l.line.limit - s.spent - s.reserved);
+      if (best === null || remaining < best.remaining)
+        best = { limit: l.line.limit, remaining, reset: (s.resetAt ?? now) - now };
+    });
+    if (best === null) continue;
+    const b = best as { limit: number; remaining: number; reset: number };
+    h[`x-ratelimit-limit-${kind}`] = String(b.limit);
+    h[`x-ratelimit-remaining-${kind}`] = String(b.remaining);
+    h[`x-ratelimit-reset-${kind}`] = formatReset(b.reset);
+  }
+  return h;
+}

@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { CanonicalRequest } from '../core/request.js';
+import type { PriceEntry } from '../pricing/price.js';
+import { countRequestTokens } from '../tokens/index.js';
+import { picoToNanoCeil } from './units.js';
+import { outputBound, worstCase } from './worst-case.js';
+
+const price: PriceEntry = {
+  model: 'm',
+  provider: 'openai',
+  source: 'test',
+  input: 2_500_000n, // $2.50 / 1M
+  output: 10_000_000n, // $10 / 1M
+  cacheWrite5m: 3_125_000n,
+  cacheWrite1h: 5_000_000n,
+  maxOutput: 16_384,
+  contextWindow: 128_000,
+};
+
+const req = (over: Partial<CanonicalRequest> = {}): CanonicalRequest => ({
+  dialect: 'openai',
+  model: 'gpt-4o',
+  system: [],
+  messages: [{ role: 'user', content: [{ type: 'text', text: 'What is the capital of France?' }] }],
+  stream: false,
+  extra: {},
+  ...over,
+});
+const opts = { inputMargin: 0.1, defaultMaxOutput: 4096 };
+
+describe('worst-case cost of a call', () => {
+  test('counted prompt (+margin) at the input rate plus max_tokens at the output rate', () => {
+    const r = req({ maxTokens: 100 });
+    const counted = countRequestTokens(r, 'gpt-4o').tokens;
+    const w = worstCase(r, 'gpt-4o', price, opts);
+    const input = Math.ceil(counted * 1.1);
+    assert.equal(w.inputTokens, input);
+    assert.equal(w.outputTokens, 100);
+    assert.equal(w.cost, BigInt(input) * 2_500_000n + 100n * 10_000_000n);
+  });
+
+  test('without max_tokens: the model maximum output; n multiplies it; unknown model limits use the default', () => {
+    assert.equal(outputBound(req(), price, 10, 4096), 16_384);
+    assert.equal(outputBound(req({ n: 3, maxTokens: 50 }), price, 10, 4096), 150);
+    assert.equal(outputBound(req(), { ...price, maxOutput: undefined }, 1000, 4096), 127_000);
+    assert.equal(outputBound(req(), undefined, 10, 4096), 4096);
+  });
+
+  test('cache_control makes the dearest cache-write rate the input worst case', () => {
+    const r = req({
+      maxTokens: 10,
+      system: [{ type: 'text', text: 'Be brief.', cacheControl: { type: 'ephemeral' } }],
+    });
+    const w = worstCase(r, 'gpt-4o', price, opts);
+    assert.equal(w.cost, BigInt(w.inputTokens) * 5_000_000n + 10n * 10_000_000n);
+  });
+
+  test('an unpriced model has no worst case; rounding up to nanodollars never rounds down', () => {
+    assert.equal(worstCase(req(), 'x', undefined, opts).cost, null);
+    assert.equal(picoToNanoCeil(1n), 1);
+    assert.equal(picoToNanoCeil(1000n), 1);
+    assert.equal(picoToNanoCeil(1001n), 2);
+    assert.equal(picoToNanoCeil(0n), 0);
+  });
+});

@@ -1,0 +1,95 @@
+/**
+ * The worst-case cost of one upstream call, reserved before it is made: the counted prompt (raised by a
+ * margin, since provider tokenizers differ slightly from Penny's count) at the dearest input rate the
+ * request can be billed at (cache writes when it carries cache_control), plus the output bound — the
+ * client's max_tokens, else the model's maximum output, else what is left of the context window, else a
+ * configured default — at the dearer of the output and reasoning rates, times `n`. Long-context tiers are
+ * applied by the cost engine itself. A model with no price has no worst case (null).
+ */
+import type { Money } from '../core/money.js';
+import type { CanonicalRequest } from '../core/request.js';
+import type { Usage } from '../core/usage.js';
+import { computeCost } from '../pricing/cost.js';
+import type { PriceEntry } from '../pricing/price.js';
+import { countRequestTokens } from '../tokens/index.js';
+
+export interface WorstCaseOptions {
+  inputMargin: number;
+  defaultMaxOutput: number;
+}
+
+export interface WorstCase {
+  cost: Money | null;
+  inputTokens: number;
+  outputTokens: number;
+}
+
+const counts = new WeakMap<CanonicalRequest, Map<string, number>>();
+
+/** Prompt tokens of a request for a model, counted once per (request, model). */
+export function promptTokens(req: CanonicalRequest, model: string): number {
+  let m = counts.get(req);
+  if (!m) {
+    m = new Map();
+    counts.set(req, m);
+  }
+  let n = m.get(model);
+  if (n === undefined) {
+    n = countRequestTokens(req, model).tokens;
+    m.set(model, n);
+  }
+  return n;
+}
+
+export function outputBound(
+  req: CanonicalRequest,
+  price: PriceEntry | undefined,
+  input: number,
+  fallback: number,
+): number {
+  const perChoice =
+    req.maxTokens ??
+    price?.maxOutput ??
+    (price?.contextWindow !== undefined ? Math.max(1, price.contextWindow - input) : fallback);
+  return perChoice * Math.max(1, req.n ?? 1);
+}
+
+export function worstCase(
+  req: CanonicalRequest,
+  model: string,
+  price: PriceEntry | undefined,
+  opts: WorstCaseOptions,
+): WorstCase {
+  const input = Math.ceil(promptTokens(req, model) * (1 + opts.inputMargin));
+  const output = outputBound(req, price, input, opts.defaultMaxOutput);
+  if (!price) return { cost: null, inputTokens: input, outputTokens: output };
+  const variants: Usage[] = [];
+  const inputs: Array<Partial<Usage>> = [{ inputUncached: input }];
+  if (hasCacheControl(req)) inputs.push({ cacheWrite5m: input }, { cacheWrite1h: input });
+  for (const i of inputs) {
+    const base: Usage = {
+      inputUncached: 0,
+      cacheRead: 0,
+      cacheWrite5m: 0,
+      cacheWrite1h: 0,
+      outputText: 0,
+      reasoning: 0,
+      ...i,
+    };
+    variants.push({ ...base, outputText: output }, { ...base, reasoning: output });
+  }
+  let worst: Money = 0n;
+  for (const u of variants) {
+    const c = computeCost(u, price).cost;
+    if (c === null) return { cost: null, inputTokens: input, outputTokens: output };
+    if (c > worst) worst = c;
+  }
+  return { cost: worst, inputTokens: input, outputTokens: output };
+}
+
+function hasCacheControl(req: CanonicalRequest): boolean {
+  if (req.cacheControl) return true;
+  if (req.system.some((p) => p.cacheControl)) return true;
+  if (req.tools?.some((t) => t.cacheControl)) return true;
+  return req.messages.some((m) => m.content.some((p) => 'cacheControl' in p && p.cacheControl !== undefined));
+}
