@@ -75,7 +75,11 @@ async function withDeadline(p: Promise<boolean>, ms: number): Promise<boolean> {
 export function redisUrlsInUse(config: PennyConfig): string[] {
   const uses =
     config.cache.store === 'redis' || Object.values(config.features).some((f) => f.cache?.store === 'redis');
-  return uses ? [config.cache.redisUrl] : [];
+  const urls = new Set<string>(uses ? [config.cache.redisUrl] : []);
+  // Budgets and keys shared by instances (src/governance) live in Redis too when so configured.
+  const gov = config.governance.store;
+  if ('redis' in gov) urls.add(gov.redis.url ?? config.cache.redisUrl);
+  return [...urls];
 }
 
 /** A Redis readiness probe on its own small connection (never queues commands while disconnected). */
