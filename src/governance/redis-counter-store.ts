@@ -31,6 +31,8 @@ export function connectRedis(opts: RedisConnectionOptions): Redis {
     lazyConnect: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
+    // Commands issued in the same tick (reservations and settlements of concurrent requests) share one write.
+    enableAutoPipelining: true,
     commandTimeout: opts.commandTimeoutMs ?? 500,
     connectTimeout: 1000,
     retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 6), 2000),
