@@ -39,7 +39,6 @@ export type ErrorCode =
   | 'budget_exceeded'
   | 'budget_unpriced'
   | 'rate_limited'
-  | 'forbidden'
   | 'governance_unavailable'
   | 'config_invalid'
   | 'client_aborted'
@@ -70,7 +69,6 @@ const STATUS: Record<ErrorCode, number> = {
   circuit_open: 503,
   budget_unpriced: 400,
   rate_limited: 429,
-  forbidden: 403,
   governance_unavailable: 503,
   config_invalid: 500,
   client_aborted: 499,

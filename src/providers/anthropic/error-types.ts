@@ -32,7 +32,6 @@ const TYPE_OF_CODE: Record<string, string> = {
   upstream_rate_limited: 'rate_limit_error',
   budget_exceeded: 'rate_limit_error',
   rate_limited: 'rate_limit_error',
-  forbidden: 'permission_error',
   budget_unpriced: 'invalid_request_error',
   governance_unavailable: 'overloaded_error',
   upstream_timeout: 'timeout_error',

@@ -22,7 +22,6 @@ const OPENAI_TYPE: Partial<Record<ErrorCode, string>> = {
   budget_exceeded: 'insufficient_quota',
   budget_unpriced: 'invalid_request_error',
   rate_limited: 'rate_limit_error',
-  forbidden: 'permission_error',
 };
 
 /** OpenAI's error `type` for a Penny error. */
