@@ -93,7 +93,13 @@ export async function startPenny(opts: StartOptions = {}): Promise<PennyApp> {
   const routes = [
     ready.route,
     createMetricsRoute(metrics, guard),
-    createDashboardRoute({ ledger, loaded, guard, budgets: () => governance.rows() }),
+    createDashboardRoute({
+      ledger,
+      loaded,
+      guard,
+      budgets: () => governance.rows(),
+      ...(gateway.upstreams.breakers ? { circuits: () => gateway.upstreams.breakers?.snapshot() ?? [] } : {}),
+    }),
   ];
   const responses = openResponsesState(loaded, logger);
   const embeddings = new EmbeddingsService({ loaded, catalog, logger, gateway });

@@ -27,3 +27,7 @@ export function fetchRequests(feature, range, sort = 'cost') {
   q.set('limit', '200');
   return getJson('/dashboard/api/requests', q);
 }
+
+export function fetchCircuits() {
+  return getJson('/dashboard/api/circuits', new URLSearchParams());
+}

@@ -107,3 +107,27 @@ export function budgetsPanel(status) {
     box.appendChild(div);
   }
 }
+
+/** Circuit breakers: open and half-open circuits with when they retry; a line when all are closed. */
+export function circuitsPanel(status) {
+  const box = document.getElementById('circuits');
+  box.replaceChildren();
+  const note = (text) => {
+    const p = document.createElement('p');
+    p.className = 'empty';
+    p.textContent = text;
+    box.appendChild(p);
+  };
+  if (!status.enabled) return note('The circuit breaker is off (circuitBreaker.enabled: false).');
+  const unwell = status.circuits.filter((c) => c.state !== 'closed');
+  if (unwell.length === 0)
+    return note(`All ${status.circuits.length} upstream circuit(s) closed: every provider and model is being called.`);
+  for (const c of unwell) {
+    const div = document.createElement('div');
+    div.className = 'circuit';
+    div.dataset.state = c.state;
+    const when = c.retryAt ? ` — next probe ${new Date(c.retryAt).toLocaleTimeString()}` : ' — probing';
+    div.textContent = `${c.provider} / ${c.model}: ${c.state === 'open' ? 'OPEN (calls refused, fallbacks serve)' : 'half-open'}${c.state === 'open' ? when : ''} · opened ${c.opened}×`;
+    box.appendChild(div);
+  }
+}

@@ -8,6 +8,7 @@
  *   GET  /dashboard/api/requests    one feature's requests (drill-down): feature=…, sort=cost|time, limit
  * Money in the API is exact decimal strings. A bad parameter is a 400 that names it.
  */
+import type { CircuitSnapshot } from '../resilience/circuit-breaker.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LoadedConfig } from '../config/load.js';
 import { PennyError } from '../core/errors.js';
@@ -31,6 +32,8 @@ export interface DashboardDeps {
   budgets?: () => Promise<BudgetRow[]>;
   /** Clock, ms since the epoch (tests). */
   now?: () => number;
+  /** The circuit breakers' state per provider and model (GET /dashboard/api/circuits). */
+  circuits?: () => CircuitSnapshot[];
 }
 
 const PAGE_HEADERS = {
@@ -111,6 +114,17 @@ export function createDashboardRoute(deps: DashboardDeps): ExtraRoute {
     if (path === '/dashboard/api/overview') {
       const budgets = await budgetStatus(deps.budgets);
       sendJson(res, 200, await buildOverview(deps.ledger, range, { now: t, budgets }));
+      return;
+    }
+    if (path === '/dashboard/api/circuits') {
+      // Every circuit seen since start, open and half-open first; an elapsed cool-down reads as half-open.
+      const rows = (deps.circuits?.() ?? []).map((c) => ({
+        ...c,
+        state: c.state === 'open' && c.retryAt !== null && c.retryAt <= t ? 'half_open' : c.state,
+      }));
+      const rank = { open: 0, half_open: 1, closed: 2 } as const;
+      rows.sort((a, b) => rank[a.state] - rank[b.state] || b.opened - a.opened);
+      sendJson(res, 200, { enabled: deps.circuits !== undefined, circuits: rows.slice(0, 200) });
       return;
     }
     if (path === '/dashboard/api/requests') {

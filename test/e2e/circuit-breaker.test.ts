@@ -74,6 +74,16 @@ describe('circuit breaker per provider and model', () => {
     const attempts = last.meta?.attempts as Array<{ code: string | null }>;
     assert.equal(attempts[0]?.code, 'circuit_open');
     assert.equal(last.status, 'ok');
+    // The dashboard's API shows the open circuit first.
+    const api = (await (await fetch(`${app.url}/dashboard/api/circuits`)).json()) as {
+      enabled: boolean;
+      circuits: Array<{ provider: string; model: string; state: string; opened: number }>;
+    };
+    assert.equal(api.enabled, true);
+    assert.deepEqual(
+      { provider: api.circuits[0]?.provider, model: api.circuits[0]?.model, state: api.circuits[0]?.state },
+      { provider: 'openai', model: 'gpt-4o', state: 'open' },
+    );
   });
 
   test('with no fallback, an open circuit answers 503 with retry-after in the client dialect', async () => {
