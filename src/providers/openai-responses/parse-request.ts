@@ -9,7 +9,6 @@
 import { InvalidRequestError } from '../../core/errors.js';
 import type { CanonicalRequest, ResponseFormat, ToolChoice, ToolDef } from '../../core/request.js';
 import {
-  fail,
   isObject,
   type JsonObject,
   oneOf,
@@ -21,6 +20,7 @@ import {
   readObject,
   readString,
 } from '../openai/wire-guards.js';
+import { readMaxTokens, readModel } from '../request-limits.js';
 import { parseInput } from './parse-input.js';
 
 function parseTool(v: unknown, path: string): ToolDef {
@@ -100,7 +100,7 @@ export function parseRequest(body: unknown): CanonicalRequest {
     if (v === null && key !== 'model' && key !== 'input') continue;
     switch (key) {
       case 'model':
-        req.model = readNonEmptyString(v, 'model');
+        req.model = readModel(v);
         break;
       case 'input':
         input = v;
@@ -129,7 +129,7 @@ export function parseRequest(body: unknown): CanonicalRequest {
         parseReasoning(v, req);
         break;
       case 'max_output_tokens':
-        req.maxTokens = readInteger(v, key, 1);
+        req.maxTokens = readMaxTokens(v, key);
         break;
       case 'temperature':
         req.temperature = readNumber(v, key);
@@ -164,7 +164,7 @@ export function parseRequest(body: unknown): CanonicalRequest {
         if (key !== '__proto__') extra[key] = v;
     }
   }
-  if (req.model === '') fail('model', 'a non-empty string', body.model);
+  if (req.model === '') readModel(body.model);
   if (input === undefined || input === null || (Array.isArray(input) && input.length === 0))
     throw new InvalidRequestError('input must be a string or a non-empty array of input items', 'input');
   req.messages = parseInput(input);
