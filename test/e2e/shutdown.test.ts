@@ -220,11 +220,16 @@ describe('penny serve: SIGTERM under keep-alive traffic', () => {
 
     // Every request: a full answer recorded ok, an error recorded as such, or refused at connect (or the
     // documented keep-alive race on a reused idle socket, which the server never read).
+    // A reset on a fresh connection is the kernel's: a connection completed into the listen backlog just before
+    // the listener closed is reset without Penny ever accepting it. Only the looping client opens connections
+    // around the signal (one at a time), so at most one such reset; the ledger count below proves none was read.
     let recorded = 2; // the pipelined stream and the late 503 (sent on the raw socket, not in `results`)
+    let freshResets = 0;
     for (const r of results) {
       if (r.kind === 'refused') continue;
       if (r.kind === 'reset') {
-        assert.equal(r.reused, true, `a reset on a fresh connection: ${JSON.stringify(r)}`);
+        if (!r.reused) freshResets++;
+        assert.ok(freshResets <= 1, `more than one reset on a fresh connection: ${JSON.stringify(r)}`);
         continue;
       }
       recorded++;
