@@ -21,7 +21,8 @@ const app = await startPenny({
   env: {},
   logger: createLogger('warn'),
 });
-process.stdout.write(`READY ${new URL(app.url).port}\n`);
+// The ledger file's path after the port, for benchmarks that count its entries afterwards (bench/soak.ts).
+process.stdout.write(`READY ${new URL(app.url).port} ${join(dir, 'ledger.db')}\n`);
 process.on(
   'SIGTERM',
   () =>

@@ -25,12 +25,25 @@ export class Upstreams {
    */
   constructor(readonly breakers: CircuitBreakers | null = null) {}
 
+  /** Origin and path prefix of each base URL, parsed once (not per request). */
+  private readonly bases = new Map<string, { origin: string; prefix: string }>();
+
+  private base(baseUrl: string): { origin: string; prefix: string } {
+    let b = this.bases.get(baseUrl);
+    if (!b) {
+      const url = new URL(baseUrl);
+      b = { origin: url.origin, prefix: url.pathname.replace(/\/+$/, '') };
+      this.bases.set(baseUrl, b);
+    }
+    return b;
+  }
+
   pool(provider: ResolvedProvider): Pool {
-    const url = new URL(provider.baseUrl);
-    const key = `${provider.name}|${url.origin}`;
+    const { origin } = this.base(provider.baseUrl);
+    const key = `${provider.name}|${origin}`;
     let p = this.pools.get(key);
     if (!p) {
-      p = new Pool(url.origin, {
+      p = new Pool(origin, {
         connections: provider.maxConnections,
         pipelining: 1,
         keepAliveTimeout: 30_000,
@@ -56,7 +69,7 @@ export class Upstreams {
     },
   ): Promise<UpstreamResponse> {
     const spec = PROVIDER_TYPES[provider.type];
-    const prefix = new URL(provider.baseUrl).pathname.replace(/\/+$/, '');
+    const { prefix } = this.base(provider.baseUrl);
     const path =
       prefix +
       (opts.path ??

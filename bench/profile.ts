@@ -1,0 +1,469 @@
+/**
+ * Where Penny's CPU goes per request (`npm run bench:profile`). Starts the fake upstream and Penny (as built,
+ * default configuration, SQLite ledger on — bench/servers/penny.mjs) with `--cpu-prof`, drives it with wrk
+ * at 10 clients, non-streamed then streamed, and reports µs of CPU per request: the total from the process's
+ * own CPU time (/proc/<pid>/stat, user + system, over the load window only) and its split by component from
+ * the V8 CPU profile's samples in the same window (monotonic clock), attributed by source file. Native and
+ * builtin frames (JSON.parse, Buffer work) count for the nearest caller with a source file, so JSON.parse of
+ * the request body counts as "parse". The same run measures the bare undici hop's CPU per request as the
+ * baseline. Load-independent enough to compare builds on a shared machine; the split is a sample.
+ *
+ * With `--callgrind` it counts instructions per request instead (valgrind; slow but independent of what
+ * else runs on the machine): Penny and the bare hop, `--requests N` each after a warm-up.
+ *
+ *   npm run bench:profile [-- --seconds 5] [--only=json|stream] [--top N] [--keep]
+ *   npm run bench:profile -- --callgrind [--requests 1000] [--only=json|stream]
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const arg = (name: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i >= 0) return process.argv[i + 1];
+  return process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+};
+const SECONDS = Number(arg('seconds') ?? 5);
+const ONLY = arg('only');
+const CLIENTS = Number(arg('clients') ?? 10);
+/** `--top N`: also print the N functions with the most self time in the window (stderr). */
+const TOP = Number(arg('top') ?? 0);
+/** `--penny <script>`: another build's server script (e.g. a copy of an older dist/), to compare builds. */
+const PENNY = arg('penny') ?? 'bench/servers/penny.mjs';
+
+function have(cmd: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+if (!have('wrk')) {
+  console.error('bench:profile: `wrk` is required (apt-get install -y wrk)');
+  process.exit(1);
+}
+const pin = (cpu: number, cmd: string[]) => (have('taskset') ? ['taskset', '-c', String(cpu), ...cmd] : cmd);
+
+function startProc(cmd: string[]): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(cmd[0]!, cmd.slice(1), {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      const m = /READY (\d+)/.exec(out);
+      if (m) resolve({ child, port: Number(m[1]) });
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`${cmd.join(' ')} exited ${code}: ${out}`)));
+  });
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((r) => {
+    child.removeAllListeners('exit');
+    if (child.exitCode !== null) return r();
+    child.once('exit', () => r());
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+  });
+}
+
+/** CPU time (user + system) of a process so far, in µs. */
+function cpuMicros(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const tick = 1e6 / 100; // CLK_TCK is 100 on Linux
+  return (Number(fields[11]) + Number(fields[12])) * tick;
+}
+
+function wrk(url: string, stream: boolean, clients: number, seconds: number, auth: string): number {
+  const body = JSON.stringify({
+    model: 'gpt-4o-mini',
+    stream,
+    messages: [{ role: 'user', content: 'Say hello in one short sentence.' }],
+  });
+  const script = join(tmpdir(), `penny-profile-${process.pid}-${stream ? 's' : 'j'}.lua`);
+  writeFileSync(
+    script,
+    [
+      'wrk.method = "POST"',
+      `wrk.body = ${JSON.stringify(body)}`,
+      'wrk.headers["Content-Type"] = "application/json"',
+      `wrk.headers["Authorization"] = ${JSON.stringify(auth)}`,
+      '',
+    ].join('\n'),
+  );
+  const cmd = pin(1, [
+    'wrk',
+    '-t1',
+    `-c${clients}`,
+    `-d${seconds}s`,
+    '-s',
+    script,
+    `${url}/v1/chat/completions`,
+  ]);
+  const out = execFileSync(cmd[0]!, cmd.slice(1), { encoding: 'utf8' });
+  const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? 0);
+  const bad = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
+  if (bad) throw new Error(`wrk: ${bad} non-2xx responses against ${url}`);
+  return requests;
+}
+
+// --- CPU profile aggregation --------------------------------------------------------------------------
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string };
+  children?: number[];
+}
+interface CpuProfile {
+  nodes: ProfileNode[];
+  startTime: number;
+  endTime: number;
+  samples: number[];
+  timeDeltas: number[];
+}
+
+export const COMPONENTS = [
+  'parse (request body, JSON, canonical request)',
+  'pipeline (gateway, stages, context, execute)',
+  'render (request for the upstream)',
+  'upstream I/O (undici)',
+  'response parse (upstream answer, stream decode)',
+  'answer (client response, stream encode)',
+  'settle (money, entry)',
+  'ledger (SQLite insert)',
+  'metrics',
+  'HTTP server + sockets (node:http, net, streams)',
+  'GC',
+  'other (runtime, timers, unattributed)',
+] as const;
+type Component = (typeof COMPONENTS)[number];
+
+/** The component a source file belongs to; undefined for a frame without one (native, builtin). */
+function componentOf(url: string, fn: string): Component | undefined {
+  if (!url) return undefined;
+  const f = url.replace(/^file:\/\//, '');
+  if (
+    /\/(providers\/[\w-]+\/(parse-request|parse-message|wire-guards|request-\w+))|\/providers\/request-limits|\/core\/json-depth|\/server\/server\.js/.test(
+      f,
+    )
+  )
+    return fn === 'sendJson' ? 'HTTP server + sockets (node:http, net, streams)' : COMPONENTS[0];
+  if (/\/providers\/[\w-]+\/render-(request|message)/.test(f)) return COMPONENTS[2];
+  if (/node_modules\/undici\/|\/providers\/upstream\.js|^wasm:/.test(f)) return COMPONENTS[3];
+  if (
+    /\/providers\/([\w-]+\/)?(parse-response|convert-usage|stream-decoder|sse|fast-answer)|\/pipeline\/stream\//.test(
+      f,
+    )
+  )
+    return COMPONENTS[4];
+  if (
+    /\/providers\/[\w-]+\/(render-response|stream-encoder)|\/server\/node-sink|\/pipeline\/guarded-sink|\/execute\/pipe-stream/.test(
+      f,
+    )
+  )
+    return COMPONENTS[5];
+  if (/\/pipeline\/settle\/|\/pricing\//.test(f)) return COMPONENTS[6];
+  if (/\/ledger\/|better-sqlite3/.test(f)) return COMPONENTS[7];
+  if (/\/metrics\/|prom-client|tdigest|bintrees/.test(f)) return COMPONENTS[8];
+  if (/\/dist\/(pipeline|providers|core|resilience|governance|server)\//.test(f)) return COMPONENTS[1];
+  if (
+    /^node:(_http|http|net|stream|internal\/(http|streams|stream_base|net|js_stream|timers)|events|buffer)|node:internal\/(http|streams)/.test(
+      f,
+    )
+  )
+    return COMPONENTS[9];
+  return undefined;
+}
+
+/** µs of self time per component over the samples taken between `from` and `to` (monotonic µs). */
+function aggregate(
+  profile: CpuProfile,
+  from: number,
+  to: number,
+  top?: Map<string, number>,
+): Map<Component, number> {
+  const byId = new Map<number, ProfileNode>();
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) {
+    byId.set(n.id, n);
+    for (const c of n.children ?? []) parent.set(c, n.id);
+  }
+  const memo = new Map<number, Component | 'idle'>();
+  const resolve = (id: number): Component | 'idle' => {
+    const hit = memo.get(id);
+    if (hit) return hit;
+    const n = byId.get(id)!;
+    const fn = n.callFrame.functionName;
+    let c: Component | 'idle';
+    if (fn === '(idle)') c = 'idle';
+    else if (fn === '(garbage collector)') c = 'GC';
+    else if (fn === '(program)' || fn === '(root)') c = COMPONENTS[11];
+    else {
+      let cur: number | undefined = id;
+      let found: Component | undefined;
+      while (cur !== undefined && found === undefined) {
+        const node = byId.get(cur)!;
+        found = componentOf(node.callFrame.url, node.callFrame.functionName);
+        // A frame with a source file we do not classify ends the walk: it is "other".
+        if (found === undefined && node.callFrame.url) break;
+        cur = parent.get(cur);
+      }
+      c = found ?? COMPONENTS[11];
+    }
+    memo.set(id, c);
+    return c;
+  };
+  const out = new Map<Component, number>();
+  let t = profile.startTime;
+  for (let i = 0; i < profile.samples.length; i++) {
+    const dt = profile.timeDeltas[i]!;
+    t += dt;
+    if (t < from || t > to) continue;
+    // A sample stands for the interval up to the next one.
+    const span = profile.timeDeltas[i + 1] ?? 0;
+    const c = resolve(profile.samples[i]!);
+    if (c === 'idle') continue;
+    out.set(c, (out.get(c) ?? 0) + span);
+    if (top) {
+      const f = byId.get(profile.samples[i]!)!.callFrame;
+      const k = `${c.split(' ')[0]}  ${f.functionName || '(anonymous)'} ${f.url.replace(/^.*\/(dist|node_modules)\//, '$1/')}`;
+      top.set(k, (top.get(k) ?? 0) + span);
+    }
+  }
+  return out;
+}
+
+/** Waits until the process stops using CPU on its own (start-up work, e.g. the price catalog's worker, is done). */
+async function settled(pid: number): Promise<void> {
+  const until = Date.now() + 60_000;
+  let last = cpuMicros(pid);
+  while (Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 500));
+    const now = cpuMicros(pid);
+    if (now - last <= 20_000) return;
+    last = now;
+  }
+}
+
+const monoMicros = () => Number(process.hrtime.bigint() / 1000n);
+
+interface ModeResult {
+  requests: number;
+  cpuPerRequest: number;
+  byComponent: Map<Component, number>;
+  bareCpuPerRequest: number;
+}
+
+async function profileMode(upstream: string, stream: boolean): Promise<ModeResult> {
+  // Baseline in the same run: the bare undici hop's CPU per request.
+  const bare = await startProc(pin(0, [process.execPath, 'bench/servers/bare-proxy.mjs', upstream]));
+  const bareUrl = `http://127.0.0.1:${bare.port}`;
+  await settled(bare.child.pid!);
+  wrk(bareUrl, stream, CLIENTS, 2, 'Bearer sk-bench-0123456789abcdefghij');
+  const bc0 = cpuMicros(bare.child.pid!);
+  const bareN = wrk(bareUrl, stream, CLIENTS, SECONDS, 'Bearer sk-bench-0123456789abcdefghij');
+  const bareCpu = (cpuMicros(bare.child.pid!) - bc0) / bareN;
+  await stop(bare.child);
+
+  // Penny without the profiler: the CPU per request (the profiler's own cost would inflate it).
+  const plain = await startProc(pin(0, [process.execPath, PENNY, upstream]));
+  const plainUrl = `http://127.0.0.1:${plain.port}`;
+  await settled(plain.child.pid!);
+  wrk(plainUrl, stream, CLIENTS, 2, 'Bearer penny'); // warm-up: JIT, pools, tokenizer tables
+  await new Promise((r) => setTimeout(r, 300));
+  const c0 = cpuMicros(plain.child.pid!);
+  const requests = wrk(plainUrl, stream, CLIENTS, SECONDS, 'Bearer penny');
+  await new Promise((r) => setTimeout(r, 200)); // the last ledger batch
+  const cpu = cpuMicros(plain.child.pid!) - c0;
+  await stop(plain.child);
+
+  // Penny with the profiler: the split by component, over the same load window.
+  const dir = mkdtempSync(join(tmpdir(), 'penny-prof-'));
+  const penny = await startProc(
+    pin(0, [
+      process.execPath,
+      '--cpu-prof',
+      `--cpu-prof-dir=${dir}`,
+      '--cpu-prof-interval=500',
+      PENNY,
+      upstream,
+    ]),
+  );
+  const url = `http://127.0.0.1:${penny.port}`;
+  await settled(penny.child.pid!);
+  wrk(url, stream, CLIENTS, 2, 'Bearer penny');
+  await new Promise((r) => setTimeout(r, 300));
+  const from = monoMicros();
+  wrk(url, stream, CLIENTS, SECONDS, 'Bearer penny');
+  await new Promise((r) => setTimeout(r, 200));
+  const to = monoMicros();
+  await stop(penny.child);
+  // The main thread's profile (thread 0); a worker's (the price catalog's converter) is left out.
+  const file = readdirSync(dir)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .sort()
+    .find((f) => /\.0\.\d+\.cpuprofile$/.test(f));
+  if (!file) throw new Error(`no CPU profile written in ${dir}`);
+  const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
+  if (process.argv.includes('--keep')) process.stderr.write(`  profile kept: ${join(dir, file)}\n`);
+  else rmSync(dir, { recursive: true, force: true });
+  const top = TOP ? new Map<string, number>() : undefined;
+  const sampled = aggregate(profile, from, to, top);
+  // The sampled split scaled to the CPU per request measured without the profiler.
+  const total = [...sampled.values()].reduce((a, b) => a + b, 0);
+  const byComponent = new Map<Component, number>();
+  for (const c of COMPONENTS) byComponent.set(c, ((sampled.get(c) ?? 0) / total) * (cpu / requests));
+  if (top)
+    for (const [k, v] of [...top].sort((a, b) => b[1] - a[1]).slice(0, TOP))
+      process.stderr.write(`  ${((v / total) * 100).toFixed(1).padStart(5)}%  ${k}\n`);
+  return { requests, cpuPerRequest: cpu / requests, byComponent, bareCpuPerRequest: bareCpu };
+}
+
+// --- Instruction counts (`--callgrind`): load-independent, for comparing builds on a busy machine ----------
+
+/** Sends `n` requests, `clients` at a time, and waits for every answer (body read to the end). */
+async function drive(url: string, stream: boolean, n: number, clients: number, auth: string): Promise<void> {
+  const { Pool } = await import('undici');
+  const pool = new Pool(url, { connections: clients });
+  const body = JSON.stringify({
+    model: 'gpt-4o-mini',
+    stream,
+    messages: [{ role: 'user', content: 'Say hello in one short sentence.' }],
+  });
+  let sent = 0;
+  const worker = async () => {
+    while (sent < n) {
+      sent++;
+      const res = await pool.request({
+        path: '/v1/chat/completions',
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: auth },
+        body,
+      });
+      for await (const _c of res.body);
+      if (res.statusCode !== 200) throw new Error(`status ${res.statusCode} from ${url}`);
+    }
+  };
+  await Promise.all(Array.from({ length: clients }, worker));
+  await pool.close();
+}
+
+/** Instructions per request of one server process under callgrind, over `n` requests after a warm-up. */
+async function instructionsPerRequest(
+  script: string[],
+  upstream: string,
+  stream: boolean,
+  n: number,
+  auth: string,
+): Promise<number> {
+  const out = join(mkdtempSync(join(tmpdir(), 'penny-cg-')), 'callgrind.out');
+  const proc = await startProc([
+    'valgrind',
+    '--tool=callgrind',
+    '--collect-atstart=no',
+    '--smc-check=all-non-file',
+    `--callgrind-out-file=${out}`,
+    process.execPath,
+    ...script,
+    upstream,
+  ]);
+  const url = `http://127.0.0.1:${proc.port}`;
+  await drive(url, stream, 300, CLIENTS, auth); // warm-up: JIT, pools
+  await new Promise((r) => setTimeout(r, 500));
+  execFileSync('callgrind_control', ['-i', 'on', String(proc.child.pid)], { stdio: 'ignore' });
+  await drive(url, stream, n, CLIENTS, auth);
+  await new Promise((r) => setTimeout(r, 300)); // the last ledger batch
+  execFileSync('callgrind_control', ['-i', 'off', String(proc.child.pid)], { stdio: 'ignore' });
+  await stop(proc.child);
+  const text = readdirSync(join(out, '..'))
+    .map((f) => readFileSync(join(out, '..', f), 'utf8'))
+    .join('\n');
+  const totals = [...text.matchAll(/^(?:summary|totals): (\d+)/gm)].map((m) => Number(m[1]));
+  rmSync(join(out, '..'), { recursive: true, force: true });
+  return Math.max(...totals) / n;
+}
+
+async function callgrindMain() {
+  const fake = await startProc(pin(1, [process.execPath, '--import', 'tsx', 'bench/servers/fake.ts']));
+  const upstream = `http://127.0.0.1:${fake.port}`;
+  const n = Number(arg('requests') ?? 1000);
+  const modes = ONLY === 'json' ? [false] : ONLY === 'stream' ? [true] : [false, true];
+  const lines = [
+    `Command: \`npm run bench:profile -- --callgrind --requests ${n}\` (${CLIENTS} clients; ${new Date().toISOString().slice(0, 10)})`,
+    '',
+    '| mode | Penny (instructions/request) | bare undici hop | Penny / bare |',
+    '|---|---:|---:|---:|',
+  ];
+  try {
+    for (const stream of modes) {
+      const bare = await instructionsPerRequest(
+        ['bench/servers/bare-proxy.mjs'],
+        upstream,
+        stream,
+        n,
+        'Bearer sk-bench-0123456789abcdefghij',
+      );
+      const penny = await instructionsPerRequest([PENNY], upstream, stream, n, 'Bearer penny');
+      const mode = stream ? 'stream' : 'json';
+      process.stderr.write(
+        `${mode}: Penny ${penny.toFixed(0)} instructions/request, bare hop ${bare.toFixed(0)}\n`,
+      );
+      lines.push(
+        `| ${mode} | ${(penny / 1e3).toFixed(0)} k | ${(bare / 1e3).toFixed(0)} k | ${(penny / bare).toFixed(2)} |`,
+      );
+    }
+  } finally {
+    await stop(fake.child);
+  }
+  const md = `${lines.join('\n')}\n`;
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync('bench/results/profile-callgrind.md', md);
+  process.stdout.write(`\n${md}`);
+}
+
+async function main() {
+  if (process.argv.includes('--callgrind')) return callgrindMain();
+  const fake = await startProc(pin(1, [process.execPath, '--import', 'tsx', 'bench/servers/fake.ts']));
+  const upstream = `http://127.0.0.1:${fake.port}`;
+  const modes = ONLY === 'json' ? [false] : ONLY === 'stream' ? [true] : [false, true];
+  const results: Array<[string, ModeResult]> = [];
+  try {
+    for (const stream of modes) {
+      const r = await profileMode(upstream, stream);
+      results.push([stream ? 'stream' : 'json', r]);
+      process.stderr.write(
+        `${stream ? 'stream' : 'json  '}: ${r.requests} requests, ${r.cpuPerRequest.toFixed(1)} µs CPU/request (bare hop ${r.bareCpuPerRequest.toFixed(1)})\n`,
+      );
+    }
+  } finally {
+    await stop(fake.child);
+  }
+  const lines = [
+    `Command: \`npm run bench:profile -- --seconds ${SECONDS}\` (wrk -t1 -c${CLIENTS}, Penny pinned to CPU 0; ${new Date().toISOString().slice(0, 10)})`,
+    '',
+    `| component (µs CPU per request) | ${results.map(([m]) => m).join(' | ')} |`,
+    `|---|${results.map(() => '---:').join('|')}|`,
+  ];
+  for (const c of COMPONENTS)
+    lines.push(`| ${c} | ${results.map(([, r]) => r.byComponent.get(c)!.toFixed(1)).join(' | ')} |`);
+  lines.push(
+    `| **total (process CPU time / requests)** | ${results.map(([, r]) => `**${r.cpuPerRequest.toFixed(1)}**`).join(' | ')} |`,
+  );
+  lines.push(
+    `| bare undici hop, same run | ${results.map(([, r]) => r.bareCpuPerRequest.toFixed(1)).join(' | ')} |`,
+  );
+  const md = `${lines.join('\n')}\n`;
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync('bench/results/profile.md', md);
+  process.stdout.write(`\n${md}`);
+}
+
+await main();
