@@ -5,6 +5,7 @@
  */
 import { circuitBreakerSchema } from '../resilience/config.js';
 import { z } from 'zod';
+import { batchFeatureSchema } from '../batch/micro/config.js';
 import { governanceConfigSchema } from '../governance/config.js';
 import { cacheFeatureSchema, cacheGlobalSchema } from '../pipeline/cache/config.js';
 import { cascadeFeatureSchema, cascadeGlobalSchema } from '../pipeline/cascade/config.js';
@@ -60,6 +61,8 @@ export const featureConfigSchema = z.strictObject({
   shortcut: shortcutFeatureSchema.optional(),
   route: routeFeatureSchema.optional(),
   cascade: cascadeFeatureSchema.optional(),
+  /** Micro-batching: small items of this feature share one upstream call (src/batch). */
+  batch: batchFeatureSchema.optional(),
 });
 
 export const configSchema = z.strictObject({

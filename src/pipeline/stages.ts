@@ -1,6 +1,6 @@
 /**
  * The pipeline's stage list, in the order requests pass through them:
- *   attribute → guard → shortcut → cache → compress → route → shape → prompt-cache → execute → settle
+ *   attribute → guard → shortcut → cache → compress → route → shape → prompt-cache → batch → execute → settle
  * Attribution happens before the stages (gateway.ts), execution and settlement after them. Each stage is a
  * small module in its own folder that does one job around `next()` (the contract: stage.ts) and reports
  * what it did in typed slots and money facts. A stage is added by writing its folder and adding one line
@@ -14,6 +14,7 @@ import { createRouteStage } from './route/route-stage.js';
 import { shapeStages } from './shape/index.js';
 import { shortcutStages } from './shortcut/index.js';
 import { promptCacheStages } from './prompt-cache/index.js';
+import { batchStages } from '../batch/index.js';
 
 export function buildStages(deps: StageDeps): Stage[] {
   const stages: Stage[] = [];
@@ -23,5 +24,6 @@ export function buildStages(deps: StageDeps): Stage[] {
   stages.push(createRouteStage(deps));
   stages.push(...shapeStages(deps));
   stages.push(...promptCacheStages(deps));
+  stages.push(...batchStages(deps));
   return stages;
 }

@@ -13,7 +13,7 @@
  */
 import type { RequestView } from './request-view.js';
 import { isRecord, type Json } from './request-view.js';
-import { type Scenario, stripDirectives } from './scenario.js';
+import { type Scenario, parseDirectives, stripDirectives } from './scenario.js';
 
 export const DEFAULT_WORDS = 12;
 const FILLER = ['lorem', 'ipsum', 'dolor', 'sit', 'amet', 'consectetur', 'adipiscing', 'elit'];
@@ -138,6 +138,9 @@ export function buildAnswer(view: RequestView, sc: Scenario, toolId: string, jso
     };
   }
 
+  const batch = batchItems(view.lastUserText);
+  if (batch) return batchAnswer(batch, sc, reasoningPieces, usage);
+
   const n = sc.words ?? DEFAULT_WORDS;
   const source = `echo: ${stripDirectives(view.lastUserText)}`.split(' ').filter((w) => w !== '');
   let words = source.slice(0, n);
@@ -180,6 +183,70 @@ export function buildAnswer(view: RequestView, sc: Scenario, toolId: string, jso
     reasoningPieces,
     finish: sc.finish ?? finish,
     stopSequence,
+    usage,
+  };
+}
+
+/**
+ * A micro-batch prompt (Penny's src/batch/micro/combine.ts): "…Items:\n[{"id":"1","text":"…"},…]". Each item
+ * is answered as if it were alone (the same echo rule, its own #fake:words), as
+ * {"answers":[{"id":"1","answer":"…"}]}; #fake:batch_drop / batch_dup in an item's text leave it out or
+ * answer it twice, #fake:batch_garbage anywhere answers with text that is not JSON.
+ */
+export function batchItems(text: string): Array<{ id: string; text: string }> | null {
+  const at = text.indexOf('\nItems:\n[');
+  if (at < 0 || !text.includes('{"answers":')) return null;
+  try {
+    const list: unknown = JSON.parse(text.slice(at + '\nItems:\n'.length));
+    if (!Array.isArray(list)) return null;
+    return list.filter(
+      (x): x is { id: string; text: string } =>
+        isRecord(x) && typeof x.id === 'string' && typeof x.text === 'string',
+    );
+  } catch {
+    return null;
+  }
+}
+
+/** The echo answer of one item text, as a request with only that text would get it. */
+export function itemAnswer(text: string): string {
+  const sc = parseDirectives(text);
+  const n = sc.words ?? DEFAULT_WORDS;
+  let words = `echo: ${stripDirectives(text)}`
+    .split(' ')
+    .filter((w) => w !== '')
+    .slice(0, n);
+  if (words.length < n) words = words.concat(cycle(FILLER, n - words.length));
+  return words.join(' ');
+}
+
+function batchAnswer(
+  items: Array<{ id: string; text: string }>,
+  sc: Scenario,
+  reasoningPieces: string[],
+  usage: AnswerUsage,
+): Answer {
+  let text: string;
+  if (sc.batchGarbage) text = 'Sure! Here are the answers: first one is yes, second is no.';
+  else {
+    const answers: Array<{ id: string; answer: string }> = [];
+    for (const it of items) {
+      const own = parseDirectives(it.text);
+      if (own.batchDrop) continue;
+      answers.push({ id: it.id, answer: itemAnswer(it.text) });
+      if (own.batchDup) answers.push({ id: it.id, answer: itemAnswer(it.text) });
+    }
+    text = JSON.stringify({ answers });
+  }
+  const pieces = wordsToPieces(text.split(' '));
+  usage.output = pieces.length;
+  return {
+    pieces,
+    text,
+    toolCall: undefined,
+    reasoningPieces,
+    finish: sc.finish ?? 'stop',
+    stopSequence: null,
     usage,
   };
 }

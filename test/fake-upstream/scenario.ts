@@ -5,7 +5,7 @@
  *
  * Directives: words=N, cached=N, cache_write=N, cache_write_1h=N, reasoning=N, status=N,
  * retry_after=SECONDS, delay=MS, chunk_delay=MS, stall_after=N, break_after=N, reset, finish=REASON,
- * bad_json, tool[=NAME], bad_sse_after=N, short_body.
+ * bad_json, tool[=NAME], bad_sse_after=N, short_body, batch_drop, batch_dup, batch_garbage.
  */
 
 export interface Scenario {
@@ -43,9 +43,15 @@ export interface Scenario {
   badSseAfter?: number;
   /** Declare a content-length larger than the body, send the body, then close the socket (a short body). */
   shortBody?: boolean;
+  /** Micro-batch prompt: leave this item out of the answers (`#fake:batch_drop` in the item's text). */
+  batchDrop?: boolean;
+  /** Micro-batch prompt: answer this item twice. */
+  batchDup?: boolean;
+  /** Micro-batch prompt: answer with text that is not the JSON asked for. */
+  batchGarbage?: boolean;
 }
 
-export const DIRECTIVE = /#fake:([a-z0-9_]+)(?:=(\S+))?/g;
+export const DIRECTIVE = /#fake:([a-z0-9_]+)(?:=([^\s"\\]+))?/g;
 
 const NUMERIC: Record<string, keyof Scenario> = {
   words: 'words',
@@ -80,6 +86,9 @@ export function parseDirectives(text: string): Scenario {
     } else if (name === 'reset') s.reset = true;
     else if (name === 'bad_json') s.badJson = true;
     else if (name === 'short_body') s.shortBody = true;
+    else if (name === 'batch_drop') s.batchDrop = true;
+    else if (name === 'batch_dup') s.batchDup = true;
+    else if (name === 'batch_garbage') s.batchGarbage = true;
     else if (name === 'tool') s.tool = value ?? true;
     else if (name === 'finish') {
       if (value === undefined) throw new Error('#fake:finish needs a value, e.g. #fake:finish=length');

@@ -58,6 +58,26 @@ export interface MoneyFacts {
   compressed?: { savedTokens: Readonly<Partial<Record<string, number>>>; summaryCost?: Money | null };
   /** Output tokens a shaping tactic saved (estimated), priced at the served model's output rate. */
   shaped?: { tactic: string; savedTokens: number };
+  /** The request was one item of a micro-batch: it pays its token share of the shared call (batchShare). */
+  batchShare?: BatchShare;
+}
+
+/**
+ * One item's part of a micro-batch call (src/batch/micro). Settle prices the whole call once and splits its
+ * cost by `weights` (largest remainder, so the items' shares add up exactly to the call's cost); the item's
+ * baseline is `alone` — its own tokens with the shared prompt — at the model the client asked for, and the
+ * `batch` saving is baseline − cost (negative when the item had to be sent again on its own: `retried`,
+ * whose call is then the outcome's own usage, added to the share).
+ */
+export interface BatchShare {
+  callId: string;
+  call: BilledCall;
+  weights: readonly number[];
+  index: number;
+  /** The item alone on the requested model: the baseline's usage. */
+  alone: Usage;
+  /** The item's answer came from its own call after the batch's failed its guard. */
+  retried: boolean;
 }
 
 /** Facts about one attempt (one upstream call), carried on its outcome. */

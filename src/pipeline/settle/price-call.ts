@@ -8,6 +8,7 @@ import type { PriceCatalog } from '../../pricing/catalog.js';
 import { computeCost } from '../../pricing/cost.js';
 import type { Outcome, RequestContext } from '../context.js';
 import type { BilledCall } from './facts.js';
+import { shareOf } from './split-share.js';
 
 export interface CallPrice {
   cost: Money | null;
@@ -35,6 +36,13 @@ export function outcomeCall(ctx: RequestContext, outcome: Outcome): BilledCall {
 export function spendOf(ctx: RequestContext, outcome: Outcome, catalog: PriceCatalog): Money | null {
   const m = ctx.money;
   if (m.unbilled) return 0n;
+  if (m.batchShare) {
+    const b = m.batchShare;
+    const share = shareOf(priceCall(b.call, catalog).cost, b.weights, b.index);
+    if (!b.retried || share === null) return share;
+    const own = priceCall(outcomeCall(ctx, outcome), catalog).cost;
+    return own === null ? null : share + own;
+  }
   if (m.calls) {
     let total: Money | null = 0n;
     for (const c of m.calls) {

@@ -256,4 +256,38 @@ describe('slots', () => {
     assert.deepEqual(Object.keys(c.slots.toMeta(s)!), ['test-a']);
     assert.throws(() => defineSlot('test-a'), /defined twice/);
   });
+  test('batch items: shares of one call add up to its cost; baseline is the item alone; retried pays both', () => {
+    const call = {
+      model: 'gpt-4o-mini',
+      provider: 'openai',
+      usage: usage({ inputUncached: 3001, outputText: 97 }),
+    };
+    const weights = [13, 7, 29];
+    const alone = usage({ inputUncached: 900, outputText: 30 });
+    const settled = weights.map((_, index) =>
+      settle(
+        ctx('gpt-4o-mini', { batchShare: { callId: 'b', call, weights, index, alone, retried: false } }),
+        served('gpt-4o-mini', usage({ inputUncached: 1, outputText: 1 })),
+        catalog,
+      ),
+    );
+    assert.equal(
+      settled.reduce((s, x) => s + x.cost!, 0n),
+      cost(call.usage, 'gpt-4o-mini'),
+    );
+    for (const s of settled) {
+      balanced(s);
+      assert.equal(s.baselineCost, cost(alone, 'gpt-4o-mini'));
+      assert.equal(s.savings.batch, s.baselineCost! - s.cost!);
+    }
+    const own = usage({ inputUncached: 900, outputText: 30 });
+    const retried = settle(
+      ctx('gpt-4o-mini', { batchShare: { callId: 'b', call, weights, index: 1, alone: own, retried: true } }),
+      served('gpt-4o-mini', own),
+      catalog,
+    );
+    balanced(retried);
+    assert.equal(retried.cost, settled[1]!.cost! + cost(own, 'gpt-4o-mini'));
+    assert.equal(retried.savings.batch, -settled[1]!.cost!);
+  });
 });

@@ -14,6 +14,7 @@ import type { Outcome, RequestContext } from '../context.js';
 import type { Alternative } from './facts.js';
 import { type CallPrice, outcomeCall, priceCall } from './price-call.js';
 import type { PricedCall, Settlement } from './settlement.js';
+import { shareOf } from './split-share.js';
 import { promptCacheSavings, tokensMoney } from './tactic-savings.js';
 
 export function settle(ctx: RequestContext, outcome: Outcome, catalog: PriceCatalog): Settlement {
@@ -26,7 +27,7 @@ export function settle(ctx: RequestContext, outcome: Outcome, catalog: PriceCata
   // Model spend.
   let spend: Money | null;
   const calls: PricedCall[] = [];
-  if (facts.unbilled) {
+  if (facts.unbilled || (facts.batchShare && !facts.batchShare.retried)) {
     spend = 0n;
   } else if (facts.calls) {
     spend = 0n;
@@ -41,6 +42,15 @@ export function settle(ctx: RequestContext, outcome: Outcome, catalog: PriceCata
     const priced: CallPrice = priceCall(outcomeCall(ctx, outcome), catalog);
     spend = priced.cost;
     for (const f of priced.flags) flag(f);
+  }
+  if (facts.batchShare) {
+    // A micro-batch item pays its token share of the shared call (+ its own call when it was sent again).
+    const b = facts.batchShare;
+    const whole = priceCall(b.call, catalog);
+    for (const f of whole.flags) flag(f);
+    const share = shareOf(whole.cost, b.weights, b.index);
+    spend = spend === null || share === null ? null : spend + share;
+    if (spend === null) flag('unpriced_model');
   }
   if (outcome.usage?.estimated) flag('usage_estimated');
   if (outcome.simulated) flag('simulated');
@@ -100,7 +110,17 @@ export function settle(ctx: RequestContext, outcome: Outcome, catalog: PriceCata
   }
 
   let baselineCost: Money | null;
-  if (facts.replaced) {
+  if (facts.batchShare) {
+    // Baseline: the item alone on the model asked for; `batch` is what is left of baseline − cost.
+    baselineCost = computeCost(facts.batchShare.alone, catalog.lookup(ctx.original.model)).cost;
+    if (facts.batchShare.alone.estimated) flag('baseline_estimated');
+    if (baselineCost !== null && cost !== null) {
+      for (const s of sideCosts) if (s.cost !== 0n) add(s.tactic, -s.cost);
+      let rest = baselineCost - cost;
+      for (const [k, v] of Object.entries(savings)) if (k !== 'batch') rest -= v;
+      savings.batch = rest;
+    } else baselineCost = null;
+  } else if (facts.replaced) {
     baselineCost = alternativeCost(facts.replaced, catalog);
     if (facts.replaced.kind === 'estimate') flag('baseline_estimated');
     if (baselineCost !== null && cost !== null) {
