@@ -6,6 +6,7 @@
  * outcomes had no prompt, and writes the examples it used beside the model as JSONL.
  */
 import { existsSync, writeFileSync } from 'node:fs';
+import { calibrateTiers, type TierCalibrateResult } from '../bench/replay/calibrate-tiers.js';
 import type { TwoModelDatasetName } from '../bench/replay/datasets.js';
 import {
   type RouterEvalResult,
@@ -132,6 +133,53 @@ export function routerEvalCommand(
     dataset: o.dataset,
     ...(o.split ? { split: o.split } : {}),
     ...(o.datasets ? { datasetsDir: o.datasets } : {}),
+    log: o.log ?? ((l: string) => process.stdout.write(`${l}\n`)),
+  });
+}
+
+export interface RouterCalibrateCommandOptions {
+  input: string;
+  router: string;
+  tiers?: string;
+  targetCostUsd?: string;
+  shares?: string;
+  routers?: number;
+  log?: (line: string) => void;
+}
+
+const listOf = (s: string) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
+
+/** `penny router calibrate`: tier thresholds for a route's `tiers` from an outcome file. */
+export function routerCalibrateCommand(o: RouterCalibrateCommandOptions): TierCalibrateResult {
+  if (!existsSync(o.input)) throw new InvalidRequestError(`outcome file not found: ${o.input}`, '--input');
+  let cost: number | undefined;
+  if (o.targetCostUsd !== undefined) {
+    cost = Number(o.targetCostUsd);
+    if (!/^\d+(\.\d+)?$/.test(o.targetCostUsd) || !(cost > 0)) {
+      throw new InvalidRequestError(
+        '--target-cost-usd must be a positive decimal amount',
+        '--target-cost-usd',
+      );
+    }
+  }
+  let shares: number[] | undefined;
+  if (o.shares !== undefined) {
+    shares = listOf(o.shares).map(Number);
+    if (shares.length === 0 || shares.some((x) => !Number.isFinite(x))) {
+      throw new InvalidRequestError('--shares must be comma-separated numbers in [0, 1]', '--shares');
+    }
+  }
+  return calibrateTiers({
+    input: o.input,
+    router: o.router,
+    ...(o.tiers !== undefined ? { tiers: listOf(o.tiers) } : {}),
+    ...(cost !== undefined ? { targetCostUsd: cost } : {}),
+    ...(shares !== undefined ? { shares } : {}),
+    ...(o.routers !== undefined ? { routers: o.routers } : {}),
     log: o.log ?? ((l: string) => process.stdout.write(`${l}\n`)),
   });
 }

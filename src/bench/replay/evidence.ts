@@ -14,6 +14,7 @@
  */
 import { type Money, moneyToNumber } from '../../core/money.js';
 import { mulberry32 } from '../../pipeline/route/prng.js';
+import { pickTier, segmentMinScores } from '../../pipeline/route/tiers.js';
 import { upperNdch } from './metrics.js';
 
 /** What the evidence needs of a record: every model's quality and cost. */
@@ -151,20 +152,19 @@ export function sweepScores(
       entry = { s, desc };
       sortedCache.set(t.segment, entry);
     }
-    const th = thresholdDesc(entry.desc, t.share);
-    const a = trainHull[t.segment]!.model;
-    const b = trainHull[Math.min(t.segment + 1, trainHull.length - 1)]!.model;
-    const qa = test.q.get(a)!;
-    const qb = test.q.get(b)!;
-    const ca = test.c.get(a)!;
-    const cb = test.c.get(b)!;
+    // The gateway's own tier decision (`pickTier`) over the whole train frontier, with only this
+    // segment's two tiers reachable.
+    const mins = segmentMinScores(trainHull.length, t.segment, thresholdDesc(entry.desc, t.share));
+    const qs = trainHull.map((h) => test.q.get(h.model)!);
+    const cs = trainHull.map((h) => test.c.get(h.model)!);
+    const ca = cs[t.segment]!;
     let q = 0;
     let c = 0;
     const sc = entry.s.test;
     for (let i = 0; i < test.n; i++) {
-      const up = sc[i]! >= th;
-      q += up ? qb[i]! : qa[i]!;
-      c += up ? cb[i]! + (cascade ? ca[i]! : 0) : ca[i]!;
+      const k = pickTier(sc[i]!, mins);
+      q += qs[k]![i]!;
+      c += cs[k]![i]! + (cascade && k > t.segment ? ca[i]! : 0);
     }
     const cost = c / test.n;
     const quality = q / test.n;

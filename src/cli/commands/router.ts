@@ -42,6 +42,34 @@ export const router = defineCommand('router', (program) => {
       if (r === null) process.exitCode = 1;
     });
   routerCmd
+    .command('calibrate')
+    .description(
+      "set the minimum score of each tier of a route's `tiers` from recorded outcomes (train half), replayed on the test half against random routers",
+    )
+    .requiredOption('--input <file>', 'outcome file (JSONL/CSV, docs/replay-outcomes.md)')
+    .option('--router <router>', '`heuristic` or a router model JSON (as in the route)', 'heuristic')
+    .option('--tiers <models>', 'tier models, cheapest first, comma-separated (default: the train frontier)')
+    .option('--target-cost-usd <usd>', 'mean $ per request to aim for (along the train frontier)')
+    .option('--shares <list>', 'share of requests at or above each tier above the first, e.g. 0.4,0.1')
+    .addOption(
+      new Option('--routers <n>', 'seeded random routers in the baseline (default 1000)').argParser((v) =>
+        Number.parseInt(v, 10),
+      ),
+    )
+    .action(
+      async (o: {
+        input: string;
+        router: string;
+        tiers?: string;
+        targetCostUsd?: string;
+        shares?: string;
+        routers?: number;
+      }) => {
+        const { routerCalibrateCommand } = await import('../router.js');
+        routerCalibrateCommand(o);
+      },
+    );
+  routerCmd
     .command('eval')
     .description(
       'APGR, CPT(50%), CPT(80%) and AIQ of a router model on a dataset (test half by default), or its gain over random routers on an outcome file',

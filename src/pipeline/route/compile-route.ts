@@ -17,10 +17,13 @@ export interface CompiledRoute {
   rules: CompiledRule[];
   difficulty: {
     router: DifficultyRouter;
-    threshold: number;
-    cheap: string;
-    strong: string;
-    /** Set when the threshold is calibrated to a target share or cost (`calibration.ts`). */
+    /** Models cheapest first: `[cheap, strong]`, or the configured `tiers`. */
+    tiers: string[];
+    /** Minimum score of each tier above the first (`pickTier`): `[threshold]` for cheap / strong. */
+    minScores: number[];
+    /** The route lists `tiers` (recorded as a tier index rather than strong / weak). */
+    tiered: boolean;
+    /** Set when the cheap / strong threshold is calibrated to a target share or cost (`calibration.ts`). */
     calibrator?: ThresholdCalibrator;
   } | null;
   expectedOutputTokens: number;
@@ -42,14 +45,27 @@ export function compileRoute(
     return compileRule(r, p, i);
   });
   let difficulty: CompiledRoute['difficulty'] = null;
-  if (cfg.router !== undefined) {
+  if (cfg.router !== undefined && cfg.tiers !== undefined) {
+    for (const [i, t] of cfg.tiers.entries()) models.validate(t.model, `${path}.tiers[${i}].model`);
+    difficulty = {
+      router: loadDifficultyRouter(cfg.router, `${path}.router`, baseDir),
+      tiers: cfg.tiers.map((t) => t.model),
+      minScores: cfg.tiers.slice(1).map((t) => t.minScore ?? Number.POSITIVE_INFINITY),
+      tiered: true,
+    };
+  } else if (cfg.router !== undefined) {
     if (cfg.cheap === undefined || cfg.strong === undefined) {
       throw new ConfigError(path, 'a difficulty router needs both `cheap` and `strong` targets');
     }
     models.validate(cfg.cheap, `${path}.cheap`);
     models.validate(cfg.strong, `${path}.strong`);
     const router = loadDifficultyRouter(cfg.router, `${path}.router`, baseDir);
-    difficulty = { router, threshold: cfg.threshold, cheap: cfg.cheap, strong: cfg.strong };
+    difficulty = {
+      router,
+      tiers: [cfg.cheap, cfg.strong],
+      minScores: [cfg.threshold],
+      tiered: false,
+    };
     if (cfg.targetStrongShare !== undefined || cfg.targetCostUsd !== undefined) {
       difficulty.calibrator = buildCalibrator(
         cfg,

@@ -73,20 +73,45 @@ describe('decideRoute', () => {
       rules: [],
       difficulty: {
         router: { name: 'len', score: (t) => (t.length > 20 ? 0.9 : 0.1) },
-        threshold: 0.5,
-        cheap: 'small',
-        strong: 'big',
+        tiers: ['small', 'big'],
+        minScores: [0.5],
+        tiered: false,
       },
     };
     const easy = decideRoute(route, req('short'), f(req('short'), null), (m) => PRICES[m], new Map());
     assert.deepEqual([easy.rule, easy.chosen, easy.targets], ['router', 'small', ['small', 'big']]);
-    assert.equal(easy.difficulty?.tier, 'weak');
+    assert.equal(easy.difficulty?.tierIndex, 0);
+    assert.equal(routeMeta(easy).tier, 'weak');
     const hardText = 'a much longer and harder prompt';
     const hard = decideRoute(route, req(hardText), f(req(hardText), null), (m) => PRICES[m], new Map());
     assert.deepEqual([hard.chosen, hard.targets], ['big', ['big']]);
     const meta = routeMeta(hard);
     assert.equal(meta.score, 0.9);
     assert.equal(meta.tier, 'strong');
+  });
+
+  test('a tier list: the highest tier the score reaches, the dearer tiers as fallbacks', () => {
+    const PR: Record<string, PriceEntry> = { ...PRICES, mid: price('1') };
+    const route: CompiledRoute = {
+      ...base,
+      rules: [],
+      difficulty: {
+        router: { name: 'len', score: (t) => t.length / 100 },
+        tiers: ['small', 'mid', 'big'],
+        minScores: [0.1, 0.3],
+        tiered: true,
+      },
+    };
+    const at = (text: string) => decideRoute(route, req(text), f(req(text), null), (m) => PR[m], new Map());
+    const low = at('x'.repeat(5));
+    assert.deepEqual([low.chosen, low.targets], ['small', ['small', 'mid', 'big']]);
+    const mid = at('x'.repeat(20));
+    assert.deepEqual([mid.chosen, mid.targets], ['mid', ['mid', 'big']]);
+    const high = at('x'.repeat(30)); // exactly the minimum reaches the tier
+    assert.deepEqual([high.chosen, high.targets], ['big', ['big']]);
+    const meta = routeMeta(mid);
+    assert.deepEqual([meta.tier, meta.tierModel, meta.minScores], [1, 'mid', [0.1, 0.3]]);
+    assert.equal(meta.threshold, undefined);
   });
 
   test('when nothing fits, the requested model serves and the decision says so', () => {

@@ -45,7 +45,8 @@ export function decideRoute(
   } else if (route.difficulty) {
     const d = route.difficulty;
     const cal = d.calibrator?.current();
-    difficulty = decideDifficulty(d.router, facts.text, cal ? cal.threshold : d.threshold);
+    difficulty = decideDifficulty(d.router, facts.text, d.tiers, cal ? [cal.threshold] : d.minScores);
+    if (d.tiered) difficulty.tiered = true;
     if (cal) {
       difficulty.calibration = {
         source: cal.source,
@@ -53,8 +54,8 @@ export function decideRoute(
       };
     }
     name = 'router';
-    // A weak verdict still falls back to the strong model; a strong one never drops to the cheap one.
-    models = difficulty.tier === 'strong' ? [d.strong] : [d.cheap, d.strong];
+    // A tier falls back to the dearer tiers above it, never to a cheaper one.
+    models = d.tiers.slice(difficulty.tierIndex);
   }
   const choice = chooseTargets(
     models,
@@ -84,6 +85,7 @@ const money = (m: Money | null) => (m === null ? null : moneyToDecimal(m));
 
 /** The decision as small JSON for `meta.route` (money as decimal strings: the ledger stores JSON). */
 export function routeMeta(d: RouteDecision): Record<string, unknown> {
+  const tiered = d.difficulty?.tiered === true;
   const out: Record<string, unknown> = {
     rule: d.rule,
     chosen: d.chosen,
@@ -99,10 +101,15 @@ export function routeMeta(d: RouteDecision): Record<string, unknown> {
   if (d.difficulty) {
     out.router = d.difficulty.router;
     out.score = Math.round(d.difficulty.score * 1e4) / 1e4;
-    out.threshold = Number.isFinite(d.difficulty.threshold)
-      ? Math.round(d.difficulty.threshold * 1e6) / 1e6
-      : String(d.difficulty.threshold);
-    out.tier = d.difficulty.tier;
+    const th = (x: number) => (Number.isFinite(x) ? Math.round(x * 1e6) / 1e6 : String(x));
+    if (!tiered) {
+      out.threshold = th(d.difficulty.minScores[0]!);
+      out.tier = d.difficulty.tierIndex === 1 ? 'strong' : 'weak';
+    } else {
+      out.minScores = d.difficulty.minScores.map(th);
+      out.tier = d.difficulty.tierIndex;
+      out.tierModel = d.difficulty.tiers[d.difficulty.tierIndex];
+    }
     if (d.difficulty.calibration) {
       out.thresholdSource = d.difficulty.calibration.source;
       if (d.difficulty.calibration.targetShare !== undefined) {

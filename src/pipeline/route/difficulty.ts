@@ -9,7 +9,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { ConfigError } from '../../core/errors.js';
 import { loadModel, predict, type RouterModel } from './classifier.js';
 import { heuristicScore } from './heuristic-scorer.js';
-import { routeByThreshold, type RouteTier } from './threshold.js';
+import { pickTier } from './tiers.js';
 
 export interface DifficultyRouter {
   /** "heuristic" or the model file's path. */
@@ -20,8 +20,13 @@ export interface DifficultyRouter {
 export interface DifficultyDecision {
   router: string;
   score: number;
-  threshold: number;
-  tier: RouteTier;
+  /** The tier list (cheapest first) and the minimum score of each tier above the first. */
+  tiers: readonly string[];
+  minScores: readonly number[];
+  /** Index into `tiers` (`pickTier`): 0 = the cheapest. */
+  tierIndex: number;
+  /** The route configured `tiers` (not cheap / strong). */
+  tiered?: boolean;
   /** Where a calibrated threshold came from, and the strong share it aims at. */
   calibration?: { source: 'live' | 'sample' | 'fixed'; targetShare?: number };
 }
@@ -43,8 +48,9 @@ export function loadDifficultyRouter(spec: string, path: string, baseDir: string
 export function decideDifficulty(
   router: DifficultyRouter,
   text: string,
-  threshold: number,
+  tiers: readonly string[],
+  minScores: readonly number[],
 ): DifficultyDecision {
   const score = router.score(text);
-  return { router: router.name, score, threshold, tier: routeByThreshold(score, threshold) };
+  return { router: router.name, score, tiers, minScores, tierIndex: pickTier(score, minScores) };
 }

@@ -161,6 +161,81 @@ describe('route stage: start-up validation', () => {
   });
 });
 
+describe('route stage: tier lists', () => {
+  const tiers = (t: unknown, extra: Record<string, unknown> = {}) => ({
+    features: { chat: { route: { router: 'heuristic', tiers: t, ...extra } } },
+  });
+  const threeTiers = [
+    { model: 'gpt-4o-mini' },
+    { model: 'gpt-4.1-mini', minScore: 0.2 },
+    { model: 'gpt-4o', minScore: 0.6 },
+  ];
+  const fieldError = (path: string, message: RegExp) => (e: unknown) =>
+    e instanceof ConfigError && e.message.includes(`${path}: `) && message.test(e.message);
+
+  test('a valid tier list compiles', () => {
+    assert.doesNotThrow(() => stage(tiers(threeTiers)));
+  });
+
+  test('every mistake names its field', () => {
+    assert.throws(
+      () => stage(tiers([{ model: 'gpt-4o-mini' }, { model: 'gpt-4o' }])),
+      fieldError('features.chat.route.tiers[1].minScore', /required on every tier but the first/),
+    );
+    assert.throws(
+      () =>
+        stage(
+          tiers([
+            { model: 'gpt-4o-mini', minScore: 0.1 },
+            { model: 'gpt-4o', minScore: 0.5 },
+          ]),
+        ),
+      fieldError('features.chat.route.tiers[0].minScore', /has no minScore/),
+    );
+    assert.throws(
+      () =>
+        stage(
+          tiers([
+            { model: 'gpt-4o-mini' },
+            { model: 'gpt-4.1-mini', minScore: 0.6 },
+            { model: 'gpt-4o', minScore: 0.2 },
+          ]),
+        ),
+      fieldError('features.chat.route.tiers[2].minScore', /at least tiers\[1\]\.minScore/),
+    );
+    assert.throws(
+      () => stage(tiers(threeTiers, { cheap: 'gpt-4o-mini' })),
+      fieldError('features.chat.route.cheap', /not both/),
+    );
+    assert.throws(
+      () => stage(tiers([{ model: 'gpt-4o-mini' }])),
+      fieldError('features.chat.route.tiers', /2/),
+    );
+    assert.throws(
+      () => stage(tiers([{ model: 'gpt-4o-mini' }, { model: 'gpt-4o-mini', minScore: 1 }])),
+      fieldError('features.chat.route.tiers[1].model', /already a tier/),
+    );
+    assert.throws(
+      () => stage({ features: { chat: { route: { tiers: threeTiers } } } }),
+      fieldError('features.chat.route.router', /need a difficulty `router`/),
+    );
+    assert.throws(
+      () => stage(tiers([{ model: 'gpt-4o-mini' }, { model: 'no-such-model-xyz', minScore: 0.5 }])),
+      isConfigError('features.chat.route.tiers[1].model'),
+    );
+  });
+
+  test('a request goes to the tier its score reaches; the ledger meta says which', async () => {
+    const s = stage(tiers(threeTiers));
+    const c = ctx();
+    await s.run(c, async () => ok('gpt-4o-mini'));
+    const meta = c.slots.get(ROUTE) as { tier: number; tierModel: string; minScores: number[] };
+    assert.equal(typeof meta.tier, 'number');
+    assert.equal(meta.tierModel, ['gpt-4o-mini', 'gpt-4.1-mini', 'gpt-4o'][meta.tier]);
+    assert.deepEqual(meta.minScores, [0.2, 0.6]);
+  });
+});
+
 describe('route stage: per request', () => {
   test('a feature without a policy gets no plan and no meta', async () => {
     const s = stage({});

@@ -107,7 +107,8 @@ export function createRouteStage(deps: StageDeps): Stage {
           const c = estimateCost(facts.promptTokens, route.expectedOutputTokens, models.price(m));
           return c === null ? 0 : moneyToNumber(c);
         };
-        cal.observe(d.difficulty.score, usd(route.difficulty!.cheap), usd(route.difficulty!.strong));
+        const tiers = route.difficulty!.tiers;
+        cal.observe(d.difficulty.score, usd(tiers[0]!), usd(tiers[tiers.length - 1]!));
       }
       ctx.slots.set(ROUTE, routeMeta(d));
       ctx.headers['x-penny-route'] = d.chosen;
