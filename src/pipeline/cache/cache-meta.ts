@@ -15,6 +15,8 @@ export interface CacheMeta {
   ageMs?: number;
   score?: number;
   followers?: number;
+  /** A dedupe answered by another instance's call (the Redis flight board). */
+  fleet?: boolean;
   stored?: boolean;
   notStored?: string;
   ttlSeconds?: number;

@@ -25,15 +25,21 @@ import type { CacheGlobalConfig, CacheStoreKind } from './config.js';
 import { namespaceOf, readControls } from './controls.js';
 import { type CachedAnswer, decodeAnswer, encodeAnswer } from './entry-codec.js';
 import { followFlight } from './follow-flight.js';
+import { FlightBoard } from './fleet/flight-board.js';
+import { RedisFlightBoard } from './fleet/redis-flight-board.js';
+import { RedisSemanticLog } from './fleet/redis-semantic-log.js';
+import { type RemoteRole, leadOrFollow, releaseLease } from './fleet/remote-flight.js';
+import type { SemanticLog } from './fleet/semantic-log.js';
 import { InflightRegistry } from './inflight.js';
 import { openStore } from './open-store.js';
 import { type CachePolicy, outcomeNotStorable, requestNotCacheable, resolvePolicy } from './policy.js';
 import { type SemanticProbe, probeSemantic } from './semantic-probe.js';
-import { type SemanticSetup, buildSemantic } from './semantic-wiring.js';
+import { type SemanticSetup, type SemanticSharing, buildSemantic } from './semantic-wiring.js';
 import { serveAnswer } from './serve-answer.js';
 import { countCache } from './stats.js';
 import type { CacheStore } from './store/cache-store.js';
 import { GuardedStore } from './store/guarded-store.js';
+import { RedisStore } from './store/redis-store.js';
 
 export { CACHE, type CacheMeta, type CacheStatus } from './cache-meta.js';
 
@@ -45,6 +51,8 @@ export interface CacheStageDeps {
   openStore?: (kind: CacheStoreKind) => CacheStore;
   /** Semantic engine to use instead of building one from the config (tests). */
   semantic?: SemanticSetup;
+  /** Shared state of a fleet instead of the Redis one (tests: two stages sharing memory backends). */
+  fleet?: { flights?: FlightBoard; semanticLog?: (embedderKey: string) => SemanticLog };
 }
 
 export class CacheStage implements Stage {
@@ -56,6 +64,8 @@ export class CacheStage implements Stage {
   private readonly inflight = new InflightRegistry();
   private semanticSetup: SemanticSetup | undefined;
   private readonly pending = new Set<Promise<unknown>>();
+  /** The cross-instance flight board (Redis store only); null once known to be absent. */
+  private board: FlightBoard | null | undefined;
 
   constructor(private readonly deps: CacheStageDeps) {
     this.global = deps.loaded.config.cache;
@@ -64,6 +74,13 @@ export class CacheStage implements Stage {
     // Open the stores in use now, so a Redis connection is ready before the first request.
     for (const f of Object.values(deps.loaded.config.features))
       if (f.cache?.enabled) this.storeFor(f.cache.store ?? this.global.store);
+    // A shared semantic index starts loading the other instances' entries now, not at the first request.
+    for (const f of Object.values(deps.loaded.config.features)) {
+      if (!f.cache?.enabled || !f.cache.semantic.enabled) continue;
+      const store = this.storeFor(f.cache.store ?? this.global.store);
+      if (this.sharing(store)) this.semantic(store);
+      break;
+    }
   }
 
   /** True when some feature (or the default) turns the response cache on. */
@@ -84,6 +101,8 @@ export class CacheStage implements Stage {
 
   async close(): Promise<void> {
     await this.idle();
+    await this.semanticSetup?.replica?.close().catch(() => {});
+    await this.board?.close().catch(() => {});
     for (const s of this.stores.values()) await s.store.close().catch(() => {});
     this.stores.clear();
   }
@@ -142,7 +161,7 @@ export class CacheStage implements Stage {
         meta,
         policy: policy.semantic,
         partition: `${namespaceOf(ctx, controls)}|${paramsHash(ctx.request)}`,
-        semantic: this.semantic(),
+        semantic: this.semantic(store),
         read: (k) => this.read(store, k),
         logger: this.deps.logger,
       });
@@ -158,10 +177,15 @@ export class CacheStage implements Stage {
     ctx.headers['x-penny-cache'] = meta.status;
     if (meta.status !== 'shadow-hit') countCache('miss');
     const flight = policy.dedupe && !refresh ? this.inflight.lead(key, ctx) : undefined;
+    const board = flight ? this.boardFor(store) : undefined;
+    let remote: RemoteRole = { role: 'alone' };
     let outcome: Outcome;
     try {
-      outcome = await next();
+      if (board)
+        remote = await leadOrFollow(ctx, meta, board, key, this.global.fleet.maxWaitMs, this.deps.logger);
+      outcome = remote.role === 'followed' ? remote.outcome : await next();
     } catch (e) {
+      if (remote.role === 'leader') void this.track(remote.lease.release(null).catch(() => {}));
       if (flight) {
         const err = errorOutcome(ctx, asPennyError(e), {
           provider: null,
@@ -172,14 +196,23 @@ export class CacheStage implements Stage {
       }
       throw e;
     }
+    const cost =
+      remote.role === 'followed' ? remote.cost : flight ? spendOf(ctx, outcome, this.deps.catalog) : null;
     if (flight) {
       if (flight.followers) meta.followers = flight.followers;
-      this.inflight.finish(key, flight, { outcome, cost: spendOf(ctx, outcome, this.deps.catalog) });
+      this.inflight.finish(key, flight, { outcome, cost });
     }
+    // Another instance's answer: that instance stored it.
+    if (remote.role === 'followed') return outcome;
     if (shadowAnswer && meta.shadow && outcome.status === 'ok' && outcome.response) {
       meta.shadow.agree = sameAnswer(shadowAnswer, outcome);
     }
-    this.storeAnswer(ctx, meta, store, key, ttlSeconds, outcome, probe);
+    const stored = this.storeAnswer(ctx, meta, store, key, ttlSeconds, outcome, probe);
+    // The lease is freed once the answer is in the store, so a request arriving after it finds the entry.
+    if (remote.role === 'leader') {
+      const lease = remote.lease;
+      this.track(stored.then(() => releaseLease(lease, key, outcome, cost, this.deps.logger)));
+    }
     return outcome;
   }
 
@@ -241,11 +274,11 @@ export class CacheStage implements Stage {
     ttlSeconds: number,
     outcome: Outcome,
     probe: SemanticProbe | undefined,
-  ): void {
+  ): Promise<unknown> {
     const why = outcomeNotStorable(outcome, ctx.flags);
     if (why) {
       this.notStored(meta, why);
-      return;
+      return Promise.resolve();
     }
     const now = Date.now();
     const answer: CachedAnswer = {
@@ -260,11 +293,11 @@ export class CacheStage implements Stage {
     const text = encodeAnswer(answer);
     if (text.length > this.global.maxEntryBytes) {
       this.notStored(meta, 'too_large');
-      return;
+      return Promise.resolve();
     }
     meta.stored = true;
     meta.ttlSeconds = ttlSeconds;
-    this.track(
+    const written = this.track(
       store.set(key, text, ttlSeconds * 1000).then((ok) => {
         if (ok) countCache('stored');
       }),
@@ -279,6 +312,7 @@ export class CacheStage implements Stage {
           }),
       );
     }
+    return written;
   }
 
   private notStored(meta: CacheMeta, why: string): void {
@@ -287,9 +321,59 @@ export class CacheStage implements Stage {
     meta.notStored = why;
   }
 
-  private semantic(): SemanticSetup {
-    this.semanticSetup ??= buildSemantic(this.global.semantic, this.deps.catalog);
+  /** The semantic engine, built on first use; shared with the fleet when `store` is Redis. */
+  private semantic(store?: GuardedStore): SemanticSetup {
+    this.semanticSetup ??= buildSemantic(
+      this.global.semantic,
+      this.deps.catalog,
+      process.env,
+      store ? this.sharing(store) : undefined,
+    );
     return this.semanticSetup;
+  }
+
+  /** How semantic entries are shared with other instances, if they are (Redis store, `fleet.semantic`). */
+  private sharing(store: GuardedStore): SemanticSharing | undefined {
+    const fleet = this.global.fleet;
+    const injected = this.deps.fleet?.semanticLog;
+    const redis = store.store instanceof RedisStore ? store.store : undefined;
+    if (!fleet.semantic || (!injected && !redis)) return undefined;
+    let lastWarn = 0;
+    return {
+      open: (embedderKey) =>
+        injected
+          ? injected(embedderKey)
+          : new RedisSemanticLog(
+              redis!.client,
+              `${this.global.redisKeyPrefix}semantic:${embedderKey}`,
+              this.global.semantic.maxEntries,
+            ),
+      syncMs: fleet.syncMs,
+      onSynced: (n) => countCache('semanticSynced', n),
+      onError: (e, op) => {
+        countCache('fleetError');
+        if (Date.now() - lastWarn < 10_000) return;
+        lastWarn = Date.now();
+        this.deps.logger.warn('shared semantic cache log unreachable; this instance serves what it has', {
+          op,
+          error: e,
+        });
+      },
+    };
+  }
+
+  /** The flight board shared with other instances: the Redis store's, or an injected one. */
+  private boardFor(store: GuardedStore): FlightBoard | undefined {
+    if (!this.global.fleet.dedupe) return undefined;
+    if (this.deps.fleet?.flights) return this.deps.fleet.flights;
+    if (!(store.store instanceof RedisStore)) return undefined;
+    if (this.board === undefined) {
+      this.board = new FlightBoard(
+        new RedisFlightBoard(store.store.client, `${this.global.redisKeyPrefix}flight:`),
+        { leaseMs: this.global.fleet.leaseMs },
+      );
+    }
+    return this.board ?? undefined;
   }
 
   private openStore(kind: CacheStoreKind): CacheStore {

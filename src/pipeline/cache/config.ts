@@ -84,6 +84,22 @@ export const cacheGlobalSchema = z.strictObject({
   maxTtlSeconds: seconds.default(7 * 24 * 3600),
   /** Share in-flight upstream calls between identical requests (per gateway process). */
   dedupe: z.boolean().default(true),
+  /**
+   * Several instances sharing the Redis store: in-flight calls are shared across instances (a lease per key
+   * in Redis) and semantic entries are replicated to every instance's index through a Redis stream.
+   */
+  fleet: z
+    .strictObject({
+      dedupe: z.boolean().default(true),
+      /** Lease of the instance making the shared call; renewed while it runs, lapses when it dies. */
+      leaseMs: z.number().int().min(100).default(5000),
+      /** Longest a follower waits for another instance's answer before calling upstream itself. */
+      maxWaitMs: z.number().int().positive().default(300_000),
+      semantic: z.boolean().default(true),
+      /** How often an instance reads the semantic entries the others stored. */
+      syncMs: z.number().int().min(10).default(250),
+    })
+    .prefault({}),
   semantic: z
     .strictObject({
       embedder: embedderSchema.prefault({ type: 'local' }),

@@ -4,7 +4,7 @@
  * writes, so a streaming follower of the same wire format gets every chunk — the ones written before it
  * attached are replayed first; other followers wait for the leader's complete answer and have it rendered
  * in their own dialect. The upstream call is aborted only when the leader AND every follower have gone.
- * Scope: one gateway process (with Redis as the store, de-duplication is still per instance).
+ * Scope: one gateway process; with the Redis store, instances also share calls through fleet/flight-board.ts.
  */
 import type { Dialect } from '../../core/request.js';
 import type { Money } from '../../core/money.js';

@@ -12,6 +12,8 @@ import { LocalEmbedder } from './semantic/local-embedder.js';
 import { OpenAIEmbedder } from './semantic/openai-embedder.js';
 import { SemanticCache } from './semantic/semantic-cache.js';
 import { VectorIndex } from './semantic/vector-index.js';
+import type { SemanticLog } from './fleet/semantic-log.js';
+import { SemanticReplica, type SemanticReplicaOptions } from './fleet/semantic-replica.js';
 
 /** Remembers the vectors of the last texts embedded; a repeat costs nothing and reports no usage. */
 export class MemoEmbedder implements Embedder {
@@ -61,12 +63,20 @@ export interface SemanticSetup {
   /** Picodollars per embedding token (0 for the local embedder; null when unknown). */
   pricePerToken: Money | null;
   remote: boolean;
+  /** Present when entries are shared with other instances (started by buildSemantic). */
+  replica?: SemanticReplica;
+}
+
+/** Shares the semantic entries through a log chosen by embedder (entries of different embedders never mix). */
+export interface SemanticSharing extends SemanticReplicaOptions {
+  open(embedderKey: string): SemanticLog;
 }
 
 export function buildSemantic(
   cfg: CacheGlobalConfig['semantic'],
   catalog: PriceCatalog,
   env: NodeJS.ProcessEnv = process.env,
+  sharing?: SemanticSharing,
 ): SemanticSetup {
   const e = cfg.embedder;
   let embedder: Embedder;
@@ -89,9 +99,16 @@ export function buildSemantic(
   }
   const memo = new MemoEmbedder(embedder);
   const index = new VectorIndex({ dims: memo.dims, maxEntries: cfg.maxEntries });
-  return {
-    cache: new SemanticCache({ embedder: memo, index, topK: cfg.topK }),
-    pricePerToken,
-    remote: e.type !== 'local',
-  };
+  let replica: SemanticReplica | undefined;
+  const cache = new SemanticCache({
+    embedder: memo,
+    index,
+    topK: cfg.topK,
+    ...(sharing ? { onStore: (r) => replica?.publish(r) } : {}),
+  });
+  if (sharing) {
+    replica = new SemanticReplica(cache, sharing.open(`${memo.id}:${memo.dims}`), sharing);
+    replica.start();
+  }
+  return { cache, pricePerToken, remote: e.type !== 'local', ...(replica ? { replica } : {}) };
 }

@@ -20,6 +20,14 @@ export const CACHE_COUNTERS = [
   'circuitOpen',
   'connectionError',
   'embedError',
+  /** Answered by another instance's call (Redis flight board). */
+  'fleetFollower',
+  /** Waited for another instance that failed or died, then called upstream itself. */
+  'fleetFallback',
+  /** The flight board or the semantic log could not be reached (served as if alone). */
+  'fleetError',
+  /** Semantic entries read from other instances. */
+  'semanticSynced',
 ] as const;
 
 export type CacheCounter = (typeof CACHE_COUNTERS)[number];

@@ -36,6 +36,16 @@ export interface SemanticCacheOptions {
   topK?: number;
   /** Texts longer than this are neither stored nor looked up. Default 2000 characters. */
   maxTextChars?: number;
+  /** Called with every entry stored here (not with ingested ones), e.g. to share it with other instances. */
+  onStore?: (entry: SemanticEntryRecord) => void;
+}
+
+/** A stored entry as other instances receive it: the scope key, the cache key, the text and its vector. */
+export interface SemanticEntryRecord {
+  scope: string;
+  id: string;
+  text: string;
+  vector: Float32Array;
 }
 
 export interface SemanticHit {
@@ -96,6 +106,7 @@ export class SemanticCache {
   private readonly topK: number;
   private readonly maxTextChars: number;
   private readonly stored = new Map<string, StoredEntry>();
+  private readonly onStore: ((entry: SemanticEntryRecord) => void) | undefined;
 
   constructor(opts: SemanticCacheOptions) {
     this.embedder = opts.embedder;
@@ -109,6 +120,7 @@ export class SemanticCache {
     this.thresholds = { ...opts.thresholds, default: opts.thresholds?.default ?? DEFAULT_SEMANTIC_THRESHOLD };
     this.topK = opts.topK ?? 5;
     this.maxTextChars = opts.maxTextChars ?? 2000;
+    this.onStore = opts.onStore;
     this.index.onEvict((id, reason) => {
       if (reason !== 'replaced') this.stored.delete(id);
     });
@@ -157,9 +169,23 @@ export class SemanticCache {
     const skipped = this.skipReason(input.text);
     if (skipped !== null) return { stored: false, skipped };
     const { vector, usage } = await this.embedOne(input.text);
+    const scope = scopeKey(input.scope);
     this.stored.set(input.id, { features: analyzeText(input.text) });
-    this.index.add(scopeKey(input.scope), input.id, vector);
+    this.index.add(scope, input.id, vector);
+    this.onStore?.({ scope, id: input.id, text: input.text, vector });
     return { stored: true, ...(usage ? { embedUsage: usage } : {}) };
+  }
+
+  /**
+   * Adds an entry another instance stored (no embedding here). Skips ids already indexed, and vectors of
+   * another size or texts this cache would not store; returns whether it was added.
+   */
+  ingest(e: SemanticEntryRecord): boolean {
+    if (this.index.has(e.id) || e.vector.length !== this.index.dims || this.skipReason(e.text) !== null)
+      return false;
+    this.stored.set(e.id, { features: analyzeText(e.text) });
+    this.index.add(e.scope, e.id, e.vector);
+    return true;
   }
 
   remove(id: string): boolean {

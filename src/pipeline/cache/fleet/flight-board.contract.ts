@@ -1,0 +1,110 @@
+/**
+ * The contract every flight board backend must pass: one suite, run on memory and on the real Redis.
+ * Lease expiry is checked with a short lease and a wait well past it (no timing assertions).
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { FlightBoard, type FlightBoardBackend } from './flight-board.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const never = new AbortController().signal;
+
+export function flightBoardContract(
+  name: string,
+  open: () => Promise<FlightBoardBackend>,
+  opts: { skip?: string | false } = {},
+): void {
+  describe(`flight board contract: ${name}`, { skip: opts.skip ?? false }, () => {
+    async function board(o: ConstructorParameters<typeof FlightBoard>[1] = {}) {
+      return new FlightBoard(await open(), { pollMs: 20, ...o });
+    }
+
+    test('one leader per key; the lease is free again once released', async () => {
+      const b = await board();
+      try {
+        const a = await b.lead('k');
+        assert.ok(a, 'the first instance leads');
+        assert.equal(await b.lead('k'), null, 'a second one follows');
+        assert.ok(await b.lead('other'), 'another key is independent');
+        await a.release(null);
+        const again = await b.lead('k');
+        assert.ok(again, 'released lease can be taken');
+        await again.release(null);
+      } finally {
+        await b.close();
+      }
+    });
+
+    test('a follower gets the result the leader publishes', async () => {
+      const b = await board();
+      try {
+        const lease = (await b.lead('k'))!;
+        const waiting = b.wait('k', never, 10_000);
+        await sleep(30);
+        await lease.release('{"answer":"é😀"}');
+        assert.equal(await waiting, '{"answer":"é😀"}');
+        assert.equal(await b.wait('k', never, 10_000), '{"answer":"é😀"}', 'a late follower reads it too');
+      } finally {
+        await b.close();
+      }
+    });
+
+    test('a failed leader publishes nothing: followers stop waiting at once', async () => {
+      const b = await board();
+      try {
+        const lease = (await b.lead('k'))!;
+        const waiting = b.wait('k', never, 60_000);
+        await sleep(30);
+        await lease.release(null);
+        assert.equal(await waiting, null);
+      } finally {
+        await b.close();
+      }
+    });
+
+    test('a leader that dies (stops renewing) loses its lease; followers give up and may lead', async () => {
+      const b = await board({ leaseMs: 150 });
+      try {
+        const lease = (await b.lead('k'))!;
+        lease.abandon();
+        assert.equal(await b.wait('k', never, 60_000), null);
+        const next = await b.lead('k');
+        assert.ok(next, 'the lapsed lease can be taken');
+        // The dead leader's late release neither frees the new lease nor blocks it.
+        await lease.release('stale');
+        assert.equal(await b.lead('k'), null);
+        await next.release(null);
+      } finally {
+        await b.close();
+      }
+    });
+
+    test('a live leader keeps its lease past leaseMs by renewing it', async () => {
+      const b = await board({ leaseMs: 150 });
+      try {
+        const lease = (await b.lead('k'))!;
+        await sleep(500);
+        assert.equal(await b.lead('k'), null, 'still held');
+        await lease.release('done');
+        assert.equal(await b.wait('k', never, 1000), 'done');
+      } finally {
+        await b.close();
+      }
+    });
+
+    test('waiting ends on abort and on maxWaitMs with null', async () => {
+      const b = await board();
+      try {
+        const lease = (await b.lead('k'))!;
+        const ac = new AbortController();
+        const w = b.wait('k', ac.signal, 60_000);
+        ac.abort();
+        assert.equal(await w, null);
+        assert.equal(await b.wait('k', never, 50), null);
+        await lease.release(null);
+      } finally {
+        await b.close();
+      }
+    });
+  });
+}

@@ -1,0 +1,4 @@
+import { MemorySemanticLog } from './memory-semantic-log.js';
+import { semanticLogContract } from './semantic-log.contract.js';
+
+semanticLogContract('memory', async (max) => new MemorySemanticLog(max));

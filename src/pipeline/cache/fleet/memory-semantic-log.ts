@@ -1,0 +1,29 @@
+/** The in-process semantic log: an array with sequence numbers, bounded to `maxEntries` (tests, one process). */
+import type { SemanticEntryRecord } from '../semantic/semantic-cache.js';
+import type { SemanticLog, SemanticLogPage } from './semantic-log.js';
+
+export class MemorySemanticLog implements SemanticLog {
+  readonly kind = 'memory' as const;
+  private readonly records: Array<{ seq: number; r: SemanticEntryRecord }> = [];
+  private seq = 0;
+
+  constructor(private readonly maxEntries = 100_000) {}
+
+  async append(record: SemanticEntryRecord): Promise<void> {
+    this.records.push({ seq: ++this.seq, r: { ...record, vector: Float32Array.from(record.vector) } });
+    if (this.records.length > this.maxEntries) this.records.splice(0, this.records.length - this.maxEntries);
+  }
+
+  async read(cursor: string, limit: number): Promise<SemanticLogPage> {
+    const after = cursor === '' ? 0 : Number(cursor);
+    let i = 0;
+    while (i < this.records.length && this.records[i]!.seq <= after) i++;
+    const page = this.records.slice(i, i + limit);
+    return {
+      records: page.map((p) => p.r),
+      cursor: page.length ? String(page[page.length - 1]!.seq) : cursor,
+    };
+  }
+
+  async close(): Promise<void> {}
+}
