@@ -88,7 +88,7 @@ export class FlightBoard {
 
   /**
    * Waits for the leader of `key`: its published result, or null when the lease ended without one (the
-   * leader failed or died), `signal` aborted, `maxWaitMs` passed, or the backend failed.
+   * leader failed or died), `signal` aborted, `maxWaitMs` passed, or the backend failed three times running.
    */
   async wait(key: string, signal: AbortSignal, maxWaitMs: number): Promise<string | null> {
     const deadline = Date.now() + maxWaitMs;
@@ -96,9 +96,19 @@ export class FlightBoard {
     const unsubscribe = this.backend.subscribe((k) => {
       if (k === key) wake?.();
     });
+    let faults = 0;
     try {
       for (;;) {
-        const { result, leased } = await this.backend.peek(key);
+        let peeked: { result: string | null; leased: boolean };
+        try {
+          peeked = await this.backend.peek(key);
+          faults = 0;
+        } catch (e) {
+          // One slow or failed read is retried at the next poll; three in a row end the wait.
+          if (++faults >= 3) throw e;
+          peeked = { result: null, leased: true };
+        }
+        const { result, leased } = peeked;
         if (result !== null) return result;
         if (!leased || signal.aborted) return null;
         const left = deadline - Date.now();
