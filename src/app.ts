@@ -18,6 +18,7 @@ import { createMetricsRoute } from './metrics/metrics-route.js';
 import type { BodyStore } from './prompts-store/body-store.js';
 import type { Gateway } from './pipeline/gateway.js';
 import type { Governance } from './governance/governance.js';
+import type { Quality } from './quality/quality.js';
 import { registerGovernanceMetrics } from './governance/governance-metrics.js';
 import type { PennyMetrics } from './metrics/penny-metrics.js';
 import { assembleCore, closeCore } from './assemble.js';
@@ -40,6 +41,8 @@ export interface PennyApp {
   bodies: BodyStore | null;
   /** Virtual keys, budgets, rate limits and alerts. */
   governance: Governance;
+  /** Experiments, feedback and shadow evaluation (src/quality/). */
+  quality: Quality;
   logger: Logger;
   /** http://host:port once listening. */
   url: string;
@@ -84,6 +87,7 @@ export async function startPenny(opts: StartOptions = {}): Promise<PennyApp> {
     ownsLedger: opts.ledger === undefined,
   });
   await governance.ready();
+  if (core.quality.eager) await core.quality.ready();
   registerGovernanceMetrics(metrics.registry, governance);
   const guard = new AdminGuard(loaded.config.server.host, loaded.config.server.adminToken);
   const ready = createReadyRoute([
@@ -140,6 +144,7 @@ export async function startPenny(opts: StartOptions = {}): Promise<PennyApp> {
     metrics,
     bodies,
     governance,
+    quality: core.quality,
     logger,
     url: `http://${shownHost}:${addr.port}`,
     close() {

@@ -21,6 +21,7 @@ import { bodiesPathFor } from './prompts-store/body-path.js';
 import type { BodyStore } from './prompts-store/body-store.js';
 import { anyFeatureStoresPrompts, createBodyCapture } from './prompts-store/capture-stage.js';
 import { SqliteBodyStore } from './prompts-store/sqlite-body-store.js';
+import { Quality } from './quality/quality.js';
 
 export interface Core {
   ledger: Ledger;
@@ -31,6 +32,8 @@ export interface Core {
   gateway: Gateway;
   /** Virtual keys, budgets, rate limits and alerts (src/governance/). */
   governance: Governance;
+  /** Experiments, feedback and shadow evaluation (src/quality/). */
+  quality: Quality;
 }
 
 export function assembleCore(opts: {
@@ -65,11 +68,14 @@ export function assembleCore(opts: {
   // One resolver for the gateway and its stages: a model name resolves to a target one way only.
   const resolver = new TargetResolver(loaded);
   const governance = new Governance(loaded, logger);
+  const quality = new Quality(loaded, logger);
   // Body capture wraps every other stage, so it sees the request as sent and the final answer; the guard
   // (keys, rate limits, budgets) runs first after attribution, before shortcut and cache.
   const stages = [
     createBodyCapture({ loaded, store: bodies, logger }),
     createGuardStage({ gov: governance, catalog, resolver }),
+    // The experiment arm replaces the feature policy before any tactic reads it (after the guard names the key).
+    ...quality.stages(),
     ...buildStages({ loaded, catalog, ledger, logger, resolver }),
   ];
   const metrics = new PennyMetrics();
@@ -90,6 +96,7 @@ export function assembleCore(opts: {
     metrics,
     gateway,
     governance,
+    quality,
   };
 }
 
@@ -97,6 +104,7 @@ export function assembleCore(opts: {
 export async function closeCore(core: Core): Promise<void> {
   await core.gateway.close();
   await core.governance.close();
+  await core.quality.close();
   core.bodies?.close();
   if (core.ownsLedger) await core.ledger.close();
   else await core.ledger.flush();

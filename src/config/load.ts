@@ -13,6 +13,7 @@ import { ConfigError } from '../core/errors.js';
 import { closestKey, knownKeys } from './did-you-mean.js';
 import { PROVIDER_TYPES, type ProviderType, type ProviderTypeSpec } from '../providers/registry.js';
 import { type PennyConfig, type ProviderConfig, configSchema } from './schema.js';
+import { expandArmPolicies } from '../quality/arm-policies.js';
 
 export interface ResolvedProvider {
   name: string;
@@ -70,6 +71,7 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) throw zodToConfigError(parsed.error, file);
   const config = parsed.data;
+  expandArmPolicies(config);
 
   const port = opts.overrides?.port ?? numberEnv(env.PORT, 'PORT') ?? config.server.port;
   const host = opts.overrides?.host ?? env.PENNY_HOST ?? config.server.host;

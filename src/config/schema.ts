@@ -14,6 +14,7 @@ import { routeFeatureSchema, routeGlobalSchema } from '../pipeline/route/config.
 import { shapeFeatureSchema, shapeGlobalSchema } from '../pipeline/shape/config.js';
 import { shortcutFeatureSchema, shortcutGlobalSchema } from '../pipeline/shortcut/config.js';
 import { priceOverrideSchema } from '../pricing/price-override.js';
+import { experimentSchema } from '../quality/experiment-config.js';
 import { PROVIDER_TYPES } from '../providers/registry.js';
 
 const providerTypes = Object.keys(PROVIDER_TYPES) as [
@@ -51,8 +52,8 @@ export const providerConfigSchema = z.strictObject({
   maxConnections: z.number().int().positive().optional(),
 });
 
-/** A feature's policy: one optional section per pipeline stage, each defined beside its stage. */
-export const featureConfigSchema = z.strictObject({
+/** The policy sections of a feature, one per pipeline stage, each defined beside its stage. */
+const featureSections = {
   /** Store prompt and response bodies for this feature (off by default; hashes and counts are always kept). */
   storePrompts: z.boolean().optional(),
   cache: cacheFeatureSchema.optional(),
@@ -63,6 +64,13 @@ export const featureConfigSchema = z.strictObject({
   cascade: cascadeFeatureSchema.optional(),
   /** Micro-batching: small items of this feature share one upstream call (src/batch). */
   batch: batchFeatureSchema.optional(),
+};
+
+/** A feature's policy: its sections, plus an experiment whose arms are policies of the same sections. */
+export const featureConfigSchema = z.strictObject({
+  ...featureSections,
+  /** A/B split of this feature's traffic between arms (src/quality/). */
+  experiment: experimentSchema(featureSections).optional(),
 });
 
 export const configSchema = z.strictObject({
@@ -162,6 +170,7 @@ export const configSchema = z.strictObject({
   governance: governanceConfigSchema.prefault({}),
 });
 export type FeatureConfig = z.output<typeof featureConfigSchema>;
+export type ExperimentConfig = NonNullable<FeatureConfig['experiment']>;
 
 export type PennyConfig = z.output<typeof configSchema>;
 export type ProviderConfig = z.output<typeof providerConfigSchema>;

@@ -66,5 +66,11 @@ export function matchesFilter(e: LedgerEntry, f: LedgerFilter): boolean {
   if (f.user !== undefined && e.user !== f.user) return false;
   if (f.model !== undefined && effectiveModel(e) !== f.model) return false;
   if (f.status !== undefined && e.status !== f.status) return false;
+  if (f.id !== undefined && e.id !== f.id) return false;
+  if (f.experiment !== undefined || f.arm !== undefined) {
+    const x = e.meta?.experiment as { name?: unknown; arm?: unknown } | undefined;
+    if (f.experiment !== undefined && x?.name !== f.experiment) return false;
+    if (f.arm !== undefined && x?.arm !== f.arm) return false;
+  }
   return true;
 }

@@ -306,6 +306,36 @@ export function ledgerContract(name: string, make: () => Promise<LedgerHarness>)
       });
     });
 
+    test('filters by request id, experiment and arm (meta.experiment), in query, summarize and savings', async () => {
+      await withLedger(async ({ ledger }) => {
+        const exp = (name: string, arm: string) => ({ experiment: { name, arm, stickBy: 'user' } });
+        ledger.append(
+          makeEntry({ id: 'x1', meta: exp('cheap-v1', 'control'), cost: 10n, baselineCost: 10n }),
+        );
+        ledger.append(
+          makeEntry({
+            id: 'x2',
+            meta: { ...exp('cheap-v1', 'treatment'), route: { rule: 'r' } },
+            cost: 4n,
+            baselineCost: 10n,
+            savings: { route: 6n },
+          }),
+        );
+        ledger.append(makeEntry({ id: 'x3', meta: exp('other', 'treatment'), cost: 1n, baselineCost: 1n }));
+        ledger.append(makeEntry({ id: 'x4', cost: 1n, baselineCost: 1n }));
+        const ids = async (f: Parameters<Ledger['query']>[0]) => (await ledger.query(f)).map((e) => e.id);
+        assert.deepEqual(await ids({ id: 'x3' }), ['x3']);
+        assert.deepEqual(await ids({ id: 'nope' }), []);
+        assert.deepEqual(await ids({ experiment: 'cheap-v1' }), ['x2', 'x1']);
+        assert.deepEqual(await ids({ experiment: 'cheap-v1', arm: 'treatment' }), ['x2']);
+        assert.deepEqual(await ids({ arm: 'treatment' }), ['x3', 'x2']);
+        const [row] = await ledger.summarize({ experiment: 'cheap-v1', arm: 'treatment' }, []);
+        assert.equal(row?.requests, 1);
+        assert.equal(row?.cost, 4n);
+        assert.deepEqual(await ledger.savingsByTactic({ experiment: 'cheap-v1' }), { route: 6n });
+      });
+    });
+
     test('summarize with no keys gives one total row, also when empty', async () => {
       await withLedger(async ({ ledger }) => {
         const empty = await ledger.summarize({}, []);

@@ -16,6 +16,11 @@ export interface LedgerFilter {
   user?: string;
   model?: string;
   status?: LedgerEntry['status'];
+  /** One request, by id. */
+  id?: string;
+  /** Entries of an experiment (`meta.experiment.name`), optionally of one arm (`meta.experiment.arm`). */
+  experiment?: string;
+  arm?: string;
   limit?: number;
 }
 

@@ -8,6 +8,7 @@ import { breakeven } from './breakeven.js';
 import { budgets } from './budgets.js';
 import { cache } from './cache.js';
 import type { CliCommand } from './command.js';
+import { experiments } from './experiments.js';
 import { exportData } from './export.js';
 import { keys } from './keys.js';
 import { lintPrompt } from './lint-prompt.js';
@@ -28,6 +29,7 @@ export const commands = [
   cache,
   keys,
   budgets,
+  experiments,
   router,
   bench,
   lintPrompt,

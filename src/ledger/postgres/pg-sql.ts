@@ -27,6 +27,9 @@ export function whereClause(f: LedgerFilter): WhereClause {
   if (f.user !== undefined) add('user_name =', f.user);
   if (f.model !== undefined) add(`${MODEL_EXPR} =`, f.model);
   if (f.status !== undefined) add('status =', f.status);
+  if (f.id !== undefined) add('id =', f.id);
+  if (f.experiment !== undefined) add("meta->'experiment'->>'name' =", f.experiment);
+  if (f.arm !== undefined) add("meta->'experiment'->>'arm' =", f.arm);
   return { sql: parts.length ? ` WHERE ${parts.join(' AND ')}` : '', params };
 }
 

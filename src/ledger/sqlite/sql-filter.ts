@@ -39,6 +39,18 @@ export function whereClause(f: LedgerFilter): WhereClause {
     parts.push('status = ?');
     params.push(f.status);
   }
+  if (f.id !== undefined) {
+    parts.push('id = ?');
+    params.push(f.id);
+  }
+  if (f.experiment !== undefined) {
+    parts.push("json_extract(meta, '$.experiment.name') = ?");
+    params.push(f.experiment);
+  }
+  if (f.arm !== undefined) {
+    parts.push("json_extract(meta, '$.experiment.arm') = ?");
+    params.push(f.arm);
+  }
   return { sql: parts.length ? ` WHERE ${parts.join(' AND ')}` : '', params };
 }
 
