@@ -1,18 +1,15 @@
 /**
  * Where Penny's CPU goes per request (`npm run bench:profile`). Starts the fake upstream and Penny (as built,
- * default configuration, SQLite ledger on — bench/servers/penny.mjs) with `--cpu-prof`, drives it with wrk
- * at 10 clients, non-streamed then streamed, and reports µs of CPU per request: the total from the process's
- * own CPU time (/proc/<pid>/stat, user + system, over the load window only) and its split by component from
- * the V8 CPU profile's samples in the same window (monotonic clock), attributed by source file. Native and
- * builtin frames (JSON.parse, Buffer work) count for the nearest caller with a source file, so JSON.parse of
- * the request body counts as "parse". The same run measures the bare undici hop's CPU per request as the
- * baseline. Load-independent enough to compare builds on a shared machine; the split is a sample.
+ * default configuration, SQLite ledger on — bench/servers/penny.mjs), drives it with wrk at 10 clients,
+ * non-streamed then streamed, and reports µs of CPU per request: the total from the process's own CPU time
+ * (/proc/<pid>/stat, user + system, over the load window only) in a run without the profiler, split by
+ * component in the proportions of a second run with `--cpu-prof` (V8 samples in the same load window,
+ * monotonic clock), attributed by source file. Native and builtin frames (JSON.parse, Buffer work) count
+ * for the nearest caller with a source file, so JSON.parse of the request body counts as "parse". The bare
+ * undici hop's CPU per request is measured in the same run as the baseline: on a busy machine every
+ * process's CPU per request grows (fewer requests per event-loop wake-up), so compare within one run.
  *
- * With `--callgrind` it counts instructions per request instead (valgrind; slow but independent of what
- * else runs on the machine): Penny and the bare hop, `--requests N` each after a warm-up.
- *
- *   npm run bench:profile [-- --seconds 5] [--only=json|stream] [--top N] [--keep]
- *   npm run bench:profile -- --callgrind [--requests 1000] [--only=json|stream]
+ *   npm run bench:profile [-- --seconds 5] [--only=json|stream] [--top N] [--keep] [--penny <server script>]
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -327,110 +324,7 @@ async function profileMode(upstream: string, stream: boolean): Promise<ModeResul
   return { requests, cpuPerRequest: cpu / requests, byComponent, bareCpuPerRequest: bareCpu };
 }
 
-// --- Instruction counts (`--callgrind`): load-independent, for comparing builds on a busy machine ----------
-
-/** Sends `n` requests, `clients` at a time, and waits for every answer (body read to the end). */
-async function drive(url: string, stream: boolean, n: number, clients: number, auth: string): Promise<void> {
-  const { Pool } = await import('undici');
-  const pool = new Pool(url, { connections: clients });
-  const body = JSON.stringify({
-    model: 'gpt-4o-mini',
-    stream,
-    messages: [{ role: 'user', content: 'Say hello in one short sentence.' }],
-  });
-  let sent = 0;
-  const worker = async () => {
-    while (sent < n) {
-      sent++;
-      const res = await pool.request({
-        path: '/v1/chat/completions',
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: auth },
-        body,
-      });
-      for await (const _c of res.body);
-      if (res.statusCode !== 200) throw new Error(`status ${res.statusCode} from ${url}`);
-    }
-  };
-  await Promise.all(Array.from({ length: clients }, worker));
-  await pool.close();
-}
-
-/** Instructions per request of one server process under callgrind, over `n` requests after a warm-up. */
-async function instructionsPerRequest(
-  script: string[],
-  upstream: string,
-  stream: boolean,
-  n: number,
-  auth: string,
-): Promise<number> {
-  const out = join(mkdtempSync(join(tmpdir(), 'penny-cg-')), 'callgrind.out');
-  const proc = await startProc([
-    'valgrind',
-    '--tool=callgrind',
-    '--collect-atstart=no',
-    '--smc-check=all-non-file',
-    `--callgrind-out-file=${out}`,
-    process.execPath,
-    ...script,
-    upstream,
-  ]);
-  const url = `http://127.0.0.1:${proc.port}`;
-  await drive(url, stream, 300, CLIENTS, auth); // warm-up: JIT, pools
-  await new Promise((r) => setTimeout(r, 500));
-  execFileSync('callgrind_control', ['-i', 'on', String(proc.child.pid)], { stdio: 'ignore' });
-  await drive(url, stream, n, CLIENTS, auth);
-  await new Promise((r) => setTimeout(r, 300)); // the last ledger batch
-  execFileSync('callgrind_control', ['-i', 'off', String(proc.child.pid)], { stdio: 'ignore' });
-  await stop(proc.child);
-  const text = readdirSync(join(out, '..'))
-    .map((f) => readFileSync(join(out, '..', f), 'utf8'))
-    .join('\n');
-  const totals = [...text.matchAll(/^(?:summary|totals): (\d+)/gm)].map((m) => Number(m[1]));
-  rmSync(join(out, '..'), { recursive: true, force: true });
-  return Math.max(...totals) / n;
-}
-
-async function callgrindMain() {
-  const fake = await startProc(pin(1, [process.execPath, '--import', 'tsx', 'bench/servers/fake.ts']));
-  const upstream = `http://127.0.0.1:${fake.port}`;
-  const n = Number(arg('requests') ?? 1000);
-  const modes = ONLY === 'json' ? [false] : ONLY === 'stream' ? [true] : [false, true];
-  const lines = [
-    `Command: \`npm run bench:profile -- --callgrind --requests ${n}\` (${CLIENTS} clients; ${new Date().toISOString().slice(0, 10)})`,
-    '',
-    '| mode | Penny (instructions/request) | bare undici hop | Penny / bare |',
-    '|---|---:|---:|---:|',
-  ];
-  try {
-    for (const stream of modes) {
-      const bare = await instructionsPerRequest(
-        ['bench/servers/bare-proxy.mjs'],
-        upstream,
-        stream,
-        n,
-        'Bearer sk-bench-0123456789abcdefghij',
-      );
-      const penny = await instructionsPerRequest([PENNY], upstream, stream, n, 'Bearer penny');
-      const mode = stream ? 'stream' : 'json';
-      process.stderr.write(
-        `${mode}: Penny ${penny.toFixed(0)} instructions/request, bare hop ${bare.toFixed(0)}\n`,
-      );
-      lines.push(
-        `| ${mode} | ${(penny / 1e3).toFixed(0)} k | ${(bare / 1e3).toFixed(0)} k | ${(penny / bare).toFixed(2)} |`,
-      );
-    }
-  } finally {
-    await stop(fake.child);
-  }
-  const md = `${lines.join('\n')}\n`;
-  mkdirSync('bench/results', { recursive: true });
-  writeFileSync('bench/results/profile-callgrind.md', md);
-  process.stdout.write(`\n${md}`);
-}
-
 async function main() {
-  if (process.argv.includes('--callgrind')) return callgrindMain();
   const fake = await startProc(pin(1, [process.execPath, '--import', 'tsx', 'bench/servers/fake.ts']));
   const upstream = `http://127.0.0.1:${fake.port}`;
   const modes = ONLY === 'json' ? [false] : ONLY === 'stream' ? [true] : [false, true];

@@ -37,6 +37,8 @@ type CounterChild = ReturnType<Counter<string>['labels']>;
 type HistogramChild = ReturnType<Histogram<string>['labels']>;
 
 interface Series {
+  /** penny_requests_total{status="ok"}: the common case, without prom-client's per-call label lookup. */
+  requestsOk: CounterChild;
   tokens: CounterChild[];
   cost: CounterChild;
   baseline: CounterChild;
@@ -150,7 +152,7 @@ export class PennyMetrics {
     const feature = this.#features.value(e.feature);
     const model = this.#models.value(effectiveModel(e));
     const s = this.#seriesFor(feature, model);
-    this.#requests.labels(feature, model, e.status).inc();
+    (e.status === 'ok' ? s.requestsOk : this.#requests.labels(feature, model, e.status)).inc();
     const counts = [e.inputUncached, e.cacheRead, e.cacheWrite5m, e.cacheWrite1h, e.outputText, e.reasoning];
     for (let i = 0; i < counts.length; i++) if (counts[i]! > 0) s.tokens[i]!.inc(counts[i]!);
     if (e.cost === null) s.unpriced.inc();
@@ -185,6 +187,7 @@ export class PennyMetrics {
     let s = this.#series.get(key);
     if (!s) {
       s = {
+        requestsOk: this.#requests.labels(feature, model, 'ok'),
         tokens: TOKEN_KINDS.map((k) => this.#tokens.labels(feature, model, k)),
         cost: this.#cost.labels(feature, model),
         baseline: this.#baseline.labels(feature, model),

@@ -5,9 +5,16 @@
  * Each check has a short deadline, so a hung store makes the probe fail rather than hang.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Redis } from 'ioredis';
+import { createRequire } from 'node:module';
+import type { Redis } from 'ioredis';
 import type { PennyConfig } from '../config/schema.js';
 import type { ExtraRoute } from '../server/server.js';
+
+/**
+ * ioredis is loaded on first use, not at start-up: a gateway without Redis in its configuration never
+ * pays its memory (about 10 MB of RSS; BENCHMARKS.md, memory).
+ */
+const loadIoredis = (): typeof import('ioredis') => createRequire(import.meta.url)('ioredis');
 
 export const READY_PATH = '/readyz';
 
@@ -84,7 +91,7 @@ export function redisUrlsInUse(config: PennyConfig): string[] {
 
 /** A Redis readiness probe on its own small connection (never queues commands while disconnected). */
 export function redisCheck(url: string): ReadinessCheck {
-  const client = new Redis(url, {
+  const client = new (loadIoredis().Redis)(url, {
     lazyConnect: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,

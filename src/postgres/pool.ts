@@ -4,7 +4,11 @@
  * A pooled connection that the server drops (restart, `pg_terminate_backend`) emits an error on the pool;
  * it is reported here instead of crashing the process, and the pool opens a fresh connection next time.
  */
-import pg from 'pg';
+import { createRequire } from 'node:module';
+import type pg from 'pg';
+
+/** node-postgres is loaded on first use, not at start-up: a gateway without PostgreSQL never pays its memory. */
+const loadPg = (): typeof pg => createRequire(import.meta.url)('pg');
 
 export interface PgPoolOptions {
   url: string;
@@ -20,7 +24,7 @@ export interface PgPoolOptions {
 }
 
 export function createPool(opts: PgPoolOptions): pg.Pool {
-  const pool = new pg.Pool({
+  const pool = new (loadPg().Pool)({
     connectionString: opts.url,
     max: opts.max ?? 4,
     connectionTimeoutMillis: opts.connectTimeoutMs ?? 2000,

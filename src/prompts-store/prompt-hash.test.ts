@@ -14,6 +14,25 @@ describe('promptHash', () => {
     assert.match(promptHash(a), /^[0-9a-f]{32}$/);
   });
 
+  test('the hash of a prompt never changes between versions (reports compare hashes across time)', () => {
+    const req = {
+      system: [{ type: 'text', text: 'Tu es un assistant — réponds en français ✓' }],
+      messages: [
+        { role: 'user', content: [{ type: 'text', text: 'héllo 😀' }] },
+        { role: 'assistant', content: [{ type: 'tool_call', id: 'c1', name: 'f', arguments: '{"a":1}' }] },
+        { role: 'tool', content: [{ type: 'tool_result', toolCallId: 'c1', content: 'ok' }] },
+      ],
+      tools: [{ name: 'f', parameters: {} }],
+    };
+    // Values computed by the part-by-part Hash.update implementation this replaced.
+    assert.equal(promptHash(req as never), 'dd78d745d213d9d434e23cbdd591dc83');
+    const plain = {
+      system: [],
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'Say hello in one short sentence.' }] }],
+    };
+    assert.equal(promptHash(plain as never), 'e7ff532d187d475b2c6c5d3dd66b212c');
+  });
+
   test('a different message, system prompt or tool set changes it', () => {
     const base = { model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] };
     const h = promptHash(parse(base));

@@ -4,7 +4,7 @@
  * asked (system, messages, tools, tool choice, response format) and not the model or sampling settings,
  * so the same prompt sent to two models hashes the same.
  */
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import type { CanonicalRequest } from '../core/request.js';
 import type { CanonicalResponse } from '../core/response.js';
 
@@ -12,15 +12,15 @@ import type { CanonicalResponse } from '../core/response.js';
 const HASH_HEX = 32;
 
 /**
- * It runs on every request, so text is fed to the hash part by part rather than through one big
- * JSON.stringify of the conversation; each piece is prefixed with its kind and length so that no two
- * different prompts feed the same bytes.
+ * It runs on every request, so the pieces are joined into one string and hashed in one call (one-shot
+ * `crypto.hash`, no Hash object and no call into the native side per piece; the same bytes as feeding
+ * them one by one, so the same hashes as before). Each piece is prefixed with its kind and length so that
+ * no two different prompts feed the same bytes.
  */
 export function promptHash(req: CanonicalRequest): string {
-  const h = createHash('sha256');
-  const piece = (kind: string, text: string) => {
-    h.update(`${kind}${text.length}:`);
-    h.update(text);
+  let text = '';
+  const piece = (kind: string, t: string) => {
+    text += `${kind}${t.length}:${t}`;
   };
   for (const p of req.system) piece('s', p.text);
   for (const m of req.messages) {
@@ -35,7 +35,7 @@ export function promptHash(req: CanonicalRequest): string {
   }
   if (req.tools || req.toolChoice || req.responseFormat)
     piece('x', JSON.stringify([req.tools ?? null, req.toolChoice ?? null, req.responseFormat ?? null]));
-  return h.digest('hex').slice(0, HASH_HEX);
+  return hash('sha256', text, 'hex').slice(0, HASH_HEX);
 }
 
 /** Address of a stored exchange: the hash of the request and response exactly as stored. */
