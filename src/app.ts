@@ -25,6 +25,7 @@ import { assembleCore, closeCore } from './assemble.js';
 import { openResponsesState } from './conversations/open-store.js';
 import { EmbeddingsService } from './embeddings/embeddings-service.js';
 import { CountTokensService } from './endpoints/count-tokens.js';
+import { EndpointGuard } from './governance/endpoint-guard.js';
 import { CompletionsService } from './completions/completions-service.js';
 import { ledgerReachable, openConfiguredLedger } from './ledger/open-ledger.js';
 import { createReadyRoute, redisCheck, redisUrlsInUse } from './ops/ready-route.js';
@@ -106,12 +107,13 @@ export async function startPenny(opts: StartOptions = {}): Promise<PennyApp> {
     }),
   ];
   const responses = openResponsesState(loaded, logger);
-  const embeddings = new EmbeddingsService({ loaded, catalog, logger, gateway });
-  const completions = new CompletionsService({ catalog, logger, gateway });
+  const endpointGuard = new EndpointGuard({ gov: governance, catalog, resolver: gateway.resolver });
+  const embeddings = new EmbeddingsService({ loaded, catalog, logger, gateway, guard: endpointGuard });
+  const completions = new CompletionsService({ catalog, logger, gateway, guard: endpointGuard });
   const endpoints = {
     '/embeddings': embeddings,
     '/completions': completions,
-    '/messages/count_tokens': new CountTokensService(gateway),
+    '/messages/count_tokens': new CountTokensService(gateway, endpointGuard),
   };
   const shutdown = new Shutdown();
   const server = createPennyServer({

@@ -28,6 +28,7 @@ import { SseParser } from '../providers/sse.js';
 import { readBodyText } from '../providers/upstream.js';
 import type { EndpointReply, EndpointService } from '../server/routes-endpoints.js';
 import { countText } from '../tokens/index.js';
+import type { EndpointGuard, GuardedCall } from '../governance/endpoint-guard.js';
 
 const tokens = z.array(z.number().int().nonnegative());
 const bodySchema = z.looseObject({
@@ -48,6 +49,8 @@ export interface CompletionsDeps {
   catalog: PriceCatalog;
   logger: Logger;
   gateway: Gateway;
+  /** Keys, rate limits and budgets, as for chat (absent in tests that build the service alone). */
+  guard?: EndpointGuard;
 }
 
 interface Served {
@@ -105,6 +108,46 @@ export class CompletionsService implements EndpointService {
     }
     const body = parsed.data;
     const stream = body.stream === true;
+    if (!this.deps.guard) return this.serve(call, res, start, headers, body, null);
+    const p = body.prompt;
+    const ids = typeof p === 'string' ? [] : p.filter((x) => typeof x !== 'string');
+    const idTokens = ids.reduce<number>((n, x) => n + (Array.isArray(x) ? x.length : 1), 0);
+    const text = typeof p === 'string' ? p : p.filter((x): x is string => typeof x === 'string').join('\n');
+    const num = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : undefined);
+    const b = body as Record<string, unknown>;
+    const n = Math.max(num(b.n) ?? 1, num(b.best_of) ?? 1);
+    try {
+      return await this.deps.guard.run(
+        {
+          ...start,
+          headers: call.headers,
+          signal: call.signal,
+          model: body.model,
+          text,
+          ...(idTokens > 0
+            ? { promptTokens: idTokens + (text ? countText(text, body.model).tokens : 0) }
+            : {}),
+          maxTokens: num(b.max_tokens),
+          n,
+          stream,
+        },
+        headers,
+        (g) => this.serve(call, res, start, headers, body, g),
+      );
+    } catch (e) {
+      return this.fail(start, headers, body.model, asPennyError(e), null, stream);
+    }
+  }
+
+  private async serve(
+    call: EndpointCall,
+    res: ServerResponse,
+    start: CallStart,
+    headers: Record<string, string>,
+    body: Body,
+    g: GuardedCall | null,
+  ): Promise<EndpointReply | null> {
+    const stream = body.stream === true;
     if (this.deps.gateway.simulated) return this.simulate(start, headers, body, res);
     let target: ReturnType<Gateway['resolver']['resolve']>;
     try {
@@ -126,6 +169,29 @@ export class CompletionsService implements EndpointService {
         provider.name,
         stream,
       );
+    const track: { usage: Usage | null } = { usage: null };
+    const forward = () => this.forward(call, res, start, headers, body, target, path, track);
+    if (!g) return forward();
+    try {
+      return await g.call(target, async () => ({ value: await forward(), usage: track.usage }));
+    } catch (e) {
+      return this.fail(start, headers, body.model, asPennyError(e), provider.name, stream);
+    }
+  }
+
+  /** The upstream call and its answer; `track.usage` is what it was billed. */
+  private async forward(
+    call: EndpointCall,
+    res: ServerResponse,
+    start: CallStart,
+    headers: Record<string, string>,
+    body: Body,
+    target: ReturnType<Gateway['resolver']['resolve']>,
+    path: string,
+    track: { usage: Usage | null },
+  ): Promise<EndpointReply | null> {
+    const stream = body.stream === true;
+    const provider = target.provider;
     const clientWantsUsage = body.stream_options?.include_usage === true;
     const upstreamBody = stream
       ? { ...body, model: target.model, stream_options: { ...body.stream_options, include_usage: true } }
@@ -174,6 +240,7 @@ export class CompletionsService implements EndpointService {
       const usage =
         usageOf(json.usage) ??
         this.estimate(body, target.model, (json.choices ?? []).map((c) => String(c.text ?? '')).join(''));
+      track.usage = usage;
       const cost = this.settle(
         start,
         body,
@@ -228,6 +295,7 @@ export class CompletionsService implements EndpointService {
       usage: usage ?? this.estimate(body, target.model, text),
       simulated: false,
     };
+    track.usage = served.usage;
     this.settle(start, body, served, true, failure, t0);
     return null;
   }

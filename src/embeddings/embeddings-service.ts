@@ -26,6 +26,7 @@ import { readBodyText } from '../providers/upstream.js';
 import { SIMULATED_PROVIDER } from '../providers/simulated/simulated.js';
 import type { EndpointReply, EndpointService } from '../server/routes-endpoints.js';
 import { countText } from '../tokens/index.js';
+import type { EndpointGuard, GuardedCall } from '../governance/endpoint-guard.js';
 import { type CachedEmbedding, EmbeddingCache } from './embedding-cache.js';
 import { type EmbeddingsBody, inputList, parseEmbeddingsBody } from './parse-request.js';
 import { simulateEmbeddings } from './simulated-embeddings.js';
@@ -37,6 +38,8 @@ export interface EmbeddingsDeps {
   catalog: PriceCatalog;
   logger: Logger;
   gateway: Gateway;
+  /** Keys, rate limits and budgets, as for chat (absent in tests that build the service alone). */
+  guard?: EndpointGuard;
 }
 
 export class EmbeddingsService implements EndpointService {
@@ -76,6 +79,39 @@ export class EmbeddingsService implements EndpointService {
     } catch (e) {
       return this.fail(start, headers, requested, asPennyError(e), null);
     }
+    if (!this.deps.guard) return this.serve(call, start, headers, body, null);
+    const list = inputList(body.input);
+    const text = list.filter((i): i is string => typeof i === 'string').join('\n');
+    const idTokens = list.reduce<number>((n, i) => n + (typeof i === 'string' ? 0 : i.length), 0);
+    try {
+      return await this.deps.guard.run(
+        {
+          ...start,
+          headers: call.headers,
+          signal: call.signal,
+          model: body.model,
+          text,
+          ...(idTokens > 0
+            ? { promptTokens: idTokens + (text ? countText(text, body.model).tokens : 0) }
+            : {}),
+          maxTokens: 0,
+          stream: false,
+        },
+        headers,
+        (g) => this.serve(call, start, headers, body, g),
+      );
+    } catch (e) {
+      return this.fail(start, headers, body.model, asPennyError(e), null);
+    }
+  }
+
+  private async serve(
+    call: EndpointCall,
+    start: CallStart,
+    headers: Record<string, string>,
+    body: EmbeddingsBody,
+    g: GuardedCall | null,
+  ): Promise<Reply> {
     const inputs = inputList(body.input).length;
     const meta: Record<string, unknown> = { endpoint: 'embeddings', inputs };
     const policy = this.cache.policy(start.attribution.feature);
@@ -129,7 +165,7 @@ export class EmbeddingsService implements EndpointService {
           ),
           provider.name,
         );
-      try {
+      const upstream = async (): Promise<{ value: CachedEmbedding; usage: Usage | null }> => {
         const res = await this.deps.gateway.upstreams.call(
           provider,
           target.model,
@@ -147,13 +183,17 @@ export class EmbeddingsService implements EndpointService {
             0,
           );
         }
-        answer = {
+        const value: CachedEmbedding = {
           body: text,
           provider: provider.name,
           servedModel: target.model,
           promptTokens: tokens as number,
           simulated: false,
         };
+        return { value, usage: { ...emptyUsage(), inputUncached: value.promptTokens } };
+      };
+      try {
+        answer = g ? await g.call(target, upstream) : (await upstream()).value;
       } catch (e) {
         const err =
           e instanceof SyntaxError

@@ -12,13 +12,18 @@ import { PROVIDER_TYPES } from '../providers/registry.js';
 import { readBodyText } from '../providers/upstream.js';
 import type { EndpointReply, EndpointService } from '../server/routes-endpoints.js';
 import { countRequestTokens } from '../tokens/index.js';
-import type { EndpointCall } from './endpoint-call.js';
+import { type EndpointCall, startCall } from './endpoint-call.js';
+import type { EndpointGuard } from '../governance/endpoint-guard.js';
 import { toWireError } from '../providers/wire-error.js';
 
 const HEADERS = { 'content-type': 'application/json' };
 
 export class CountTokensService implements EndpointService {
-  constructor(private readonly gateway: Gateway) {}
+  constructor(
+    private readonly gateway: Gateway,
+    /** Checks the caller's virtual key (and governance.requireKeys) as chat does; nothing is spent here. */
+    private readonly guard?: EndpointGuard,
+  ) {}
 
   async handle(call: EndpointCall): Promise<EndpointReply> {
     try {
@@ -36,6 +41,7 @@ export class CountTokensService implements EndpointService {
     const b = body as Record<string, unknown>;
     // count_tokens takes a Messages body without max_tokens; the parser needs one.
     const req: CanonicalRequest = CODECS.anthropic.parseRequest({ ...b, max_tokens: b.max_tokens ?? 1 });
+    if (this.guard) await this.guard.verify(call.headers, startCall(call).attribution, req.model);
     let model = req.model;
     if (!this.gateway.simulated) {
       const target = this.gateway.resolver.resolve(req.model);

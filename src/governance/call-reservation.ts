@@ -19,8 +19,30 @@ import { type Facts, describeScope, scopeApplies } from './scope.js';
 import { nanoToDisplay, nanoToUsd, picoToNanoCeil } from './units.js';
 import { worstCase } from './worst-case.js';
 
+/** What one call reserves: the budgets whose scope matches its target, and its worst-case cost. */
+export interface CallPlan {
+  facts: Facts;
+  budgets: CompiledBudget[];
+  price: ReturnType<PriceCatalog['lookup']>;
+  /** Worst case in nanodollars (0 when unpriced and only warn budgets apply). */
+  amount: number;
+  /** Lines for the store's time `now`. */
+  lines(now: number): BudgetLine[];
+}
+
+/** A reservation the guard stage made for the request's first call together with its rate limits. */
+interface Prepaid {
+  provider: string;
+  model: string;
+  id: string;
+  plan: CallPlan;
+  built: BudgetLine[];
+  lines: ReserveLine[];
+}
+
 export class BudgetCallGuard implements CallGuard {
   private n = 0;
+  private prepaid: Prepaid | null = null;
 
   constructor(
     private readonly gov: Governance,
@@ -29,7 +51,8 @@ export class BudgetCallGuard implements CallGuard {
     private readonly extra: readonly CompiledBudget[],
   ) {}
 
-  async begin(ctx: RequestContext, target: Target): Promise<CallTicket | null> {
+  /** The call's plan, or null when no budget applies; throws when an enforcing budget cannot price it. */
+  async plan(ctx: RequestContext, target: Target): Promise<CallPlan | null> {
     const facts: Facts = { ...this.base, provider: target.provider.name, model: target.model };
     const all = [...(await this.gov.budgets()), ...this.extra];
     const budgets = all.filter((b) => scopeApplies(b, facts));
@@ -45,24 +68,66 @@ export class BudgetCallGuard implements CallGuard {
       );
     }
     const amount = wc.cost === null ? 0 : picoToNanoCeil(wc.cost);
-    const id = `${ctx.id}:${this.n++}`;
+    return {
+      facts,
+      budgets,
+      price,
+      amount,
+      lines: (now) => budgets.map((b) => budgetLine(b, facts, now, cfg.timeZone, amount)),
+    };
+  }
+
+  /** The next reservation id of this request. */
+  nextId(ctx: RequestContext): string {
+    return `${ctx.id}:${this.n++}`;
+  }
+
+  /**
+   * Records a reservation the guard stage made (under `id`, with the request's rate limits, in one store
+   * round trip) for a call to `target`; the first call to that target uses it instead of reserving again.
+   */
+  prepay(target: Target, id: string, plan: CallPlan, built: BudgetLine[], lines: ReserveLine[]): void {
+    this.prepaid = { provider: target.provider.name, model: target.model, id, plan, built, lines };
+  }
+
+  /** The prepaid reservation's lines at 0 when no call used it (cache hit, refusal, another route). */
+  unusedPrepaid(): { id: string; lines: ReserveLine[] } | null {
+    const p = this.prepaid;
+    this.prepaid = null;
+    return p ? { id: p.id, lines: p.lines } : null;
+  }
+
+  async begin(ctx: RequestContext, target: Target): Promise<CallTicket | null> {
+    const pre = this.prepaid;
+    if (pre && pre.provider === target.provider.name && pre.model === target.model) {
+      this.prepaid = null;
+      return this.ticket(pre.id, pre.plan, pre.built, pre.lines);
+    }
+    const plan = await this.plan(ctx, target);
+    if (plan === null) return null;
+    const { facts, budgets, amount } = plan;
+    const id = this.nextId(ctx);
     let built: BudgetLine[] = [];
-    let reserved: { ok: boolean; lines: ReserveLine[] };
+    let lines: ReserveLine[];
     try {
       const r = await this.gov.reserve(id, (now) => {
-        built = budgets.map((b) => budgetLine(b, facts, now, cfg.timeZone, amount));
+        built = plan.lines(now);
         return built.map((b) => b.line);
       });
       if (!r.result.ok) {
         if (r.result.reason === 'clock')
           throw new Error('the store clock and the window still disagree after a resync');
-        const hit = built[r.result.index]!;
-        this.gov.stats.refusals.budget++;
-        const scope = describeScope(hit.budget, facts);
-        this.gov.thresholds.refused(hit.budget, hit.line, r.result.snapshot, scope);
-        throw refusal(ctx, hit, r.result.snapshot, r.result.now, amount, scope, target.model);
+        throw this.refuse(
+          ctx,
+          built[r.result.index]!,
+          r.result.snapshot,
+          r.result.now,
+          amount,
+          facts,
+          target,
+        );
       }
-      reserved = { ok: true, lines: r.lines };
+      lines = r.lines;
     } catch (e) {
       if (e instanceof PennyError) throw e;
       this.gov.storeError('reserving budget', e);
@@ -78,17 +143,38 @@ export class BudgetCallGuard implements CallGuard {
       if (!ctx.flags.includes('budget_unchecked')) ctx.flags.push('budget_unchecked');
       return null;
     }
-    const scopes = built.map((b) => describeScope(b.budget, facts));
+    return this.ticket(id, plan, built, lines);
+  }
+
+  /** Counts and describes a refusal of line `hit` (also used by the guard stage's combined reservation). */
+  refuse(
+    ctx: RequestContext,
+    hit: BudgetLine,
+    snapshot: CounterSnapshot,
+    now: number,
+    amount: number,
+    facts: Facts,
+    target: Target,
+  ): PennyError {
+    this.gov.stats.refusals.budget++;
+    const scope = describeScope(hit.budget, facts);
+    this.gov.thresholds.refused(hit.budget, hit.line, snapshot, scope);
+    return refusal(ctx, hit, snapshot, now, amount, scope, target.model);
+  }
+
+  private ticket(id: string, plan: CallPlan, built: BudgetLine[], reserved: ReserveLine[]): CallTicket {
+    const { facts, budgets, price } = plan;
     return {
       end: (outcome) => {
         let cost: Money = 0n;
         if (outcome?.usage) cost = computeCost(outcome.usage, price).cost ?? 0n;
         const actual = picoToNanoCeil(cost);
-        const lines = reserved.lines.map((l) => ({ key: l.key, window: l.window, actual }));
+        const lines = reserved.map((l) => ({ key: l.key, window: l.window, actual }));
         const rate = this.gov.thresholds.spendRateLines(actual);
-        this.gov.settle(id, [...lines, ...rate], (snaps) =>
-          this.gov.thresholds.afterSettle(budgets, [...lines, ...rate], snaps.slice(0, lines.length), scopes),
-        );
+        this.gov.settle(id, [...lines, ...rate], (snaps) => {
+          const scopes = built.map((b) => describeScope(b.budget, facts));
+          this.gov.thresholds.afterSettle(budgets, [...lines, ...rate], snaps.slice(0, lines.length), scopes);
+        });
       },
     };
   }
@@ -117,12 +203,13 @@ function refusal(
   ctx.headers['x-penny-budget'] = b.name;
   const reset =
     resetAt === null ? 'a total budget, it does not reset' : `resets ${new Date(resetAt).toISOString()}`;
-  return new PennyError(
+  const err = new PennyError(
     'budget_exceeded',
     `budget "${b.name}" (${scope}; ${b.window}) cannot cover this call to ${model}: limit ${nanoToDisplay(limit)}, spent ${nanoToDisplay(s.spent)}, reserved ${nanoToDisplay(s.reserved)} by calls in flight, this call needs up to ${nanoToDisplay(amount)}; ${reset}`,
     {
       details: {
         budget: b.name,
+        policy: b.policy,
         scope,
         window: b.window,
         limit_usd: b.limitUsd,
@@ -134,4 +221,10 @@ function refusal(
       },
     },
   );
+  // Also on the error itself: a refusal inside a cascade step or fallback happens on a child context.
+  err.clientHeaders = {
+    ...(retryAfter !== null ? { 'retry-after': String(retryAfter) } : {}),
+    'x-penny-budget': b.name,
+  };
+  return err;
 }

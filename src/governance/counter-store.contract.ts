@@ -169,6 +169,38 @@ export function counterStoreContract(
       assert.equal(await s.once('alert-2', 60_000), true);
     });
 
+    test('settleMany settles a batch in order, the same as one settle each; lines shared across settlements add up', async () => {
+      const s = await fresh();
+      assert.ok((await s.reserve('m1', [line('m:a', 400, 1000), line('m:b', 400, null)], 60_000)).ok);
+      assert.ok((await s.reserve('m2', [line('m:a', 500, 1000)], 60_000)).ok);
+      assert.ok((await s.reserve('m3', [line('m:c', 9, 10)], 60_000)).ok);
+      const out = await s.settleMany([
+        {
+          id: 'm1',
+          lines: [
+            { key: 'm:a', window: TOTAL, actual: 100 },
+            { key: 'm:b', window: TOTAL, actual: 7 },
+          ],
+        },
+        { id: 'm2', lines: [{ key: 'm:a', window: TOTAL, actual: 250 }] },
+        { id: 'none', lines: [] },
+        { id: 'm3', lines: [{ key: 'm:c', window: TOTAL, actual: 0 }] },
+      ]);
+      assert.deepEqual(out, [
+        [
+          { spent: 100, reserved: 500, resetAt: null },
+          { spent: 7, reserved: 0, resetAt: null },
+        ],
+        [{ spent: 350, reserved: 0, resetAt: null }],
+        [],
+        [{ spent: 0, reserved: 0, resetAt: null }],
+      ]);
+      assert.deepEqual(await s.settleMany([]), []);
+      // Settling an id twice books its spend twice but releases its reservation once.
+      const again = await s.settleMany([{ id: 'm2', lines: [{ key: 'm:a', window: TOTAL, actual: 1 }] }]);
+      assert.deepEqual(again, [[{ spent: 351, reserved: 0, resetAt: null }]]);
+    });
+
     test('large amounts stay exact (nanodollars of a $5M budget)', async () => {
       const s = await fresh();
       const limit = 5_000_000 * 1e9;

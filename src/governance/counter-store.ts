@@ -33,6 +33,11 @@ export interface SettleLine extends CounterLine {
   actual: number;
 }
 
+export interface Settlement {
+  id: string;
+  lines: readonly SettleLine[];
+}
+
 export interface CounterSnapshot {
   spent: number;
   reserved: number;
@@ -55,6 +60,11 @@ export interface CounterStore {
   reserve(id: string, lines: readonly ReserveLine[], ttlMs: number): Promise<ReserveResult>;
   /** Replaces reservation `id` on each line by its actual amount; a reservation already expired just adds spend. */
   settle(id: string, lines: readonly SettleLine[]): Promise<CounterSnapshot[]>;
+  /**
+   * Settles many reservations in one store operation (one Lua script, one transaction); the same as calling
+   * `settle` for each in order. Returns each settlement's snapshots.
+   */
+  settleMany(batch: readonly Settlement[]): Promise<CounterSnapshot[][]>;
   read(lines: readonly CounterLine[]): Promise<CounterSnapshot[]>;
   /** Every live counter whose key starts with `prefix` (for lists, the dashboard and metrics). */
   scan(prefix: string, limit?: number): Promise<Array<{ key: string; snapshot: CounterSnapshot }>>;

@@ -301,17 +301,45 @@ export class Governance {
     return { result, lines };
   }
 
-  /** Settles off the request path; `then` sees the counters after settlement (alerts). */
+  /**
+   * Settles off the request path; `then` sees the counters after settlement (alerts). Settlements queued in
+   * the same tick go to the store together (one Lua script or one transaction): budgets stay exact meanwhile
+   * because each reservation keeps holding the call's worst case until its settlement lands.
+   */
   settle(id: string, lines: SettleLine[], then?: (snaps: CounterSnapshot[]) => void): void {
+    if (lines.length === 0 || !this.counters) return;
+    this.queued.push({ id, lines, then });
+    if (this.queued.length === 1) setImmediate(this.flushSettlements);
+    else if (this.queued.length >= 256) this.flushSettlements();
+  }
+
+  private queued: Array<{
+    id: string;
+    lines: SettleLine[];
+    then?: ((snaps: CounterSnapshot[]) => void) | undefined;
+  }> = [];
+
+  private readonly flushSettlements = (): void => {
+    const batch = this.queued;
+    if (batch.length === 0) return;
+    this.queued = [];
     const counters = this.counters;
-    if (!counters || lines.length === 0) return;
+    if (!counters) return;
     const p = counters
-      .settle(id, lines)
-      .then((snaps) => then?.(snaps))
+      .settleMany(batch)
+      .then((snaps) => {
+        batch.forEach((op, i) => {
+          try {
+            op.then?.(snaps[i] ?? []);
+          } catch (e) {
+            this.logger.error('governance settlement follow-up failed', { error: e });
+          }
+        });
+      })
       .catch((e) => this.storeError('settling', e))
       .finally(() => this.pending.delete(p));
     this.pending.add(p);
-  }
+  };
 
   /** Runs background work tracked for shutdown. */
   track(p: Promise<unknown>): void {
@@ -330,7 +358,10 @@ export class Governance {
   }
 
   async drain(): Promise<void> {
-    while (this.pending.size) await Promise.allSettled([...this.pending]);
+    while (this.pending.size || this.queued.length) {
+      this.flushSettlements();
+      await Promise.allSettled([...this.pending]);
+    }
     await this.alerts.drain();
   }
 

@@ -13,9 +13,10 @@ import { BUDGET } from '../pipeline/budget-verdict.js';
 import type { Outcome, RequestContext } from '../pipeline/context.js';
 import { type Stage, defineStage } from '../pipeline/stage.js';
 import type { PriceCatalog } from '../pricing/catalog.js';
-import type { TargetResolver } from '../providers/resolve-target.js';
-import { budgetLine, keyBudget, type CompiledBudget } from './budget.js';
-import { BudgetCallGuard } from './call-reservation.js';
+import type { Target, TargetResolver } from '../providers/resolve-target.js';
+import { type BudgetLine, budgetLine, keyBudget, type CompiledBudget } from './budget.js';
+import { BudgetCallGuard, type CallPlan } from './call-reservation.js';
+import type { ReserveLine, SettleLine } from './counter-store.js';
 import type { Governance } from './governance.js';
 import { anyGlobMatches } from './glob.js';
 import type { VirtualKeyRecord } from './key-store.js';
@@ -36,19 +37,7 @@ export function createGuardStage(deps: GuardDeps): Stage {
   return defineStage({
     name: 'guard',
     async run(ctx, next) {
-      const presented = virtualKeyIn(ctx.requestHeaders);
-      let rec: VirtualKeyRecord | null = null;
-      if (presented !== undefined) {
-        rec = await gov.verify(presented);
-        ctx.attribution.keyId = rec.name;
-        checkAllowed(gov, rec, ctx);
-      } else if (gov.config.requireKeys && ctx.attribution.keyId === null) {
-        gov.stats.refusals.key++;
-        throw new PennyError(
-          'unauthorized',
-          'a Penny key is required (governance.requireKeys): send it as the API key of your SDK (Authorization: Bearer or x-api-key)',
-        );
-      }
+      const rec = await verifyCaller(gov, ctx.requestHeaders, ctx.attribution, ctx.request.model);
       const facts: Facts = {
         feature: ctx.attribution.feature,
         key: ctx.attribution.keyId,
@@ -56,23 +45,75 @@ export function createGuardStage(deps: GuardDeps): Stage {
         model: ctx.request.model,
         provider: providerOf(resolver, ctx.request.model),
       };
-      const rate = await admitRate(gov, ctx, facts, rec);
       const own = rec ? keyBudget(rec) : null;
       const extra = own ? [own] : [];
       const budgets = [...(await gov.budgets()), ...extra];
-      if (budgets.length > 0) {
+      const guard = budgets.length > 0 ? new BudgetCallGuard(gov, catalog, facts, extra) : null;
+      const pre = guard ? await prepayable(guard, resolver, ctx) : null;
+      const rate = await admitRate(gov, ctx, facts, rec, pre, guard);
+      if (guard) {
         await markDowngrade(gov, catalog, ctx, facts, budgets);
-        ctx.callGuard = new BudgetCallGuard(gov, catalog, facts, extra);
+        ctx.callGuard = guard;
       }
       let outcome: Outcome | null = null;
       try {
         outcome = await next();
         return outcome;
       } finally {
-        if (rate) settleRate(gov, rate, outcome);
+        const unused = guard?.unusedPrepaid() ?? null;
+        if (rate || unused) settleRate(gov, rate, unused, outcome);
       }
     },
   });
+}
+
+/** The first call's target and plan when it can be reserved with the rate limits (no downgrade in play). */
+async function prepayable(
+  guard: BudgetCallGuard,
+  resolver: TargetResolver,
+  ctx: RequestContext,
+): Promise<{ target: Target; plan: CallPlan } | null> {
+  let target: Target;
+  try {
+    target = resolver.resolve(ctx.request.model);
+  } catch {
+    return null;
+  }
+  try {
+    const plan = await guard.plan(ctx, target);
+    if (!plan || plan.budgets.some((b) => b.policy === 'downgrade')) return null;
+    return { target, plan };
+  } catch {
+    // Unpriced: the call's own check refuses it with the message that says so.
+    return null;
+  }
+}
+
+/**
+ * Who is calling and may they: verifies a virtual key (it becomes the attribution's key), checks its
+ * allow-lists, and refuses a request without any key when governance.requireKeys is on.
+ */
+export async function verifyCaller(
+  gov: Governance,
+  headers: RequestContext['requestHeaders'],
+  attribution: RequestContext['attribution'],
+  model: string,
+): Promise<VirtualKeyRecord | null> {
+  const presented = virtualKeyIn(headers);
+  if (presented !== undefined) {
+    const rec = await gov.verify(presented);
+    attribution.keyId = rec.name;
+    checkAllowed(gov, rec, attribution.feature, model);
+    return rec;
+  }
+  if (gov.config.requireKeys && attribution.keyId === null) {
+    gov.stats.refusals.key++;
+    throw new PennyError(
+      'unauthorized',
+      'a Penny key is required (governance.requireKeys): send it as the API key of your SDK (Authorization: Bearer or x-api-key)',
+    );
+  }
+  return null;
 }
 
 function virtualKeyIn(h: RequestContext['requestHeaders']): string | undefined {
@@ -96,8 +137,7 @@ function providerOf(resolver: TargetResolver, model: string): string | null {
   }
 }
 
-function checkAllowed(gov: Governance, rec: VirtualKeyRecord, ctx: RequestContext): void {
-  const feature = ctx.attribution.feature;
+function checkAllowed(gov: Governance, rec: VirtualKeyRecord, feature: string | null, model: string): void {
   if (rec.features !== null && (feature === null || !anyGlobMatches(rec.features, feature))) {
     gov.stats.refusals.key++;
     throw new PennyError(
@@ -107,7 +147,6 @@ function checkAllowed(gov: Governance, rec: VirtualKeyRecord, ctx: RequestContex
         : `Penny key "${rec.name}" may not use feature "${feature}" (allowed: ${rec.features.join(', ')})`,
     );
   }
-  const model = ctx.request.model;
   if (rec.models !== null && !anyGlobMatches(rec.models, model)) {
     gov.stats.refusals.key++;
     throw new PennyError(
@@ -128,6 +167,8 @@ async function admitRate(
   ctx: RequestContext,
   facts: Facts,
   rec: VirtualKeyRecord | null,
+  pre: { target: Target; plan: CallPlan } | null,
+  guard: BudgetCallGuard | null,
 ): Promise<AdmittedRate | null> {
   const own = rec ? keyRateLimit(rec) : null;
   const limits = [...gov.rateLimits, ...(own ? [own] : [])].filter((l) => scopeApplies(l, facts));
@@ -135,15 +176,28 @@ async function admitRate(
   const tokens = limits.some((l) => l.tpm !== null)
     ? promptTokens(ctx.request, ctx.request.model) + (ctx.request.maxTokens ?? 0)
     : 0;
-  const id = `${ctx.id}:rate`;
+  // With budgets, the first call's reservation rides in the same atomic step (one store round trip).
+  const id = guard && pre ? guard.nextId(ctx) : `${ctx.id}:rate`;
   let built: RateLine[] = [];
+  let budgetBuilt: BudgetLine[] = [];
   try {
-    const r = await gov.reserve(id, (now) => {
+    let r = await gov.reserve(id, (now) => {
       built = rateLines(limits, facts, now, tokens);
-      return built.map((l) => l.line);
+      budgetBuilt = pre ? pre.plan.lines(now) : [];
+      return [...built.map((l) => l.line), ...budgetBuilt.map((b) => b.line)];
     });
+    if (!r.result.ok && r.result.reason === 'over' && r.result.index >= built.length) {
+      // The budget refuses: the call's own check (at call time, on the target actually called) says so.
+      budgetBuilt = [];
+      r = await gov.reserve(id, (now) => {
+        built = rateLines(limits, facts, now, tokens);
+        return built.map((l) => l.line);
+      });
+    }
     if (r.result.ok) {
       Object.assign(ctx.headers, rateHeaders(built, r.result.lines, r.result.now));
+      if (guard && pre && budgetBuilt.length > 0)
+        guard.prepay(pre.target, id, pre.plan, budgetBuilt, r.lines.slice(built.length));
       return { id, lines: built };
     }
     if (r.result.reason === 'clock')
@@ -188,19 +242,35 @@ async function admitRate(
   }
 }
 
-function settleRate(gov: Governance, rate: AdmittedRate, outcome: Outcome | null): void {
+/** Settles the rate lines to what was used, and releases a prepaid budget reservation no call used. */
+function settleRate(
+  gov: Governance,
+  rate: AdmittedRate | null,
+  unused: { id: string; lines: ReserveLine[] } | null,
+  outcome: Outcome | null,
+): void {
   const u = outcome?.usage;
   const used = u
     ? u.inputUncached + u.cacheRead + u.cacheWrite5m + u.cacheWrite1h + u.outputText + u.reasoning
     : 0;
-  gov.settle(
-    rate.id,
-    rate.lines.map((l) => ({
-      key: l.line.key,
-      window: l.line.window,
-      actual: l.kind === 'requests' ? 1 : used,
-    })),
-  );
+  const lines: SettleLine[] = rate
+    ? rate.lines.map((l) => ({
+        key: l.line.key,
+        window: l.line.window,
+        actual: l.kind === 'requests' ? 1 : used,
+      }))
+    : [];
+  if (unused && rate && unused.id === rate.id) {
+    for (const l of unused.lines) lines.push({ key: l.key, window: l.window, actual: 0 });
+    gov.settle(rate.id, lines);
+    return;
+  }
+  if (rate) gov.settle(rate.id, lines);
+  if (unused)
+    gov.settle(
+      unused.id,
+      unused.lines.map((l) => ({ key: l.key, window: l.window, actual: 0 })),
+    );
 }
 
 /**

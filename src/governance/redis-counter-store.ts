@@ -14,6 +14,7 @@ import {
   type ReserveLine,
   type ReserveResult,
   type SettleLine,
+  type Settlement,
   type WindowSpec,
   resetOf,
 } from './counter-store.js';
@@ -108,10 +109,27 @@ export class RedisCounterStore implements CounterStore {
   }
 
   async settle(id: string, lines: readonly SettleLine[]): Promise<CounterSnapshot[]> {
-    const args: Array<string | number> = [id];
-    for (const l of lines) args.push(l.actual, ...windowArgs(l.window));
-    const r = (await this.eval(SCRIPTS.settle, lines, args)) as number[];
-    return snaps(lines, r);
+    return (await this.settleMany([{ id, lines }]))[0]!;
+  }
+
+  async settleMany(batch: readonly Settlement[]): Promise<CounterSnapshot[][]> {
+    const all: SettleLine[] = [];
+    const args: Array<string | number> = [batch.length];
+    for (const op of batch) {
+      args.push(op.id, op.lines.length);
+      for (const l of op.lines) {
+        all.push(l);
+        args.push(l.actual, ...windowArgs(l.window));
+      }
+    }
+    if (all.length === 0) return batch.map(() => []);
+    const flat = snaps(all, (await this.eval(SCRIPTS.settle, all, args)) as number[]);
+    let i = 0;
+    return batch.map((op) => {
+      const part = flat.slice(i, i + op.lines.length);
+      i += op.lines.length;
+      return part;
+    });
   }
 
   async read(lines: readonly CounterLine[]): Promise<CounterSnapshot[]> {

@@ -112,35 +112,47 @@ end
 return out
 `;
 
-/** KEYS: hash, zset per line. ARGV: id, then per line actual, kind, a, b. */
+/**
+ * Settles a batch of reservations in one script (settlements are coalesced per tick, off the request path).
+ * KEYS: hash, zset per line of every settlement, in order. ARGV: number of settlements, then per settlement
+ * id and its number of lines, then per line actual, kind, a, b. Returns now, then spent, reserved, oldest per
+ * line in KEYS order.
+ */
 export const SETTLE = `${COMMON}
 local now = now_ms()
-local id = ARGV[1]
-local n = #KEYS / 2
 local out = {now}
-for i = 1, n do
-  local h, z = KEYS[2 * i - 1], KEYS[2 * i]
-  local base = 1 + (i - 1) * 4
-  local actual = tonumber(ARGV[base + 1])
-  local kind, a, b = ARGV[base + 2], tonumber(ARGV[base + 3]), tonumber(ARGV[base + 4])
-  purge(h, z, now)
-  local held = redis.call('HGET', h, 'x:' .. id)
-  if held then
-    redis.call('HDEL', h, 'x:' .. id)
-    redis.call('ZREM', z, id)
-    local r = redis.call('HINCRBY', h, 'r', int(-tonumber(held)))
-    if r < 0 then redis.call('HSET', h, 'r', '0') end
+local ops = tonumber(ARGV[1])
+local p = 2
+local k = 1
+for _ = 1, ops do
+  local id = ARGV[p]
+  local n = tonumber(ARGV[p + 1])
+  p = p + 2
+  for _ = 1, n do
+    local h, z = KEYS[k], KEYS[k + 1]
+    k = k + 2
+    local actual = tonumber(ARGV[p])
+    local kind, a, b = ARGV[p + 1], tonumber(ARGV[p + 2]), tonumber(ARGV[p + 3])
+    purge(h, z, now)
+    local held = redis.call('HGET', h, 'x:' .. id)
+    if held then
+      redis.call('HDEL', h, 'x:' .. id)
+      redis.call('ZREM', z, id)
+      local r = redis.call('HINCRBY', h, 'r', int(-tonumber(held)))
+      if r < 0 then redis.call('HSET', h, 'r', '0') end
+    end
+    if actual > 0 then
+      local bucket = 0
+      if kind == 'r' then bucket = math.floor(now / b) * b end
+      redis.call('HINCRBY', h, 's:' .. int(bucket), ARGV[p])
+    end
+    keep(h, z, kind, a, b, now, 0)
+    local spent, reserved, oldest = snapshot(h, kind, a, b, now)
+    out[#out + 1] = spent
+    out[#out + 1] = reserved
+    out[#out + 1] = oldest
+    p = p + 4
   end
-  if actual > 0 then
-    local bucket = 0
-    if kind == 'r' then bucket = math.floor(now / b) * b end
-    redis.call('HINCRBY', h, 's:' .. int(bucket), ARGV[base + 1])
-  end
-  keep(h, z, kind, a, b, now, 0)
-  local spent, reserved, oldest = snapshot(h, kind, a, b, now)
-  out[#out + 1] = spent
-  out[#out + 1] = reserved
-  out[#out + 1] = oldest
 end
 return out
 `;

@@ -12,6 +12,7 @@ import {
   type ReserveLine,
   type ReserveResult,
   type SettleLine,
+  type Settlement,
   type WindowSpec,
   bucketOf,
   expiryOf,
@@ -152,21 +153,27 @@ export class SqliteCounterStore implements CounterStore {
   }
 
   async settle(id: string, lines: readonly SettleLine[]): Promise<CounterSnapshot[]> {
-    const run = this.db.transaction((): CounterSnapshot[] => {
+    return (await this.settleMany([{ id, lines }]))[0]!;
+  }
+
+  async settleMany(batch: readonly Settlement[]): Promise<CounterSnapshot[][]> {
+    const run = this.db.transaction((): CounterSnapshot[][] => {
       const now = this.clock();
-      const out: CounterSnapshot[] = [];
-      for (const line of lines) {
-        this.ensure(line, now, 0);
-        this.purge(line.key, now);
-        const held = this.s.takeRes.get(line.key, id);
-        if (held) {
-          this.s.deleteRes.run(line.key, id);
-          this.s.addReserved.run(-held.amount, line.key);
+      return batch.map(({ id, lines }) => {
+        const out: CounterSnapshot[] = [];
+        for (const line of lines) {
+          this.ensure(line, now, 0);
+          this.purge(line.key, now);
+          const held = this.s.takeRes.get(line.key, id);
+          if (held) {
+            this.s.deleteRes.run(line.key, id);
+            this.s.addReserved.run(-held.amount, line.key);
+          }
+          if (line.actual > 0) this.s.addSpent.run(line.key, bucketOf(line.window, now), line.actual);
+          out.push(this.snapshot(line, now));
         }
-        if (line.actual > 0) this.s.addSpent.run(line.key, bucketOf(line.window, now), line.actual);
-        out.push(this.snapshot(line, now));
-      }
-      return out;
+        return out;
+      });
     });
     const r = run.immediate();
     this.maybePrune();

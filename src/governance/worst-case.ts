@@ -25,9 +25,17 @@ export interface WorstCase {
 }
 
 const counts = new WeakMap<CanonicalRequest, Map<string, number>>();
+const preset = new WeakMap<CanonicalRequest, number>();
+
+/** Fixes a request's prompt tokens for every model (an endpoint that was sent token ids, not text). */
+export function presetPromptTokens(req: CanonicalRequest, tokens: number): void {
+  preset.set(req, tokens);
+}
 
 /** Prompt tokens of a request for a model, counted once per (request, model). */
 export function promptTokens(req: CanonicalRequest, model: string): number {
+  const fixed = preset.get(req);
+  if (fixed !== undefined) return fixed;
   let m = counts.get(req);
   if (!m) {
     m = new Map();

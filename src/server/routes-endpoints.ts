@@ -11,7 +11,7 @@ import { safeHeaders } from '../core/header-value.js';
 import { MAX_JSON_DEPTH, formatJsonPath, tooDeepAt } from '../core/json-depth.js';
 import type { EndpointCall } from '../endpoints/endpoint-call.js';
 import type { Logger } from '../observability/logger.js';
-import type { Auth } from './auth.js';
+import { type Auth, presentsVirtualKey } from './auth.js';
 import { checkJsonContentType } from './request-guard.js';
 
 export interface EndpointReply {
@@ -41,12 +41,13 @@ export function serveEndpoint(
   let tokenName: string | undefined;
   if (opts.auth.required) {
     const name = opts.auth.check(req.headers);
-    if (!name) {
+    // A virtual key (sk-penny-…) is verified by the service's guard, which answers 401 itself when it is bad.
+    if (!name && !presentsVirtualKey(req.headers)) {
       req.resume();
       send(res, new PennyError('unauthorized', 'missing or wrong Penny token'));
       return;
     }
-    tokenName = name;
+    if (name) tokenName = name;
   }
   const notJson = checkJsonContentType(req);
   if (notJson) {

@@ -76,6 +76,13 @@ describe('budgets through the gateway', () => {
             },
             { name: 'dg', match: { feature: 'dg' }, limit: '0.0015', window: 'day', policy: 'downgrade' },
             { name: 'cascade-cap', match: { feature: 'qa' }, limit: '0.005', window: 'day' },
+            {
+              name: 'cascade-dg',
+              match: { feature: 'qa-dg' },
+              limit: '0.005',
+              window: 'day',
+              policy: 'downgrade',
+            },
           ],
           rateLimits: [{ name: 'per-user', match: { feature: 'rl' }, per: ['user'], rpm: 2 }],
         },
@@ -86,6 +93,7 @@ describe('budgets through the gateway', () => {
             },
           },
           qa: { cascade: { models: ['gpt-4o-mini', 'gpt-4o'] } },
+          'qa-dg': { cascade: { models: ['gpt-4o-mini', 'gpt-4o'] } },
         },
       },
     });
@@ -189,12 +197,15 @@ describe('budgets through the gateway', () => {
     assert.ok(costOf(dg) <= usd('0.0015'));
   });
 
-  test('a cascade whose escalation would pass the budget is stopped before the expensive call', async () => {
+  test('a cascade whose escalation would pass a reject budget is stopped before the expensive call: 429, the cheap call billed', async () => {
     h.fake.reset();
     h.fake.setNext({ words: 0 }); // the cheap answer is empty: the cascade wants to escalate
     const r = await attempt(chat('qa', { model: 'gpt-4o', max: 1000 }));
-    // The cascade never drops a request: with its escalation refused, the cheap answer is served.
-    assert.ok('ok' in r);
+    assert.ok('err' in r, 'the request is refused');
+    assert.equal(r.err.status, 429);
+    assert.match(r.err.message, /budget "cascade-cap" \(feature=qa; day\) cannot cover this call to gpt-4o/);
+    assert.ok(Number(r.err.headers?.get('retry-after')) >= 1);
+    assert.equal(r.err.body?.error?.details?.policy, 'reject');
     assert.deepEqual(
       h.fake.requests.map((q) => (q.body as { model: string }).model),
       ['gpt-4o-mini'],
@@ -202,7 +213,9 @@ describe('budgets through the gateway', () => {
     );
     const e = (await h.entries()).at(-1)!;
     assert.equal(e.feature, 'qa');
-    assert.equal(e.servedModel, 'gpt-4o-mini');
+    assert.equal(e.status, 'error');
+    assert.equal(e.httpStatus, 429);
+    assert.equal(e.errorClass, 'budget_exceeded');
     const attempts = (
       e.meta!.cascade as { attempts: Array<{ model: string; code?: string; status: number }> }
     ).attempts;
@@ -214,6 +227,22 @@ describe('budgets through the gateway', () => {
       ],
     );
     assert.ok(e.cost !== null && e.cost > 0n && e.cost <= usd('0.005'), 'the cheap call is billed');
+  });
+
+  test('under a downgrade budget the refused escalation serves the cheap answer, flagged', async () => {
+    h.fake.reset();
+    h.fake.setNext({ words: 0 });
+    const r = await attempt(chat('qa-dg', { model: 'gpt-4o', max: 1000 }));
+    assert.ok('ok' in r, 'the cheap answer is served');
+    assert.deepEqual(
+      h.fake.requests.map((q) => (q.body as { model: string }).model),
+      ['gpt-4o-mini'],
+    );
+    const e = (await h.entries()).at(-1)!;
+    assert.equal(e.feature, 'qa-dg');
+    assert.equal(e.status, 'ok');
+    assert.equal(e.servedModel, 'gpt-4o-mini');
+    assert.ok(e.flags.includes('budget_downgraded'), `flags: ${e.flags.join(',')}`);
   });
 
   test('a budget set from the CLI applies to the running gateway without a restart', async () => {

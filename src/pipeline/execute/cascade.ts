@@ -57,6 +57,12 @@ export async function executeCascade(
     if (run === 'aborted') return calls.finish(cascade, aborted(ctx), null);
     stepCalls.push(run.main);
     outcomes.push(run.outcome);
+    // A budget refused the step: a `reject` budget refuses the request (429, the calls made so far billed);
+    // under a `downgrade` budget the cascade goes on without it and serves what the cheaper steps gave.
+    const policy = budgetRefusalPolicy(run.main.outcome);
+    if (policy === 'reject') return calls.finish(cascade, run.main.outcome, null);
+    if (policy === 'downgrade' && !ctx.flags.includes('budget_downgraded'))
+      ctx.flags.push('budget_downgraded');
   }
   if (decision.action === 'fail') return failOver(ctx, cascade, decision, calls, deps);
   return serveAccepted(ctx, cascade, decision, stepCalls[decision.step]!, calls);
@@ -198,6 +204,13 @@ async function judge(
     { name: 'judge', passed: result.passed, ...(result.detail ? { detail: result.detail } : {}) },
   ];
   return result;
+}
+
+/** The policy of the budget that refused a call (`budget_exceeded`), or null when no budget refused it. */
+function budgetRefusalPolicy(o: Outcome): string | null {
+  if (o.error?.code !== 'budget_exceeded') return null;
+  const policy = (o.error.details as { policy?: unknown } | undefined)?.policy;
+  return typeof policy === 'string' ? policy : 'reject';
 }
 
 function aborted(ctx: RequestContext): Outcome {

@@ -1,0 +1,176 @@
+/**
+ * Governance overhead (`npm run bench:governance`): the same Penny build with budgets off (ledger on) and
+ * on (a virtual key with a budget and an rpm/tpm limit: every request verified, rate-limited, reserved and
+ * settled), counters in Redis on loopback and, as a second row, in the embedded SQLite store. The cells are
+ * interleaved — round after round, every target for a few seconds at 1 and at 10 clients — and the median
+ * of the rounds is reported, so the load of a shared machine falls on every row alike. `--before=<dir>`
+ * adds a previous build's dist/ (budgets on, Redis) as one more row of the same run.
+ * Needs `wrk`. Results: stdout and bench/results/governance.md.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const SECS = Number(process.env.BENCH_SECONDS ?? 3);
+const BEFORE = process.argv.find((a) => a.startsWith('--before='))?.slice(9);
+
+function have(cmd: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+if (!have('wrk')) {
+  console.error('bench: `wrk` is required (apt-get install -y wrk)');
+  process.exit(1);
+}
+const pin = (cpu: number, cmd: string[]) => (have('taskset') ? ['taskset', '-c', String(cpu), ...cmd] : cmd);
+
+async function startProc(
+  cmd: string[],
+  env: Record<string, string> = {},
+): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(cmd[0]!, cmd.slice(1), {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NODE_ENV: 'production', ...env },
+  });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      const m = /READY (\d+)/.exec(out);
+      if (m) resolve({ child, port: Number(m[1]) });
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`${cmd.join(' ')} exited ${code}: ${out}`)));
+  });
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((r) => {
+    child.removeAllListeners('exit');
+    child.once('exit', () => r());
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+  });
+}
+
+interface Run {
+  rps: number;
+  p50: number;
+  errors: number;
+}
+
+function wrk(name: string, port: number, headers: Record<string, string>, clients: number): Run {
+  const body = JSON.stringify({
+    model: 'gpt-4o-mini',
+    messages: [{ role: 'user', content: 'Say hello in one short sentence.' }],
+  });
+  const lines = ['wrk.method = "POST"', `wrk.body = ${JSON.stringify(body)}`];
+  for (const [k, v] of Object.entries({ 'Content-Type': 'application/json', ...headers }))
+    lines.push(`wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`);
+  const script = join(tmpdir(), `penny-bench-gov-${name.replace(/\W/g, '')}.lua`);
+  writeFileSync(script, `${lines.join('\n')}\n`);
+  const cmd = pin(1, [
+    'wrk',
+    '-t1',
+    `-c${clients}`,
+    `-d${SECS}s`,
+    '--latency',
+    '-s',
+    script,
+    `http://127.0.0.1:${port}/v1/chat/completions`,
+  ]);
+  const out = execFileSync(cmd[0]!, cmd.slice(1), { encoding: 'utf8' });
+  const m = /\s50%\s+([\d.]+)(us|ms|s)/.exec(out);
+  const p50 = m ? Number(m[1]) * (m[2] === 'us' ? 0.001 : m[2] === 's' ? 1000 : 1) : Number.NaN;
+  const errors =
+    Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0) +
+    Number(/Socket errors:.*?timeout (\d+)/.exec(out)?.[1] ?? 0);
+  return { rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0), p50, errors };
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+async function main() {
+  const fake = await startProc(pin(1, [process.execPath, '--import', 'tsx', 'bench/servers/fake.ts']));
+  const upstream = `http://127.0.0.1:${fake.port}`;
+  const budgets = (name: string, store: 'redis' | 'sqlite', dist?: string) => ({
+    name,
+    start: async () => {
+      const keyFile = join(tmpdir(), `penny-bench-gov-key-${process.pid}-${name.replace(/\W/g, '')}`);
+      const p = await startProc(
+        pin(0, [process.execPath, 'bench/servers/penny-budgets.mjs', upstream, keyFile, store]),
+        dist ? { PENNY_BENCH_DIST: dist } : {},
+      );
+      return { ...p, headers: { authorization: `Bearer ${readFileSync(keyFile, 'utf8').trim()}` } };
+    },
+  });
+  const specs = [
+    {
+      name: 'budgets off',
+      start: async () => ({
+        ...(await startProc(pin(0, [process.execPath, 'bench/servers/penny.mjs', upstream]))),
+        headers: { authorization: 'Bearer penny' },
+      }),
+    },
+    budgets('budgets on (Redis)', 'redis'),
+    ...(BEFORE ? [budgets('budgets on (Redis), before', 'redis', BEFORE)] : []),
+    budgets('budgets on (SQLite)', 'sqlite'),
+  ];
+  // Every server runs for the whole benchmark (one at a time is loaded); cells are interleaved.
+  const live: Array<{ name: string; child: ChildProcess; port: number; headers: Record<string, string> }> =
+    [];
+  for (const s of specs) live.push({ name: s.name, ...(await s.start()) });
+  const cells = new Map<string, { one: Run[]; ten: Run[] }>(live.map((t) => [t.name, { one: [], ten: [] }]));
+  for (const t of live) wrk(t.name, t.port, t.headers, 10); // warm-up
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = live.map((_, i) => live[(i + round) % live.length]!);
+    for (const t of order) {
+      const one = wrk(t.name, t.port, t.headers, 1);
+      const ten = wrk(t.name, t.port, t.headers, 10);
+      cells.get(t.name)!.one.push(one);
+      cells.get(t.name)!.ten.push(ten);
+      process.stderr.write(
+        `round ${round + 1} ${t.name.padEnd(28)} p50@1 ${one.p50.toFixed(3)} ms  req/s@10 ${ten.rps.toFixed(0)}${one.errors + ten.errors ? `  ERRORS ${one.errors + ten.errors}` : ''}\n`,
+      );
+    }
+  }
+  for (const t of live) await stop(t.child);
+  await stop(fake.child);
+
+  const off = cells.get('budgets off')!;
+  const offP50 = median(off.one.map((r) => r.p50));
+  const offRps = median(off.ten.map((r) => r.rps));
+  const out = [
+    `Command: \`npm run bench:governance${BEFORE ? ' -- --before=<previous dist>' : ''}\` (${ROUNDS} interleaved rounds of ${SECS} s per cell, median of rounds; wrk -t1, gateways pinned to CPU 0; ${new Date().toISOString().slice(0, 10)})`,
+    '',
+    '| path | p50 @1 (ms) | added p50 vs budgets off (ms) | req/s @10 | vs budgets off | errors |',
+    '|---|---|---|---|---|---|',
+  ];
+  for (const [name, c] of cells) {
+    const p50 = median(c.one.map((r) => r.p50));
+    const rps = median(c.ten.map((r) => r.rps));
+    const errors = [...c.one, ...c.ten].reduce((a, r) => a + r.errors, 0);
+    out.push(
+      `| ${name} | ${p50.toFixed(3)} | ${name === 'budgets off' ? '–' : (p50 - offP50).toFixed(3)} | ${rps.toFixed(0)} | ${name === 'budgets off' ? '–' : `${((rps / offRps) * 100).toFixed(0)}%`} | ${errors} |`,
+    );
+  }
+  const text = `${out.join('\n')}\n`;
+  process.stdout.write(`\n${text}`);
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync('bench/results/governance.md', text);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
