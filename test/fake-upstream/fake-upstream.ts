@@ -7,6 +7,7 @@
  * The one non-obvious thing: `close()` must never hang, so it destroys every open connection, including
  * streams deliberately stalled by #fake:stall_after.
  */
+import { type BatchApi, createBatchApi } from './batches-route.js';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { anthropicCountTokens, anthropicMessages } from './anthropic-route.js';
@@ -43,6 +44,8 @@ export interface FakeUpstream {
   url: string;
   port: number;
   requests: RecordedRequest[];
+  /** The batch APIs (OpenAI files + batches, Anthropic message batches): `batchApi.delayMs`, `batchApi.batches`. */
+  batchApi: BatchApi;
   /** Requests received since start or the last reset(), recorded or not. */
   readonly count: number;
   /** Forces the scenario of the next chat/messages request (merged over its directives). Queues. */
@@ -77,6 +80,8 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
   const fastCache = new Map<string, Buffer[]>();
   let count = 0;
   let seq = 0;
+  let port = 0;
+  const batchApi = createBatchApi();
 
   const host: ExchangeHost & { closing: boolean } = {
     closing: false,
@@ -119,6 +124,17 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
       fastCache,
       ...(opts.chaos ? { chaos: opts.chaos } : {}),
     };
+    if (
+      batchApi.handle(
+        req.method ?? 'GET',
+        route,
+        ex,
+        raw,
+        String(req.headers['content-type'] ?? ''),
+        `http://127.0.0.1:${port}`,
+      )
+    )
+      return;
     if (req.method === 'POST' && route === '/chat/completions') return openAiChat(ctx);
     if (req.method === 'POST' && route === '/messages') return anthropicMessages(ctx);
     if (req.method === 'POST' && route === '/responses') return openAiResponses(ctx);
@@ -152,12 +168,13 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
     server.once('error', reject);
     server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
   });
-  const port = (server.address() as AddressInfo).port;
+  port = (server.address() as AddressInfo).port;
 
   return {
     url: `http://127.0.0.1:${port}`,
     port,
     requests,
+    batchApi,
     get count() {
       return count;
     },

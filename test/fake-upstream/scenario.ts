@@ -5,7 +5,7 @@
  *
  * Directives: words=N, cached=N, cache_write=N, cache_write_1h=N, reasoning=N, status=N,
  * retry_after=SECONDS, delay=MS, chunk_delay=MS, stall_after=N, break_after=N, reset, finish=REASON,
- * bad_json, tool[=NAME], bad_sse_after=N, short_body, batch_drop, batch_dup, batch_garbage.
+ * bad_json, tool[=NAME], bad_sse_after=N, short_body, batch_drop, batch_dup, batch_garbage, batch_reject, batch_fail, batch_expire, line_error.
  */
 
 export interface Scenario {
@@ -49,6 +49,14 @@ export interface Scenario {
   batchDup?: boolean;
   /** Micro-batch prompt: answer with text that is not the JSON asked for. */
   batchGarbage?: boolean;
+  /** Batch API line: the provider rejects the batch (400 at creation). */
+  batchReject?: boolean;
+  /** Batch API line: the batch ends `failed`. */
+  batchFail?: boolean;
+  /** Batch API line: the batch ends `expired` and this line is not answered. */
+  batchExpire?: boolean;
+  /** Batch API line: this line gets a per-line error. */
+  lineError?: boolean;
 }
 
 export const DIRECTIVE = /#fake:([a-z0-9_]+)(?:=([^\s"\\]+))?/g;
@@ -89,6 +97,10 @@ export function parseDirectives(text: string): Scenario {
     else if (name === 'batch_drop') s.batchDrop = true;
     else if (name === 'batch_dup') s.batchDup = true;
     else if (name === 'batch_garbage') s.batchGarbage = true;
+    else if (name === 'batch_reject') s.batchReject = true;
+    else if (name === 'batch_fail') s.batchFail = true;
+    else if (name === 'batch_expire') s.batchExpire = true;
+    else if (name === 'line_error') s.lineError = true;
     else if (name === 'tool') s.tool = value ?? true;
     else if (name === 'finish') {
       if (value === undefined) throw new Error('#fake:finish needs a value, e.g. #fake:finish=length');
