@@ -5,6 +5,8 @@
  * de-duplicated follower (follow-flight.ts) reports the leader's spend; the semantic lookup
  * (semantic-probe.ts) reports its embedding as a side cost — settle turns these into money. Store faults
  * never fail a request: they are misses, counted and logged (see store/guarded-store.ts).
+ * With the Redis store, instances share in-flight calls (fleet/remote-flight.ts) and semantic entries
+ * (fleet/semantic-replica.ts); Redis being down makes each instance behave as if it were alone.
  * The non-obvious part: the answer is stored after the response has been handed to the client, and the
  * write is not awaited — with memory and SQLite it lands synchronously, with Redis a moment later.
  */

@@ -96,7 +96,9 @@ export interface SemanticStoreResult {
 }
 
 interface StoredEntry {
-  features: TextFeatures;
+  text: string;
+  /** The guards' view of the text, computed the first time the entry is a candidate. */
+  features?: TextFeatures;
 }
 
 export class SemanticCache {
@@ -149,6 +151,7 @@ export class SemanticCache {
       if (c.score < threshold) break;
       const entry = this.stored.get(c.id);
       if (entry === undefined) continue;
+      entry.features ??= analyzeText(entry.text);
       const verdict = compareFeatures(query, entry.features);
       if (!verdict.ok) {
         if (base.rejectedBy === undefined) {
@@ -170,7 +173,7 @@ export class SemanticCache {
     if (skipped !== null) return { stored: false, skipped };
     const { vector, usage } = await this.embedOne(input.text);
     const scope = scopeKey(input.scope);
-    this.stored.set(input.id, { features: analyzeText(input.text) });
+    this.stored.set(input.id, { text: input.text });
     this.index.add(scope, input.id, vector);
     this.onStore?.({ scope, id: input.id, text: input.text, vector });
     return { stored: true, ...(usage ? { embedUsage: usage } : {}) };
@@ -183,7 +186,7 @@ export class SemanticCache {
   ingest(e: SemanticEntryRecord): boolean {
     if (this.index.has(e.id) || e.vector.length !== this.index.dims || this.skipReason(e.text) !== null)
       return false;
-    this.stored.set(e.id, { features: analyzeText(e.text) });
+    this.stored.set(e.id, { text: e.text });
     this.index.add(e.scope, e.id, e.vector);
     return true;
   }
