@@ -114,6 +114,12 @@ export async function startPenny(opts: StartOptions = {}): Promise<PennyApp> {
     '/embeddings': embeddings,
     '/completions': completions,
     '/messages/count_tokens': new CountTokensService(gateway, endpointGuard),
+    '/penny/feedback': core.quality.feedbackEndpoint((t) =>
+      governance.verify(t).then(
+        (r) => r.name,
+        () => null,
+      ),
+    ),
   };
   const shutdown = new Shutdown();
   const server = createPennyServer({

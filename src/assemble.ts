@@ -68,7 +68,7 @@ export function assembleCore(opts: {
   // One resolver for the gateway and its stages: a model name resolves to a target one way only.
   const resolver = new TargetResolver(loaded);
   const governance = new Governance(loaded, logger);
-  const quality = new Quality(loaded, logger);
+  const quality = new Quality(loaded, logger, ledger);
   // Body capture wraps every other stage, so it sees the request as sent and the final answer; the guard
   // (keys, rate limits, budgets) runs first after attribution, before shortcut and cache.
   const stages = [

@@ -4,9 +4,13 @@
  * asynchronously) and `close()` releases them. Nothing here is on the request path except the arm lookup.
  */
 import type { LoadedConfig } from '../config/load.js';
+import type { Ledger } from '../ledger/ledger.js';
 import type { Logger } from '../observability/logger.js';
 import type { Stage } from '../pipeline/stage.js';
 import { ExperimentRunner, createExperimentStage } from './experiment-stage.js';
+import { FeedbackService } from './feedback.js';
+import { FeedbackEndpoint, type VirtualKeyName } from './feedback-endpoint.js';
+import { createFeedbackHeaderStage } from './feedback-header-stage.js';
 import { openQualityStores } from './open-quality-stores.js';
 import type { QualityStores } from './quality-stores.js';
 
@@ -14,17 +18,38 @@ export class Quality {
   readonly experiments: ExperimentRunner;
   private stores: QualityStores | null = null;
   private opening: Promise<QualityStores | null> | null = null;
+  readonly feedback: FeedbackService;
+  private readonly pending = new Set<Promise<unknown>>();
 
   constructor(
     private readonly loaded: LoadedConfig,
     private readonly logger: Logger,
+    ledger: Ledger,
   ) {
     this.experiments = new ExperimentRunner(loaded, logger);
+    this.feedback = new FeedbackService(ledger, async () => (await this.ready())?.feedback ?? null);
   }
 
   /** The stages quality adds to the pipeline (after attribution and the guard). */
   stages(): Stage[] {
-    return this.experiments.any ? [createExperimentStage(this.experiments)] : [];
+    const track = (p: Promise<unknown>) => {
+      this.pending.add(p);
+      void p.finally(() => this.pending.delete(p));
+    };
+    return [
+      createFeedbackHeaderStage({ service: this.feedback, logger: this.logger, track }),
+      ...(this.experiments.any ? [createExperimentStage(this.experiments)] : []),
+    ];
+  }
+
+  /** `POST /v1/penny/feedback`. */
+  feedbackEndpoint(verifyVirtualKey?: VirtualKeyName): FeedbackEndpoint {
+    return new FeedbackEndpoint(this.feedback, verifyVirtualKey);
+  }
+
+  /** Resolves when every background write started so far (header feedback) has finished. */
+  async drain(): Promise<void> {
+    while (this.pending.size) await Promise.allSettled([...this.pending]);
   }
 
   /** Whether the stores are needed from the start (experiments); feedback alone opens them on first use. */
@@ -57,6 +82,7 @@ export class Quality {
   }
 
   async close(): Promise<void> {
+    await this.drain();
     this.experiments.close();
     await this.opening;
     await this.stores?.close();
