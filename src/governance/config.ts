@@ -79,6 +79,24 @@ export const governanceConfigSchema = z.strictObject({
       }),
     ])
     .default({ sqlite: {} }),
+  /**
+   * Keys and CLI budgets in PostgreSQL instead of `store` (counters stay in `store`): every instance and the
+   * CLI share them; `url` defaults to the ledger's (ledger.url / PENNY_DATABASE_URL).
+   */
+  keyStore: z
+    .strictObject({
+      postgres: z.strictObject({
+        url: z
+          .string()
+          .regex(/^postgres(ql)?:\/\/\S+$/, 'a postgres:// URL')
+          .optional(),
+        schema: z
+          .string()
+          .regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'letters, digits and _ (max 63)')
+          .default('public'),
+      }),
+    })
+    .optional(),
   /** Time zone of calendar windows (IANA name). */
   timeZone: z
     .string()

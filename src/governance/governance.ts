@@ -7,7 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import type { LoadedConfig } from '../config/load.js';
-import { PennyError } from '../core/errors.js';
+import { ConfigError, PennyError } from '../core/errors.js';
 import type { Logger } from '../observability/logger.js';
 import { AlertSender } from './alerts.js';
 import { type CompiledBudget, compileBudget, keyBudget } from './budget.js';
@@ -23,6 +23,7 @@ import type {
 import type { KeyStore, VirtualKeyRecord } from './key-store.js';
 import { type CompiledRateLimit, compileRateLimit } from './rate-limit.js';
 import { RedisCounterStore, connectRedis, redisReady } from './redis-counter-store.js';
+import { PgKeyStore } from './pg-key-store.js';
 import { RedisKeyStore } from './redis-key-store.js';
 import { SqliteCounterStore } from './sqlite-counter-store.js';
 import { governanceDbPathFor, openGovernanceDb } from './sqlite-db.js';
@@ -57,6 +58,23 @@ export function storeLocation(
 }
 
 export function openStores(loaded: LoadedConfig, onError?: (e: Error) => void): Stores {
+  const stores = openStoresAt(loaded, onError);
+  const pg = loaded.config.governance.keyStore?.postgres;
+  if (!pg) return stores;
+  const url = pg.url ?? loaded.ledgerUrl;
+  if (!url)
+    throw new ConfigError(
+      'governance.keyStore.postgres.url',
+      'a PostgreSQL URL is needed (or ledger.url / PENNY_DATABASE_URL to share the ledger database)',
+    );
+  // The store's own key store is dropped unused (it shares the SQLite file or Redis client of the counters).
+  return {
+    keys: new PgKeyStore({ url, schema: pg.schema, ...(onError ? { onError } : {}) }),
+    counters: stores.counters,
+  };
+}
+
+function openStoresAt(loaded: LoadedConfig, onError?: (e: Error) => void): Stores {
   const loc = storeLocation(loaded);
   if (loc.kind === 'redis') {
     const client = connectRedis({
@@ -105,7 +123,13 @@ export class Governance {
     const loc = storeLocation(loaded);
     this.sqlitePath = loc.kind === 'sqlite' ? loc.path : null;
     if (stores) this.stores = stores;
-    else if (loc.kind === 'redis' || this.required() || existsSync(loc.path)) this.stores = this.open();
+    else if (
+      loc.kind === 'redis' ||
+      this.config.keyStore !== undefined ||
+      this.required() ||
+      existsSync(loc.path)
+    )
+      this.stores = this.open();
     this.alerts = new AlertSender({
       webhooks: this.config.alerts.webhooks,
       logger,

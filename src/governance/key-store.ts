@@ -1,8 +1,7 @@
 /**
  * The key store: durable governance definitions — virtual keys (a salted hash, never the key) and budgets
- * set with `penny budgets set`. One interface, implemented by SQLite (embedded default) and Redis (shared),
- * both checked by key-store.contract.ts; a PostgreSQL implementation (the scale-out issue) is a drop-in:
- * two tables keyed like the SQLite ones, JSON records, a unique key name.
+ * set with `penny budgets set`. One interface, implemented by SQLite (embedded default), Redis and PostgreSQL
+ * (shared), all checked by key-store.contract.ts.
  */
 import type { BudgetConfig } from './config.js';
 
