@@ -97,6 +97,7 @@ export async function startPenny(opts: StartOptions = {}): Promise<PennyApp> {
   ]);
   const routes = [
     ready.route,
+    core.deferral.route,
     createMetricsRoute(metrics, guard),
     createDashboardRoute({
       ledger,

@@ -22,6 +22,8 @@ import type { BodyStore } from './prompts-store/body-store.js';
 import { anyFeatureStoresPrompts, createBodyCapture } from './prompts-store/capture-stage.js';
 import { SqliteBodyStore } from './prompts-store/sqlite-body-store.js';
 import { Quality } from './quality/quality.js';
+import type { Deferral } from './batch/defer/deferral.js';
+import { openDeferral } from './batch/defer/open-deferral.js';
 
 export interface Core {
   ledger: Ledger;
@@ -34,6 +36,8 @@ export interface Core {
   governance: Governance;
   /** Experiments, feedback and shadow evaluation (src/quality/). */
   quality: Quality;
+  /** Batch-API deferral: jobs, the submitter loop, GET /v1/penny/jobs/{id} (src/batch/defer). */
+  deferral: Deferral;
 }
 
 export function assembleCore(opts: {
@@ -69,6 +73,7 @@ export function assembleCore(opts: {
   const resolver = new TargetResolver(loaded);
   const governance = new Governance(loaded, logger);
   const quality = new Quality(loaded, logger, ledger);
+  const deferral = openDeferral({ loaded, catalog, logger, resolver });
   // Body capture wraps every other stage, so it sees the request as sent and the final answer; the guard
   // (keys, rate limits, budgets) runs first after attribution, before shortcut and cache.
   const stages = [
@@ -77,6 +82,7 @@ export function assembleCore(opts: {
     // The experiment arm replaces the feature policy before any tactic reads it (after the guard names the key).
     ...quality.stages(),
     ...buildStages({ loaded, catalog, ledger, logger, resolver }),
+    deferral.stage,
   ];
   const metrics = new PennyMetrics();
   const gateway = new Gateway({
@@ -89,6 +95,7 @@ export function assembleCore(opts: {
     onSettled: [(entry) => metrics.observe(entry), ...(opts.onSettled ?? [])],
   });
   if (gateway.upstreams.breakers) registerCircuitMetrics(metrics.registry, gateway.upstreams.breakers);
+  deferral.start((entry) => gateway.record(entry));
   return {
     ledger,
     ownsLedger: opts.ledger === undefined || opts.ownsLedger === true,
@@ -97,6 +104,7 @@ export function assembleCore(opts: {
     gateway,
     governance,
     quality,
+    deferral,
   };
 }
 
@@ -105,6 +113,7 @@ export async function closeCore(core: Core): Promise<void> {
   await core.gateway.close();
   await core.governance.close();
   await core.quality.close();
+  await core.deferral.close();
   core.bodies?.close();
   if (core.ownsLedger) await core.ledger.close();
   else await core.ledger.flush();

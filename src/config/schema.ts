@@ -6,6 +6,7 @@
 import { circuitBreakerSchema } from '../resilience/config.js';
 import { z } from 'zod';
 import { batchFeatureSchema } from '../batch/micro/config.js';
+import { batchJobsSchema, deferFeatureSchema } from '../batch/defer/config.js';
 import { governanceConfigSchema } from '../governance/config.js';
 import { cacheFeatureSchema, cacheGlobalSchema } from '../pipeline/cache/config.js';
 import { cascadeFeatureSchema, cascadeGlobalSchema } from '../pipeline/cascade/config.js';
@@ -64,6 +65,8 @@ const featureSections = {
   cascade: cascadeFeatureSchema.optional(),
   /** Micro-batching: small items of this feature share one upstream call (src/batch). */
   batch: batchFeatureSchema.optional(),
+  /** `batch`: answer 202 at once and send the request through the provider's Batch API (src/batch/defer). */
+  defer: deferFeatureSchema.optional(),
 };
 
 /** A feature's policy: its sections, plus an experiment whose arms are policies of the same sections. */
@@ -166,6 +169,8 @@ export const configSchema = z.strictObject({
     .prefault({}),
   /** Per provider and model: stop calling a failing target for a cool-down and go to its fallbacks. */
   circuitBreaker: circuitBreakerSchema.prefault({}),
+  /** Batch-API deferral: the job store and the submitter loop (src/batch/defer). */
+  batchJobs: batchJobsSchema.prefault({}),
   /** Virtual keys, budgets, rate limits and alerts (src/governance/). */
   governance: governanceConfigSchema.prefault({}),
 });

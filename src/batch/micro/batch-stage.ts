@@ -74,6 +74,9 @@ export function createBatchStage(deps: StageDeps): Stage {
     async run(ctx, next) {
       const policy = ctx.policy?.batch;
       if (!policy) return next();
+      // A request deferred to the Batch API is not micro-batched (the defer stage after this one takes it).
+      const defer = ctx.requestHeaders?.['x-penny-defer'];
+      if (defer === 'batch' || (ctx.policy?.defer === 'batch' && defer !== 'none')) return next();
       const why = ineligible(ctx.request);
       if (why) {
         ctx.slots.set(BATCH, { status: 'skipped', reason: why });

@@ -1,0 +1,26 @@
+/**
+ * Batch-API deferral: per feature `features.<name>.defer: batch` (or the header `x-penny-defer: batch`), and
+ * the submitter's settings under `batchJobs` at the top level.
+ */
+import { z } from 'zod';
+
+export const deferFeatureSchema = z.literal('batch', {
+  error: 'the only deferral is "batch" (the providers\' Batch APIs)',
+});
+
+export const batchJobsSchema = z.strictObject({
+  /** Where jobs are kept: a SQLite file beside the ledger (default) or memory (lost on restart). */
+  store: z.enum(['sqlite', 'memory']).default('sqlite'),
+  /** SQLite file; default: beside the ledger (`ledger.db` → `ledger.jobs.db`). */
+  path: z.string().min(1).optional(),
+  /** How often queued jobs are sent as a provider batch, ms. */
+  submitEveryMs: z.number().int().min(10).default(5_000),
+  /** How often submitted batches are polled, ms. */
+  pollEveryMs: z.number().int().min(10).default(30_000),
+  /** Submissions of one job before an expired or failed line is reported failed. */
+  maxAttempts: z.number().int().min(1).max(20).default(3),
+  /** Most jobs in one provider batch. */
+  maxJobsPerBatch: z.number().int().min(1).max(50_000).default(10_000),
+});
+
+export type BatchJobsConfig = z.output<typeof batchJobsSchema>;
