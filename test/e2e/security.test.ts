@@ -169,6 +169,12 @@ describe('security: SQL is built only with parameters', () => {
     'arrays',
     // postgres/migrate: the schema quoted by quoteSchema().
     's',
+    // quality stores: the schema quoted by quoteSchema(); WHERE built by `where()` from `$n`/`?` placeholders
+    // only; LIMIT from Math.floor of a number; SQLite's IN list of `?` placeholders.
+    'this.s',
+    'w.sql',
+    'limit',
+    "chunk.map(() => '?').join(',')",
   ]);
   /** `and("…")`: appends one constant condition to a placeholder-built WHERE (pg-cache-meta.ts). */
   const CONSTANT_CONDITION = /^and\(\s*(["'`])[\s\S]*\1\s*,?\s*\)$/;
