@@ -31,6 +31,19 @@ export function resolveWindow(name: string, now: number, timeZone: string): Reso
     return { id: `r${name}`, spec: { kind: 'rolling', lengthMs: len, bucketMs } };
   }
   if (name !== 'day' && name !== 'week' && name !== 'month') throw new RangeError(`unknown window "${name}"`);
+  // A calendar window holds until it ends: resolved once per window, not per request (Intl is slow).
+  const key = `${name}|${timeZone}`;
+  const hit = resolved.get(key);
+  if (hit && hit.spec.kind === 'fixed' && now >= hit.spec.startsAt && now < hit.spec.endsAt) return hit;
+  const w = calendarWindow(name, now, timeZone);
+  if (resolved.size > 1000) resolved.clear();
+  resolved.set(key, w);
+  return w;
+}
+
+const resolved = new Map<string, ResolvedWindow>();
+
+function calendarWindow(name: 'day' | 'week' | 'month', now: number, timeZone: string): ResolvedWindow {
   const { y, mo, d, wd } = localDate(now, timeZone);
   let start: [number, number, number];
   let end: [number, number, number];

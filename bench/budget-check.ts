@@ -1,0 +1,194 @@
+/**
+ * The budget check in isolation (`npm run bench:budget-check`): the guard stage of a built Penny — virtual
+ * key verified (cached), rate limit admitted, the call's worst case reserved, settled after — run in process
+ * against Redis on loopback (and the embedded SQLite store), without HTTP or an upstream, so a loaded machine
+ * disturbs it less than the gateway benchmark. Per store: p50 of the check at 1 request in flight, checks
+ * per second at 10 in flight, and the gateway's CPU per check. `--before=<dist>` runs a previous build's
+ * stage beside this one, interleaved round by round. Results: stdout and bench/results/budget-check.md.
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const N1 = Number(process.env.BENCH_N1 ?? 400);
+const N10 = Number(process.env.BENCH_N10 ?? 2000);
+const BEFORE = process.argv.find((a) => a.startsWith('--before='))?.slice(9);
+
+// biome-ignore lint/suspicious/noExplicitAny: modules of a build loaded at run time
+type M = any;
+
+interface Rig {
+  name: string;
+  check: () => Promise<void>;
+  close: () => Promise<void>;
+}
+
+async function rig(name: string, dist: string, store: 'redis' | 'sqlite'): Promise<Rig> {
+  const base = pathToFileURL(`${resolve(dist)}/`).href;
+  const load = (p: string): Promise<M> => import(`${base}${p}`);
+  const [{ loadConfig }, { buildCatalog }, gov, guard, ctxm, { CODECS }, { TargetResolver }, keys, rc] =
+    await Promise.all([
+      load('config/load.js'),
+      load('app.js'),
+      load('governance/governance.js'),
+      load('governance/guard-stage.js'),
+      load('pipeline/context.js'),
+      load('providers/codecs.js'),
+      load('providers/resolve-target.js'),
+      load('governance/key-admin.js'),
+      load('governance/redis-counter-store.js'),
+    ]);
+  const prefix = `penny:bench-check:${process.pid}:${name.replace(/\W/g, '')}:`;
+  const dir = mkdtempSync(join(tmpdir(), 'penny-bench-check-'));
+  const loaded = loadConfig({
+    object: {
+      ledger: { path: join(dir, 'ledger.db') },
+      providers: {
+        openai: { type: 'openai', baseUrl: 'http://127.0.0.1:9/v1', apiKey: 'sk-bench-0123456789' },
+      },
+      governance:
+        store === 'redis'
+          ? { store: { redis: { url: 'redis://127.0.0.1:6379', keyPrefix: prefix } } }
+          : { requireKeys: true },
+    },
+    env: {},
+  });
+  const logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => logger };
+  const g = new gov.Governance(loaded, logger);
+  await g.ready();
+  const { key } = await keys.createKey(g.storesOrNull().keys, {
+    name: 'bench',
+    budget: '1000000/month',
+    rpm: 1_000_000_000,
+    tpm: 1_000_000_000,
+  });
+  const resolver = new TargetResolver(loaded);
+  const stage = guard.createGuardStage({ gov: g, catalog: buildCatalog(loaded), resolver });
+  const target = resolver.resolve('gpt-4o-mini');
+  const body = {
+    model: 'gpt-4o-mini',
+    messages: [{ role: 'user', content: 'Say hello in one short sentence.' }],
+  };
+  const usage = {
+    inputUncached: 14,
+    cacheRead: 0,
+    cacheWrite5m: 0,
+    cacheWrite1h: 0,
+    outputText: 9,
+    reasoning: 0,
+  };
+  const outcome = {
+    status: 'ok',
+    httpStatus: 200,
+    provider: 'openai',
+    servedModel: 'gpt-4o-mini',
+    usage,
+    response: null,
+    error: null,
+    ttftMs: null,
+    simulated: false,
+    written: true,
+  };
+  let n = 0;
+  const check = async () => {
+    const request = CODECS.openai.parseRequest(body);
+    const ctx = ctxm.createContext({
+      id: `bench-${n++}`,
+      startedAt: Date.now(),
+      t0: process.hrtime.bigint(),
+      clientDialect: 'openai',
+      request,
+      original: request,
+      attribution: { feature: null, user: null, keyId: null },
+      clientKey: undefined,
+      signal: new AbortController().signal,
+      sink: null,
+      requestHeaders: { authorization: `Bearer ${key}` },
+    });
+    await stage.run(ctx, async () => {
+      const ticket = ctx.callGuard ? await ctx.callGuard.begin(ctx, target) : null;
+      ticket?.end(outcome);
+      return outcome;
+    });
+  };
+  return {
+    name: `${name} (${store === 'redis' ? 'Redis' : 'SQLite'})`,
+    check,
+    close: async () => {
+      await g.drain();
+      if (store === 'redis') await rc.dropPrefix(g.counters.client, prefix);
+      await g.close();
+    },
+  };
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+};
+
+async function measure(r: Rig): Promise<{ p50: number; rps: number; cpuUs: number }> {
+  const times: number[] = [];
+  for (let i = 0; i < N1; i++) {
+    const t0 = process.hrtime.bigint();
+    await r.check();
+    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  const cpu0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  let left = N10;
+  await Promise.all(
+    Array.from({ length: 10 }, async () => {
+      while (left-- > 0) await r.check();
+    }),
+  );
+  await new Promise((res) => setImmediate(res)); // the last settlements' flush
+  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu = process.cpuUsage(cpu0);
+  return { p50: median(times), rps: N10 / secs, cpuUs: (cpu.user + cpu.system) / N10 };
+}
+
+async function main() {
+  const rigs: Rig[] = [];
+  for (const store of ['redis', 'sqlite'] as const) {
+    rigs.push(await rig('this build', 'dist', store));
+    if (BEFORE) rigs.push(await rig('before', BEFORE, store));
+  }
+  for (const r of rigs) await measure(r); // warm-up
+  const runs = new Map<string, Array<{ p50: number; rps: number; cpuUs: number }>>(
+    rigs.map((r) => [r.name, []]),
+  );
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let i = 0; i < rigs.length; i++) {
+      const r = rigs[(i + round) % rigs.length]!;
+      const m = await measure(r);
+      runs.get(r.name)!.push(m);
+      process.stderr.write(
+        `round ${round + 1} ${r.name.padEnd(22)} p50@1 ${m.p50.toFixed(3)} ms  checks/s@10 ${m.rps.toFixed(0)}  CPU ${m.cpuUs.toFixed(0)} µs/check\n`,
+      );
+    }
+  }
+  for (const r of rigs) await r.close();
+  const out = [
+    `Command: \`npm run bench:budget-check${BEFORE ? ' -- --before=<previous dist>' : ''}\` (${ROUNDS} interleaved rounds; ${N1} sequential checks, then ${N10} at 10 in flight; medians of rounds; ${new Date().toISOString().slice(0, 10)})`,
+    '',
+    '| stage | p50 @1 (ms) | checks/s @10 | gateway CPU per check (µs) |',
+    '|---|---|---|---|',
+  ];
+  for (const [name, ms] of runs)
+    out.push(
+      `| ${name} | ${median(ms.map((m) => m.p50)).toFixed(3)} | ${median(ms.map((m) => m.rps)).toFixed(0)} | ${median(ms.map((m) => m.cpuUs)).toFixed(0)} |`,
+    );
+  const text = `${out.join('\n')}\n`;
+  process.stdout.write(`\n${text}`);
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync('bench/results/budget-check.md', text);
+  process.exit(0);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
