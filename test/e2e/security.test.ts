@@ -175,6 +175,9 @@ describe('security: SQL is built only with parameters', () => {
     'w.sql',
     'limit',
     "chunk.map(() => '?').join(',')",
+    // governance pg-key-store: schema-qualified constant table names (schema quoted by quoteSchema()).
+    'this.t.keys',
+    'this.t.budgets',
   ]);
   /** `and("…")`: appends one constant condition to a placeholder-built WHERE (pg-cache-meta.ts). */
   const CONSTANT_CONDITION = /^and\(\s*(["'`])[\s\S]*\1\s*,?\s*\)$/;
