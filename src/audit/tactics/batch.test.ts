@@ -33,5 +33,9 @@ describe('batch estimator', () => {
     assert.equal(o.requests, 21);
     assert.ok(o.evidence.some((x) => x.includes('1 requests already use a Batch API')));
     assert.ok(o.examples.some((x) => x.startsWith('digest: 20 of 20 requests at night')));
+    // The config that captures it, naming the features found.
+    assert.ok(
+      o.evidence.some((x) => x.includes('features.digest.defer: batch') && x.includes('x-penny-defer')),
+    );
   });
 });

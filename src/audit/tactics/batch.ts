@@ -78,6 +78,14 @@ export class BatchEstimator implements TacticEstimator {
     ];
     if (this.#alreadyBatch > 0)
       evidence.push(`${this.#alreadyBatch} requests already use a Batch API (not counted)`);
+    const named = [
+      ...new Set([...this.#taggedFeatures.keys(), ...nightFeatures.map((f) => f.split(':')[0]!)]),
+    ]
+      .filter((f) => f !== '(none)')
+      .slice(0, 3);
+    evidence.push(
+      `capture it in Penny: ${named.length ? named.map((f) => `features.${f}.defer: batch`).join(', ') : 'features.<name>.defer: batch'} (or the header x-penny-defer: batch on those requests)`,
+    );
     const examples = [
       ...[...this.#taggedFeatures.entries()].slice(0, 3).map(([f, n]) => `${f}: ${n} tagged requests`),
       ...nightFeatures.slice(0, 3),
