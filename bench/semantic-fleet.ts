@@ -51,6 +51,11 @@ const quantile = (xs: number[], q: number) => {
   return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
 };
 const ms = (x: number) => `${x.toFixed(3)} ms`;
+/** CPU seconds (user + system) of this process since `c0`: the cost without the wait for a CPU. */
+const cpuSecs = (c0: NodeJS.CpuUsage) => {
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / 1e6;
+};
 
 const scope: SemanticScope = {
   modelFamily: 'bench',
@@ -76,28 +81,34 @@ try {
   // Baseline: one process, local index only.
   const local = newCache();
   let t = performance.now();
+  let c = process.cpuUsage();
   for (let i = 0; i < ENTRIES; i++) await local.store({ scope, text: texts[i]!, id: `e${i}` });
   const localStoreSecs = (performance.now() - t) / 1000;
+  const localStoreCpu = cpuSecs(c);
 
   // Instance A: the same entries, each also appended to the shared stream.
   let replicaA: SemanticReplica | undefined;
   const a = newCache((r) => replicaA!.publish(r));
   replicaA = new SemanticReplica(a, new RedisSemanticLog(ra, KEY, ENTRIES));
   t = performance.now();
+  c = process.cpuUsage();
   for (let i = 0; i < ENTRIES; i++) {
     await a.store({ scope, text: texts[i]!, id: `e${i}` });
     if (i % 2000 === 1999) await replicaA.flushed();
   }
   await replicaA.flushed();
   const sharedStoreSecs = (performance.now() - t) / 1000;
+  const sharedStoreCpu = cpuSecs(c);
   const streamBytes = Number(await ra.call('MEMORY', 'USAGE', KEY, 'SAMPLES', '0'));
 
   // Instance B: starts empty and loads the stream.
   const b = newCache();
   const replicaB = new SemanticReplica(b, new RedisSemanticLog(rb, KEY, ENTRIES), { syncMs: 50 });
   t = performance.now();
+  c = process.cpuUsage();
   const loaded = await replicaB.sync();
   const loadSecs = (performance.now() - t) / 1000;
+  const loadCpu = cpuSecs(c);
 
   // Lookups: the same queries on the local-only index and on B's replicated one (alternating).
   const qnext = rng(7);
@@ -109,14 +120,20 @@ try {
   });
   const tLocal: number[] = [];
   const tShared: number[] = [];
+  const cLocal: number[] = [];
+  const cShared: number[] = [];
   let agree = 0;
   for (const q of queries) {
     let s = performance.now();
+    let cq = process.cpuUsage();
     const x = await local.lookup({ scope, text: q });
     tLocal.push(performance.now() - s);
+    cLocal.push(cpuSecs(cq) * 1000);
     s = performance.now();
+    cq = process.cpuUsage();
     const y = await b.lookup({ scope, text: q });
     tShared.push(performance.now() - s);
+    cShared.push(cpuSecs(cq) * 1000);
     if ((x.hit?.id ?? null) === (y.hit?.id ?? null)) agree++;
   }
 
@@ -140,16 +157,16 @@ try {
   const lines = [
     `## Shared semantic cache (Redis stream replication), ${ENTRIES.toLocaleString('en-US')} entries in one scope, ${QUERIES} queries`,
     '',
-    '| measure | value |',
-    '|---|---:|',
-    `| store ${ENTRIES.toLocaleString('en-US')} entries, local index only | ${localStoreSecs.toFixed(1)} s |`,
-    `| store the same entries and append each to the Redis stream | ${sharedStoreSecs.toFixed(1)} s (${(sharedStoreSecs / localStoreSecs).toFixed(2)}×) |`,
-    `| cold load on a new instance (${loaded.toLocaleString('en-US')} entries read and indexed) | ${loadSecs.toFixed(1)} s |`,
-    `| lookup p50 / p99, local-only index (one-process baseline) | ${ms(quantile(tLocal, 0.5))} / ${ms(quantile(tLocal, 0.99))} |`,
-    `| lookup p50 / p99, replicated index on the other instance | ${ms(quantile(tShared, 0.5))} / ${ms(quantile(tShared, 0.99))} (p99 ratio ${(quantile(tShared, 0.99) / quantile(tLocal, 0.99)).toFixed(2)}×) |`,
-    `| same answer (hit id or miss) on both | ${agree}/${QUERIES} |`,
-    `| replication delay p50 / p99 (syncMs 50) | ${ms(quantile(delays, 0.5))} / ${ms(quantile(delays, 0.99))} |`,
-    `| Redis memory of the stream | ${(streamBytes / 1e6).toFixed(0)} MB (${Math.round(streamBytes / ENTRIES)} B/entry) |`,
+    '| measure | value | CPU of this process |',
+    '|---|---:|---:|',
+    `| store ${ENTRIES.toLocaleString('en-US')} entries (embed + index), local index only | ${localStoreSecs.toFixed(1)} s | ${localStoreCpu.toFixed(1)} s |`,
+    `| store the same entries and append each to the Redis stream | ${sharedStoreSecs.toFixed(1)} s (${(sharedStoreSecs / localStoreSecs).toFixed(2)}×) | ${sharedStoreCpu.toFixed(1)} s (${(sharedStoreCpu / localStoreCpu).toFixed(2)}×) |`,
+    `| cold load on a new instance (${loaded.toLocaleString('en-US')} entries read and indexed) | ${loadSecs.toFixed(1)} s | ${loadCpu.toFixed(1)} s |`,
+    `| lookup p50 / p99, local-only index (one-process baseline) | ${ms(quantile(tLocal, 0.5))} / ${ms(quantile(tLocal, 0.99))} | ${ms(quantile(cLocal, 0.5))} / ${ms(quantile(cLocal, 0.99))} |`,
+    `| lookup p50 / p99, replicated index on the other instance | ${ms(quantile(tShared, 0.5))} / ${ms(quantile(tShared, 0.99))} (p99 ratio ${(quantile(tShared, 0.99) / quantile(tLocal, 0.99)).toFixed(2)}×) | ${ms(quantile(cShared, 0.5))} / ${ms(quantile(cShared, 0.99))} (p99 ratio ${(quantile(cShared, 0.99) / quantile(cLocal, 0.99)).toFixed(2)}×) |`,
+    `| same answer (hit id or miss) on both | ${agree}/${QUERIES} | |`,
+    `| replication delay p50 / p99 (syncMs 50) | ${ms(quantile(delays, 0.5))} / ${ms(quantile(delays, 0.99))} | |`,
+    `| Redis memory of the stream | ${(streamBytes / 1e6).toFixed(0)} MB (${Math.round(streamBytes / ENTRIES)} B/entry) | |`,
     '',
     `1-minute load average ${load1!.toFixed(1)} at the end (shared machine).`,
   ];

@@ -97,7 +97,11 @@ describe('three penny serve processes sharing Redis', { skip }, () => {
     await Promise.all(
       instances.map(async (inst) => {
         inst.child.kill('SIGTERM');
-        await inst.exited;
+        assert.equal(
+          await inst.exited,
+          0,
+          'SIGTERM drains and exits cleanly with the Redis connections open',
+        );
       }),
     );
     await fake?.close();
