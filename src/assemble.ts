@@ -24,6 +24,7 @@ import { SqliteBodyStore } from './prompts-store/sqlite-body-store.js';
 import { Quality } from './quality/quality.js';
 import type { Deferral } from './batch/defer/deferral.js';
 import { openDeferral } from './batch/defer/open-deferral.js';
+import { evaluationMarkStage } from './quality/shadow.js';
 
 export interface Core {
   ledger: Ledger;
@@ -92,8 +93,26 @@ export function assembleCore(opts: {
     logger,
     resolver,
     stages,
-    onSettled: [(entry) => metrics.observe(entry), ...(opts.onSettled ?? [])],
+    onSettled: [
+      (entry) => metrics.observe(entry),
+      ...(quality.evaluates ? [(entry: LedgerEntry) => quality.onSettled(entry)] : []),
+      ...(opts.onSettled ?? []),
+    ],
   });
+  // Shadow calls: the request as the client sent it, with no tactic, sharing the upstream connections.
+  if (quality.evaluates)
+    quality.attachEvaluationGateway(
+      new Gateway({
+        loaded,
+        catalog,
+        ledger,
+        logger,
+        resolver,
+        upstreams: gateway.upstreams,
+        stages: [evaluationMarkStage()],
+        onSettled: [(entry) => metrics.observe(entry), ...(opts.onSettled ?? [])],
+      }),
+    );
   if (gateway.upstreams.breakers) registerCircuitMetrics(metrics.registry, gateway.upstreams.breakers);
   deferral.start((entry) => gateway.record(entry));
   return {
@@ -110,6 +129,9 @@ export function assembleCore(opts: {
 
 /** Drains in-flight requests, then closes what `assembleCore` opened (a ledger passed in is only flushed). */
 export async function closeCore(core: Core): Promise<void> {
+  // Shadow calls share the gateway's upstream connections: they finish before those close.
+  await core.gateway.drain();
+  await core.quality.drain();
   await core.gateway.close();
   await core.governance.close();
   await core.quality.close();

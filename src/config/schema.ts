@@ -16,6 +16,7 @@ import { shapeFeatureSchema, shapeGlobalSchema } from '../pipeline/shape/config.
 import { shortcutFeatureSchema, shortcutGlobalSchema } from '../pipeline/shortcut/config.js';
 import { priceOverrideSchema } from '../pricing/price-override.js';
 import { experimentSchema } from '../quality/experiment-config.js';
+import { qualityFeatureSchema } from '../quality/quality-config.js';
 import { PROVIDER_TYPES } from '../providers/registry.js';
 
 const providerTypes = Object.keys(PROVIDER_TYPES) as [
@@ -74,6 +75,8 @@ export const featureConfigSchema = z.strictObject({
   ...featureSections,
   /** A/B split of this feature's traffic between arms (src/quality/). */
   experiment: experimentSchema(featureSections).optional(),
+  /** Shadow evaluation and the quality guardrail (src/quality/). */
+  quality: qualityFeatureSchema.optional(),
 });
 
 export const configSchema = z.strictObject({

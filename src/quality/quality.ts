@@ -11,6 +11,11 @@ import { ExperimentRunner, createExperimentStage } from './experiment-stage.js';
 import { FeedbackService } from './feedback.js';
 import { FeedbackEndpoint, type VirtualKeyName } from './feedback-endpoint.js';
 import { createFeedbackHeaderStage } from './feedback-header-stage.js';
+import { Guardrail, withoutTactics } from './guardrail.js';
+import { ShadowEvaluator } from './shadow.js';
+import type { Gateway } from '../pipeline/gateway.js';
+import type { LedgerEntry } from '../core/ledger-entry.js';
+import { defineStage } from '../pipeline/stage.js';
 import { openQualityStores } from './open-quality-stores.js';
 import type { QualityStores } from './quality-stores.js';
 
@@ -20,6 +25,11 @@ export class Quality {
   private opening: Promise<QualityStores | null> | null = null;
   readonly feedback: FeedbackService;
   private readonly pending = new Set<Promise<unknown>>();
+  readonly guardrail: Guardrail;
+  readonly shadow: ShadowEvaluator;
+  private evalGateway: Gateway | null = null;
+  /** Random source of the guardrail's probes and the shadow sample (tests fix it). */
+  random: () => number = Math.random;
 
   constructor(
     private readonly loaded: LoadedConfig,
@@ -28,17 +38,71 @@ export class Quality {
   ) {
     this.experiments = new ExperimentRunner(loaded, logger);
     this.feedback = new FeedbackService(ledger, async () => (await this.ready())?.feedback ?? null);
+    this.guardrail = new Guardrail((sw) => {
+      this.logger.warn('quality guardrail', {
+        feature: sw.feature,
+        tactic: sw.tactic,
+        mode: sw.mode,
+        agreement: `${sw.agree}/${sw.n}`,
+        lowerBound: Number(sw.lower.toFixed(4)),
+        floor: sw.floor,
+      });
+      const p = this.ready()
+        .then((s) => s?.evaluations.recordSwitch(sw))
+        .catch((e: unknown) => this.logger.error('guardrail switch not recorded', { error: e }));
+      this.track(p);
+    });
+    this.shadow = new ShadowEvaluator({
+      evalGateway: () => this.evalGateway,
+      store: async () => (await this.ready())?.evaluations ?? null,
+      guardrail: this.guardrail,
+      logger,
+      arm: (meta) => {
+        const x = meta?.experiment as { arm?: unknown } | undefined;
+        return typeof x?.arm === 'string' ? x.arm : null;
+      },
+      random: () => this.random(),
+    });
+  }
+
+  /** Whether any feature has a quality section (shadow evaluation and the guardrail). */
+  get evaluates(): boolean {
+    return Object.values(this.loaded.config.features).some((f) => f.quality !== undefined);
+  }
+
+  /** The tactic-free gateway shadow calls go through (built by assembleCore beside the main one). */
+  attachEvaluationGateway(g: Gateway): void {
+    this.evalGateway = g;
+  }
+
+  /** Settle observer of the main gateway. */
+  onSettled(entry: LedgerEntry): void {
+    this.shadow.onSettled(entry);
+  }
+
+  private track(p: Promise<unknown>): void {
+    this.pending.add(p);
+    void p.finally(() => this.pending.delete(p));
   }
 
   /** The stages quality adds to the pipeline (after attribution and the guard). */
   stages(): Stage[] {
-    const track = (p: Promise<unknown>) => {
-      this.pending.add(p);
-      void p.finally(() => this.pending.delete(p));
-    };
+    const track = (p: Promise<unknown>) => this.track(p);
+    const guard = defineStage({
+      name: 'quality-guardrail',
+      run: (ctx, next) => {
+        const feature = ctx.attribution.feature ?? 'default';
+        const off = ctx.policy?.quality ? this.guardrail.shadowed(feature) : [];
+        // In shadow mode the tactic is off, except a sampled share of probes that keep the evidence coming.
+        if (off.length && ctx.policy && this.random() >= (ctx.policy.quality?.shadow.sampleRate ?? 0))
+          ctx.policy = withoutTactics(ctx.policy, off);
+        return next();
+      },
+    });
     return [
       createFeedbackHeaderStage({ service: this.feedback, logger: this.logger, track }),
       ...(this.experiments.any ? [createExperimentStage(this.experiments)] : []),
+      ...(this.evaluates ? [guard, this.shadow.stage()] : []),
     ];
   }
 
@@ -49,12 +113,14 @@ export class Quality {
 
   /** Resolves when every background write started so far (header feedback) has finished. */
   async drain(): Promise<void> {
+    await this.shadow.drain();
+    await this.evalGateway?.drain();
     while (this.pending.size) await Promise.allSettled([...this.pending]);
   }
 
   /** Whether the stores are needed from the start (experiments); feedback alone opens them on first use. */
   get eager(): boolean {
-    return this.experiments.any;
+    return this.experiments.any || this.evaluates;
   }
 
   /** Opens the stores and starts reading experiment stops; a store that cannot open is logged, not fatal. */
