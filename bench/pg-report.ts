@@ -4,15 +4,20 @@
  * metadata, 1 % errors) with
  * generate_series in a schema of its own, then times the real `penny report` command against it (the
  * default report: totals, by feature, by model, savings by tactic) a few times, and drops the schema.
+ * The entries are generated into a ledger at schema v1 and upgraded by opening it, so the hourly rollups
+ * (pg-rollup.ts) are built by the migration's backfill; its time is printed too.
  * Env: BENCH_PG_URL (default the local `test` database), BENCH_ROWS, BENCH_RUNS, BENCH_KEEP=1 (keep the
  * schema for another run; then BENCH_SCHEMA names it).
  */
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { PostgresLedger } from '../src/ledger/postgres/pg-ledger.js';
+import { LEDGER_MIGRATIONS } from '../src/ledger/postgres/pg-schema.js';
+import { migrate } from '../src/postgres/migrate.js';
 
 const URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const ROWS = Number(process.env.BENCH_ROWS ?? 10_000_000);
@@ -29,8 +34,11 @@ try {
   const exists = (await client.query('SELECT to_regclass($1) AS t', [`"${SCHEMA}".ledger_entries`])).rows[0]
     ?.t;
   if (!exists) {
-    const ledger = await PostgresLedger.open({ url: URL, schema: SCHEMA, spillDir: join(dir, 'spill') });
-    await ledger.close();
+    // The entries are generated into a v1 ledger (no rollups); opening the ledger afterwards applies the
+    // later migrations, whose backfill builds the rollups from them, as on an upgraded installation.
+    const pool = new pg.Pool({ connectionString: URL, max: 1 });
+    await migrate(pool, SCHEMA, { component: 'ledger', steps: LEDGER_MIGRATIONS.steps.slice(0, 1) });
+    await pool.end();
     const t0 = Date.now();
     await client.query(`
       INSERT INTO "${SCHEMA}".ledger_entries (id, ts, feature, user_name, key_id, dialect, provider,
@@ -66,6 +74,15 @@ try {
       `generated ${ROWS.toLocaleString('en')} entries in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
     );
   }
+  // Opening the ledger applies the pending migrations: on a v1 ledger, the backfill of the rollups.
+  const t1 = Date.now();
+  const ledger = await PostgresLedger.open({ url: URL, schema: SCHEMA, spillDir: join(dir, 'spill') });
+  await ledger.close();
+  await client.query(`ANALYZE "${SCHEMA}".ledger_rollup`);
+  const n = (await client.query(`SELECT COUNT(*) AS n FROM "${SCHEMA}".ledger_rollup`)).rows[0]?.n;
+  console.log(
+    `migrations (rollup backfill when upgrading) in ${((Date.now() - t1) / 1000).toFixed(1)} s; ${Number(n).toLocaleString('en')} hourly rollup rows`,
+  );
   const size = (
     await client.query(`SELECT pg_size_pretty(pg_total_relation_size($1)) AS s`, [
       `"${SCHEMA}".ledger_entries`,
@@ -91,6 +108,8 @@ try {
     out = r.stdout;
   }
   console.log(out.split('\n').slice(0, 8).join('\n'));
+  // Same data, same report: the digest must not change when the way it is computed does.
+  console.log(`report output sha256 ${createHash('sha256').update(out).digest('hex').slice(0, 16)}`);
   console.log(
     `penny report over ${ROWS.toLocaleString('en')} PostgreSQL entries (whole command, process start included): ` +
       times.map((t) => `${(t / 1000).toFixed(2)} s`).join(', '),

@@ -23,6 +23,8 @@ import { registerGovernanceMetrics } from './governance/governance-metrics.js';
 import type { PennyMetrics } from './metrics/penny-metrics.js';
 import { assembleCore, closeCore } from './assemble.js';
 import { openResponsesState } from './conversations/open-store.js';
+import { anyFeatureStoresPrompts } from './prompts-store/capture-stage.js';
+import { openBodyStore } from './prompts-store/open-body-store.js';
 import { EmbeddingsService } from './embeddings/embeddings-service.js';
 import { CountTokensService } from './endpoints/count-tokens.js';
 import { EndpointGuard } from './governance/endpoint-guard.js';
@@ -80,11 +82,17 @@ export async function startPenny(opts: StartOptions = {}): Promise<PennyApp> {
       onError: (e) => logger.error('ledger write failed; entries kept for the next try', { error: e }),
       onInfo: (message, detail) => logger.info(message, detail),
     }));
+  const bodies0 = anyFeatureStoresPrompts(loaded)
+    ? await openBodyStore(loaded, {
+        onError: (e) => logger.error('body store write failed; bodies kept for the next try', { error: e }),
+      })
+    : null;
   const { ledger, bodies, metrics, gateway, governance, ...core } = assembleCore({
     loaded,
     catalog,
     logger,
     ledger: ledger0,
+    bodies: bodies0,
     ownsLedger: opts.ledger === undefined,
   });
   await governance.ready();
@@ -107,7 +115,7 @@ export async function startPenny(opts: StartOptions = {}): Promise<PennyApp> {
       ...(gateway.upstreams.breakers ? { circuits: () => gateway.upstreams.breakers?.snapshot() ?? [] } : {}),
     }),
   ];
-  const responses = openResponsesState(loaded, logger);
+  const responses = await openResponsesState(loaded, logger);
   const endpointGuard = new EndpointGuard({ gov: governance, catalog, resolver: gateway.resolver });
   const embeddings = new EmbeddingsService({ loaded, catalog, logger, gateway, guard: endpointGuard });
   const completions = new CompletionsService({ catalog, logger, gateway, guard: endpointGuard });

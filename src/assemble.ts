@@ -49,6 +49,11 @@ export function assembleCore(opts: {
   /** The ledger passed in was opened for this core (closed, not just flushed, by `closeCore`). */
   ownsLedger?: boolean;
   onSettled?: Array<(entry: LedgerEntry) => void>;
+  /**
+   * The body store, opened by the caller (`openBodyStore`; required with a PostgreSQL ledger when a feature
+   * stores prompts). Omitted: the SQLite file beside the ledger when a feature stores prompts.
+   */
+  bodies?: BodyStore | null;
 }): Core {
   const { loaded, catalog, logger } = opts;
   if (!opts.ledger && loaded.ledgerUrl) {
@@ -64,12 +69,22 @@ export function assembleCore(opts: {
       batchSize: loaded.config.ledger.batchSize,
       onError: (e) => logger.error('ledger write failed; entries kept for the next try', { error: e }),
     });
-  const bodies = anyFeatureStoresPrompts(loaded)
-    ? SqliteBodyStore.open(bodiesPathFor(loaded.ledgerPath), {
-        flushIntervalMs: loaded.config.ledger.flushIntervalMs,
-        onError: (e) => logger.error('body store write failed; bodies kept for the next try', { error: e }),
-      })
-    : null;
+  if (opts.bodies === undefined && loaded.ledgerUrl && anyFeatureStoresPrompts(loaded)) {
+    throw new ConfigError(
+      'ledger.url',
+      'a PostgreSQL body store is opened asynchronously: pass `bodies: await openBodyStore(loaded)`',
+    );
+  }
+  const bodies =
+    opts.bodies !== undefined
+      ? opts.bodies
+      : anyFeatureStoresPrompts(loaded)
+        ? SqliteBodyStore.open(bodiesPathFor(loaded.ledgerPath), {
+            flushIntervalMs: loaded.config.ledger.flushIntervalMs,
+            onError: (e) =>
+              logger.error('body store write failed; bodies kept for the next try', { error: e }),
+          })
+        : null;
   // One resolver for the gateway and its stages: a model name resolves to a target one way only.
   const resolver = new TargetResolver(loaded);
   const governance = new Governance(loaded, logger);
@@ -136,7 +151,7 @@ export async function closeCore(core: Core): Promise<void> {
   await core.governance.close();
   await core.quality.close();
   await core.deferral.close();
-  core.bodies?.close();
+  await core.bodies?.close();
   if (core.ownsLedger) await core.ledger.close();
   else await core.ledger.flush();
 }

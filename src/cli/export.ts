@@ -3,14 +3,13 @@
  * it (read-only; a missing store just means nothing was stored), writes JSONL to --out or stdout, and
  * prints what was left out and why on stderr so a redirected stdout holds only the data.
  */
-import { closeSync, existsSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { loadConfig } from '../config/load.js';
 import { InvalidRequestError } from '../core/errors.js';
 import { moneyToDecimal } from '../core/money.js';
 import { openConfiguredLedger } from '../ledger/open-ledger.js';
 import { exportFinetune, type FinetuneExportReport, renderExportSummary } from '../export/finetune-export.js';
-import { bodiesPathFor } from '../prompts-store/body-path.js';
-import { SqliteBodyStore } from '../prompts-store/sqlite-body-store.js';
+import { openBodyStore } from '../prompts-store/open-body-store.js';
 import { parseTimeRange } from '../report/time-range.js';
 
 export interface ExportFinetuneCommandOptions {
@@ -35,9 +34,8 @@ export async function exportFinetuneCommand(o: ExportFinetuneCommandOptions): Pr
     ...(o.config ? { file: o.config } : {}),
     ...(o.ledger ? { overrides: { ledgerPath: o.ledger } } : {}),
   });
-  const bodiesPath = bodiesPathFor(loaded.ledgerPath);
   const ledger = await openConfiguredLedger(loaded, { reader: true });
-  const bodies = existsSync(bodiesPath) ? SqliteBodyStore.open(bodiesPath, { readonly: true }) : null;
+  const bodies = await openBodyStore(loaded, { reader: true });
   const fd = o.out ? openSync(o.out, 'w') : 1;
   try {
     const report = await exportFinetune({
@@ -62,7 +60,7 @@ export async function exportFinetuneCommand(o: ExportFinetuneCommandOptions): Pr
     return report;
   } finally {
     if (o.out) closeSync(fd);
-    bodies?.close();
+    await bodies?.close();
     await ledger.close();
   }
 }

@@ -89,7 +89,7 @@ describe('penny router train', () => {
       ledger.append(entry(i++, false, hard));
     }
     ledger.append(entry(i++, false)); // no stored prompt
-    bodies.close();
+    await bodies.close();
     await ledger.close();
 
     const out = join(dir, 'router.json');

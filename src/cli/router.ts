@@ -20,8 +20,8 @@ import { loadConfig } from '../config/load.js';
 import { InvalidRequestError } from '../core/errors.js';
 import { openConfiguredLedger } from '../ledger/open-ledger.js';
 import { examplesFromLedger } from '../pipeline/route/ledger-examples.js';
-import { bodiesPathFor } from '../prompts-store/body-path.js';
-import { SqliteBodyStore } from '../prompts-store/sqlite-body-store.js';
+import type { CanonicalRequest } from '../core/request.js';
+import { openBodyStore } from '../prompts-store/open-body-store.js';
 
 export const TRAIN_DATASETS = ['gsm8k', 'mmlu', 'mt_bench', 'gsm8k+mmlu'] as const;
 export const EVAL_DATASETS = ['gsm8k', 'mmlu', 'mt_bench'] as const;
@@ -74,12 +74,19 @@ async function exportLedgerExamples(
     ...(o.config ? { file: o.config } : {}),
     ...(o.ledger ? { overrides: { ledgerPath: o.ledger } } : {}),
   });
-  const bodiesPath = bodiesPathFor(loaded.ledgerPath);
   const ledger = await openConfiguredLedger(loaded, { reader: true });
-  const bodies = existsSync(bodiesPath) ? SqliteBodyStore.open(bodiesPath, { readonly: true }) : null;
+  const bodies = await openBodyStore(loaded, { reader: true });
   try {
     const entries = await ledger.query({ status: 'ok' });
-    const r = examplesFromLedger(entries, (h) => bodies?.get(h)?.request);
+    // The stored prompts of the entries that point at one, read before the (synchronous) labelling.
+    const prompts = new Map<string, CanonicalRequest>();
+    for (const e of entries) {
+      const h = e.meta?.bodyHash;
+      if (!bodies || typeof h !== 'string' || prompts.has(h)) continue;
+      const stored = await bodies.get(h);
+      if (stored) prompts.set(h, stored.request);
+    }
+    const r = examplesFromLedger(entries, (h) => prompts.get(h));
     log(
       `router: ${r.cascades} cascade outcomes in the ledger, ${r.withoutPrompt} without a stored prompt, ${r.examples.length} usable`,
     );
@@ -95,7 +102,7 @@ async function exportLedgerExamples(
     log(`router: wrote the examples to ${path}`);
     return path;
   } finally {
-    bodies?.close();
+    await bodies?.close();
     await ledger.close();
   }
 }

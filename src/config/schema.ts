@@ -162,8 +162,12 @@ export const configSchema = z.strictObject({
   /** OpenAI Responses API conversation state (previous_response_id, GET /v1/responses/{id}). */
   responses: z
     .strictObject({
-      /** Where responses are kept: a SQLite file beside the ledger (default) or memory. */
-      store: z.enum(['sqlite', 'memory']).default('sqlite'),
+      /**
+       * Where responses are kept: PostgreSQL (the ledger's database and schema; the default when the ledger
+       * is PostgreSQL, so every instance sees every response), a SQLite file beside the ledger (the default
+       * otherwise) or memory.
+       */
+      store: z.enum(['sqlite', 'memory', 'postgres']).optional(),
       /** SQLite file; default: beside the ledger (`ledger.db` → `ledger.responses.db`). */
       path: z.string().min(1).optional(),
       /** How long a response can be continued or fetched, days (OpenAI keeps them 30). */

@@ -5,7 +5,8 @@ import type { ResponseStore, StoredResponse } from './response-store.js';
 
 export function responseStoreContract(
   name: string,
-  open: (ttlMs: number, now: () => number) => ResponseStore,
+  open: (ttlMs: number, now: () => number) => ResponseStore | Promise<ResponseStore>,
+  options: { skip?: string | false } = {},
 ): void {
   const record = (id: string, createdAt: number): StoredResponse => ({
     id,
@@ -14,9 +15,9 @@ export function responseStoreContract(
     response: { id, object: 'response', output: [{ type: 'message', content: [] }] },
   });
 
-  test(`${name}: put then get returns an equal record; unknown ids are null`, async () => {
+  test(`${name}: put then get returns an equal record; unknown ids are null`, options, async () => {
     let t = 1_000;
-    const s = open(60_000, () => t);
+    const s = await open(60_000, () => t);
     await s.put(record('resp_a', t));
     assert.deepEqual(await s.get('resp_a'), record('resp_a', 1_000));
     assert.equal(await s.get('resp_b'), null);
@@ -24,9 +25,9 @@ export function responseStoreContract(
     await s.close();
   });
 
-  test(`${name}: records expire after the TTL`, async () => {
+  test(`${name}: records expire after the TTL`, options, async () => {
     let t = 1_000;
-    const s = open(60_000, () => t);
+    const s = await open(60_000, () => t);
     await s.put(record('resp_a', t));
     t += 59_999;
     assert.notEqual(await s.get('resp_a'), null);
@@ -35,8 +36,8 @@ export function responseStoreContract(
     await s.close();
   });
 
-  test(`${name}: put replaces, delete removes once`, async () => {
-    const s = open(60_000, () => 5);
+  test(`${name}: put replaces, delete removes once`, options, async () => {
+    const s = await open(60_000, () => 5);
     await s.put(record('resp_a', 1));
     await s.put({ ...record('resp_a', 2), input: [] });
     assert.deepEqual((await s.get('resp_a'))?.input, []);

@@ -1,7 +1,7 @@
 /**
  * The Responses API conversation store: what `previous_response_id` and `GET /v1/responses/{id}` read.
- * One interface, implemented by memory and SQLite (a PostgreSQL store only has to pass the same contract
- * suite, response-store.contract.ts). Records expire after a TTL, like OpenAI's 30-day retention.
+ * One interface, implemented by memory, SQLite and PostgreSQL, all passing the same contract suite
+ * (response-store.contract.ts). Records expire after a TTL, like OpenAI's 30-day retention.
  */
 
 export interface StoredResponse {
@@ -16,7 +16,7 @@ export interface StoredResponse {
 }
 
 export interface ResponseStore {
-  readonly kind: 'memory' | 'sqlite';
+  readonly kind: 'memory' | 'sqlite' | 'postgres';
   /** The record, or null when absent or expired. */
   get(id: string): Promise<StoredResponse | null>;
   put(record: StoredResponse): Promise<void>;

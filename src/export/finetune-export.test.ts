@@ -15,11 +15,11 @@ class MapStore implements BodyStore {
     this.map.set(hash, { hash, request, response, storedAt: at });
     return hash;
   }
-  get(hash: string) {
+  async get(hash: string) {
     return this.map.get(hash);
   }
-  flush() {}
-  close() {}
+  async flush() {}
+  async close() {}
 }
 
 function exchange(store: MapStore, question: string, answer: string, finish: FinishReason = 'stop'): string {

@@ -84,24 +84,24 @@ export async function exportFinetune(o: FinetuneExportOptions): Promise<Finetune
   const seen = new Set<string>();
   for (const e of entries) {
     report.considered += 1;
-    const reason = exportOne(e, model, o.bodies, seen, o.write);
+    const reason = await exportOne(e, model, o.bodies, seen, o.write);
     if (reason) report.leftOut[reason] += 1;
     else report.written += 1;
   }
   return report;
 }
 
-function exportOne(
+async function exportOne(
   e: LedgerEntry,
   model: string | null,
   bodies: BodyStore | null,
   seen: Set<string>,
   write: (line: string) => void,
-): LeftOutReason | null {
+): Promise<LeftOutReason | null> {
   if (e.status !== 'ok') return 'error_status';
   if (effectiveModel(e) !== model) return 'other_model';
   const hash = e.meta?.bodyHash;
-  const stored = typeof hash === 'string' && bodies ? bodies.get(hash) : undefined;
+  const stored = typeof hash === 'string' && bodies ? await bodies.get(hash) : undefined;
   if (!stored) return 'no_stored_body';
   const finish = stored.response.choices[0]?.finish.unified;
   if (finish === 'length') return 'truncated';

@@ -8,7 +8,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { LedgerEntry } from '../core/ledger-entry.js';
 import { makeEntry, makeRichEntry } from './entry-fixtures.js';
-import type { GroupKey, Ledger, SummaryRow } from './ledger.js';
+import { groupValue, matchesFilter } from './group-keys.js';
+import type { GroupKey, Ledger, LedgerFilter, SummaryRow } from './ledger.js';
+import { SummaryAccumulator, sortTactics } from './summary-accumulator.js';
 
 export interface LedgerHarness {
   ledger: Ledger;
@@ -142,6 +144,85 @@ export function contractDataset(): LedgerEntry[] {
       errorClass: 'upstream_error',
     }),
   ];
+}
+
+/**
+ * 600 varied entries over three UTC days with every dimension changing (nulls, unpriced, errors, several
+ * tactics), from a fixed seed: the data of the exactness test below.
+ */
+export function mixedDataset(): LedgerEntry[] {
+  let seed = 42;
+  const rnd = (n: number) => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+    return seed % n;
+  };
+  const features = ['chat', 'search', null, 'summarize'];
+  const models = ['gpt-4o', 'gpt-4o-mini', 'claude-sonnet-4-5', 'llama-local'];
+  const statuses = ['ok', 'ok', 'ok', 'error', 'aborted'] as const;
+  const out: LedgerEntry[] = [];
+  for (let i = 0; i < 600; i++) {
+    const priced = rnd(7) !== 0;
+    const tactics: Record<string, bigint> = {};
+    if (rnd(3) === 0) tactics.route = BigInt(rnd(1_000_000)) * 1_000_003n;
+    if (rnd(4) === 0) tactics['cache.exact'] = BigInt(rnd(1_000_000)) * 999_983n;
+    if (rnd(9) === 0) tactics.compress = -BigInt(rnd(50));
+    const requested = models[rnd(models.length)]!;
+    out.push(
+      makeEntry({
+        id: `mix_${i}`,
+        ts: DAY1 + rnd(3 * 24 * HOUR),
+        feature: features[rnd(features.length)]!,
+        user: rnd(5) === 0 ? null : `user_${rnd(7)}`,
+        keyId: rnd(6) === 0 ? null : `k${rnd(3)}`,
+        provider: rnd(8) === 0 ? null : ['openai', 'anthropic', 'vllm'][rnd(3)]!,
+        requestedModel: requested,
+        servedModel: rnd(5) === 0 ? null : rnd(2) ? requested : models[rnd(models.length)]!,
+        inputUncached: rnd(5000),
+        cacheRead: rnd(3000),
+        cacheWrite5m: rnd(100),
+        cacheWrite1h: rnd(100),
+        outputText: rnd(2000),
+        reasoning: rnd(500),
+        cost: priced ? BigInt(rnd(1_000_000_000)) * 9_007_199n : null,
+        baselineCost: rnd(10) === 0 ? null : BigInt(rnd(1_000_000_000)) * 9_007_199n,
+        savings: tactics,
+        status: statuses[rnd(statuses.length)]!,
+      }),
+    );
+  }
+  return out;
+}
+
+/** The reference summary: the entries filtered and grouped in memory with the shared key definitions. */
+function referenceSummary(entries: LedgerEntry[], filter: LedgerFilter, keys: GroupKey[]): SummaryRow[] {
+  const acc = new SummaryAccumulator(keys);
+  for (const e of entries) {
+    if (!matchesFilter(e, filter)) continue;
+    let savingsTotal = 0n;
+    for (const v of Object.values(e.savings)) savingsTotal += v;
+    acc.add({
+      values: keys.map((k) => groupValue(e, k)),
+      status: e.status,
+      inputUncached: e.inputUncached,
+      cacheRead: e.cacheRead,
+      cacheWrite: e.cacheWrite5m + e.cacheWrite1h,
+      outputText: e.outputText,
+      reasoning: e.reasoning,
+      cost: e.cost,
+      baselineCost: e.baselineCost,
+      savingsTotal,
+    });
+  }
+  return acc.rows();
+}
+
+function referenceTactics(entries: LedgerEntry[], filter: LedgerFilter): Record<string, bigint> {
+  const totals = new Map<string, bigint>();
+  for (const e of entries) {
+    if (!matchesFilter(e, filter)) continue;
+    for (const [t, v] of Object.entries(e.savings)) totals.set(t, (totals.get(t) ?? 0n) + v);
+  }
+  return sortTactics(totals);
 }
 
 type Brief = Pick<SummaryRow, 'group' | 'requests' | 'errors' | 'cost' | 'unpriced'>;
@@ -455,6 +536,63 @@ export function ledgerContract(name: string, make: () => Promise<LedgerHarness>)
           ],
         );
         assert.deepEqual(await ledger.savingsByTactic({}), { route: 12_345_670_000n });
+      });
+    });
+
+    test('summaries and savings are exact over any range, cut mid-hour or not, any filter and grouping', async () => {
+      await withLedger(async ({ ledger }) => {
+        const data = mixedDataset();
+        // Two batches, so stores that pre-aggregate add to what they already hold.
+        for (const e of data.slice(0, 250)) ledger.append(e);
+        await ledger.flush();
+        for (const e of data.slice(250)) ledger.append(e);
+        await ledger.flush();
+        const ranges: LedgerFilter[] = [
+          {},
+          { from: DAY1 + 5 * HOUR, to: DAY2 + 7 * HOUR },
+          { from: DAY1 + 5 * HOUR + 1234, to: DAY2 + 7 * HOUR - 1 },
+          { from: DAY1 + 90 * 60_000 },
+          { to: DAY2 + 30 * HOUR + 17 },
+          { from: DAY1 + 3 * HOUR + 10, to: DAY1 + 3 * HOUR + 2_000_000 },
+          { from: DAY1 + 3 * HOUR + 10, to: DAY1 + 4 * HOUR + 20 },
+        ];
+        const extras: LedgerFilter[] = [
+          {},
+          { feature: 'chat' },
+          { model: 'gpt-4o-mini' },
+          { status: 'error' },
+          { user: 'user_3' },
+        ];
+        const groupings: GroupKey[][] = [
+          [],
+          ['feature'],
+          ['model'],
+          ['provider'],
+          ['day'],
+          ['status'],
+          ['user'],
+          ['key'],
+          ['day', 'feature', 'model'],
+          ['provider', 'status'],
+        ];
+        for (const range of ranges) {
+          for (const extra of extras) {
+            const filter = { ...range, ...extra };
+            const label = JSON.stringify(filter);
+            assert.deepEqual(
+              await ledger.savingsByTactic(filter),
+              referenceTactics(data, filter),
+              `savings by tactic ${label}`,
+            );
+            for (const by of groupings) {
+              assert.deepEqual(
+                await ledger.summarize(filter, by),
+                referenceSummary(data, filter, by),
+                `summarize ${label} by [${by.join(', ')}]`,
+              );
+            }
+          }
+        }
       });
     });
 

@@ -1,7 +1,9 @@
 /**
  * Stored prompt and response bodies, for features whose policy sets `storePrompts: true`. Exchanges are
  * hash-addressed (the ledger entry's `meta.bodyHash` points here), so the ledger itself never holds a
- * prompt and a feature that never opted in leaves nothing in this store.
+ * prompt and a feature that never opted in leaves nothing in this store. Implemented by SQLite (a file
+ * beside the ledger) and PostgreSQL (the ledger's database, shared by every instance); both pass
+ * body-store.contract.ts.
  */
 import type { CanonicalRequest } from '../core/request.js';
 import type { CanonicalResponse } from '../core/response.js';
@@ -20,10 +22,10 @@ export interface StoredExchange {
 export interface BodyStore {
   /** Buffers an exchange; never throws on the request path. Returns its hash. */
   put(request: CanonicalRequest, response: CanonicalResponse, at: number): string;
-  /** The exchange stored under `hash`, if any. */
-  get(hash: string): StoredExchange | undefined;
+  /** The exchange stored under `hash`, if any (what was put before is seen: reads flush first). */
+  get(hash: string): Promise<StoredExchange | undefined>;
   /** Writes everything buffered. */
-  flush(): void;
+  flush(): Promise<void>;
   /** Flushes and releases the store. */
-  close(): void;
+  close(): Promise<void>;
 }

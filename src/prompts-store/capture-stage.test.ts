@@ -17,11 +17,11 @@ class FakeStore implements BodyStore {
     this.puts.push({ request, response });
     return `h${this.puts.length}`;
   }
-  get(): StoredExchange | undefined {
+  async get(): Promise<StoredExchange | undefined> {
     return undefined;
   }
-  flush(): void {}
-  close(): void {}
+  async flush(): Promise<void> {}
+  async close(): Promise<void> {}
 }
 
 const loaded = loadConfig({

@@ -2,62 +2,43 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
-import type { CanonicalResponse } from '../core/response.js';
-import { CODECS } from '../providers/codecs.js';
+import { test } from 'node:test';
+import { bodyStoreContract } from './body-store.contract.js';
 import { SqliteBodyStore } from './sqlite-body-store.js';
 
-const request = CODECS.openai.parseRequest({
-  model: 'gpt-4o',
-  messages: [{ role: 'user', content: 'hello' }],
+bodyStoreContract('SqliteBodyStore', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'penny-bodies-'));
+  const path = join(dir, 'ledger.bodies.db');
+  const opened: SqliteBodyStore[] = [];
+  const open = async () => {
+    const s = SqliteBodyStore.open(path, { flushIntervalMs: 10_000 });
+    opened.push(s);
+    return s;
+  };
+  return {
+    store: await open(),
+    reopen: open,
+    cleanup: async () => {
+      for (const s of opened) await s.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 });
-const response: CanonicalResponse = {
-  id: 'chatcmpl-1',
-  model: 'gpt-4o',
-  created: 1,
-  choices: [
-    { index: 0, content: [{ type: 'text', text: 'hi there' }], finish: { unified: 'stop', raw: 'stop' } },
-  ],
-  usage: null,
-};
 
-describe('SqliteBodyStore', () => {
-  test('put returns the hash at once; get reads the exchange back after a flush, also from a read-only open', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'penny-bodies-'));
-    try {
-      const path = join(dir, 'ledger.bodies.db');
-      const store = SqliteBodyStore.open(path, { flushIntervalMs: 10_000 });
-      const hash = store.put(request, response, 123);
-      assert.match(hash, /^[0-9a-f]{32}$/);
-      assert.equal(store.put(request, response, 456), hash, 'identical exchanges share one address');
-      const got = store.get(hash);
-      assert.ok(got);
-      assert.equal(got.storedAt, 123);
-      assert.deepEqual(got.request, JSON.parse(JSON.stringify(request)));
-      assert.equal(got.response.choices[0]?.content[0]?.type, 'text');
-      assert.equal(store.count(), 1);
-      store.close();
-      const ro = SqliteBodyStore.open(path, { readonly: true });
-      assert.ok(ro.get(hash));
-      assert.equal(ro.get('0'.repeat(32)), undefined);
-      ro.close();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-
-  test('close writes what is buffered', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'penny-bodies-'));
-    try {
-      const path = join(dir, 'b.db');
-      const store = SqliteBodyStore.open(path, { flushIntervalMs: 10_000 });
-      const hash = store.put(request, response, 1);
-      store.close();
-      const again = SqliteBodyStore.open(path);
-      assert.equal(again.get(hash)?.response.id, 'chatcmpl-1');
-      again.close();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+test('SqliteBodyStore: a read-only open (the export commands) reads what a writer stored', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'penny-bodies-'));
+  try {
+    const path = join(dir, 'ledger.bodies.db');
+    const w = SqliteBodyStore.open(path);
+    const { CODECS } = await import('../providers/codecs.js');
+    const req = CODECS.openai.parseRequest({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] });
+    const hash = w.put(req, { id: 'r', model: 'gpt-4o', created: 1, choices: [], usage: null }, 7);
+    assert.equal(w.count(), 1);
+    await w.close();
+    const ro = SqliteBodyStore.open(path, { readonly: true });
+    assert.equal((await ro.get(hash))?.storedAt, 7);
+    await ro.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

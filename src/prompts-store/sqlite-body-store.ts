@@ -77,8 +77,8 @@ export class SqliteBodyStore implements BodyStore {
     return hash;
   }
 
-  get(hash: string): StoredExchange | undefined {
-    this.flush();
+  async get(hash: string): Promise<StoredExchange | undefined> {
+    this.#flushSync();
     const row = this.#db
       .prepare<[string], { hash: string; stored_at: number; request: string; response: string }>(
         'SELECT hash, stored_at, request, response FROM bodies WHERE hash = ?',
@@ -95,12 +95,16 @@ export class SqliteBodyStore implements BodyStore {
 
   /** Number of stored exchanges (for tests and diagnostics). */
   count(): number {
-    this.flush();
+    this.#flushSync();
     const r = this.#db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM bodies').get();
     return r?.n ?? 0;
   }
 
-  flush(): void {
+  async flush(): Promise<void> {
+    this.#flushSync();
+  }
+
+  #flushSync(): void {
     if (this.#buffer.length === 0 || this.#db.readonly) return;
     const batch = this.#buffer;
     this.#buffer = [];
@@ -126,13 +130,13 @@ export class SqliteBodyStore implements BodyStore {
   #schedule(ms: number): void {
     this.#timer ??= setTimeout(() => {
       this.#timer = undefined;
-      this.flush();
+      this.#flushSync();
     }, ms).unref();
   }
 
-  close(): void {
+  async close(): Promise<void> {
     if (this.#closed) return;
-    this.flush();
+    this.#flushSync();
     this.#closed = true;
     if (this.#timer) clearTimeout(this.#timer);
     this.#db.close();

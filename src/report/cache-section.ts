@@ -112,16 +112,10 @@ export function summarizeCache(entries: Iterable<LedgerEntry>): CacheSummary {
     r.hitRate = r.cacheable ? (r.exactHits + r.semanticHits + r.dedupe) / r.cacheable : 0;
   }
   return {
-    features: [...features.values()].sort((a, b) =>
-      a.saved === b.saved ? b.cacheable - a.cacheable : a.saved > b.saved ? -1 : 1,
-    ),
-    byTactic: [...tactics.entries()]
-      .map(([tactic, amount]) => ({ tactic, amount }))
-      .sort((a, b) => (a.amount === b.amount ? 0 : a.amount > b.amount ? -1 : 1)),
+    features: [...features.values()].sort(byFeatureOrder),
+    byTactic: [...tactics.entries()].map(([tactic, amount]) => ({ tactic, amount })).sort(byTacticOrder),
     promptCached,
-    breakers: [...breakers.values()].sort((a, b) =>
-      a.lostCost === b.lostCost ? b.requests - a.requests : a.lostCost > b.lostCost ? -1 : 1,
-    ),
+    breakers: [...breakers.values()].sort(byBreakerOrder),
   };
 }
 
@@ -180,17 +174,13 @@ export function cacheSummaryFromAggregates(
     before: b.before,
   }));
   return {
-    features: [...features.values()].sort((a, b) =>
-      a.saved === b.saved ? b.cacheable - a.cacheable : a.saved > b.saved ? -1 : 1,
-    ),
+    features: [...features.values()].sort(byFeatureOrder),
     byTactic: Object.entries(tactics)
       .filter(([tactic]) => tactic.startsWith('cache.'))
       .map(([tactic, amount]) => ({ tactic, amount }))
-      .sort((a, b) => (a.amount === b.amount ? 0 : a.amount > b.amount ? -1 : 1)),
+      .sort(byTacticOrder),
     promptCached: agg.promptCached,
-    breakers: breakers.sort((a, b) =>
-      a.lostCost === b.lostCost ? b.requests - a.requests : a.lostCost > b.lostCost ? -1 : 1,
-    ),
+    breakers: breakers.sort(byBreakerOrder),
   };
 }
 
@@ -267,4 +257,25 @@ export function renderBreakers(s: CacheSummary): string {
     'move it to the end of the prompt or into the user message):',
     t.toString(),
   ].join('\n');
+}
+
+// One total order for each list, whichever way the numbers were gathered (ties by name, so the output of
+// the same ledger never depends on the order a database returned its groups in).
+function byName(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function byFeatureOrder(a: CacheFeatureRow, b: CacheFeatureRow): number {
+  if (a.saved !== b.saved) return a.saved > b.saved ? -1 : 1;
+  return b.cacheable - a.cacheable || byName(a.feature, b.feature);
+}
+
+function byTacticOrder(a: { tactic: string; amount: Money }, b: { tactic: string; amount: Money }): number {
+  if (a.amount !== b.amount) return a.amount > b.amount ? -1 : 1;
+  return byName(a.tactic, b.tactic);
+}
+
+function byBreakerOrder(a: BreakerRow, b: BreakerRow): number {
+  if (a.lostCost !== b.lostCost) return a.lostCost > b.lostCost ? -1 : 1;
+  return b.requests - a.requests || byName(a.feature, b.feature) || byName(a.kind, b.kind);
 }

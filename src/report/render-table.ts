@@ -10,6 +10,8 @@ import { formatCost, formatInt, formatPercent, formatRange, formatShare } from '
 import { knownCost, type Report } from './report.js';
 
 const MAX_PARETO_ROWS = 25;
+/** Rows shown of each extra section (by model, by user) of the default report. */
+const MAX_SECTION_ROWS = 50;
 
 export function renderReportTable(report: Report): string {
   const t = report.totals;
@@ -34,8 +36,18 @@ export function renderReportTable(report: Report): string {
       '',
     );
 
-  for (const section of [{ by: report.by, rows: report.rows }, ...report.sections]) {
-    out.push('', `By ${section.by.join(', ')}`, summaryTable(section.by, section.rows, report));
+  out.push('', `By ${report.by.join(', ')}`, summaryTable(report.by, report.rows, report));
+  // The extra sections nobody asked for by name show their top rows; `--by` lists them all.
+  for (const section of report.sections) {
+    out.push(
+      '',
+      `By ${section.by.join(', ')}`,
+      summaryTable(section.by, section.rows.slice(0, MAX_SECTION_ROWS), report),
+    );
+    if (section.rows.length > MAX_SECTION_ROWS)
+      out.push(
+        `… ${formatInt(section.rows.length - MAX_SECTION_ROWS)} more (penny report --by ${section.by.join(',')} lists them all)`,
+      );
   }
 
   out.push('', 'Savings by tactic');

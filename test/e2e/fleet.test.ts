@@ -7,7 +7,8 @@
  *   were still in its memory buffer (the stated SIGKILL bound; the number lost is printed);
  * - no request id appears twice;
  * - each non-streamed answer's x-penny-cost-usd equals its entry's cost, and `penny report --json` totals
- *   equal the ledger's sum.
+ *   (read from the hourly rollups) equal the ledger's sum;
+ * - a Responses API conversation started on one instance continues on another (state in PostgreSQL).
  * PENNY_FLEET_REQUESTS sets the number of requests (default 600; the issue's 5,000 runs by hand).
  */
 import assert from 'node:assert/strict';
@@ -121,7 +122,8 @@ describe('a fleet of three instances sharing PostgreSQL and Redis', { skip }, ()
         },
         ledger: { url, schema, flushIntervalMs: 50 },
         cache: { store: 'redis', redisUrl: REDIS_URL, redisKeyPrefix: `penny:fleet:${process.pid}:` },
-        features: { faq: { cache: { enabled: true } } },
+        // `plain` keeps its prompt bodies: in PostgreSQL too, written by every instance.
+        features: { faq: { cache: { enabled: true } }, plain: { storePrompts: true } },
       }),
     );
     for (let i = 0; i < 3; i++) {
@@ -155,6 +157,36 @@ describe('a fleet of three instances sharing PostgreSQL and Redis', { skip }, ()
       assert.equal(r.status, 200, await r.text());
     }
     const sent: Sent[] = [];
+
+    // Conversations are shared through PostgreSQL: a response created on one instance is continued
+    // (previous_response_id) on a second and fetched on the third.
+    const responsesOn = (i: number) =>
+      new OpenAI({ apiKey: 'penny-fleet-placeholder', baseURL: `${instances[i]!.url}/v1`, maxRetries: 0 });
+    const turn = async (i: number, body: OpenAI.Responses.ResponseCreateParamsNonStreaming) => {
+      const { data, response } = await responsesOn(i).responses.create(body).withResponse();
+      sent.push({
+        instance: i,
+        kind: 'responses',
+        stream: false,
+        acked: true,
+        id: response.headers.get('x-penny-request-id') ?? undefined,
+        cost: response.headers.get('x-penny-cost-usd') ?? undefined,
+      });
+      return data;
+    };
+    const first = await turn(0, { model: 'gpt-4o-mini', input: 'fleet conversation #fake:words=3' });
+    const second = await turn(1, {
+      model: 'gpt-4o-mini',
+      previous_response_id: first.id,
+      input: 'and then? #fake:words=4',
+    });
+    assert.equal(second.previous_response_id, first.id);
+    const fetched = await responsesOn(2).responses.retrieve(second.id);
+    assert.equal(fetched.id, second.id);
+    assert.equal(fetched.output_text, second.output_text);
+    const stored = await sql<{ n: string }>(`SELECT COUNT(*) AS n FROM "${schema}".responses`);
+    assert.equal(Number(stored[0]!.n), 2, 'both responses are stored in the shared database');
+
     let next = 0;
     let killedAt = -1;
     let terminated = 0;
@@ -326,6 +358,25 @@ describe('a fleet of three instances sharing PostgreSQL and Redis', { skip }, ()
       .filter((r) => !r.stream && !acked.some((s) => s.id === r.id))
       .reduce((a, r) => a + BigInt(r.cost ?? '0'), 0n);
     assert.equal(usd(report.totals.cost), headerSum + streamedSum + unackedSum);
+
+    // Prompt bodies of `plain` were stored in the shared database; every stored one is an entry's.
+    const bodies = await sql<{ stored: string; orphans: string; missing: string }>(
+      `SELECT (SELECT COUNT(*) FROM "${schema}".bodies) AS stored,
+         (SELECT COUNT(*) FROM "${schema}".bodies b WHERE NOT EXISTS (
+            SELECT 1 FROM "${schema}".ledger_entries e WHERE e.meta->>'bodyHash' = b.hash)) AS orphans,
+         (SELECT COUNT(*) FROM "${schema}".ledger_entries e WHERE e.meta->>'bodyHash' IS NOT NULL
+            AND NOT EXISTS (SELECT 1 FROM "${schema}".bodies b WHERE b.hash = e.meta->>'bodyHash')) AS missing`,
+    );
+    assert.ok(Number(bodies[0]!.stored) > 0, 'bodies stored in PostgreSQL');
+    process.stderr.write(
+      `fleet.test: ${bodies[0]!.stored} prompt bodies stored, ${bodies[0]!.orphans} without an entry, ` +
+        `${bodies[0]!.missing} entries whose body was lost (the SIGKILLed instance's buffer)\n`,
+    );
+    const sentToKilled = sent.slice(0, killedAt).filter((s) => s.instance === KILLED).length;
+    assert.ok(
+      Number(bodies[0]!.missing) <= sentToKilled,
+      'only bodies buffered by the SIGKILLed instance may be missing',
+    );
 
     // The shared Redis cache served repeats across instances.
     const hits = acked.filter((s) => s.cache === 'hit');

@@ -13,7 +13,9 @@ import {
   uniqueSchema,
 } from '../../postgres/test-support.js';
 import { makeEntry } from '../entry-fixtures.js';
-import { ledgerContract } from '../ledger.contract.js';
+import { ledgerContract, mixedDataset } from '../ledger.contract.js';
+import { migrate } from '../../postgres/migrate.js';
+import { createPool } from '../../postgres/pool.js';
 import type { LedgerError } from '../ledger-error.js';
 import { PostgresLedger, type PostgresLedgerOptions } from './pg-ledger.js';
 import { LEDGER_MIGRATIONS } from './pg-schema.js';
@@ -105,12 +107,16 @@ describe('PostgresLedger', { skip }, () => {
       assert.deepEqual(
         idx.map((r) => r.indexname),
         [
+          'ledger_entries_breaker',
           'ledger_entries_feature_ts',
           'ledger_entries_id_key',
           'ledger_entries_model_ts',
           'ledger_entries_pkey',
           'ledger_entries_ts',
           'ledger_entries_user_ts',
+          'ledger_rollup_cache_key',
+          'ledger_rollup_key',
+          'ledger_rollup_tactics_key',
           'penny_migrations_pkey',
         ],
       );
@@ -365,6 +371,73 @@ describe('PostgresLedger', { skip }, () => {
       assert.match(await explain(`SELECT COUNT(*) FROM ${t} WHERE ts >= 5 AND ts < 9`), /ledger_entries_ts/);
     } finally {
       await s.cleanup();
+    }
+  });
+
+  test('reports read whole hours from the rollups: exact, never doubled by a replay, backfilled by the migration', async () => {
+    const s = await setup();
+    const v1 = uniqueSchema();
+    const spill2 = tempDir();
+    try {
+      const data = mixedDataset();
+      for (const e of data) s.ledger.append(e);
+      await s.ledger.flush();
+      const totals = async (schema: string) =>
+        sql<{ n: string; cost: string; tactics: string; cached: string }>(
+          `SELECT (SELECT SUM(requests) FROM "${schema}".ledger_rollup) AS n,
+                  (SELECT SUM(cost) FROM "${schema}".ledger_rollup) AS cost,
+                  (SELECT SUM(amount) FROM "${schema}".ledger_rollup_tactics) AS tactics,
+                  (SELECT COALESCE(SUM(requests), 0) FROM "${schema}".ledger_rollup_cache) AS cached`,
+        );
+      const raw = await sql<{ n: string; cost: string; tactics: string }>(
+        `SELECT COUNT(*) AS n, SUM(cost) AS cost,
+           (SELECT SUM(j.value::numeric) FROM "${s.schema}".ledger_entries, jsonb_each_text(savings) AS j) AS tactics
+         FROM "${s.schema}".ledger_entries`,
+      );
+      const before = await totals(s.schema);
+      assert.deepEqual(
+        [before[0]!.n, before[0]!.cost, before[0]!.tactics],
+        [raw[0]!.n, raw[0]!.cost, raw[0]!.tactics],
+      );
+      // The same entries again (a replayed spill file, a retried batch): nothing is added twice.
+      for (const e of data.slice(0, 100)) s.ledger.append(e);
+      await s.ledger.flush();
+      assert.deepEqual(await totals(s.schema), before);
+
+      // An existing v1 ledger: migration v2 builds the rollups from the rows already stored.
+      const pool = createPool({ url: TEST_DATABASE_URL, max: 1 });
+      try {
+        await migrate(pool, v1, { component: 'ledger', steps: LEDGER_MIGRATIONS.steps.slice(0, 1) });
+      } finally {
+        await pool.end();
+      }
+      const cols = (
+        await sql<{ c: string }>(
+          `SELECT string_agg(column_name, ', ' ORDER BY ordinal_position) AS c FROM information_schema.columns
+         WHERE table_schema = $1 AND table_name = 'ledger_entries' AND column_name <> 'seq'`,
+          [s.schema],
+        )
+      )[0]!.c;
+      await sql(
+        `INSERT INTO "${v1}".ledger_entries (${cols}) SELECT ${cols} FROM "${s.schema}".ledger_entries`,
+      );
+      const upgraded = await PostgresLedger.open({ url: TEST_DATABASE_URL, schema: v1, spillDir: spill2 });
+      try {
+        assert.deepEqual(await totals(v1), before);
+        const full = await upgraded.summarize({}, ['day', 'feature']);
+        // Whole hours are answered by the rollup alone: with the raw rows gone they are still reported.
+        await sql(`DELETE FROM "${v1}".ledger_entries`);
+        assert.deepEqual(await upgraded.summarize({}, ['day', 'feature']), full);
+        assert.equal((await upgraded.summarize({}, []))[0]!.requests, data.length);
+        // A user filter needs the raw rows (the rollup has no user): now empty.
+        assert.equal((await upgraded.summarize({ user: 'user_1' }, []))[0]!.requests, 0);
+      } finally {
+        await upgraded.close();
+      }
+    } finally {
+      await s.cleanup();
+      await dropSchema(v1);
+      fs.rmSync(spill2, { recursive: true, force: true });
     }
   });
 

@@ -25,7 +25,7 @@ import { createPool, isConnectionError, quoteSchema } from '../../postgres/pool.
 import { utcDay } from '../group-keys.js';
 import type { CacheMetaAggregates, GroupKey, Ledger, LedgerFilter, SummaryRow } from '../ledger.js';
 import { LedgerError } from '../ledger-error.js';
-import { sortSummaryRows, sortTactics } from '../summary-accumulator.js';
+import { emptySummaryRow, sortSummaryRows, sortTactics } from '../summary-accumulator.js';
 import {
   entryToValues,
   insertSql,
@@ -37,6 +37,17 @@ import {
   toColumnArrays,
 } from './pg-row-codec.js';
 import { pgCacheMetaAggregates } from './pg-cache-meta.js';
+import {
+  ROLLUP,
+  ROLLUP_AGGREGATES,
+  ROLLUP_GROUP_EXPR,
+  ROLLUP_TACTICS,
+  type RollupSplit,
+  rollupAnswers,
+  rollupInsertSql,
+  rollupWhere,
+  splitRange,
+} from './pg-rollup.js';
 import { LEDGER_MIGRATIONS, TABLE } from './pg-schema.js';
 import { AGGREGATES, DAY_MS, GROUP_EXPR, whereClause } from './pg-sql.js';
 import { SpillLog } from './spill-log.js';
@@ -92,6 +103,7 @@ export class PostgresLedger implements Ledger {
   readonly readPool: pg.Pool;
   readonly schema: string;
   readonly #table: string;
+  readonly #schemaSql: string;
   readonly #insertSql: string;
   readonly #spill: SpillLog;
   readonly #reader: boolean;
@@ -115,12 +127,23 @@ export class PostgresLedger implements Ledger {
   /** Connects, applies migrations (under an advisory lock) and returns a ready ledger. */
   static async open(opts: PostgresLedgerOptions): Promise<PostgresLedger> {
     const ledger = new PostgresLedger(opts);
+    // Migrations get a connection without the writer's query timeout: a backfill over a large ledger (and
+    // an instance waiting for another's behind the advisory lock) may take minutes.
+    const migrations = createPool({
+      url: opts.url,
+      max: 1,
+      connectTimeoutMs: opts.connectTimeoutMs ?? 2000,
+      applicationName: 'penny-migrate',
+      onError: () => {},
+    });
     try {
-      await migrate(ledger.pool, ledger.schema, LEDGER_MIGRATIONS);
+      await migrate(migrations, ledger.schema, LEDGER_MIGRATIONS);
     } catch (err) {
       await ledger.pool.end().catch(() => {});
       await ledger.readPool.end().catch(() => {});
       throw err;
+    } finally {
+      await migrations.end().catch(() => {});
     }
     // Files left by an earlier run (SIGKILL, or a close while the database was down) are replayed now.
     if (!ledger.#reader && ledger.#spill.hasPending()) ledger.#scheduleImmediate();
@@ -130,7 +153,8 @@ export class PostgresLedger implements Ledger {
   private constructor(opts: PostgresLedgerOptions) {
     this.schema = opts.schema ?? 'public';
     this.#table = `${quoteSchema(this.schema)}.${TABLE}`;
-    this.#insertSql = insertSql(this.#table);
+    this.#schemaSql = quoteSchema(this.schema);
+    this.#insertSql = rollupInsertSql(this.#schemaSql, insertSql(this.#table));
     this.#spill = new SpillLog(opts.spillDir);
     this.#reader = opts.reader === true;
     this.#flushIntervalMs = Math.max(1, opts.flushIntervalMs ?? 200);
@@ -227,58 +251,81 @@ export class PostgresLedger implements Ledger {
     return res.rows.map(rowToEntry);
   }
 
+  /**
+   * Whole hours come from the hourly rollup when it holds the filter's and grouping's dimensions (see
+   * pg-rollup.ts), the partial hours at the range's edges from the raw rows; the parts add up exactly.
+   */
   async summarize(filter: LedgerFilter, groupBy: GroupKey[]): Promise<SummaryRow[]> {
     await this.#flushBeforeRead();
+    const split = rollupAnswers(filter, groupBy) ? splitRange(filter) : undefined;
+    if (!split?.useRollup) return sortSummaryRows(await this.#summarizeRaw(filter, groupBy), groupBy);
+    const parts = await Promise.all([
+      this.#summarizeRollup(split, filter, groupBy),
+      ...split.edges.map((f) => this.#summarizeRaw(f, groupBy)),
+    ]);
+    return sortSummaryRows(mergeSummaryRows(parts, groupBy), groupBy);
+  }
+
+  async #summarizeRaw(filter: LedgerFilter, groupBy: GroupKey[]): Promise<SummaryRow[]> {
     const where = whereClause(filter);
     const groups = groupBy.map((k, i) => `${GROUP_EXPR[k]} AS g${i}`);
-    const table = this.#table;
     const sql =
-      `SELECT ${[...groups, ...AGGREGATES].join(', ')} FROM ${table}${where.sql}` +
+      `SELECT ${[...groups, ...AGGREGATES].join(', ')} FROM ${this.#table}${where.sql}` +
       (groupBy.length ? ` GROUP BY ${groupBy.map((_, i) => `g${i}`).join(', ')}` : '');
     const res = await this.readPool.query<PgRow>(sql, where.params);
-    return sortSummaryRows(
-      res.rows.map((r) => {
-        const group: Record<string, string> = {};
-        groupBy.forEach((k, i) => {
-          const v = r[`g${i}`];
-          group[k] = k === 'day' ? utcDay(Number(v) * DAY_MS) : String(v);
-        });
-        return {
-          group,
-          requests: Number(r.requests),
-          errors: Number(r.errors),
-          inputTokens: Number(r.input_tokens),
-          cacheReadTokens: Number(r.cache_read_tokens),
-          cacheWriteTokens: Number(r.cache_write_tokens),
-          outputTokens: Number(r.output_tokens),
-          reasoningTokens: Number(r.reasoning_tokens),
-          cost: money(r.cost),
-          unpriced: Number(r.unpriced),
-          baselineCost: money(r.baseline_cost),
-          savings: money(r.savings),
-        };
-      }),
-      groupBy,
-    );
+    return res.rows.map((r) => toSummaryRow(r, groupBy));
+  }
+
+  async #summarizeRollup(
+    split: RollupSplit,
+    filter: LedgerFilter,
+    groupBy: GroupKey[],
+  ): Promise<SummaryRow[]> {
+    const where = rollupWhere(split, filter);
+    const groups = groupBy.map((k, i) => `${ROLLUP_GROUP_EXPR[k]} AS g${i}`);
+    const sql =
+      `SELECT ${[...groups, ...ROLLUP_AGGREGATES].join(', ')} FROM ${this.#schemaSql}.${ROLLUP}${where.sql}` +
+      (groupBy.length ? ` GROUP BY ${groupBy.map((_, i) => `g${i}`).join(', ')}` : '');
+    const res = await this.readPool.query<PgRow>(sql, where.params);
+    return res.rows.map((r) => toSummaryRow(r, groupBy));
   }
 
   async savingsByTactic(filter: LedgerFilter): Promise<Record<string, Money>> {
     await this.#flushBeforeRead();
+    const split = rollupAnswers(filter) ? splitRange(filter) : undefined;
+    const totals = new Map<string, Money>();
+    const add = (rows: { tactic: string; amount: string }[]) => {
+      for (const r of rows) totals.set(r.tactic, (totals.get(r.tactic) ?? 0n) + money(r.amount));
+    };
+    if (!split?.useRollup) {
+      add(await this.#tacticsRaw(filter));
+    } else {
+      const where = rollupWhere(split, filter);
+      const rollup = this.readPool
+        .query<{ tactic: string; amount: string }>(
+          `SELECT tactic, SUM(amount) AS amount FROM ${this.#schemaSql}.${ROLLUP_TACTICS}${where.sql} GROUP BY tactic`,
+          where.params,
+        )
+        .then((r) => r.rows);
+      for (const rows of await Promise.all([rollup, ...split.edges.map((f) => this.#tacticsRaw(f))]))
+        add(rows);
+    }
+    return sortTactics(totals);
+  }
+
+  async #tacticsRaw(filter: LedgerFilter): Promise<{ tactic: string; amount: string }[]> {
     const where = whereClause(filter);
     // Only entries with savings are expanded; the amounts are decimal strings, exact as NUMERIC.
     const cond = `${where.sql ? `${where.sql} AND` : ' WHERE'} savings <> '{}'::jsonb`;
     const sql =
       `SELECT j.key AS tactic, SUM(j.value::numeric) AS amount ` +
       `FROM ${this.#table} AS e CROSS JOIN LATERAL jsonb_each_text(e.savings) AS j${cond} GROUP BY j.key`;
-    const res = await this.readPool.query<{ tactic: string; amount: string }>(sql, where.params);
-    const totals = new Map<string, Money>();
-    for (const r of res.rows) totals.set(r.tactic, money(r.amount));
-    return sortTactics(totals);
+    return (await this.readPool.query<{ tactic: string; amount: string }>(sql, where.params)).rows;
   }
 
   async cacheMetaAggregates(filter: LedgerFilter): Promise<CacheMetaAggregates> {
     await this.#flushBeforeRead();
-    return pgCacheMetaAggregates(this.readPool, this.#table, filter);
+    return pgCacheMetaAggregates(this.readPool, this.schema, filter);
   }
 
   // --- the writer ------------------------------------------------------------------------------------
@@ -522,6 +569,57 @@ export class PostgresLedger implements Ledger {
       // An error hook that throws must not break the request path.
     }
   }
+}
+
+function toSummaryRow(r: PgRow, groupBy: GroupKey[]): SummaryRow {
+  const group: Record<string, string> = {};
+  groupBy.forEach((k, i) => {
+    const v = r[`g${i}`];
+    group[k] = k === 'day' ? utcDay(Number(v) * DAY_MS) : String(v);
+  });
+  return {
+    group,
+    requests: Number(r.requests),
+    errors: Number(r.errors),
+    inputTokens: Number(r.input_tokens),
+    cacheReadTokens: Number(r.cache_read_tokens),
+    cacheWriteTokens: Number(r.cache_write_tokens),
+    outputTokens: Number(r.output_tokens),
+    reasoningTokens: Number(r.reasoning_tokens),
+    cost: money(r.cost),
+    unpriced: Number(r.unpriced),
+    baselineCost: money(r.baseline_cost),
+    savings: money(r.savings),
+  };
+}
+
+/** Adds summary rows of the same grouping from several parts (rollup and raw edges) group by group. */
+function mergeSummaryRows(parts: SummaryRow[][], groupBy: GroupKey[]): SummaryRow[] {
+  const merged = new Map<string, SummaryRow>();
+  for (const rows of parts) {
+    for (const r of rows) {
+      const id = groupBy.map((k) => r.group[k]).join('\u0000');
+      const m = merged.get(id);
+      if (!m) {
+        merged.set(id, { ...r });
+        continue;
+      }
+      m.requests += r.requests;
+      m.errors += r.errors;
+      m.inputTokens += r.inputTokens;
+      m.cacheReadTokens += r.cacheReadTokens;
+      m.cacheWriteTokens += r.cacheWriteTokens;
+      m.outputTokens += r.outputTokens;
+      m.reasoningTokens += r.reasoningTokens;
+      m.cost += r.cost;
+      m.unpriced += r.unpriced;
+      m.baselineCost += r.baselineCost;
+      m.savings += r.savings;
+    }
+  }
+  // With no keys there is exactly one total row, even over an empty range.
+  if (groupBy.length === 0 && merged.size === 0) return [emptySummaryRow({})];
+  return [...merged.values()];
 }
 
 /** Errors caused by one entry's content (data exception, integrity, program limit): retrying cannot help. */

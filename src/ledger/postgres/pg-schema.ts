@@ -6,11 +6,10 @@
  * (`ON CONFLICT (id) DO NOTHING`). `seq` keeps insertion order for ties on `ts`.
  */
 import type { Migrations } from '../../postgres/migrate.js';
+import { MODEL_EXPR, TABLE } from './pg-names.js';
+import { ROLLUP_MIGRATION } from './pg-rollup.js';
 
-export const TABLE = 'ledger_entries';
-
-/** The expression every model filter and group uses; the expression index below matches it verbatim. */
-export const MODEL_EXPR = 'COALESCE(served_model, requested_model)';
+export { MODEL_EXPR, TABLE };
 
 export const LEDGER_MIGRATIONS: Migrations = {
   component: 'ledger',
@@ -53,5 +52,7 @@ export const LEDGER_MIGRATIONS: Migrations = {
     CREATE INDEX ${TABLE}_feature_ts ON {schema}.${TABLE} (feature, ts);
     CREATE INDEX ${TABLE}_user_ts ON {schema}.${TABLE} (user_name, ts);
     CREATE INDEX ${TABLE}_model_ts ON {schema}.${TABLE} ((${MODEL_EXPR}), ts);`,
+    // v2: hourly rollups for reports (pg-rollup.ts), backfilled from the entries already stored.
+    ROLLUP_MIGRATION,
   ],
 };
