@@ -119,14 +119,22 @@ export const ROLLUP_MIGRATION = `
   ${rollupUpserts('{schema}', `(SELECT *, ${MODEL_EXPR} AS model FROM {schema}.${TABLE}) AS e`).join(';\n')};
   CREATE INDEX ${TABLE}_breaker ON {schema}.${TABLE} (ts) WHERE ${BREAKER_COND};`;
 
+/** Filter fields each rollup holds (a whitelist: a filter field added later reads the rows until added here). */
+const ROLLUP_FILTERS = new Set(['from', 'to', 'feature', 'model', 'status', 'limit']);
+const CACHE_ROLLUP_FILTERS = new Set(['from', 'to', 'feature', 'limit']);
+
+function onlyFields(filter: LedgerFilter, allowed: Set<string>): boolean {
+  return Object.entries(filter).every(([k, v]) => v === undefined || allowed.has(k));
+}
+
 /** True when the rollup holds every dimension the filter and grouping need. */
 export function rollupAnswers(filter: LedgerFilter, groupBy: readonly GroupKey[] = []): boolean {
-  return filter.user === undefined && !groupBy.includes('user') && !groupBy.includes('key');
+  return onlyFields(filter, ROLLUP_FILTERS) && !groupBy.includes('user') && !groupBy.includes('key');
 }
 
 /** True when the cache rollup (hour × feature) holds every dimension the filter needs. */
 export function cacheRollupAnswers(filter: LedgerFilter): boolean {
-  return filter.user === undefined && filter.model === undefined && filter.status === undefined;
+  return onlyFields(filter, CACHE_ROLLUP_FILTERS);
 }
 
 export interface RollupSplit {
