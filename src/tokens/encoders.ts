@@ -28,6 +28,11 @@ function load(encoding: OpenAiEncoding): Encoder {
   return enc;
 }
 
+/** Whether `encoding`'s rank table is already loaded in this thread. */
+export function encoderLoaded(encoding: OpenAiEncoding): boolean {
+  return loaded.has(encoding);
+}
+
 /** Number of BPE tokens of `text` under `encoding`. */
 export function countWithEncoding(text: string, encoding: OpenAiEncoding): number {
   if (text.length === 0) return 0;

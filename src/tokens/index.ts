@@ -5,6 +5,7 @@
  */
 export { countOutputTokens, countText } from './count-text.js';
 export { countRequestTokens } from './count-request.js';
+export { type EstimatedTokens, estimateTokens } from './estimate-tokens.js';
 export { baseModelName, encodingForModel } from './encoding-for-model.js';
 export { type EstimateProfile, estimateProfile } from './estimate-profile.js';
 export { anthropicImageTokens, imageSizeFromBase64, openAiImageTokens } from './image-tokens.js';

@@ -26,7 +26,7 @@ import {
   readFailure,
   upstreamReportedError,
 } from './stream-endings.js';
-import { usageOrEstimate } from './usage-estimate.js';
+import { completeUsage, estimateUsage } from './usage-estimate.js';
 
 export async function pipeStream(
   ctx: RequestContext,
@@ -119,7 +119,8 @@ export async function pipeStream(
   if (encoder && !asm.ended) ctx.sink.write(encoder.encode({ type: 'end' }));
   ctx.sink.end();
   ac.abort(STREAM_COMPLETE); // nothing left to read; frees the socket promptly if the upstream keeps it open
-  const usage = usageOrEstimate({ ctx, asm, decoder, target });
+  const sofar = { ctx, asm, decoder, target };
+  const usage = completeUsage(sofar) ?? (await estimateUsage(sofar, ''));
   return {
     ...base,
     status: 'ok',

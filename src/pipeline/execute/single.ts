@@ -172,7 +172,7 @@ async function callTarget(ctx: RequestContext, target: Target, deps: ExecuteDeps
       : transportOrInternal(provider.name, e);
     const out = errorOutcome(ctx, err, base);
     if (answered || err.code === 'upstream_timeout' || err.code === 'client_aborted')
-      out.usage = cutCallUsage(ctx, target);
+      out.usage = await cutCallUsage(ctx, target);
     return out;
   } finally {
     if (ac) ctx.signal.removeEventListener('abort', onAbort);

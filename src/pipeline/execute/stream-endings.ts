@@ -22,16 +22,16 @@ export interface EndingStream extends StreamSoFar {
  * The observer found the answer complete: stop generation upstream, and end the client's stream as a normal
  * answer (finish "stop", usage). Usage is estimated from the text received, as for any aborted stream.
  */
-export function endedEarly(
+export async function endedEarly(
   s: EndingStream,
   encoder: StreamEncoder,
   cut: StreamCut,
   ac: AbortController,
-): Outcome {
+): Promise<Outcome> {
   const { ctx, asm } = s;
   ac.abort();
   ctx.flags.push('early_stop');
-  const usage = estimateUsage(s, cut.discardedText);
+  const usage = await estimateUsage(s, cut.discardedText);
   const tail: StreamEvent[] = [];
   if (!asm.finished) tail.push({ type: 'finish', index: 0, finish: { unified: 'stop', raw: null } });
   tail.push({ type: 'usage', usage }, { type: 'end' });
@@ -54,7 +54,7 @@ export function endedEarly(
   };
 }
 
-export function clientAborted(s: EndingStream): Outcome {
+export async function clientAborted(s: EndingStream): Promise<Outcome> {
   const { ctx } = s;
   ctx.flags.push('client_aborted');
   if (!ctx.sink.closed) ctx.sink.end();
@@ -66,7 +66,7 @@ export function clientAborted(s: EndingStream): Outcome {
     ...s.base,
     status: 'aborted',
     httpStatus: 499,
-    usage: usageOrEstimate(s),
+    usage: await usageOrEstimate(s),
     response: s.asm.toResponse(),
     error: err,
     ttftMs: s.ttftMs,
@@ -75,7 +75,7 @@ export function clientAborted(s: EndingStream): Outcome {
 }
 
 /** A read failure of the upstream body: a stall (idle timeout) or a broken socket. */
-export function readFailure(s: EndingStream, e: unknown): Outcome {
+export async function readFailure(s: EndingStream, e: unknown): Promise<Outcome> {
   const name = s.target.provider.name;
   const failure = e instanceof PennyError ? e : upstreamFailure(name, e);
   const err =
@@ -98,7 +98,7 @@ export function readFailure(s: EndingStream, e: unknown): Outcome {
 }
 
 /** The stream ended (cleanly, as far as the socket goes) before the answer was complete. */
-export function endedIncomplete(s: EndingStream): Outcome {
+export async function endedIncomplete(s: EndingStream): Promise<Outcome> {
   const name = s.target.provider.name;
   return broken(
     s,
@@ -111,7 +111,7 @@ export function endedIncomplete(s: EndingStream): Outcome {
 }
 
 /** The provider reported an error (or sent a malformed event) mid-stream: one error to the client, nothing after. */
-export function upstreamReportedError(s: EndingStream, ac: AbortController): Outcome {
+export async function upstreamReportedError(s: EndingStream, ac: AbortController): Promise<Outcome> {
   const { ctx, asm } = s;
   const name = s.target.provider.name;
   const e = asm.error!;
@@ -137,7 +137,7 @@ export function upstreamReportedError(s: EndingStream, ac: AbortController): Out
     ...s.base,
     status: 'error',
     httpStatus: 200,
-    usage: usageOrEstimate(s),
+    usage: await usageOrEstimate(s),
     response: asm.toResponse(),
     error: err,
     ttftMs: s.ttftMs,
@@ -145,7 +145,7 @@ export function upstreamReportedError(s: EndingStream, ac: AbortController): Out
   };
 }
 
-function broken(s: EndingStream, err: PennyError): Outcome {
+async function broken(s: EndingStream, err: PennyError): Promise<Outcome> {
   const { ctx } = s;
   if (!ctx.sink.closed) {
     ctx.sink.write(CODECS[ctx.clientDialect].encodeStreamError(err));
@@ -155,7 +155,7 @@ function broken(s: EndingStream, err: PennyError): Outcome {
     ...s.base,
     status: 'error',
     httpStatus: 502,
-    usage: usageOrEstimate(s),
+    usage: await usageOrEstimate(s),
     response: s.asm.toResponse(),
     error: err,
     ttftMs: s.ttftMs,

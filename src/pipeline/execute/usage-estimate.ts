@@ -1,11 +1,12 @@
 /**
  * Usage of a streamed answer that ended without (complete) provider usage: aborted by the client, broken,
- * cut by an early stop, or from a provider that sent none.
+ * cut by an early stop, or from a provider that sent none. Tokens are counted off the event loop
+ * (tokens/estimate-tokens.ts), so an estimate is a promise; the outcome (and its ledger entry) waits for it.
  */
 import type { Usage } from '../../core/usage.js';
 import type { StreamDecoder } from '../../providers/dialect.js';
 import type { Target } from '../../providers/resolve-target.js';
-import { countOutputTokens, countRequestTokens } from '../../tokens/index.js';
+import { estimateTokens } from '../../tokens/index.js';
 import type { RequestContext } from '../context.js';
 import type { StreamAssembler } from '../stream/assembler.js';
 
@@ -17,11 +18,16 @@ export interface StreamSoFar {
   target: Target;
 }
 
-/** The provider's usage when it is complete, else an estimate. */
-export function usageOrEstimate(s: StreamSoFar): Usage {
+/** The provider's usage when it is complete, else null (estimate it). */
+export function completeUsage(s: StreamSoFar): Usage | null {
   const u = s.asm.usage;
   if (u && (u.outputText > 0 || u.reasoning > 0 || !s.asm.sawContent)) return u;
-  return estimateUsage(s, '');
+  return null;
+}
+
+/** The provider's usage when it is complete, else an estimate. */
+export async function usageOrEstimate(s: StreamSoFar): Promise<Usage> {
+  return completeUsage(s) ?? estimateUsage(s, '');
 }
 
 /**
@@ -30,14 +36,17 @@ export function usageOrEstimate(s: StreamSoFar): Usage {
  * the request when nothing came, the output from the text generated so far plus any text the client never
  * saw (`extraText`, cut by an early stop). Flagged as estimated.
  */
-export function estimateUsage(s: StreamSoFar, extraText: string): Usage {
+export async function estimateUsage(s: StreamSoFar, extraText: string): Promise<Usage> {
   const { ctx, asm, decoder, target } = s;
   const reported = asm.usage ?? decoder.reportedUsage();
-  const input = reported ? null : countRequestTokens(ctx.request, target.model);
-  const output = countOutputTokens(asm.text() + extraText, target.model).tokens;
   if (!ctx.flags.includes('usage_estimated')) ctx.flags.push('usage_estimated');
+  const { input, output } = await estimateTokens(
+    reported ? null : ctx.request,
+    asm.text() + extraText,
+    target.model,
+  );
   return {
-    inputUncached: reported?.inputUncached ?? input?.tokens ?? 0,
+    inputUncached: reported?.inputUncached ?? input ?? 0,
     cacheRead: reported?.cacheRead ?? 0,
     cacheWrite5m: reported?.cacheWrite5m ?? 0,
     cacheWrite1h: reported?.cacheWrite1h ?? 0,
@@ -55,10 +64,11 @@ export function estimateUsage(s: StreamSoFar, extraText: string): Usage {
  * generated is unknowable, so the prompt is counted and the output is left at 0: a lower bound, flagged as
  * estimated (never a silent $0).
  */
-export function cutCallUsage(ctx: RequestContext, target: Target): Usage {
+export async function cutCallUsage(ctx: RequestContext, target: Target): Promise<Usage> {
   if (!ctx.flags.includes('usage_estimated')) ctx.flags.push('usage_estimated');
+  const { input } = await estimateTokens(ctx.request, '', target.model);
   return {
-    inputUncached: countRequestTokens(ctx.request, target.model).tokens,
+    inputUncached: input ?? 0,
     cacheRead: 0,
     cacheWrite5m: 0,
     cacheWrite1h: 0,

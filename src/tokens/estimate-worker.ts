@@ -1,0 +1,22 @@
+/**
+ * The worker thread that counts tokens for usage estimates (see estimate-tokens.ts): the same counting
+ * functions as the main thread, so the same numbers, with the BPE rank tables on this thread's heap.
+ */
+import { parentPort } from 'node:worker_threads';
+import { countOutputTokens } from './count-text.js';
+import { countRequestTokens } from './count-request.js';
+import type { EstimateJob, EstimateReply } from './estimate-tokens.js';
+
+parentPort?.on('message', (job: EstimateJob) => {
+  let reply: EstimateReply;
+  try {
+    reply = {
+      id: job.id,
+      input: job.request === null ? null : countRequestTokens(job.request, job.model).tokens,
+      output: countOutputTokens(job.text, job.model).tokens,
+    };
+  } catch (e) {
+    reply = { id: job.id, input: null, output: 0, error: e instanceof Error ? e.message : String(e) };
+  }
+  parentPort?.postMessage(reply);
+});
