@@ -19,6 +19,7 @@ import type { BodyStore } from './prompts-store/body-store.js';
 import type { Gateway } from './pipeline/gateway.js';
 import type { Governance } from './governance/governance.js';
 import type { Quality } from './quality/quality.js';
+import { registerQualityMetrics } from './quality/quality-metrics.js';
 import { registerGovernanceMetrics } from './governance/governance-metrics.js';
 import type { PennyMetrics } from './metrics/penny-metrics.js';
 import { assembleCore, closeCore } from './assemble.js';
@@ -98,6 +99,7 @@ export async function startPenny(opts: StartOptions = {}): Promise<PennyApp> {
   await governance.ready();
   if (core.quality.eager) await core.quality.ready();
   registerGovernanceMetrics(metrics.registry, governance);
+  if (core.quality.evaluates) registerQualityMetrics(metrics.registry, core.quality);
   const guard = new AdminGuard(loaded.config.server.host, loaded.config.server.adminToken);
   const ready = createReadyRoute([
     { name: 'ledger', check: () => ledgerReachable(ledger) },

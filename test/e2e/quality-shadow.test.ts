@@ -168,5 +168,11 @@ describe('shadow evaluation and the guardrail, on a scripted upstream', () => {
     );
     assert.equal(switches[1]?.n, 4);
     assert.equal(switches[1]?.agree, 1);
+    // /metrics shows the retention per feature and tactic.
+    const metrics = await (await fetch(`${app.url}/metrics`)).text();
+    assert.match(metrics, /penny_quality_tactic_shadowed\{feature="math",tactic="route"\} 0/);
+    assert.match(metrics, /penny_quality_verdicts\{feature="math",tactic="route"\} 6/);
+    assert.match(metrics, /penny_quality_agreement_ratio\{feature="math",tactic="route"\} 1/);
+    assert.match(metrics, /penny_quality_evaluations 11/);
   });
 });
