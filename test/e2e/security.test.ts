@@ -178,6 +178,8 @@ describe('security: SQL is built only with parameters', () => {
     // governance pg-key-store: schema-qualified constant table names (schema quoted by quoteSchema()).
     'this.t.keys',
     'this.t.budgets',
+    // batch pg-job-store: the schema-qualified constant table name (schema quoted by quoteSchema()).
+    'this.t.jobs',
   ]);
   /** `and("…")`: appends one constant condition to a placeholder-built WHERE (pg-cache-meta.ts). */
   const CONSTANT_CONDITION = /^and\(\s*(["'`])[\s\S]*\1\s*,?\s*\)$/;

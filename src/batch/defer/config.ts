@@ -9,8 +9,11 @@ export const deferFeatureSchema = z.literal('batch', {
 });
 
 export const batchJobsSchema = z.strictObject({
-  /** Where jobs are kept: a SQLite file beside the ledger (default) or memory (lost on restart). */
-  store: z.enum(['sqlite', 'memory']).default('sqlite'),
+  /**
+   * Where jobs are kept: PostgreSQL when the ledger is (its database and schema, shared by every instance),
+   * else a SQLite file beside the ledger; `memory` loses them on restart. Unset = chosen from the ledger.
+   */
+  store: z.enum(['postgres', 'sqlite', 'memory']).optional(),
   /** SQLite file; default: beside the ledger (`ledger.db` → `ledger.jobs.db`). */
   path: z.string().min(1).optional(),
   /** How often queued jobs are sent as a provider batch, ms. */
@@ -19,6 +22,8 @@ export const batchJobsSchema = z.strictObject({
   pollEveryMs: z.number().int().min(10).default(30_000),
   /** Submissions of one job before an expired or failed line is reported failed. */
   maxAttempts: z.number().int().min(1).max(20).default(3),
+  /** How long an instance holds the jobs it is submitting or polling before another may take them, ms. */
+  leaseMs: z.number().int().min(1_000).default(300_000),
   /** Most jobs in one provider batch. */
   maxJobsPerBatch: z.number().int().min(1).max(50_000).default(10_000),
 });

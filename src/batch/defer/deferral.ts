@@ -174,7 +174,12 @@ export class Deferral {
 
   private async submitQueued(): Promise<void> {
     if (this.closed) return;
-    const queued = await this.deps.store.byStatus('queued', this.deps.config.maxJobsPerBatch * 4);
+    // Leased: an instance sharing the store does not take these while this one submits them.
+    const queued = await this.deps.store.claim(
+      'queued',
+      this.deps.config.maxJobsPerBatch * 4,
+      this.deps.config.leaseMs,
+    );
     const byProvider = new Map<string, Job[]>();
     for (const j of queued) byProvider.set(j.provider, [...(byProvider.get(j.provider) ?? []), j]);
     for (const [provider, jobs] of byProvider) {
@@ -239,7 +244,7 @@ export class Deferral {
 
   private async pollSubmitted(): Promise<void> {
     if (this.closed) return;
-    const submitted = await this.deps.store.byStatus('submitted', 100_000);
+    const submitted = await this.deps.store.claim('submitted', 100_000, this.deps.config.leaseMs);
     const byBatch = new Map<string, Job[]>();
     for (const j of submitted) {
       const k = `${j.provider}\n${j.providerBatchId}`;
@@ -248,7 +253,12 @@ export class Deferral {
     for (const jobs of byBatch.values()) {
       const first = jobs[0]!;
       const c = this.clientFor(first.provider);
-      if (!c) continue;
+      // Not settled this pass: the lease ends now, so whichever instance polls next may take the batch.
+      const giveBack = () => this.deps.store.release(jobs.map((j) => j.id));
+      if (!c) {
+        await giveBack();
+        continue;
+      }
       let polled: Awaited<ReturnType<ProviderBatchClient['poll']>>;
       try {
         polled = await c.client.poll(first.providerBatchId!);
@@ -257,9 +267,13 @@ export class Deferral {
           provider: first.provider,
           error: (e as Error).message,
         });
+        await giveBack();
         continue;
       }
-      if (polled.state === 'running') continue;
+      if (polled.state === 'running') {
+        await giveBack();
+        continue;
+      }
       for (const j of jobs) {
         const r = polled.results.get(j.id);
         if (r && 'ok' in r) await this.complete(j, r.ok, c.dialect);

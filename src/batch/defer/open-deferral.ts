@@ -1,11 +1,16 @@
-/** Opens the deferral service with its configured job store (SQLite beside the ledger by default). */
+/**
+ * Opens the deferral service with its job store: PostgreSQL when the ledger is (same database and schema),
+ * else SQLite beside the ledger, unless `batchJobs.store` says otherwise.
+ */
 import type { LoadedConfig } from '../../config/load.js';
+import { ConfigError } from '../../core/errors.js';
 import type { Logger } from '../../observability/logger.js';
 import type { PriceCatalog } from '../../pricing/catalog.js';
 import type { TargetResolver } from '../../providers/resolve-target.js';
 import { Deferral } from './deferral.js';
 import type { JobStore } from './job-store.js';
 import { MemoryJobStore } from './memory-job-store.js';
+import { PgJobStore } from './pg-job-store.js';
 import { SqliteJobStore } from './sqlite-job-store.js';
 
 export function jobsPathFor(ledgerPath: string): string {
@@ -19,9 +24,22 @@ export function openDeferral(opts: {
   resolver: TargetResolver;
 }): Deferral {
   const cfg = opts.loaded.config.batchJobs;
-  const store: JobStore =
-    cfg.store === 'memory' || opts.loaded.ledgerPath === ':memory:'
-      ? new MemoryJobStore()
-      : new SqliteJobStore(cfg.path ?? jobsPathFor(opts.loaded.ledgerPath));
+  const { ledgerUrl, ledgerPath, config } = opts.loaded;
+  const kind = cfg.store ?? (ledgerUrl ? 'postgres' : ledgerPath === ':memory:' ? 'memory' : 'sqlite');
+  let store: JobStore;
+  if (kind === 'postgres') {
+    if (!ledgerUrl)
+      throw new ConfigError(
+        'batchJobs.store',
+        '"postgres" needs the ledger in PostgreSQL (ledger.url or PENNY_DATABASE_URL)',
+      );
+    const schema = config.ledger.schema;
+    store = new PgJobStore({
+      url: ledgerUrl,
+      ...(schema ? { schema } : {}),
+      onError: (e) => opts.logger.warn('batch jobs: PostgreSQL connection error', { error: e.message }),
+    });
+  } else if (kind === 'memory' || ledgerPath === ':memory:') store = new MemoryJobStore();
+  else store = new SqliteJobStore(cfg.path ?? jobsPathFor(ledgerPath));
   return new Deferral({ ...opts, store, config: cfg });
 }
