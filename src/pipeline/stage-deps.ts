@@ -24,5 +24,17 @@ export interface StageDeps {
  */
 export function featurePolicy(loaded: LoadedConfig, feature: string | null): FeatureConfig | undefined {
   const features = loaded.config.features;
-  return (feature !== null ? features[feature] : undefined) ?? features.default;
+  if (feature === null || isArmPolicyName(features, feature)) return features.default;
+  return features[feature] ?? features.default;
+}
+
+/**
+ * An experiment arm's policy is kept as the hidden feature `<feature>@<arm>` (quality/arm-policies.ts); only
+ * the experiment stage may select it. A client naming it in x-penny-feature gets the default policy, so it
+ * cannot pick an arm (or run one unrecorded) by itself.
+ */
+function isArmPolicyName(features: Record<string, FeatureConfig>, name: string): boolean {
+  const at = name.indexOf('@');
+  if (at <= 0) return false;
+  return features[name.slice(0, at)]?.experiment?.arms[name.slice(at + 1)] !== undefined;
 }

@@ -109,6 +109,19 @@ describe('experiments: arms per user, recorded on every entry, stopped from the 
     const again = await ask(controlUser);
     assert.equal(again.response.headers.get('x-penny-experiment'), 'cheap-v1; arm=control');
   });
+
+  test("a client cannot pick an arm's hidden policy by naming it in x-penny-feature", async () => {
+    const { response } = await openai.chat.completions
+      .create(
+        { model: 'gpt-4o', messages: [{ role: 'user', content: 'Where is my parcel?' }], user: 'sneaky' },
+        { headers: { 'x-penny-feature': 'support@treatment' } },
+      )
+      .withResponse();
+    assert.equal(response.headers.get('x-penny-experiment'), null);
+    const last = (await h.entries()).at(-1)!;
+    assert.equal(last.servedModel, 'gpt-4o', "the default policy ran, not the arm's route");
+    assert.equal(last.meta?.experiment, undefined);
+  });
 });
 
 describe('experiment config errors name the field', () => {
