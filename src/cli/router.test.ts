@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -10,6 +10,8 @@ import { SqliteLedger } from '../ledger/sqlite/sqlite-ledger.js';
 import { loadModel, predict } from '../pipeline/route/classifier.js';
 import { bodiesPathFor } from '../prompts-store/body-path.js';
 import { SqliteBodyStore } from '../prompts-store/sqlite-body-store.js';
+import { openQualityDb, qualityDbPathFor } from '../quality/sqlite/quality-db.js';
+import { sqliteQualityStores } from '../quality/sqlite/sqlite-quality-stores.js';
 import { routerTrainCommand } from './router.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'penny-router-cli-'));
@@ -106,6 +108,92 @@ describe('penny router train', () => {
     const hard = predict(model, 'prove the theorem about primes number 3 step by step');
     const easy = predict(model, 'what colour is item 3');
     assert.ok(hard > easy, `${hard} > ${easy}`);
+  });
+
+  test('--from-ledger learns from shadow-evaluation verdicts (agree → cheap was enough), before cascade checks', async () => {
+    const ledgerPath = join(dir, 'verdicts', 'ledger.db');
+    mkdirSync(join(dir, 'verdicts'));
+    const ledger = SqliteLedger.open(ledgerPath);
+    const bodies = SqliteBodyStore.open(bodiesPathFor(ledgerPath));
+    const stores = sqliteQualityStores(openQualityDb(qualityDbPathFor(ledgerPath)));
+    let i = 0;
+    const verdict = async (id: string, v: 'agree' | 'disagree' | 'none', tactic = 'route') =>
+      stores.evaluations.put({
+        requestId: id,
+        evaluationId: null,
+        ts: 1,
+        feature: 'qa',
+        tactic,
+        arm: null,
+        verdict: v,
+        method: 'structured',
+        score: null,
+        error: null,
+      });
+    for (let k = 0; k < 15; k++) {
+      const easy = bodies.put(request(`what colour is item ${k}`), response, k);
+      const hard = bodies.put(
+        request(`prove the theorem about primes number ${k} step by step`),
+        response,
+        k,
+      );
+      // The cascade check passed the hard prompt's cheap answer; the shadow verdict says it was wrong.
+      const e1 = entry(i++, true, easy);
+      const e2 = entry(i++, true, hard);
+      ledger.append(e1);
+      ledger.append(e2);
+      await verdict(e1.id, 'agree');
+      await verdict(e2.id, 'disagree', 'cascade');
+    }
+    await verdict('req_unknown', 'disagree');
+    await verdict(entry(i, true).id, 'none');
+    await verdict(entry(i + 1, true).id, 'agree', 'compress');
+    bodies.close();
+    await ledger.close();
+    await stores.close();
+
+    const out = join(dir, 'verdicts', 'router.json');
+    const q = quiet();
+    const r = await routerTrainCommand({
+      fromLedger: true,
+      ledger: ledgerPath,
+      out,
+      method: 'embed-knn',
+      log: q.log,
+    });
+    assert.equal(r?.examples, 30);
+    assert.match(
+      q.lines.join('\n'),
+      /31 shadow verdicts \(route, cascade\), 1 without a stored prompt, 30 usable/,
+    );
+    assert.match(q.lines.join('\n'), /0 cascade outcomes in the ledger/);
+    const model = loadModel(readFileSync(out, 'utf8'));
+    assert.equal(model.kind, 'embed-knn');
+    const hard = predict(model, 'prove the theorem about primes number 3 step by step');
+    const easy = predict(model, 'what colour is item 3');
+    assert.ok(hard > 0.5 && easy < 0.5, `${hard} > 0.5 > ${easy}`);
+  });
+
+  test('--verdicts trains from a JSONL of {prompt, model, verdict}; a bad line names itself', async () => {
+    const file = join(dir, 'v.jsonl');
+    const lines = [];
+    for (let k = 0; k < 6; k++) {
+      lines.push(JSON.stringify({ prompt: `hello ${k}`, model: 'gpt-4o-mini', verdict: 'agree' }));
+      lines.push(
+        JSON.stringify({ prompt: `prove lemma ${k} rigorously`, model: 'gpt-4o-mini', verdict: 'disagree' }),
+      );
+    }
+    lines.push(JSON.stringify({ prompt: 'x', verdict: 'none' }));
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const q = quiet();
+    const r = await routerTrainCommand({ verdicts: file, out: join(dir, 'v.json'), log: q.log });
+    assert.equal(r?.examples, 12);
+    assert.match(q.lines.join('\n'), /12 verdicts with a label, 1 without/);
+    writeFileSync(file, '{"prompt":"a","verdict":"maybe"}\n');
+    await assert.rejects(
+      routerTrainCommand({ verdicts: file, out: join(dir, 'v2.json') }),
+      /v\.jsonl:1: verdict:/,
+    );
   });
 
   test('--from-ledger without stored prompts says so and trains nothing', async () => {

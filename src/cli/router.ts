@@ -5,7 +5,7 @@
  * only features that store their bodies (`storePrompts: true`) contribute; the command says how many
  * outcomes had no prompt, and writes the examples it used beside the model as JSONL.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { calibrateTiers, type TierCalibrateResult } from '../bench/replay/calibrate-tiers.js';
 import type { TwoModelDatasetName } from '../bench/replay/datasets.js';
 import {
@@ -19,13 +19,17 @@ import type { RouterMethod } from '../bench/replay/router-training.js';
 import { loadConfig } from '../config/load.js';
 import { InvalidRequestError } from '../core/errors.js';
 import { openConfiguredLedger } from '../ledger/open-ledger.js';
+import type { TrainExample } from '../pipeline/route/classifier.js';
 import { examplesFromLedger } from '../pipeline/route/ledger-examples.js';
 import type { CanonicalRequest } from '../core/request.js';
+import { examplesFromVerdicts, parseVerdictJsonl } from '../pipeline/route/verdict-examples.js';
 import { openBodyStore } from '../prompts-store/open-body-store.js';
+import { openQualityStores } from '../quality/open-quality-stores.js';
+import { qualityDbPathFor } from '../quality/sqlite/quality-db.js';
 
 export const TRAIN_DATASETS = ['gsm8k', 'mmlu', 'mt_bench', 'gsm8k+mmlu'] as const;
 export const EVAL_DATASETS = ['gsm8k', 'mmlu', 'mt_bench'] as const;
-export const METHODS = ['logreg', 'knn', 'blend', 'auto'] as const;
+export const METHODS = ['logreg', 'knn', 'embed-knn', 'blend', 'auto'] as const;
 
 export interface RouterTrainCommandOptions {
   out: string;
@@ -34,6 +38,8 @@ export interface RouterTrainCommandOptions {
   cheap?: string;
   strong?: string;
   fromLedger?: boolean;
+  /** JSONL of {"prompt", "model"?, "verdict": "agree" | "disagree" | "none"} (verdicts gathered elsewhere). */
+  verdicts?: string;
   method?: RouterMethod | 'auto';
   datasets?: string;
   seed?: number;
@@ -44,10 +50,28 @@ export interface RouterTrainCommandOptions {
 
 export async function routerTrainCommand(o: RouterTrainCommandOptions): Promise<RouterTrainResult | null> {
   const log = o.log ?? ((l: string) => process.stderr.write(`${l}\n`));
-  if ([o.input !== undefined, o.fromLedger === true, o.dataset !== undefined].filter(Boolean).length > 1) {
-    throw new InvalidRequestError('choose one of --dataset, --input and --from-ledger');
+  const sources = [o.input, o.fromLedger === true ? true : undefined, o.dataset, o.verdicts];
+  if (sources.filter((x) => x !== undefined).length > 1) {
+    throw new InvalidRequestError('choose one of --dataset, --input, --from-ledger and --verdicts');
   }
   let input = o.input;
+  if (o.verdicts !== undefined) {
+    if (!existsSync(o.verdicts)) {
+      throw new InvalidRequestError(`verdict file not found: ${o.verdicts}`, '--verdicts');
+    }
+    let parsed: ReturnType<typeof parseVerdictJsonl>;
+    try {
+      parsed = parseVerdictJsonl(readFileSync(o.verdicts, 'utf8'), o.verdicts);
+    } catch (e) {
+      throw new InvalidRequestError((e as Error).message, '--verdicts');
+    }
+    log(
+      `router: ${parsed.examples.length} verdicts with a label, ${parsed.skipped} without (verdict "none")`,
+    );
+    const written = writeExamples(o.out, parsed.examples, log);
+    if (written === null) return null;
+    input = written;
+  }
   if (o.fromLedger) {
     const exported = await exportLedgerExamples(o, log);
     if (exported === null) return null;
@@ -86,25 +110,55 @@ async function exportLedgerExamples(
       const stored = await bodies.get(h);
       if (stored) prompts.set(h, stored.request);
     }
-    const r = examplesFromLedger(entries, (h) => prompts.get(h));
+    const requestFor = (h: string) => prompts.get(h);
+    // Shadow-evaluation verdicts (src/quality) label routed and cascaded requests by whether the cheaper
+    // model's answer agreed with the answer to the request as sent; they take precedence over the
+    // cascade's own check for the same request.
+    const evaluations = await readEvaluations(loaded);
+    const byId = new Map(entries.map((e) => [e.id, e]));
+    const v = examplesFromVerdicts(evaluations, (id) => byId.get(id), requestFor);
+    const r = examplesFromLedger(entries, requestFor, new Set(v.examples.map((e) => e.requestId)));
+    log(
+      `router: ${v.verdicts} shadow verdicts (route, cascade), ${v.withoutPrompt} without a stored prompt, ${v.examples.length} usable`,
+    );
     log(
       `router: ${r.cascades} cascade outcomes in the ledger, ${r.withoutPrompt} without a stored prompt, ${r.examples.length} usable`,
     );
-    const classes = new Set(r.examples.map((e) => e.label));
-    if (r.examples.length < 2 || classes.size < 2) {
-      log(
-        'router: not enough labelled prompts in the ledger (set `storePrompts: true` on a cascade feature, or train from the datasets with --dataset)',
-      );
-      return null;
-    }
-    const path = `${o.out}.examples.jsonl`;
-    writeFileSync(path, `${r.examples.map((e) => JSON.stringify(e)).join('\n')}\n`);
-    log(`router: wrote the examples to ${path}`);
-    return path;
+    const examples = [...v.examples.map(({ text, label }) => ({ text, label })), ...r.examples];
+    return writeExamples(o.out, examples, log);
   } finally {
     await bodies?.close();
     await ledger.close();
   }
+}
+
+async function readEvaluations(loaded: ReturnType<typeof loadConfig>) {
+  // A SQLite ledger without a quality.db beside it has no verdicts (and must not get an empty one).
+  if (!loaded.ledgerUrl && !existsSync(qualityDbPathFor(loaded.ledgerPath))) return [];
+  const stores = await openQualityStores(loaded);
+  try {
+    return await stores.evaluations.list();
+  } finally {
+    await stores.close();
+  }
+}
+
+function writeExamples(
+  out: string,
+  examples: readonly TrainExample[],
+  log: (l: string) => void,
+): string | null {
+  const classes = new Set(examples.map((e) => e.label));
+  if (examples.length < 2 || classes.size < 2) {
+    log(
+      'router: not enough labelled prompts of both kinds (set `storePrompts: true` on a routed or cascade feature and turn on shadow evaluation, or train from the datasets with --dataset)',
+    );
+    return null;
+  }
+  const path = `${out}.examples.jsonl`;
+  writeFileSync(path, `${examples.map((e) => JSON.stringify(e)).join('\n')}\n`);
+  log(`router: wrote the examples to ${path}`);
+  return path;
 }
 
 export interface RouterEvalCommandOptions {

@@ -42,6 +42,7 @@ import {
   type RouterMethod,
   routerExamples,
   selectMethodByCv,
+  EXAMPLE_ROUTER_METHODS,
   selectMethodByCvExamples,
   trainRouterModel,
 } from './router-training.js';
@@ -257,7 +258,7 @@ export function routerTrain(opts: RouterTrainOptions): RouterTrainResult | null 
   } else if (opts.input) {
     examples = readJsonl(opts.input);
     if (auto) {
-      const r = selectMethodByCvExamples(examples, predict, undefined, seed);
+      const r = selectMethodByCvExamples(examples, predict, EXAMPLE_ROUTER_METHODS, seed);
       method = r.method;
       cv = r.aucByMethod;
       log(

@@ -112,7 +112,8 @@ interface RowSpec {
 
 const OPERATING_TARGET = 0.3;
 
-function bootstrap(
+/** Percentile bootstrap (resampling test records) of APGR and CPT for fixed scores. */
+export function bootstrap(
   items: readonly TwoModelRecord[],
   scores: readonly number[],
   b = 1000,

@@ -7,12 +7,15 @@
  */
 import { blend, type RouterModel, type TrainExample, train } from '../../pipeline/route/classifier.js';
 import { hash32 } from '../../pipeline/route/sparse-hash.js';
+import { trainEmbedKnn } from '../../pipeline/route/embed-knn.js';
 import { trainKnn } from '../../pipeline/route/knn.js';
 import type { TwoModelRecord } from './datasets.js';
 import { evaluateScores } from './metrics.js';
 
-export type RouterMethod = 'logreg' | 'knn' | 'blend';
+export type RouterMethod = 'logreg' | 'knn' | 'embed-knn' | 'blend';
 export const ROUTER_METHODS: readonly RouterMethod[] = ['logreg', 'knn', 'blend'];
+/** `--method auto` on labelled examples (ledger verdicts, JSONL) also tries the embedding k-NN. */
+export const EXAMPLE_ROUTER_METHODS: readonly RouterMethod[] = [...ROUTER_METHODS, 'embed-knn'];
 
 /** Soft "needs the strong model" label in [0, 1]. */
 export function routerLabel(r: Pick<TwoModelRecord, 'w' | 's'>, binary: boolean): number {
@@ -30,6 +33,7 @@ export function routerExamples(
 
 export const LOGREG_DEFAULTS = { learningRate: 0.01, l2: 1e-3, epochs: 10, batchSize: 32 } as const;
 export const KNN_DEFAULTS = { k: 100, smoothing: 2, maxDf: 0.2 } as const;
+export const EMBED_KNN_DEFAULTS = { k: 100, smoothing: 2 } as const;
 
 export function trainRouterModel(
   examples: readonly TrainExample[],
@@ -44,6 +48,8 @@ export function trainRouterModel(
       return lr();
     case 'knn':
       return knn();
+    case 'embed-knn':
+      return trainEmbedKnn(examples, { ...EMBED_KNN_DEFAULTS, meta: { ...meta, method: 'embed-knn' } });
     case 'blend':
       return blend([lr(), knn()], [1, 1], { ...meta, method: 'blend' });
   }

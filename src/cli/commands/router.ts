@@ -29,9 +29,12 @@ export const router = defineCommand('router', (program) => {
     .option('--strong <model>', 'outcome file: the stronger model (default: the best on the frontier)')
     .option(
       '--from-ledger',
-      'label prompts by whether their cascade step passed (needs storePrompts on the feature)',
+      'label prompts by their shadow-evaluation verdicts and whether their cascade step passed (needs storePrompts on the feature)',
     )
-    .addOption(new Option('--method <method>', 'model kind').choices(['logreg', 'knn', 'blend', 'auto']))
+    .option('--verdicts <file>', 'JSONL of {"prompt", "model"?, "verdict": "agree"|"disagree"|"none"}')
+    .addOption(
+      new Option('--method <method>', 'model kind').choices(['logreg', 'knn', 'embed-knn', 'blend', 'auto']),
+    )
     .option('--datasets <dir>', 'datasets folder (default: $PENNY_DATASETS or ../shared/datasets)')
     .addOption(new Option('--seed <n>', 'training seed').argParser((v) => Number.parseInt(v, 10)))
     .addOption(configOption())

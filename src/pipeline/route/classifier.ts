@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { extractFeatures, NUMERIC_FEATURE_NAMES, numericVector } from './features.js';
 import { type KnnModel, knnFromJson, knnToJson, predictKnn } from './knn.js';
+import { type EmbedKnnModel, embedKnnFromJson, embedKnnToJson, predictEmbedKnn } from './embed-knn.js';
 import { hashedNgrams, type SparseVector } from './sparse-hash.js';
 import { mulberry32, shuffleInPlace } from './prng.js';
 
@@ -58,7 +59,7 @@ export interface BlendModel {
   meta: Record<string, string | number | boolean>;
 }
 
-export type RouterModel = LogRegModel | KnnModel | BlendModel;
+export type RouterModel = LogRegModel | KnnModel | EmbedKnnModel | BlendModel;
 
 const sigmoid = (z: number) => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
 
@@ -206,6 +207,8 @@ export function predict(model: RouterModel, text: string): number {
     }
     case 'knn':
       return predictKnn(model, text);
+    case 'embed-knn':
+      return predictEmbedKnn(model, text);
     case 'blend': {
       let s = 0;
       let tw = 0;
@@ -247,6 +250,7 @@ const logregJson = z.object({
 type ModelJson =
   | z.infer<typeof logregJson>
   | ReturnType<typeof knnToJson>
+  | ReturnType<typeof embedKnnToJson>
   | { kind: 'blend'; version: 1; parts: ModelJson[]; weights: number[]; meta: BlendModel['meta'] };
 
 function toJson(model: RouterModel): ModelJson {
@@ -273,6 +277,8 @@ function toJson(model: RouterModel): ModelJson {
     }
     case 'knn':
       return knnToJson(model);
+    case 'embed-knn':
+      return embedKnnToJson(model);
     case 'blend':
       return {
         kind: 'blend',
@@ -289,9 +295,10 @@ export function saveModel(model: RouterModel): string {
 }
 
 function fromJson(raw: unknown, path: string): RouterModel {
-  const kind = z.object({ kind: z.enum(['logreg', 'knn', 'blend']) }).safeParse(raw);
+  const kind = z.object({ kind: z.enum(['logreg', 'knn', 'embed-knn', 'blend']) }).safeParse(raw);
   if (!kind.success) throw new TypeError(`router model ${path}: missing or unknown "kind"`);
   if (kind.data.kind === 'knn') return knnFromJson(raw, path);
+  if (kind.data.kind === 'embed-knn') return embedKnnFromJson(raw, path);
   if (kind.data.kind === 'blend') {
     const b = z
       .object({

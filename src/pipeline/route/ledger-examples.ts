@@ -38,9 +38,12 @@ export function cascadeLabel(entry: Pick<LedgerEntry, 'meta'>): number | null {
 export function examplesFromLedger(
   entries: readonly LedgerEntry[],
   requestFor: (bodyHash: string) => CanonicalRequest | undefined,
+  /** Requests labelled otherwise (by a shadow verdict), left out here. */
+  skip?: ReadonlySet<string>,
 ): LedgerExamples {
   const out: LedgerExamples = { examples: [], cascades: 0, withoutPrompt: 0 };
   for (const e of entries) {
+    if (skip?.has(e.id)) continue;
     const label = cascadeLabel(e);
     if (label === null) continue;
     out.cascades++;
