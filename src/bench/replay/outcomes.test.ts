@@ -273,7 +273,7 @@ describe('replaying recorded outcomes', () => {
     }
     writeFileSync(f, rows.join('\n'));
     const r = routerTrain({ input: f, out: join(dir, 'ex-model.json'), method: 'auto', log: () => {} });
-    assert.ok(r?.cv && r.cv.logreg! > 0.9 && Object.keys(r.cv).length === 3);
+    assert.ok(r?.cv && r.cv.logreg! > 0.9 && Object.keys(r.cv).length === 4 && 'embed-knn' in r.cv);
     assert.notEqual(r.method, 'knn', 'k = 100 neighbours cannot rank 60 training prompts');
   });
 });
