@@ -94,8 +94,11 @@ export class Quality {
         const feature = ctx.attribution.feature ?? 'default';
         const off = ctx.policy?.quality ? this.guardrail.shadowed(feature) : [];
         // In shadow mode the tactic is off, except a sampled share of probes that keep the evidence coming.
-        if (off.length && ctx.policy && this.random() >= (ctx.policy.quality?.shadow.sampleRate ?? 0))
-          ctx.policy = withoutTactics(ctx.policy, off);
+        if (off.length && ctx.policy) {
+          if (this.random() >= (ctx.policy.quality?.shadow.sampleRate ?? 0))
+            ctx.policy = withoutTactics(ctx.policy, off);
+          else this.shadow.markProbe(ctx.id); // a probe is always evaluated: it exists to bring evidence
+        }
         return next();
       },
     });

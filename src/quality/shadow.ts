@@ -66,6 +66,8 @@ interface Captured {
   feature: string;
   arm: string | null;
   cfg: QualityFeatureConfig;
+  /** A guardrail probe: the tactic ran while shadowed; always evaluated (no sampling draw). */
+  probe: boolean;
 }
 
 /** Collects a non-streamed JSON body. */
@@ -103,6 +105,8 @@ export interface ShadowDeps {
 
 export class ShadowEvaluator {
   private readonly captured = new Map<string, Captured>();
+  /** Requests the guardrail let through as probes, until the capture stage picks them up. */
+  private readonly probes = new Set<string>();
   private readonly spentToday = new Map<string, { day: number; pico: bigint }>();
   private readonly pending = new Set<Promise<unknown>>();
   readonly stats = { evaluated: 0, skippedBudget: 0, noVerdict: 0 };
@@ -111,11 +115,17 @@ export class ShadowEvaluator {
 
   constructor(private readonly deps: ShadowDeps) {}
 
+  /** Marks a request the guardrail let through with the tactic on, so its answer is always evaluated. */
+  markProbe(requestId: string): void {
+    this.probes.add(requestId);
+  }
+
   /** The capture stage: remembers what the client sent and got, for features with a quality section. */
   stage(): Stage {
     return defineStage({
       name: 'shadow-capture',
       run: async (ctx, next) => {
+        const probe = this.probes.delete(ctx.id);
         const outcome = await next();
         const cfg = ctx.policy?.quality;
         if (!cfg || cfg.shadow.sampleRate === 0 || outcome.status !== 'ok' || !outcome.response)
@@ -129,6 +139,7 @@ export class ShadowEvaluator {
           feature: ctx.attribution.feature ?? 'default',
           arm: null,
           cfg,
+          probe,
         });
         return outcome;
       },
@@ -142,7 +153,7 @@ export class ShadowEvaluator {
     this.captured.delete(entry.id);
     const tactic = tacticOf(entry);
     if (!tactic || entry.status !== 'ok') return;
-    if ((this.deps.random ?? Math.random)() >= c.cfg.shadow.sampleRate) return;
+    if (!c.probe && (this.deps.random ?? Math.random)() >= c.cfg.shadow.sampleRate) return;
     const day = Math.floor(Date.now() / 86_400_000);
     const spent = this.spentToday.get(c.feature);
     const pico = spent && spent.day === day ? spent.pico : 0n;

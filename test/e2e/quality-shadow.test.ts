@@ -154,8 +154,17 @@ describe('shadow evaluation and the guardrail, on a scripted upstream', () => {
     assert.deepEqual(e.savings, {});
 
     // Probes keep the tactic and the evidence: six agreements fill the window → lower bound 0.61 ≥ 0.5.
-    app.quality.random = () => 0.1;
-    for (let i = 0; i < 6; i++) await ask('42', '42');
+    // Every probe is evaluated (no second sampling draw): the draws alternate probe / not a probe, so a probe
+    // that were sampled again at 0.9 would never be evaluated and the tactic would never come back.
+    let draw = 0;
+    app.quality.random = () => (draw++ % 2 === 0 ? 0.1 : 0.9);
+    for (let i = 0; i < 6; i++) {
+      await ask('42', '42');
+      if (i === 5) break;
+      up.next(reply('gpt-4o', '42'));
+      const asSent = await ask(null, null);
+      assert.equal((await entries()).find((x) => x.id === asSent)?.servedModel, 'gpt-4o');
+    }
     assert.equal(app.quality.guardrail.states().find((s) => s.tactic === 'route')?.mode, 'active');
     await app.quality.drain();
     const switches = await stores.evaluations.switches({ feature: 'math' });

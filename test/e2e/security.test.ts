@@ -180,6 +180,17 @@ describe('security: SQL is built only with parameters', () => {
     'this.t.budgets',
     // batch pg-job-store: the schema-qualified constant table name (schema quoted by quoteSchema()).
     'this.t.jobs',
+    // PostgreSQL ledger rollups: the schema quoted by quoteSchema() (`schemaSql`, `this.#schemaSql`, and the
+    // `schema` parameter of pg-rollup.ts, which receives it or the migration's `{schema}` token); `src`: the
+    // CTE name `ins` or a subquery over the schema-qualified constant table.
+    'schemaSql',
+    'this.#schemaSql',
+    'schema',
+    'src',
+    // rollup reads: group expressions from the constant ROLLUP_GROUP_EXPR map, constant aggregates.
+    "[...groups, ...ROLLUP_AGGREGATES].join(', ')",
+    // rollup migration backfill: the upserts over a constant subquery (constants only).
+    "rollupUpserts('{schema}', `(SELECT *, ${MODEL_EXPR} AS model FROM {schema}.${TABLE}) AS e`).join(';\\n')",
   ]);
   /** `and("…")`: appends one constant condition to a placeholder-built WHERE (pg-cache-meta.ts). */
   const CONSTANT_CONDITION = /^and\(\s*(["'`])[\s\S]*\1\s*,?\s*\)$/;

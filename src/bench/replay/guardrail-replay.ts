@@ -4,8 +4,8 @@
  * gateway runs. Each request is served by the cheap model while the tactic is active; a `sampleRate` share
  * of those is evaluated (the strong model's answer is the shadow call, paid for) and the verdict fed to the
  * guardrail. Once it trips, requests are served without the tactic (the strong model) except a
- * `sampleRate` share of probes, exactly as the `quality-guardrail` stage does; probes are evaluated at
- * `sampleRate` like any other request the tactic changed. Deterministic: one Python-compatible MT19937
+ * `sampleRate` share of probes, exactly as the `quality-guardrail` stage does; every probe is evaluated
+ * (it exists to bring evidence), other requests the tactic changed at `sampleRate`. Deterministic: one Python-compatible MT19937
  * stream for order and sampling.
  */
 import type { Money } from '../../core/money.js';
@@ -86,7 +86,8 @@ export function replayGuardrail(
     const r = data[idx]!;
     const p = trip ? after : before;
     const shadowed = guard.shadowed('bench').includes('route');
-    const useTactic = !shadowed || rng.random() < cfg.shadow.sampleRate;
+    const probe = shadowed && rng.random() < cfg.shadow.sampleRate;
+    const useTactic = !shadowed || probe;
     p.requests++;
     p.baselineCost += r.costStrong;
     p.strongQuality += r.qStrong;
@@ -94,7 +95,7 @@ export function replayGuardrail(
     p.cost += useTactic ? r.costCheap : r.costStrong;
     if (!useTactic) return;
     p.cheapServed++;
-    if (rng.random() >= cfg.shadow.sampleRate) return;
+    if (!probe && rng.random() >= cfg.shadow.sampleRate) return;
     evaluated++;
     p.shadowCost += r.costStrong;
     if (r.verdict === 'none') noVerdict++;
