@@ -5,6 +5,7 @@
 import type pg from 'pg';
 import { type Migrations, migrate } from '../../postgres/migrate.js';
 import { createPool, quoteSchema } from '../../postgres/pool.js';
+import { type EvaluationRow, evaluationOf, type FeedbackRow, feedbackOf } from '../quality-rows.js';
 import type {
   Evaluation,
   EvaluationFilter,
@@ -15,8 +16,6 @@ import type {
   FeedbackStore,
   GuardSwitch,
   QualityStores,
-  Thumbs,
-  Verdict,
 } from '../quality-stores.js';
 
 export const QUALITY_MIGRATIONS: Migrations = {
@@ -91,28 +90,6 @@ class PgExperimentStateStore implements ExperimentStateStore {
   }
 }
 
-interface FeedbackRow {
-  request_id: string;
-  key_id: string | null;
-  ts: string;
-  score: number | null;
-  label: string | null;
-  thumbs: string | null;
-  comment: string | null;
-}
-
-function feedbackOf(r: FeedbackRow): Feedback {
-  return {
-    requestId: r.request_id,
-    keyId: r.key_id,
-    ts: Number(r.ts),
-    score: r.score,
-    label: r.label,
-    thumbs: r.thumbs as Thumbs | null,
-    comment: r.comment,
-  };
-}
-
 class PgFeedbackStore implements FeedbackStore {
   constructor(
     private readonly pool: pg.Pool,
@@ -144,34 +121,6 @@ class PgFeedbackStore implements FeedbackStore {
     );
     return r.rows.map(feedbackOf);
   }
-}
-
-interface EvaluationRow {
-  request_id: string;
-  evaluation_id: string | null;
-  ts: string;
-  feature: string;
-  tactic: string;
-  arm: string | null;
-  verdict: string;
-  method: string;
-  score: number | null;
-  error: string | null;
-}
-
-function evaluationOf(r: EvaluationRow): Evaluation {
-  return {
-    requestId: r.request_id,
-    evaluationId: r.evaluation_id,
-    ts: Number(r.ts),
-    feature: r.feature,
-    tactic: r.tactic,
-    arm: r.arm,
-    verdict: r.verdict as Verdict,
-    method: r.method,
-    score: r.score,
-    error: r.error,
-  };
 }
 
 function where(f: EvaluationFilter): { sql: string; params: (string | number)[] } {

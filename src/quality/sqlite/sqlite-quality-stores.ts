@@ -1,5 +1,6 @@
 /** The quality stores over one SQLite file (see quality-db.ts). Statements are prepared once. */
 import type Database from 'better-sqlite3';
+import { type EvaluationRow, evaluationOf, type FeedbackRow, feedbackOf } from '../quality-rows.js';
 import type {
   Evaluation,
   EvaluationFilter,
@@ -10,8 +11,6 @@ import type {
   FeedbackStore,
   GuardSwitch,
   QualityStores,
-  Thumbs,
-  Verdict,
 } from '../quality-stores.js';
 
 export class SqliteExperimentStateStore implements ExperimentStateStore {
@@ -39,28 +38,6 @@ export class SqliteExperimentStateStore implements ExperimentStateStore {
     }[];
     return rows.map((r) => ({ name: r.name, arm: r.arm, stoppedAt: r.stopped_at }));
   }
-}
-
-interface FeedbackRow {
-  request_id: string;
-  key_id: string | null;
-  ts: number;
-  score: number | null;
-  label: string | null;
-  thumbs: string | null;
-  comment: string | null;
-}
-
-function feedbackOf(r: FeedbackRow): Feedback {
-  return {
-    requestId: r.request_id,
-    keyId: r.key_id,
-    ts: r.ts,
-    score: r.score,
-    label: r.label,
-    thumbs: r.thumbs as Thumbs | null,
-    comment: r.comment,
-  };
 }
 
 export class SqliteFeedbackStore implements FeedbackStore {
@@ -95,34 +72,6 @@ export class SqliteFeedbackStore implements FeedbackStore {
     }
     return out;
   }
-}
-
-interface EvaluationRow {
-  request_id: string;
-  evaluation_id: string | null;
-  ts: number;
-  feature: string;
-  tactic: string;
-  arm: string | null;
-  verdict: string;
-  method: string;
-  score: number | null;
-  error: string | null;
-}
-
-function evaluationOf(r: EvaluationRow): Evaluation {
-  return {
-    requestId: r.request_id,
-    evaluationId: r.evaluation_id,
-    ts: r.ts,
-    feature: r.feature,
-    tactic: r.tactic,
-    arm: r.arm,
-    verdict: r.verdict as Verdict,
-    method: r.method,
-    score: r.score,
-    error: r.error,
-  };
 }
 
 function where(f: EvaluationFilter): { sql: string; params: (string | number)[] } {
