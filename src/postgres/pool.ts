@@ -33,6 +33,14 @@ export function createPool(opts: PgPoolOptions): pg.Pool {
     ...(opts.statementTimeoutMs ? { statement_timeout: opts.statementTimeoutMs } : {}),
   });
   pool.on('error', (err) => opts.onError?.(err));
+  // The pool listens for errors only on idle connections. A connection the server drops while it is checked
+  // out (a migration's transaction, or between a query's end and its release) emits 'error' on the client
+  // itself, and an 'error' event nobody listens to kills the process. Every connection gets a listener of
+  // its own for its whole life; the statement in flight still fails with the error, and the pool still
+  // discards the connection.
+  pool.on('connect', (client) => {
+    client.on('error', (err) => opts.onError?.(err));
+  });
   return pool;
 }
 
