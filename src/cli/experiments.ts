@@ -78,7 +78,7 @@ export async function experimentsCommand(
       const targets = action === 'show' ? [find()] : all;
       const reports: ExperimentReport[] = [];
       for (const { feature, exp } of targets)
-        reports.push(await experimentReport(ledger, stores.feedback, feature, exp, stops.get(exp.name)));
+        reports.push(await experimentReport(ledger, stores, feature, exp, stops.get(exp.name)));
       if (o.json) return JSON.stringify(action === 'show' ? reports[0] : reports, bigintJson, 2);
       if (action === 'list') return renderList(reports);
       return renderShow(reports[0]!);
@@ -122,6 +122,8 @@ function renderShow(r: ExperimentReport): string {
       'rated',
       'good (95% CI)',
       'mean score',
+      'verdicts',
+      'agreement (95% CI)',
     ],
   });
   for (const a of r.arms)
@@ -136,6 +138,8 @@ function renderShow(r: ExperimentReport): string {
       a.rated,
       a.goodRate ? `${pct(a.goodRate.rate)} (${pct(a.goodRate.lower)}–${pct(a.goodRate.upper)})` : '—',
       a.meanScore === null ? '—' : a.meanScore.toFixed(2),
+      a.asSent ? 'as sent' : a.evaluated + (a.noVerdict ? ` (+${a.noVerdict} none)` : ''),
+      a.agreement ? `${pct(a.agreement.rate)} (${pct(a.agreement.lower)}–${pct(a.agreement.upper)})` : '—',
     ]);
   const status = r.status === 'stopped' ? `stopped, serving "${r.stoppedArm}"` : 'running';
   return [

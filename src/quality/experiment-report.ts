@@ -1,15 +1,16 @@
 /**
  * What `penny experiments show` and the dashboard say about an experiment: per arm, requests, errors,
  * cost per request and savings from the ledger (entries filtered on `meta.experiment` in the database),
- * ratings from the feedback store and agreement from shadow verdicts; then the significance verdict of each
- * arm against the first (the control).
+ * ratings from the feedback store and agreement from the shadow verdicts of the arm's own requests (joined by
+ * request id, so an earlier experiment's arms of the same name never mix in); then the comparison of each arm
+ * with the first (the control) on cost, ratings and agreement, with its significance verdict.
  */
 import type { ExperimentConfig } from '../config/schema.js';
 import { type Money, moneyToNumber } from '../core/money.js';
 import type { Ledger, LedgerFilter } from '../ledger/ledger.js';
 import { armShares } from './assign-arm.js';
-import type { ExperimentStop, Feedback, FeedbackStore } from './quality-stores.js';
-import { type ArmOutcome, significanceVerdict, wilson } from './significance.js';
+import type { EvaluationStore, ExperimentStop, Feedback, FeedbackStore } from './quality-stores.js';
+import { type ArmComparison, type ArmOutcome, compareArms, wilson } from './significance.js';
 
 export interface ArmReport {
   arm: string;
@@ -27,6 +28,14 @@ export interface ArmReport {
   meanScore: number | null;
   /** Wilson 95% interval of the good-rating rate. */
   goodRate: { rate: number; lower: number; upper: number } | null;
+  /** Shadow verdicts of the arm's requests: agree + disagree, agreements, and "no verdict" apart. */
+  evaluated: number;
+  agree: number;
+  noVerdict: number;
+  /** Wilson 95% interval of the agreement rate. */
+  agreement: { rate: number; lower: number; upper: number } | null;
+  /** No tactic saved anything on the arm's requests: it served them as sent (the reference for agreement). */
+  asSent: boolean;
 }
 
 export interface ExperimentReport {
@@ -36,9 +45,19 @@ export interface ExperimentReport {
   status: 'running' | 'stopped';
   stoppedArm: string | null;
   arms: ArmReport[];
-  /** Each arm after the first against the first. */
+  /** Each arm after the first against the first: the sentence, and the comparison it says. */
   verdicts: string[];
+  comparisons: Array<{ arm: string; against: string } & ArmComparison>;
 }
+
+/** The stores a report reads (either may be missing: the report then says "not yet measured"). */
+export interface ExperimentReportStores {
+  feedback: FeedbackStore | null;
+  evaluations: EvaluationStore | null;
+}
+
+/** Most shadow verdicts of a feature read for one report (the newest). */
+const MAX_VERDICTS = 200_000;
 
 /** A rating counts as good when thumbs up, else a score of at least 0.5; labels alone are not judged. */
 export function isGood(f: Feedback): boolean | null {
@@ -49,12 +68,16 @@ export function isGood(f: Feedback): boolean | null {
 
 export async function experimentReport(
   ledger: Ledger,
-  feedback: FeedbackStore | null,
+  stores: ExperimentReportStores | null,
   feature: string,
   exp: ExperimentConfig,
   stop: ExperimentStop | undefined,
   range: Pick<LedgerFilter, 'from' | 'to'> = {},
 ): Promise<ExperimentReport> {
+  const feedback = stores?.feedback ?? null;
+  const verdicts = stores?.evaluations
+    ? await stores.evaluations.list({ ...range, feature, limit: MAX_VERDICTS })
+    : [];
   const arms: ArmReport[] = [];
   for (const [arm, share] of armShares(exp)) {
     const filter: LedgerFilter = { ...range, experiment: exp.name, arm };
@@ -65,9 +88,19 @@ export async function experimentReport(
     let good = 0;
     let scoreSum = 0;
     let scored = 0;
-    if (feedback && requests > 0) {
+    let agree = 0;
+    let disagree = 0;
+    let noVerdict = 0;
+    if (requests > 0 && (feedback || verdicts.length > 0)) {
       const ids = (await ledger.query(filter)).map((e) => e.id);
-      for (const f of await feedback.forRequests(ids)) {
+      const own = new Set(ids);
+      for (const v of verdicts) {
+        if (!own.has(v.requestId)) continue;
+        if (v.verdict === 'agree') agree++;
+        else if (v.verdict === 'disagree') disagree++;
+        else noVerdict++;
+      }
+      for (const f of feedback ? await feedback.forRequests(ids) : []) {
         const g = isGood(f);
         if (g !== null) {
           rated++;
@@ -80,6 +113,8 @@ export async function experimentReport(
       }
     }
     const w = rated > 0 ? wilson(good, rated) : null;
+    const evaluated = agree + disagree;
+    const a = evaluated > 0 ? wilson(agree, evaluated) : null;
     arms.push({
       arm,
       share,
@@ -93,6 +128,11 @@ export async function experimentReport(
       good,
       meanScore: scored > 0 ? scoreSum / scored : null,
       goodRate: w ? { rate: w.rate, lower: w.lower, upper: w.upper } : null,
+      evaluated,
+      agree,
+      noVerdict,
+      agreement: a ? { rate: a.rate, lower: a.lower, upper: a.upper } : null,
+      asSent: requests > 0 && (row?.savings ?? 0n) === 0n && evaluated + noVerdict === 0,
     });
   }
   const outcome = (a: ArmReport): ArmOutcome => ({
@@ -100,8 +140,14 @@ export async function experimentReport(
     costPerRequest: a.costPerRequestUsd,
     good: a.good,
     rated: a.rated,
+    agree: a.agree,
+    evaluated: a.evaluated,
+    asSent: a.asSent,
   });
   const [first, ...rest] = arms;
+  const comparisons = first
+    ? rest.map((b) => ({ arm: b.arm, against: first.arm, ...compareArms(outcome(first), outcome(b)) }))
+    : [];
   return {
     name: exp.name,
     feature,
@@ -109,6 +155,7 @@ export async function experimentReport(
     status: stop ? 'stopped' : 'running',
     stoppedArm: stop?.arm ?? null,
     arms,
-    verdicts: first ? rest.map((b) => significanceVerdict(outcome(first), outcome(b))) : [],
+    verdicts: comparisons.map((c) => c.sentence),
+    comparisons,
   };
 }

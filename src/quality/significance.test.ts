@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { normalCdf, significanceVerdict, twoProportionTest, wilson } from './significance.js';
+import { compareArms, normalCdf, significanceVerdict, twoProportionTest, wilson } from './significance.js';
 
 const close = (a: number, b: number, eps = 1e-4) => assert.ok(Math.abs(a - b) < eps, `${a} ≉ ${b}`);
 
@@ -43,14 +43,14 @@ test('significance verdict: cheaper and not significantly different, with n', ()
       { name: 'control', costPerRequest: 0.01, good: 45, rated: 50 },
       { name: 'treatment', costPerRequest: 0.0059, good: 40, rated: 50 },
     ),
-    'treatment is 41% cheaper, quality not significantly different (p = 0.16), n = 100',
+    'treatment is 41% cheaper, quality not significantly different (ratings 80.0% vs 90.0%, p = 0.16), n = 100',
   );
   assert.equal(
     significanceVerdict(
       { name: 'A', costPerRequest: 0.01, good: 900, rated: 1000 },
       { name: 'B', costPerRequest: 0.005, good: 700, rated: 1000 },
     ),
-    'B is 50% cheaper, quality significantly lower (p = < 0.001), n = 2,000',
+    'B is 50% cheaper, quality significantly lower (ratings 70.0% vs 90.0%, p < 0.001), n = 2,000',
   );
   assert.match(
     significanceVerdict(
@@ -58,5 +58,78 @@ test('significance verdict: cheaper and not significantly different, with n', ()
       { name: 'B', costPerRequest: 1, good: 0, rated: 3 },
     ),
     /cost against A is unknown, quality not yet measured .*, n = 3$/,
+  );
+});
+
+test('arms compared on ratings and shadow agreement, computed by hand', () => {
+  // Cost: (0.0059 − 0.01) / 0.01 = −41%.
+  // Ratings 90/100 (A) against 85/100 (B): pooled .875; se = √(.875 · .125 · .02) = .0467707;
+  //   z = −.05 / se = −1.069045; p = 2 · (1 − Φ(1.069045)) = .28505 → not significant.
+  // Agreement 190/200 (A) against 170/200 (B): pooled .9; se = √(.9 · .1 · .01) = .03;
+  //   z = −.1 / .03 = −3.33333; p = 2 · (1 − Φ(3.33333)) = .000858 → significantly lower.
+  // n = 100 + 100 + 200 + 200 = 600.
+  const c = compareArms(
+    { name: 'control', costPerRequest: 0.01, good: 90, rated: 100, agree: 190, evaluated: 200 },
+    { name: 'treatment', costPerRequest: 0.0059, good: 85, rated: 100, agree: 170, evaluated: 200 },
+  );
+  close(c.costChange!, -0.41, 1e-12);
+  assert.equal(c.n, 600);
+  const [ratings, agreement] = c.tests;
+  assert.equal(ratings?.measure, 'ratings');
+  close(ratings!.test!.z, -1.069045);
+  close(ratings!.test!.p, 0.28505);
+  assert.equal(ratings?.significant, null);
+  assert.equal(agreement?.measure, 'agreement');
+  close(agreement!.test!.z, -3.33333);
+  close(agreement!.test!.p, 0.000858, 1e-5);
+  assert.equal(agreement?.significant, 'lower');
+  assert.equal(
+    c.sentence,
+    'treatment is 41% cheaper, quality significantly lower (ratings 85.0% vs 90.0%, p = 0.29; agreement 85.0% vs 95.0%, p < 0.001), n = 600',
+  );
+
+  // The same agreement without the difference (45/50 against 40/50, p = .16 as above): not different.
+  const same = compareArms(
+    { name: 'A', costPerRequest: 0.01, good: 0, rated: 0, agree: 45, evaluated: 50 },
+    { name: 'B', costPerRequest: 0.012, good: 0, rated: 0, agree: 40, evaluated: 50 },
+  );
+  assert.equal(
+    same.sentence,
+    'B is 20% dearer, quality not significantly different (agreement 80.0% vs 90.0%, p = 0.16), n = 100',
+  );
+});
+
+test("an arm served as sent is the reference: the other arm's agreement is an estimate with its Wilson interval", () => {
+  // 48 of 50: p = .96, z² = 3.8415; denom = 1.076829; centre = (.96 + .038415) / denom = .927183;
+  // margin = 1.96 · √(.000768 + .00038415) / denom = .061781 → [.865399, .988961]
+  const c = compareArms(
+    { name: 'control', costPerRequest: 0.01, good: 0, rated: 0, evaluated: 0, asSent: true },
+    { name: 'treatment', costPerRequest: 0.004, good: 0, rated: 0, agree: 48, evaluated: 50 },
+  );
+  const [t] = c.tests;
+  assert.equal(t?.test, null);
+  close(t!.b.lower, 0.865399);
+  close(t!.b.upper, 0.988961);
+  assert.equal(
+    c.sentence,
+    "treatment is 60% cheaper, quality measured against the answers as sent (agreement with control's answers as sent 96.0%, 95% CI 86.5%–98.9%), n = 50",
+  );
+  // Ratings, where both arms have them, still decide significance beside the estimate.
+  const both = compareArms(
+    { name: 'control', costPerRequest: 0.01, good: 45, rated: 50, asSent: true },
+    { name: 'treatment', costPerRequest: 0.004, good: 40, rated: 50, agree: 48, evaluated: 50 },
+  );
+  assert.match(
+    both.sentence,
+    /quality not significantly different \(ratings 80\.0% vs 90\.0%, p = 0\.16; agreement with control's answers as sent 96\.0%/,
+  );
+  assert.equal(both.n, 150);
+  // Without a reference, an arm with verdicts against one without is not compared on agreement.
+  assert.match(
+    compareArms(
+      { name: 'A', costPerRequest: 0.01, good: 0, rated: 0 },
+      { name: 'B', costPerRequest: 0.01, good: 0, rated: 0, agree: 5, evaluated: 5 },
+    ).sentence,
+    /^B costs the same as A, quality not yet measured/,
   );
 });
