@@ -3,7 +3,7 @@
  * GSM8K and MMLU: Mixtral-8x7B vs GPT-4; FrugalGPT OVERRULING: the cheapest model vs GPT-4), watched by
  * Penny's shadow sampling and guardrail (src/quality/guardrail.ts, the feature defaults of
  * `features.<name>.quality` unless overridden). Verdicts: GSM8K compares the two recorded answers' final
- * numbers and OVERRULING the yes/no answers with the shadow loop's `compareAnswers`; MMLU has no answer
+ * numbers and OVERRULING the yes/no answers with the shadow loop's `compareStructured`; MMLU has no answer
  * text, so both correct = agree, one correct = disagree, both wrong = no verdict.
  *   node --import tsx bench/quality.ts [--seed N] [--sample-rate R] [--floor F] [--min-samples N] [--window N] [--datasets DIR]
  * Exits 0 with a message when the datasets folder is absent.
@@ -16,7 +16,7 @@ import {
   type PhaseStats,
   replayGuardrail,
 } from '../src/bench/replay/guardrail-replay.js';
-import { compareAnswers } from '../src/quality/shadow.js';
+import { compareStructured } from '../src/quality/agreement.js';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -58,7 +58,7 @@ sets.push({
     costStrong: r.costS,
     qCheap: r.w,
     qStrong: r.s,
-    verdict: compareAnswers(r.weakResponse ?? '', r.strongResponse ?? '', 'number'),
+    verdict: compareStructured(r.weakResponse ?? '', r.strongResponse ?? '', 'number').verdict,
   })),
 });
 const mmlu = loadMmlu(root);
@@ -85,7 +85,7 @@ sets.push({
     costStrong: r.cost[strong]!,
     qCheap: r.correct[cheap] ? 1 : 0,
     qStrong: r.correct[strong] ? 1 : 0,
-    verdict: compareAnswers(r.answers[cheap] ?? '', r.answers[strong] ?? '', 'auto'),
+    verdict: compareStructured(r.answers[cheap] ?? '', r.answers[strong] ?? '', 'auto').verdict,
   })),
 });
 

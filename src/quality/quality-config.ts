@@ -5,16 +5,54 @@
  */
 import { z } from 'zod';
 
+const STRUCTURED_MODES = ['auto', 'number', 'option', 'yesno', 'text', 'exact'] as const;
+const structuredMode = z.enum(STRUCTURED_MODES);
+
+/**
+ * How two answers are compared. A bare mode (`auto`, `number` …) is structured agreement; the object forms
+ * name the kind: `embedding` (cosine similarity of the offline embedder's vectors against `minSimilarity`)
+ * or `judge` (an LLM call to `model`, with an optional rubric, answering a strict verdict).
+ */
+export const agreementSchema = z.preprocess(
+  (v) => (typeof v === 'string' ? { kind: 'structured', mode: v } : v),
+  z.discriminatedUnion(
+    'kind',
+    [
+      z.strictObject({ kind: z.literal('structured'), mode: structuredMode.default('auto') }),
+      z.strictObject({
+        kind: z.literal('embedding'),
+        /** Cosine similarity at or over which the two answers agree (0..1). */
+        minSimilarity: z.number().min(0).max(1).default(0.9),
+      }),
+      z.strictObject({
+        kind: z.literal('judge'),
+        /** The judge model (any model the gateway can reach); its calls are evaluation entries. */
+        model: z.string().trim().min(1).max(200),
+        /** What "as good" means for this feature; added to the judge's instructions. */
+        rubric: z.string().trim().min(1).max(4000).optional(),
+        /** Output cap of the judge call. */
+        maxTokens: z.number().int().min(16).max(4096).default(200),
+      }),
+    ],
+    {
+      error:
+        'expected a structured mode (auto, number, option, yesno, text, exact) or { kind: structured | embedding | judge }',
+    },
+  ),
+);
+
+export type Agreement = z.output<typeof agreementSchema>;
+
 export const qualityFeatureSchema = z.strictObject({
   shadow: z
     .strictObject({
       /** Share of the requests a tactic changed that are re-run as the client sent them (0..1). */
       sampleRate: z.number().min(0).max(1).default(0.05),
-      /** Most this feature's evaluation calls may cost per UTC day, USD. */
+      /** Most this feature's evaluation calls (shadow and judge) may cost per UTC day, USD. */
       maxUsdPerDay: z.number().positive().default(1),
-      /** How answers are compared: `auto` (yes/no, option letter, final number, else normalised text), or one of them. */
-      agreement: z.enum(['auto', 'number', 'option', 'yesno', 'text', 'exact']).default('auto'),
-      /** A shadow call slower than this is given up (no verdict). */
+      /** How answers are compared (see `agreementSchema`). */
+      agreement: agreementSchema.default({ kind: 'structured', mode: 'auto' }),
+      /** A shadow (or judge) call slower than this is given up (no verdict). */
       timeoutMs: z.number().int().positive().default(60_000),
     })
     .prefault({}),

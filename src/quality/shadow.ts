@@ -3,22 +3,25 @@
  * request as the client sent it (`ctx.original`) and the answer the client got. When the entry is settled
  * — after the answer was written — and a tactic changed that answer (its savings name route, cascade,
  * cache.semantic, compress, shape or batch), a sampled share is re-run as sent, on the requested model,
- * through a tactic-free gateway whose entries say `meta.purpose: "evaluation"` (their savings are empty,
- * so evaluation cost never counts as saved). The two answers are compared (structured agreement, see
- * cascade/answer-normalise.ts); the verdict is stored by request id, where a router trainer can read it.
- * A failed or timed-out shadow call is recorded as "no verdict", once, and never reaches the client.
+ * through a tactic-free gateway whose entries say `meta.evaluation.purpose: "evaluation"` (their savings
+ * are empty, so evaluation cost never counts as saved). The two answers are compared — structured
+ * agreement, embedding similarity, or an LLM judge whose call is an evaluation entry of its own (agreement.ts,
+ * judge.ts) — and the verdict is stored by request id, where a router trainer can read it. Shadow and judge
+ * calls both count against the feature's daily evaluation budget. A failed or timed-out call, or a judge
+ * that answers garbage, is recorded as "no verdict", once, and never reaches the client.
  */
 import { CODECS } from '../providers/codecs.js';
 import type { LedgerEntry } from '../core/ledger-entry.js';
 import type { CanonicalRequest, Dialect } from '../core/request.js';
 import { choiceText } from '../core/response.js';
 import type { Logger } from '../observability/logger.js';
-import { normaliseAnswer } from '../pipeline/cascade/answer-normalise.js';
 import type { ResponseSink } from '../pipeline/context.js';
 import type { Gateway } from '../pipeline/gateway.js';
 import { defineSlot } from '../pipeline/slots.js';
 import { type Stage, defineStage } from '../pipeline/stage.js';
+import { type Comparison, compareEmbedding, compareStructured } from './agreement.js';
 import type { Guardrail } from './guardrail.js';
+import { judgeRequestBody, parseJudgeVerdict } from './judge.js';
 import type { QualityFeatureConfig } from './quality-config.js';
 import type { Evaluation, EvaluationStore, Verdict } from './quality-stores.js';
 
@@ -37,6 +40,8 @@ export interface EvaluationMeta {
   /** The request this call evaluates. */
   evaluates: string;
   tactic: string;
+  /** `shadow`: the request as sent; `judge`: the judge's comparison of the two answers. */
+  role: 'shadow' | 'judge';
 }
 
 export const evaluationSlot = defineSlot<EvaluationMeta>('evaluation');
@@ -45,18 +50,6 @@ export const evaluationSlot = defineSlot<EvaluationMeta>('evaluation');
 export function tacticOf(entry: Pick<LedgerEntry, 'savings' | 'meta'>): string | null {
   for (const t of EVALUATED_TACTICS) if (entry.savings[t] !== undefined) return t;
   return null;
-}
-
-/** Structured agreement: the comparable forms of both answers; no form on either side is no verdict. */
-export function compareAnswers(
-  a: string,
-  b: string,
-  mode: QualityFeatureConfig['shadow']['agreement'],
-): Verdict {
-  const x = normaliseAnswer(a, mode);
-  const y = normaliseAnswer(b, mode);
-  if (x === null || y === null) return 'none';
-  return x === y ? 'agree' : 'disagree';
 }
 
 interface Captured {
@@ -154,10 +147,7 @@ export class ShadowEvaluator {
     const tactic = tacticOf(entry);
     if (!tactic || entry.status !== 'ok') return;
     if (!c.probe && (this.deps.random ?? Math.random)() >= c.cfg.shadow.sampleRate) return;
-    const day = Math.floor(Date.now() / 86_400_000);
-    const spent = this.spentToday.get(c.feature);
-    const pico = spent && spent.day === day ? spent.pico : 0n;
-    if (pico >= BigInt(Math.round(c.cfg.shadow.maxUsdPerDay * 1e6)) * 1_000_000n) {
+    if (this.budgetSpent(c.feature, c.cfg)) {
       this.stats.skippedBudget++;
       return;
     }
@@ -169,6 +159,56 @@ export class ShadowEvaluator {
     void p.finally(() => this.pending.delete(p));
   }
 
+  private budgetSpent(feature: string, cfg: QualityFeatureConfig, now = Date.now()): boolean {
+    const day = Math.floor(now / 86_400_000);
+    const spent = this.spentToday.get(feature);
+    const pico = spent && spent.day === day ? spent.pico : 0n;
+    return pico >= BigInt(Math.round(cfg.shadow.maxUsdPerDay * 1e6)) * 1_000_000n;
+  }
+
+  private spend(feature: string, entry: LedgerEntry): void {
+    const day = Math.floor(entry.ts / 86_400_000);
+    const prev = this.spentToday.get(feature);
+    this.spentToday.set(feature, {
+      day,
+      pico: (prev && prev.day === day ? prev.pico : 0n) + (entry.cost ?? 0n),
+    });
+  }
+
+  /** One evaluation call through the tactic-free gateway; its cost counts against the feature's budget. */
+  private async call(
+    gateway: Gateway,
+    dialect: Dialect,
+    body: unknown,
+    c: Captured,
+    requestId: string,
+    tactic: string,
+    role: EvaluationMeta['role'],
+  ): Promise<{ entry: LedgerEntry; text: string | null; error: string | null }> {
+    const sink = new CaptureSink();
+    const entry = await gateway.handle({
+      dialect,
+      body,
+      headers: {
+        'x-penny-feature': c.feature,
+        'x-penny-evaluates': requestId,
+        'x-penny-evaluated-tactic': tactic,
+        'x-penny-evaluation-role': role,
+      },
+      sink,
+      signal: AbortSignal.timeout(c.cfg.shadow.timeoutMs),
+    });
+    this.spend(c.feature, entry);
+    if (entry.status !== 'ok') return { entry, text: null, error: entry.errorClass ?? entry.status };
+    try {
+      const res = CODECS[dialect].parseResponse(JSON.parse(sink.body), 'penny');
+      const choice = res.choices[0];
+      return { entry, text: choice ? choiceText(choice) : '', error: null };
+    } catch (e) {
+      return { entry, text: null, error: `unreadable answer: ${(e as Error).message.slice(0, 200)}` };
+    }
+  }
+
   private async evaluate(requestId: string, tactic: string, c: Captured): Promise<void> {
     const gateway = this.deps.evalGateway();
     if (!gateway) return;
@@ -178,53 +218,55 @@ export class ShadowEvaluator {
       { ...c.original, stream: false },
       { model: c.original.model, forceStreamUsage: false },
     );
-    const sink = new CaptureSink();
-    const entry = await gateway.handle({
-      dialect: c.dialect,
-      body,
-      headers: {
-        'x-penny-feature': c.feature,
-        'x-penny-evaluates': requestId,
-        'x-penny-evaluated-tactic': tactic,
-      },
-      sink,
-      signal: AbortSignal.timeout(c.cfg.shadow.timeoutMs),
-    });
-    const day = Math.floor(entry.ts / 86_400_000);
-    const prev = this.spentToday.get(c.feature);
-    this.spentToday.set(c.feature, {
-      day,
-      pico: (prev && prev.day === day ? prev.pico : 0n) + (entry.cost ?? 0n),
-    });
-    let verdict: Verdict = 'none';
-    let error: string | null = null;
-    if (entry.status === 'ok') {
-      try {
-        const res = codec.parseResponse(JSON.parse(sink.body), 'penny');
-        const choice = res.choices[0];
-        verdict = compareAnswers(c.answer, choice ? choiceText(choice) : '', c.cfg.shadow.agreement);
-        if (verdict === 'none') error = 'no comparable answer';
-      } catch (e) {
-        error = `unreadable shadow answer: ${(e as Error).message.slice(0, 200)}`;
-      }
-    } else error = entry.errorClass ?? entry.status;
+    const shadow = await this.call(gateway, c.dialect, body, c, requestId, tactic, 'shadow');
+    const agreement = c.cfg.shadow.agreement;
+    let cmp: Comparison;
+    if (shadow.text === null) cmp = { verdict: 'none', score: null, error: `shadow call: ${shadow.error}` };
+    else if (agreement.kind === 'structured') cmp = compareStructured(c.answer, shadow.text, agreement.mode);
+    else if (agreement.kind === 'embedding')
+      cmp = compareEmbedding(c.answer, shadow.text, agreement.minSimilarity);
+    else if (this.budgetSpent(c.feature, c.cfg)) {
+      this.stats.skippedBudget++;
+      cmp = { verdict: 'none', score: null, error: 'evaluation budget spent before the judge call' };
+    } else {
+      const judged = await this.call(
+        gateway,
+        'openai',
+        judgeRequestBody({
+          model: agreement.model,
+          rubric: agreement.rubric,
+          maxTokens: agreement.maxTokens,
+          request: c.original,
+          reference: shadow.text,
+          candidate: c.answer,
+        }),
+        c,
+        requestId,
+        tactic,
+        'judge',
+      );
+      cmp =
+        judged.text === null
+          ? { verdict: 'none', score: null, error: `judge call: ${judged.error}` }
+          : parseJudgeVerdict(judged.text);
+    }
     const ev: Evaluation = {
       requestId,
-      evaluationId: entry.id,
-      ts: entry.ts,
+      evaluationId: shadow.entry.id,
+      ts: shadow.entry.ts,
       feature: c.feature,
       tactic,
       arm: c.arm,
-      verdict,
-      method: 'structured',
-      score: null,
-      error,
+      verdict: cmp.verdict,
+      method: agreement.kind,
+      score: cmp.score,
+      error: cmp.verdict === 'none' ? (cmp.error ?? 'no verdict') : null,
     };
     this.stats.evaluated++;
-    if (verdict === 'none') this.stats.noVerdict++;
+    if (cmp.verdict === 'none') this.stats.noVerdict++;
     const store = await this.deps.store();
     await store?.put(ev);
-    this.deps.guardrail.observe(c.feature, tactic, verdict, c.cfg);
+    this.deps.guardrail.observe(c.feature, tactic, cmp.verdict, c.cfg);
   }
 
   /** Resolves when every shadow evaluation started so far has finished. */
@@ -244,6 +286,7 @@ export function evaluationMarkStage(): Stage {
         purpose: 'evaluation',
         evaluates: one(h['x-penny-evaluates']),
         tactic: one(h['x-penny-evaluated-tactic']),
+        role: one(h['x-penny-evaluation-role']) === 'judge' ? 'judge' : 'shadow',
       });
       ctx.flags.push('evaluation');
       return next();

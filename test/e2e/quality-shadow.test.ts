@@ -105,7 +105,12 @@ describe('shadow evaluation and the guardrail, on a scripted upstream', () => {
     )!;
     assert.equal(client.servedModel, 'gpt-4o-mini');
     assert.ok((client.savings.route ?? 0n) > 0n);
-    assert.deepEqual(evaluation.meta?.evaluation, { purpose: 'evaluation', evaluates: id, tactic: 'route' });
+    assert.deepEqual(evaluation.meta?.evaluation, {
+      purpose: 'evaluation',
+      evaluates: id,
+      tactic: 'route',
+      role: 'shadow',
+    });
     assert.equal(evaluation.requestedModel, 'gpt-4o');
     assert.equal(evaluation.servedModel, 'gpt-4o');
     assert.equal(evaluation.feature, 'math');

@@ -16,14 +16,19 @@ export interface ScriptedUpstream {
   url: string;
   /** Queues the answer to the next request. */
   next(s: Scripted): void;
+  /** The bodies of the requests received so far, in order (as text). */
+  received: string[];
   close(): Promise<void>;
 }
 
 export async function startScriptedUpstream(): Promise<ScriptedUpstream> {
   const queue: Scripted[] = [];
+  const received: string[] = [];
   const server = createServer((req, res) => {
-    req.resume();
+    const parts: Buffer[] = [];
+    req.on('data', (c: Buffer) => parts.push(c));
     req.on('end', () => {
+      received.push(Buffer.concat(parts).toString());
       const s = queue.shift();
       if (s === undefined) {
         res.writeHead(500, { 'content-type': 'application/json' });
@@ -40,6 +45,7 @@ export async function startScriptedUpstream(): Promise<ScriptedUpstream> {
   return {
     url: `http://127.0.0.1:${port}`,
     next: (s) => queue.push(s),
+    received,
     close: () =>
       new Promise<void>((r) => {
         server.closeAllConnections();
