@@ -23,7 +23,7 @@ import { type Comparison, compareEmbedding, compareStructured } from './agreemen
 import type { Guardrail } from './guardrail.js';
 import { judgeRequestBody, parseJudgeVerdict } from './judge.js';
 import type { QualityFeatureConfig } from './quality-config.js';
-import type { Evaluation, EvaluationStore, Verdict } from './quality-stores.js';
+import type { Evaluation, EvaluationStore } from './quality-stores.js';
 
 /** Tactics whose answer may differ from the requested model's, in the order one is named. */
 export const EVALUATED_TACTICS = [
