@@ -203,7 +203,7 @@ export class CompletionsService implements EndpointService {
         target.model,
         JSON.stringify(upstreamBody),
         {
-          apiKey: provider.apiKey,
+          apiKey: this.deps.gateway.providerKeyFor(call, target, start.attribution) ?? provider.apiKey,
           stream,
           signal: call.signal,
           path,

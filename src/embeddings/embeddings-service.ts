@@ -165,12 +165,13 @@ export class EmbeddingsService implements EndpointService {
           ),
           provider.name,
         );
+      const apiKey = this.deps.gateway.providerKeyFor(call, target, start.attribution) ?? provider.apiKey;
       const upstream = async (): Promise<{ value: CachedEmbedding; usage: Usage | null }> => {
         const res = await this.deps.gateway.upstreams.call(
           provider,
           target.model,
           JSON.stringify({ ...body, model: target.model }),
-          { apiKey: provider.apiKey, stream: false, signal: call.signal, path },
+          { apiKey, stream: false, signal: call.signal, path },
         );
         const text = await readBodyText(res.body);
         if (res.statusCode >= 400) throw CODECS.openai.parseError(res.statusCode, text, provider.name);

@@ -41,7 +41,8 @@ export class CountTokensService implements EndpointService {
     const b = body as Record<string, unknown>;
     // count_tokens takes a Messages body without max_tokens; the parser needs one.
     const req: CanonicalRequest = CODECS.anthropic.parseRequest({ ...b, max_tokens: b.max_tokens ?? 1 });
-    if (this.guard) await this.guard.verify(call.headers, startCall(call).attribution, req.model);
+    const attribution = startCall(call).attribution;
+    if (this.guard) await this.guard.verify(call.headers, attribution, req.model);
     let model = req.model;
     if (!this.gateway.simulated) {
       const target = this.gateway.resolver.resolve(req.model);
@@ -53,7 +54,7 @@ export class CountTokensService implements EndpointService {
           target.model,
           JSON.stringify({ ...b, model: target.model }),
           {
-            apiKey: provider.apiKey,
+            apiKey: this.gateway.providerKeyFor(call, target, attribution) ?? provider.apiKey,
             stream: false,
             signal: call.signal,
             path: '/v1/messages/count_tokens',

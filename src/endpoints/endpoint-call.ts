@@ -21,6 +21,8 @@ export interface EndpointCall {
   headers: Headers;
   tokenName?: string;
   signal: AbortSignal;
+  /** Whether a value is one of Penny's own tokens or virtual keys (never forwarded as a provider key). */
+  isPennyToken?: (value: string) => boolean;
 }
 
 export interface CallStart {

@@ -5,7 +5,6 @@
  */
 import { CircuitBreakers } from '../resilience/circuit-breaker.js';
 import { breakerOptions } from '../resilience/config.js';
-import { createHash } from 'node:crypto';
 import { MAX_STORED_TEXT, boundText, headerText } from '../core/bounded-text.js';
 import { MAX_JSON_DEPTH, formatJsonPath, tooDeepAt } from '../core/json-depth.js';
 import { MIN_SECRET_LENGTH, forgetSecret, rememberSecret } from '../core/known-secrets.js';
@@ -16,9 +15,7 @@ import type { CanonicalRequest, Dialect } from '../core/request.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { Logger } from '../observability/logger.js';
 import type { PriceCatalog } from '../pricing/catalog.js';
-import { clientKeyCandidate } from '../providers/client-key.js';
 import { CODECS } from '../providers/codecs.js';
-import { PROVIDER_TYPES } from '../providers/registry.js';
 import { toWireError } from '../providers/wire-error.js';
 import { type Target, TargetResolver } from '../providers/resolve-target.js';
 import { SIMULATED_PROVIDER, simulate } from '../providers/simulated/simulated.js';
@@ -36,6 +33,7 @@ import { executePlan } from './execute/run-plan.js';
 import { answerWith } from './execute/answer.js';
 import { executeAttempt } from './execute/attempt.js';
 import { errorOutcome } from './execute/outcomes.js';
+import { type KeyedCall, providerKeyFor, sentSecrets } from './provider-key.js';
 import { newRequestId } from './request-id.js';
 import { GuardedSink } from './guarded-sink.js';
 import { buildEntry } from './settle/entry.js';
@@ -191,7 +189,7 @@ export class Gateway {
         upstreams: this.upstreams,
         logger: this.deps.logger,
         resolver: this.resolver,
-        keyFor: (t) => this.clientKeyFor(call, t, ctx.attribution),
+        keyFor: (t) => this.providerKeyFor(call, t, ctx.attribution),
       });
     }
     let target: Target;
@@ -201,33 +199,13 @@ export class Gateway {
       return errorOutcome(ctx, asPennyError(e), { provider: null, servedModel: null, simulated: false });
     }
     ctx.headers['x-penny-provider'] = target.provider.name;
-    ctx.clientKey = this.clientKeyFor(call, target, ctx.attribution);
+    ctx.clientKey = this.providerKeyFor(call, target, ctx.attribution);
     return executeAttempt(ctx, target, { upstreams: this.upstreams, logger: this.deps.logger });
   }
 
   /** A provider key the client sent itself, used when pass-through is on and it suits the target. */
-  private clientKeyFor(call: IncomingCall, target: Target, attribution: Attribution): string | undefined {
-    if (!this.deps.loaded.config.server.passThroughKeys) return undefined;
-    const explicit = header(call.headers, 'x-penny-provider-key');
-    let key = explicit;
-    if (!key) {
-      // Each provider module says where its SDK sends a key and how its keys look (providers/client-key.ts):
-      // an Anthropic key never goes to an OpenAI-format provider and an OpenAI key never to Anthropic.
-      const dialect = PROVIDER_TYPES[target.provider.type].dialect;
-      const auth = bearer(header(call.headers, 'authorization'));
-      const candidate = clientKeyCandidate(dialect, (name) => header(call.headers, name), auth);
-      // Short values are placeholders ("penny", "sk-none") that SDKs insist on; Penny tokens are never forwarded.
-      if (
-        candidate &&
-        candidate.length >= 20 &&
-        !call.isPennyToken?.(candidate) &&
-        !candidate.startsWith('sk-penny-') // a Penny virtual key (src/governance/virtual-key.ts), never a provider's
-      )
-        key = candidate;
-    }
-    if (key && attribution.keyId === null)
-      attribution.keyId = `key-${createHash('sha256').update(key).digest('hex').slice(0, 12)}`;
-    return key;
+  providerKeyFor(call: KeyedCall, target: Target, attribution: Attribution): string | undefined {
+    return providerKeyFor(this.deps.loaded.config.server.passThroughKeys, call, target, attribution);
   }
 
   private async finish(ctx: RequestContext, outcome: Outcome, call: IncomingCall): Promise<LedgerEntry> {
@@ -457,18 +435,6 @@ function markShutdownCut(entry: LedgerEntry): void {
   entry.flags.push('shutdown_cut');
 }
 
-/** The credentials a client sent (any of them may be forwarded upstream and echoed back). */
-function sentSecrets(h: Headers): string[] {
-  const out: string[] = [];
-  for (const name of ['x-penny-provider-key', 'x-api-key', 'x-penny-key', 'api-key']) {
-    const v = header(h, name);
-    if (v && v.length >= MIN_SECRET_LENGTH) out.push(v);
-  }
-  const auth = bearer(header(h, 'authorization'));
-  if (auth && auth.length >= MIN_SECRET_LENGTH) out.push(auth);
-  return out;
-}
-
 /** Every key and token in the configuration: provider keys, key-like provider headers, Penny's tokens, and any `apiKey` / `apiKeyEnv` below (embedders …). */
 function configuredSecrets(loaded: LoadedConfig): string[] {
   const out = new Set<string>();
@@ -499,11 +465,6 @@ function header(h: Headers, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-function bearer(v: string | undefined): string | undefined {
-  if (!v) return undefined;
-  const m = /^Bearer\s+(.+)$/i.exec(v);
-  return m ? m[1]!.trim() : undefined;
-}
 
 /** Who the request is for: x-penny-feature / x-penny-user headers, else the body's user fields. */
 export function attribute(

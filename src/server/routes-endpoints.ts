@@ -10,6 +10,8 @@ import { toWireError } from '../providers/wire-error.js';
 import { safeHeaders } from '../core/header-value.js';
 import { MAX_JSON_DEPTH, formatJsonPath, tooDeepAt } from '../core/json-depth.js';
 import type { EndpointCall } from '../endpoints/endpoint-call.js';
+import { forgetSecret, rememberSecret } from '../core/known-secrets.js';
+import { sentSecrets } from '../pipeline/provider-key.js';
 import type { Logger } from '../observability/logger.js';
 import { type Auth, presentsVirtualKey } from './auth.js';
 import { checkJsonContentType } from './request-guard.js';
@@ -30,7 +32,13 @@ export function serveEndpoint(
   res: ServerResponse,
   path: string,
   service: EndpointService,
-  opts: { auth: Auth; maxBody: number; logger: Logger; dialect?: Dialect },
+  opts: {
+    auth: Auth;
+    maxBody: number;
+    logger: Logger;
+    dialect?: Dialect;
+    isPennyToken?: (value: string) => boolean;
+  },
 ): void {
   const send = (r: ServerResponse, err: PennyError) => sendError(r, err, opts.dialect ?? 'openai');
   if (req.method !== 'POST') {
@@ -107,9 +115,16 @@ export function serveEndpoint(
       headers: req.headers,
       signal: ac.signal,
       ...(tokenName ? { tokenName } : {}),
+      ...(opts.isPennyToken ? { isPennyToken: opts.isPennyToken } : {}),
     };
+    // A key the client sent may be forwarded upstream and echoed back: masked by value until the call ends.
+    const sent = sentSecrets(req.headers);
+    for (const s of sent) rememberSecret(s);
     service
       .handle(call, res)
+      .finally(() => {
+        for (const s of sent) forgetSecret(s);
+      })
       .then((reply) => {
         if (reply === null || res.headersSent || res.destroyed) return;
         reply.headers['content-length'] = String(Buffer.byteLength(reply.body));

@@ -106,7 +106,7 @@ export function createPennyServer(opts: ServerOptions): Server {
     const endpoint = opts.endpoints?.[endpointName];
     if (endpoint) {
       const dialect: Dialect = endpointName.startsWith('/messages/') ? 'anthropic' : 'openai';
-      return serveEndpoint(req, res, path, endpoint, { auth, maxBody, logger, dialect });
+      return serveEndpoint(req, res, path, endpoint, { auth, maxBody, logger, dialect, isPennyToken });
     }
     if (path.startsWith('/v1/models/') || path.startsWith('/models/')) {
       const d: Dialect = req.headers['anthropic-version'] ? 'anthropic' : 'openai';
