@@ -465,7 +465,6 @@ function header(h: Headers, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-
 /** Who the request is for: x-penny-feature / x-penny-user headers, else the body's user fields. */
 export function attribute(
   call: Pick<IncomingCall, 'headers' | 'tokenName'>,
