@@ -4,8 +4,8 @@
  * metadata, 1 % errors) with
  * generate_series in a schema of its own, then times the real `penny report` command against it (the
  * default report: totals, by feature, by model, savings by tactic) a few times, and drops the schema.
- * The entries are generated into a ledger at schema v1 and upgraded by opening it, so the hourly rollups
- * (pg-rollup.ts) are built by the migration's backfill; its time is printed too.
+ * The entries are generated into a ledger at schema v1 and upgraded by opening it, so the hourly, daily
+ * and user rollups (pg-rollup.ts) are built by the migrations' backfill; its time is printed too.
  * Env: BENCH_PG_URL (default the local `test` database), BENCH_ROWS, BENCH_RUNS, BENCH_KEEP=1 (keep the
  * schema for another run; then BENCH_SCHEMA names it).
  */
@@ -79,9 +79,18 @@ try {
   const ledger = await PostgresLedger.open({ url: URL, schema: SCHEMA, spillDir: join(dir, 'spill') });
   await ledger.close();
   await client.query(`ANALYZE "${SCHEMA}".ledger_rollup`);
-  const n = (await client.query(`SELECT COUNT(*) AS n FROM "${SCHEMA}".ledger_rollup`)).rows[0]?.n;
+  await client.query(`ANALYZE "${SCHEMA}".ledger_rollup_daily`);
+  await client.query(`ANALYZE "${SCHEMA}".ledger_rollup_users`);
+  const counts = (
+    await client.query(
+      `SELECT (SELECT COUNT(*) FROM "${SCHEMA}".ledger_rollup) AS h, (SELECT COUNT(*) FROM "${SCHEMA}".ledger_rollup_daily) AS d,
+         (SELECT COUNT(*) FROM "${SCHEMA}".ledger_rollup_users) AS u`,
+    )
+  ).rows[0];
+  const fmt = (v: unknown) => Number(v).toLocaleString('en');
   console.log(
-    `migrations (rollup backfill when upgrading) in ${((Date.now() - t1) / 1000).toFixed(1)} s; ${Number(n).toLocaleString('en')} hourly rollup rows`,
+    `migrations (rollup backfill when upgrading) in ${((Date.now() - t1) / 1000).toFixed(1)} s; rollup rows: ` +
+      `${fmt(counts?.h)} hourly, ${fmt(counts?.d)} daily, ${fmt(counts?.u)} daily by user × key`,
   );
   const size = (
     await client.query(`SELECT pg_size_pretty(pg_total_relation_size($1)) AS s`, [

@@ -551,6 +551,9 @@ export function ledgerContract(name: string, make: () => Promise<LedgerHarness>)
           {},
           { from: DAY1 + 5 * HOUR, to: DAY2 + 7 * HOUR },
           { from: DAY1 + 5 * HOUR + 1234, to: DAY2 + 7 * HOUR - 1 },
+          // A whole day with whole hours and partial hours on both sides (daily, hourly and raw parts).
+          { from: DAY1 + 5 * HOUR + 1234, to: DAY2 + 31 * HOUR - 1 },
+          { from: DAY2, to: DAY2 + 48 * HOUR },
           { from: DAY1 + 90 * 60_000 },
           { to: DAY2 + 30 * HOUR + 17 },
           { from: DAY1 + 3 * HOUR + 10, to: DAY1 + 3 * HOUR + 2_000_000 },
@@ -572,6 +575,7 @@ export function ledgerContract(name: string, make: () => Promise<LedgerHarness>)
           ['status'],
           ['user'],
           ['key'],
+          ['day', 'user', 'key'],
           ['day', 'feature', 'model'],
           ['provider', 'status'],
         ];

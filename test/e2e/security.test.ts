@@ -189,6 +189,33 @@ describe('security: SQL is built only with parameters', () => {
     'src',
     // rollup reads: group expressions from the constant ROLLUP_GROUP_EXPR map, constant aggregates.
     "[...groups, ...ROLLUP_AGGREGATES].join(', ')",
+    // rollup grains (pg-rollup.ts): table names, key and column lists derived from the module constants
+    // HOURLY / DAILY (`g`, `p.grain`: one of those two objects; `g.unit` a number, `g.bucket` "hour"/"day");
+    // `add`/`sums`: constant column lists; the migrations' CREATE/backfill fragments built from them alone.
+    'main',
+    'tactics',
+    'cache',
+    'add',
+    'sums',
+    'g.unit',
+    'g.bucket',
+    'keyOf(g)',
+    'keyOf(DAILY)',
+    'rollupColumns(g)',
+    'rollupColumns(DAILY)',
+    'rollupTable(ROLLUP, DAILY)',
+    'rollupTable(ROLLUP_TACTICS, DAILY)',
+    'rollupTable(ROLLUP_CACHE, DAILY)',
+    'rollupTable(ROLLUP, p.grain)',
+    'rollupTable(ROLLUP_TACTICS, p.grain)',
+    'rollupTable(ROLLUP_CACHE, p.grain)',
+    'rollupTables(HOURLY)',
+    'rollupTables(DAILY)',
+    "dailyFromHourly('{schema}').join(';\\n')",
+    "userRollupUpsert('{schema}', `{schema}.${TABLE}`)",
+    // rollup reads: the hourly/daily or user rollup's constant aggregates (ROLLUP_AGGREGATES or
+    // USER_ROLLUP_AGGREGATES) with group expressions from the constant maps.
+    "[...groups, ...aggregates].join(', ')",
     // rollup migration backfill: the upserts over a constant subquery (constants only).
     "rollupUpserts('{schema}', `(SELECT *, ${MODEL_EXPR} AS model FROM {schema}.${TABLE}) AS e`).join(';\\n')",
   ]);

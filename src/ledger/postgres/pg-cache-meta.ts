@@ -18,6 +18,7 @@ import {
   ROLLUP,
   ROLLUP_CACHE,
   rollupAnswers,
+  rollupTable,
   rollupWhere,
   splitRange,
 } from './pg-rollup.js';
@@ -66,16 +67,18 @@ export async function pgCacheMetaAggregates(
   let cache: Promise<CacheRow[][]>;
   const cacheSplit = cacheRollupAnswers(filter) ? splitRange(filter) : undefined;
   if (cacheSplit?.useRollup) {
-    const where = rollupWhere(cacheSplit, filter, false);
-    const rollup = pool
-      .query<CacheRow>(
-        `SELECT COALESCE(feature, '(none)') AS feature, cache_status AS status, cache_kind AS kind,
-           SUM(requests) AS n, SUM(cache_saved) AS saved
-         FROM ${schemaSql}.${ROLLUP_CACHE}${where.sql} GROUP BY 1, 2, 3`,
-        where.params,
-      )
-      .then((r) => r.rows);
-    cache = Promise.all([rollup, ...cacheSplit.edges.map(cacheRaw)]);
+    const rollups = cacheSplit.parts.map((p) => {
+      const where = rollupWhere(p, filter, 'cache');
+      return pool
+        .query<CacheRow>(
+          `SELECT COALESCE(feature, '(none)') AS feature, cache_status AS status, cache_kind AS kind,
+             SUM(requests) AS n, SUM(cache_saved) AS saved
+           FROM ${schemaSql}.${rollupTable(ROLLUP_CACHE, p.grain)}${where.sql} GROUP BY 1, 2, 3`,
+          where.params,
+        )
+        .then((r) => r.rows);
+    });
+    cache = Promise.all([...rollups, ...cacheSplit.edges.map(cacheRaw)]);
   } else {
     cache = Promise.all([cacheRaw(filter)]);
   }
@@ -83,14 +86,16 @@ export async function pgCacheMetaAggregates(
   let prompt: Promise<number[]>;
   const promptSplit = rollupAnswers(filter) ? splitRange(filter) : undefined;
   if (promptSplit?.useRollup) {
-    const where = rollupWhere(promptSplit, filter);
-    const rollup = pool
-      .query<{ n: string | null }>(
-        `SELECT SUM(prompt_cached) AS n FROM ${schemaSql}.${ROLLUP}${where.sql}`,
-        where.params,
-      )
-      .then((r) => Number(r.rows[0]?.n ?? 0));
-    prompt = Promise.all([rollup, ...promptSplit.edges.map(promptRaw)]);
+    const rollups = promptSplit.parts.map((p) => {
+      const where = rollupWhere(p, filter);
+      return pool
+        .query<{ n: string | null }>(
+          `SELECT SUM(prompt_cached) AS n FROM ${schemaSql}.${rollupTable(ROLLUP, p.grain)}${where.sql}`,
+          where.params,
+        )
+        .then((r) => Number(r.rows[0]?.n ?? 0));
+    });
+    prompt = Promise.all([...rollups, ...promptSplit.edges.map(promptRaw)]);
   } else {
     prompt = Promise.all([promptRaw(filter)]);
   }

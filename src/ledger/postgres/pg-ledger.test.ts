@@ -114,9 +114,13 @@ describe('PostgresLedger', { skip }, () => {
           'ledger_entries_pkey',
           'ledger_entries_ts',
           'ledger_entries_user_ts',
+          'ledger_rollup_cache_daily_key',
           'ledger_rollup_cache_key',
+          'ledger_rollup_daily_key',
           'ledger_rollup_key',
+          'ledger_rollup_tactics_daily_key',
           'ledger_rollup_tactics_key',
+          'ledger_rollup_users_key',
           'penny_migrations_pkey',
         ],
       );
@@ -383,11 +387,20 @@ describe('PostgresLedger', { skip }, () => {
       for (const e of data) s.ledger.append(e);
       await s.ledger.flush();
       const totals = async (schema: string) =>
-        sql<{ n: string; cost: string; tactics: string; cached: string }>(
+        sql<{
+          n: string;
+          cost: string;
+          tactics: string;
+          cached: string;
+          users_n: string;
+          users_cost: string;
+        }>(
           `SELECT (SELECT SUM(requests) FROM "${schema}".ledger_rollup) AS n,
                   (SELECT SUM(cost) FROM "${schema}".ledger_rollup) AS cost,
                   (SELECT SUM(amount) FROM "${schema}".ledger_rollup_tactics) AS tactics,
-                  (SELECT COALESCE(SUM(requests), 0) FROM "${schema}".ledger_rollup_cache) AS cached`,
+                  (SELECT COALESCE(SUM(requests), 0) FROM "${schema}".ledger_rollup_cache) AS cached,
+                  (SELECT SUM(requests) FROM "${schema}".ledger_rollup_users) AS users_n,
+                  (SELECT SUM(cost) FROM "${schema}".ledger_rollup_users) AS users_cost`,
         );
       const raw = await sql<{ n: string; cost: string; tactics: string }>(
         `SELECT COUNT(*) AS n, SUM(cost) AS cost,
@@ -396,8 +409,8 @@ describe('PostgresLedger', { skip }, () => {
       );
       const before = await totals(s.schema);
       assert.deepEqual(
-        [before[0]!.n, before[0]!.cost, before[0]!.tactics],
-        [raw[0]!.n, raw[0]!.cost, raw[0]!.tactics],
+        [before[0]!.n, before[0]!.cost, before[0]!.tactics, before[0]!.users_n, before[0]!.users_cost],
+        [raw[0]!.n, raw[0]!.cost, raw[0]!.tactics, raw[0]!.n, raw[0]!.cost],
       );
       // The same entries again (a replayed spill file, a retried batch): nothing is added twice.
       for (const e of data.slice(0, 100)) s.ledger.append(e);
@@ -425,12 +438,25 @@ describe('PostgresLedger', { skip }, () => {
       try {
         assert.deepEqual(await totals(v1), before);
         const full = await upgraded.summarize({}, ['day', 'feature']);
-        // Whole hours are answered by the rollup alone: with the raw rows gone they are still reported.
+        const byUser = await upgraded.summarize({}, ['user']);
+        const byKeyDay = await upgraded.summarize({}, ['day', 'key']);
+        const oneUser = await upgraded.summarize({ user: 'user_1' }, ['day']);
+        assert.ok(oneUser[0]!.requests > 0);
+        assert.deepEqual(
+          byUser,
+          await s.ledger.summarize({}, ['user']),
+          'the user rollup backfilled by migration v3 matches the one maintained by the inserts',
+        );
+        // Whole hours (days, by user) are answered by the rollups alone: with the raw rows gone they are
+        // still reported.
         await sql(`DELETE FROM "${v1}".ledger_entries`);
         assert.deepEqual(await upgraded.summarize({}, ['day', 'feature']), full);
         assert.equal((await upgraded.summarize({}, []))[0]!.requests, data.length);
-        // A user filter needs the raw rows (the rollup has no user): now empty.
-        assert.equal((await upgraded.summarize({ user: 'user_1' }, []))[0]!.requests, 0);
+        assert.deepEqual(await upgraded.summarize({}, ['user']), byUser);
+        assert.deepEqual(await upgraded.summarize({}, ['day', 'key']), byKeyDay);
+        assert.deepEqual(await upgraded.summarize({ user: 'user_1' }, ['day']), oneUser);
+        // A user filter with a feature needs the raw rows (no rollup holds both): now empty.
+        assert.equal((await upgraded.summarize({ user: 'user_1', feature: 'chat' }, []))[0]!.requests, 0);
       } finally {
         await upgraded.close();
       }

@@ -38,15 +38,21 @@ import {
 } from './pg-row-codec.js';
 import { pgCacheMetaAggregates } from './pg-cache-meta.js';
 import {
+  DAILY,
   ROLLUP,
   ROLLUP_AGGREGATES,
-  ROLLUP_GROUP_EXPR,
   ROLLUP_TACTICS,
-  type RollupSplit,
+  ROLLUP_USERS,
+  type RollupPart,
   rollupAnswers,
+  rollupGroupExpr,
   rollupInsertSql,
+  rollupTable,
   rollupWhere,
   splitRange,
+  USER_ROLLUP_AGGREGATES,
+  USER_ROLLUP_GROUP_EXPR,
+  userRollupAnswers,
 } from './pg-rollup.js';
 import { LEDGER_MIGRATIONS, TABLE } from './pg-schema.js';
 import { AGGREGATES, DAY_MS, GROUP_EXPR, whereClause } from './pg-sql.js';
@@ -252,15 +258,18 @@ export class PostgresLedger implements Ledger {
   }
 
   /**
-   * Whole hours come from the hourly rollup when it holds the filter's and grouping's dimensions (see
-   * pg-rollup.ts), the partial hours at the range's edges from the raw rows; the parts add up exactly.
+   * Whole days and hours come from the daily and hourly rollups when they hold the filter's and
+   * grouping's dimensions, whole days from the user rollup for a read by user or key (see pg-rollup.ts);
+   * the partial hours (days) at the range's edges come from the raw rows, and the parts add up exactly.
    */
   async summarize(filter: LedgerFilter, groupBy: GroupKey[]): Promise<SummaryRow[]> {
     await this.#flushBeforeRead();
-    const split = rollupAnswers(filter, groupBy) ? splitRange(filter) : undefined;
+    const byUser = !rollupAnswers(filter, groupBy) && userRollupAnswers(filter, groupBy);
+    const split =
+      rollupAnswers(filter, groupBy) || byUser ? splitRange(filter, byUser ? [DAILY] : undefined) : undefined;
     if (!split?.useRollup) return sortSummaryRows(await this.#summarizeRaw(filter, groupBy), groupBy);
     const parts = await Promise.all([
-      this.#summarizeRollup(split, filter, groupBy),
+      ...split.parts.map((p) => this.#summarizeRollup(p, filter, groupBy, byUser)),
       ...split.edges.map((f) => this.#summarizeRaw(f, groupBy)),
     ]);
     return sortSummaryRows(mergeSummaryRows(parts, groupBy), groupBy);
@@ -277,14 +286,18 @@ export class PostgresLedger implements Ledger {
   }
 
   async #summarizeRollup(
-    split: RollupSplit,
+    part: RollupPart,
     filter: LedgerFilter,
     groupBy: GroupKey[],
+    byUser: boolean,
   ): Promise<SummaryRow[]> {
-    const where = rollupWhere(split, filter);
-    const groups = groupBy.map((k, i) => `${ROLLUP_GROUP_EXPR[k]} AS g${i}`);
+    const where = rollupWhere(part, filter, byUser ? 'user' : 'main');
+    const exprs = byUser ? USER_ROLLUP_GROUP_EXPR : rollupGroupExpr(part.grain);
+    const groups = groupBy.map((k, i) => `${exprs[k]} AS g${i}`);
+    const aggregates = byUser ? USER_ROLLUP_AGGREGATES : ROLLUP_AGGREGATES;
+    const table = byUser ? ROLLUP_USERS : rollupTable(ROLLUP, part.grain);
     const sql =
-      `SELECT ${[...groups, ...ROLLUP_AGGREGATES].join(', ')} FROM ${this.#schemaSql}.${ROLLUP}${where.sql}` +
+      `SELECT ${[...groups, ...aggregates].join(', ')} FROM ${this.#schemaSql}.${table}${where.sql}` +
       (groupBy.length ? ` GROUP BY ${groupBy.map((_, i) => `g${i}`).join(', ')}` : '');
     const res = await this.readPool.query<PgRow>(sql, where.params);
     return res.rows.map((r) => toSummaryRow(r, groupBy));
@@ -300,14 +313,16 @@ export class PostgresLedger implements Ledger {
     if (!split?.useRollup) {
       add(await this.#tacticsRaw(filter));
     } else {
-      const where = rollupWhere(split, filter);
-      const rollup = this.readPool
-        .query<{ tactic: string; amount: string }>(
-          `SELECT tactic, SUM(amount) AS amount FROM ${this.#schemaSql}.${ROLLUP_TACTICS}${where.sql} GROUP BY tactic`,
-          where.params,
-        )
-        .then((r) => r.rows);
-      for (const rows of await Promise.all([rollup, ...split.edges.map((f) => this.#tacticsRaw(f))]))
+      const rollups = split.parts.map((p) => {
+        const where = rollupWhere(p, filter);
+        return this.readPool
+          .query<{ tactic: string; amount: string }>(
+            `SELECT tactic, SUM(amount) AS amount FROM ${this.#schemaSql}.${rollupTable(ROLLUP_TACTICS, p.grain)}${where.sql} GROUP BY tactic`,
+            where.params,
+          )
+          .then((r) => r.rows);
+      });
+      for (const rows of await Promise.all([...rollups, ...split.edges.map((f) => this.#tacticsRaw(f))]))
         add(rows);
     }
     return sortTactics(totals);

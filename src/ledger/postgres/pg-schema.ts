@@ -7,7 +7,7 @@
  */
 import type { Migrations } from '../../postgres/migrate.js';
 import { MODEL_EXPR, TABLE } from './pg-names.js';
-import { ROLLUP_MIGRATION } from './pg-rollup.js';
+import { ROLLUP_MIGRATION, DAILY_ROLLUP_MIGRATION } from './pg-rollup.js';
 
 export { MODEL_EXPR, TABLE };
 
@@ -54,5 +54,7 @@ export const LEDGER_MIGRATIONS: Migrations = {
     CREATE INDEX ${TABLE}_model_ts ON {schema}.${TABLE} ((${MODEL_EXPR}), ts);`,
     // v2: hourly rollups for reports (pg-rollup.ts), backfilled from the entries already stored.
     ROLLUP_MIGRATION,
+    // v3: daily rollups, and the daily user × key rollup (the report's "by user" section).
+    DAILY_ROLLUP_MIGRATION,
   ],
 };

@@ -6,6 +6,7 @@
  */
 import { NONE } from '../group-keys.js';
 import type { GroupKey, LedgerFilter } from '../ledger.js';
+import { DAY_MS } from './pg-names.js';
 import { MODEL_EXPR } from './pg-schema.js';
 
 export interface WhereClause {
@@ -35,7 +36,7 @@ export function whereClause(f: LedgerFilter): WhereClause {
 
 const NONE_SQL = `'${NONE}'`;
 
-export const DAY_MS = 86_400_000;
+export { DAY_MS };
 
 export const GROUP_EXPR: Record<GroupKey, string> = {
   feature: `COALESCE(feature, ${NONE_SQL})`,
