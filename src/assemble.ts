@@ -88,7 +88,7 @@ export function assembleCore(opts: {
   // One resolver for the gateway and its stages: a model name resolves to a target one way only.
   const resolver = new TargetResolver(loaded);
   const governance = new Governance(loaded, logger);
-  const quality = new Quality(loaded, logger, ledger);
+  const quality = new Quality(loaded, logger, ledger, governance.alerts);
   const deferral = openDeferral({ loaded, catalog, logger, resolver });
   // Body capture wraps every other stage, so it sees the request as sent and the final answer; the guard
   // (keys, rate limits, budgets) runs first after attribution, before shortcut and cache.

@@ -10,7 +10,7 @@ import type { Logger } from '../observability/logger.js';
 export interface Alert {
   /** Stable id: the same alert from any instance has the same id. */
   id: string;
-  kind: 'budget_threshold' | 'budget_refused' | 'spend_rate' | 'store_unavailable';
+  kind: 'budget_threshold' | 'budget_refused' | 'spend_rate' | 'store_unavailable' | 'quality_guardrail';
   message: string;
   budget?: string;
   scope?: string;
@@ -21,6 +21,14 @@ export interface Alert {
   resetAt?: string | null;
   lastHourUsd?: string;
   trailingHourlyUsd?: string;
+  /** quality_guardrail: the feature and tactic, the mode switched to, and the evidence. */
+  feature?: string;
+  tactic?: string;
+  mode?: 'shadow' | 'active';
+  agree?: number;
+  n?: number;
+  lowerBound?: number;
+  floor?: number;
   at: string;
 }
 

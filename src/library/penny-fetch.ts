@@ -114,6 +114,8 @@ export function createPenny(opts: PennyOptions = {}): Penny {
         return Response.json(w.body, { status: w.status });
       }
     }
+    // The guardrail's state (and experiment stops) are read from the quality store before the first request.
+    if (state === 'open' && core.quality.eager) await core.quality.ready();
     const ac = new AbortController();
     const signal = init?.signal ?? (input instanceof Request ? input.signal : undefined);
     if (signal) {

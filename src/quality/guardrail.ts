@@ -4,7 +4,8 @@
  * feature's floor with at least `minSamples` verdicts, the tactic goes to shadow mode: live requests are
  * served without it, except a sampled share that still gets it so evidence keeps coming (as a circuit
  * breaker's half-open probes do); when the lower bound is back at or over the floor it returns. Every
- * switch is recorded and announced (warn log line `quality guardrail`).
+ * switch is recorded and announced (warn log line `quality guardrail`, and an alert). At start the windows
+ * and modes are restored from the quality store (`restore`), so a restart does not put a tripped tactic back.
  */
 import type { FeatureConfig } from '../config/schema.js';
 import type { GuardSwitch, Verdict } from './quality-stores.js';
@@ -58,6 +59,20 @@ export class Guardrail {
     const s: GuardSwitch = { ts: now, feature, tactic, mode: next, agree, n, lower, floor: cfg.floor };
     this.onSwitch(s);
     return s;
+  }
+
+  /**
+   * Puts back a window read from the store at start (verdicts oldest first, the mode of the last recorded
+   * switch); no switch is recorded or announced. The next verdict re-judges it under the current config.
+   */
+  restore(
+    feature: string,
+    tactic: string,
+    verdicts: boolean[],
+    mode: 'active' | 'shadow',
+    floor: number,
+  ): void {
+    this.windows.set(`${feature}\0${tactic}`, { verdicts: [...verdicts], mode, feature, tactic, floor });
   }
 
   /** Tactics of the feature in shadow mode. */

@@ -123,6 +123,10 @@ export function qualityStoresContract(
         assert.deepEqual(await ids({ feature: 'support', tactic: 'route' }), ['r1']);
         assert.deepEqual(await ids({ from: 2, to: 3 }), ['r2']);
         assert.deepEqual(await ids({ limit: 1 }), ['r3']);
+        // `decided`: verdicts only (the guardrail's window at start-up), newest first.
+        assert.deepEqual(await ids({ decided: true }), ['r2', 'r1']);
+        assert.deepEqual(await ids({ decided: true, feature: 'other' }), []);
+        assert.deepEqual(await ids({ decided: true, limit: 1 }), ['r2']);
         await evaluations.put(evaluation({ requestId: 'r1', ts: 1, verdict: 'disagree' }));
         assert.equal((await evaluations.get('r1'))?.verdict, 'disagree');
 

@@ -85,6 +85,8 @@ export interface GuardSwitch {
 export interface EvaluationFilter {
   feature?: string;
   tactic?: string;
+  /** Only verdicts (agree / disagree), not "no verdict" (what the guardrail's window holds). */
+  decided?: boolean;
   from?: number;
   to?: number;
   limit?: number;

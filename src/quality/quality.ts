@@ -4,6 +4,7 @@
  * asynchronously) and `close()` releases them. Nothing here is on the request path except the arm lookup.
  */
 import type { LoadedConfig } from '../config/load.js';
+import type { Alert } from '../governance/alerts.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { Logger } from '../observability/logger.js';
 import type { Stage } from '../pipeline/stage.js';
@@ -12,12 +13,12 @@ import { FeedbackService } from './feedback.js';
 import { FeedbackEndpoint, type VirtualKeyName } from './feedback-endpoint.js';
 import { createFeedbackHeaderStage } from './feedback-header-stage.js';
 import { Guardrail, withoutTactics } from './guardrail.js';
-import { ShadowEvaluator } from './shadow.js';
+import { EVALUATED_TACTICS, ShadowEvaluator } from './shadow.js';
 import type { Gateway } from '../pipeline/gateway.js';
 import type { LedgerEntry } from '../core/ledger-entry.js';
 import { defineStage } from '../pipeline/stage.js';
 import { openQualityStores } from './open-quality-stores.js';
-import type { QualityStores } from './quality-stores.js';
+import type { EvaluationStore, GuardSwitch, QualityStores } from './quality-stores.js';
 
 export class Quality {
   readonly experiments: ExperimentRunner;
@@ -35,6 +36,8 @@ export class Quality {
     private readonly loaded: LoadedConfig,
     private readonly logger: Logger,
     ledger: Ledger,
+    /** Where guardrail switches are announced (governance's alert sender: log line and webhooks). */
+    private readonly alerts?: { emit(a: Alert): void },
   ) {
     this.experiments = new ExperimentRunner(loaded, logger);
     this.feedback = new FeedbackService(ledger, async () => (await this.ready())?.feedback ?? null);
@@ -47,6 +50,7 @@ export class Quality {
         lowerBound: Number(sw.lower.toFixed(4)),
         floor: sw.floor,
       });
+      this.alerts?.emit(guardrailAlert(sw));
       const p = this.ready()
         .then((s) => s?.evaluations.recordSwitch(sw))
         .catch((e: unknown) => this.logger.error('guardrail switch not recorded', { error: e }));
@@ -134,6 +138,7 @@ export class Quality {
       async (s) => {
         this.stores = s;
         if (this.experiments.any) await this.experiments.attach(s.experiments);
+        if (this.evaluates) await this.restoreGuardrail(s.evaluations);
         return s;
       },
       (e: unknown) => {
@@ -144,6 +149,38 @@ export class Quality {
       },
     );
     return this.opening;
+  }
+
+  /**
+   * Restores, per feature and tactic, the guardrail's window (the latest `window` verdicts) and its mode (the
+   * last recorded switch), so a tactic taken out of service stays out after a restart. A store that cannot be
+   * read is logged; the guardrail then starts empty, as before.
+   */
+  private async restoreGuardrail(store: EvaluationStore): Promise<void> {
+    for (const [feature, f] of Object.entries(this.loaded.config.features)) {
+      const cfg = f.quality;
+      if (!cfg) continue;
+      try {
+        const last = new Map<string, GuardSwitch['mode']>();
+        for (const sw of await store.switches({ feature, limit: 10_000 }))
+          if (!last.has(sw.tactic)) last.set(sw.tactic, sw.mode);
+        for (const tactic of EVALUATED_TACTICS) {
+          const evs = await store.list({ feature, tactic, decided: true, limit: cfg.window });
+          const mode = last.get(tactic) ?? 'active';
+          if (!evs.length && mode === 'active') continue;
+          const verdicts = evs.reverse().map((e) => e.verdict === 'agree');
+          this.guardrail.restore(feature, tactic, verdicts, mode, cfg.floor);
+          if (mode === 'shadow')
+            this.logger.warn('quality guardrail restored: tactic still in shadow mode', {
+              feature,
+              tactic,
+              agreement: `${verdicts.filter(Boolean).length}/${verdicts.length}`,
+            });
+        }
+      } catch (e) {
+        this.logger.error('quality guardrail state could not be restored', { feature, error: e });
+      }
+    }
   }
 
   storesOrNull(): QualityStores | null {
@@ -157,4 +194,26 @@ export class Quality {
     await this.stores?.close();
     this.stores = null;
   }
+}
+
+/** The alert announcing a guardrail switch (same id from every instance that records the same switch). */
+export function guardrailAlert(sw: GuardSwitch): Alert {
+  const evidence = `agreement ${sw.agree}/${sw.n}, Wilson lower bound ${sw.lower.toFixed(4)}`;
+  const message =
+    sw.mode === 'shadow'
+      ? `quality guardrail: tactic ${sw.tactic} of feature ${sw.feature} switched to shadow mode (${evidence} < floor ${sw.floor})`
+      : `quality guardrail: tactic ${sw.tactic} of feature ${sw.feature} is back in service (${evidence} ≥ floor ${sw.floor})`;
+  return {
+    id: `quality_guardrail:${sw.feature}:${sw.tactic}:${sw.mode}:${sw.ts}`,
+    kind: 'quality_guardrail',
+    message,
+    feature: sw.feature,
+    tactic: sw.tactic,
+    mode: sw.mode,
+    agree: sw.agree,
+    n: sw.n,
+    lowerBound: Number(sw.lower.toFixed(4)),
+    floor: sw.floor,
+    at: new Date(sw.ts).toISOString(),
+  };
 }

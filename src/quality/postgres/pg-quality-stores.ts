@@ -132,6 +132,7 @@ function where(f: EvaluationFilter): { sql: string; params: (string | number)[] 
   };
   if (f.feature !== undefined) add('feature =', f.feature);
   if (f.tactic !== undefined) add('tactic =', f.tactic);
+  if (f.decided) parts.push("verdict <> 'none'");
   if (f.from !== undefined) add('ts >=', Math.floor(f.from));
   if (f.to !== undefined) add('ts <', Math.ceil(f.to));
   return { sql: parts.length ? ` WHERE ${parts.join(' AND ')}` : '', params };

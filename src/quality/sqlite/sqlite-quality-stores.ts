@@ -85,6 +85,7 @@ function where(f: EvaluationFilter): { sql: string; params: (string | number)[] 
     parts.push('tactic = ?');
     params.push(f.tactic);
   }
+  if (f.decided) parts.push("verdict <> 'none'");
   if (f.from !== undefined) {
     parts.push('ts >= ?');
     params.push(f.from);
