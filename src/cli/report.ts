@@ -4,13 +4,22 @@
  * with messages that list what is allowed. With no `--by`, the table and JSON also show sections by
  * model and by user; every format carries the 80/20 view except CSV (one table only).
  */
+import type { LoadedConfig } from '../config/load.js';
 import { InvalidRequestError } from '../core/errors.js';
 import { GROUP_KEYS, isGroupKey } from '../ledger/group-keys.js';
 import type { GroupKey, Ledger } from '../ledger/ledger.js';
+import {
+  buildQualityReport,
+  QUALITY_BUCKETS,
+  type QualityBucket,
+  qualityReportJson,
+} from '../quality/quality-report.js';
+import type { QualityStores } from '../quality/quality-stores.js';
 import { buildReport } from '../report/build-report.js';
 import { cacheSummary, isEmptyCacheSummary, renderCacheSection } from '../report/cache-section.js';
 import { renderReportCsv } from '../report/render-csv.js';
 import { renderReportJson } from '../report/render-json.js';
+import { renderQualityCsv, renderQualityTable } from '../report/render-quality.js';
 import { renderReportTable } from '../report/render-table.js';
 import { parseTimeRange } from '../report/time-range.js';
 
@@ -81,4 +90,52 @@ function parseFormat(value: string | undefined): ReportFormat {
     `--format: unknown format "${value}"; valid formats: ${REPORT_FORMATS.join(', ')}`,
     '--format',
   );
+}
+
+export interface QualityReportCommandOptions {
+  ledger: Ledger;
+  loaded: LoadedConfig;
+  /** Null when they could not be opened: the report then shows savings only, and says so. */
+  stores: QualityStores | null;
+  since?: string;
+  from?: string;
+  to?: string;
+  /** hour | day (default: hour for two days or less, else day). */
+  bucket?: string;
+  by?: string;
+  format?: string;
+  now?: number;
+}
+
+/** `penny report --quality`: savings beside retention, feedback, the guardrail and experiments. */
+export async function qualityReportCommand(o: QualityReportCommandOptions): Promise<string> {
+  const format = parseFormat(o.format);
+  if (o.by !== undefined)
+    throw new InvalidRequestError(
+      '--by: the quality report is always per feature and tactic; drop --by',
+      '--by',
+    );
+  let bucket: QualityBucket | undefined;
+  if (o.bucket !== undefined) {
+    const b = o.bucket.trim().toLowerCase();
+    if (!(QUALITY_BUCKETS as readonly string[]).includes(b))
+      throw new InvalidRequestError(
+        `--bucket: unknown bucket "${o.bucket}"; valid buckets: ${QUALITY_BUCKETS.join(', ')}`,
+        '--bucket',
+      );
+    bucket = b as QualityBucket;
+  }
+  const now = o.now ?? Date.now();
+  const range = parseTimeRange({ since: o.since, from: o.from, to: o.to }, now);
+  const report = await buildQualityReport({
+    ledger: o.ledger,
+    stores: o.stores,
+    loaded: o.loaded,
+    range,
+    now,
+    ...(bucket ? { bucket } : {}),
+  });
+  if (format === 'json') return qualityReportJson(report, 2);
+  if (format === 'csv') return renderQualityCsv(report);
+  return renderQualityTable(report);
 }
