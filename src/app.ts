@@ -29,6 +29,9 @@ import { openBodyStore } from './prompts-store/open-body-store.js';
 import { EmbeddingsService } from './embeddings/embeddings-service.js';
 import { CountTokensService } from './endpoints/count-tokens.js';
 import { EndpointGuard } from './governance/endpoint-guard.js';
+import { openPassthrough } from './batch/passthrough/open-passthrough.js';
+import { Auth, presentsVirtualKey } from './server/auth.js';
+import { looksLikeVirtualKey } from './governance/virtual-key.js';
 import { CompletionsService } from './completions/completions-service.js';
 import { ledgerReachable, openConfiguredLedger } from './ledger/open-ledger.js';
 import { createReadyRoute, redisCheck, redisUrlsInUse } from './ops/ready-route.js';
@@ -105,9 +108,26 @@ export async function startPenny(opts: StartOptions = {}): Promise<PennyApp> {
     { name: 'ledger', check: () => ledgerReachable(ledger) },
     ...redisUrlsInUse(loaded.config).map(redisCheck),
   ]);
+  const endpointGuard = new EndpointGuard({ gov: governance, catalog, resolver: gateway.resolver });
+  const penny = new Auth(loaded.config.server.host, loaded.config.server.authTokens);
+  const passthrough = openPassthrough({
+    loaded,
+    catalog,
+    logger,
+    upstreams: gateway.upstreams,
+    guard: endpointGuard,
+    auth: {
+      required: penny.required,
+      check: (h) => penny.check(h),
+      isPennyToken: (v) => penny.match(v) !== null || looksLikeVirtualKey(v),
+      presentsVirtualKey,
+    },
+    record: (e) => gateway.record(e),
+  });
   const routes = [
     ready.route,
     core.deferral.route,
+    passthrough.route,
     createMetricsRoute(metrics, guard),
     createDashboardRoute({
       ledger,
@@ -118,7 +138,6 @@ export async function startPenny(opts: StartOptions = {}): Promise<PennyApp> {
     }),
   ];
   const responses = await openResponsesState(loaded, logger);
-  const endpointGuard = new EndpointGuard({ gov: governance, catalog, resolver: gateway.resolver });
   const embeddings = new EmbeddingsService({ loaded, catalog, logger, gateway, guard: endpointGuard });
   const completions = new CompletionsService({ catalog, logger, gateway, guard: endpointGuard });
   const endpoints = {
@@ -174,6 +193,7 @@ export async function startPenny(opts: StartOptions = {}): Promise<PennyApp> {
         await closed;
         await embeddings.close();
         await completions.close();
+        await passthrough.close();
         await closeCore({ ledger, bodies, metrics, gateway, governance, ...core });
         await responses.store.close();
         await ready.close();

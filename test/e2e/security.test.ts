@@ -180,6 +180,9 @@ describe('security: SQL is built only with parameters', () => {
     'this.t.budgets',
     // batch pg-job-store: the schema-qualified constant table name (schema quoted by quoteSchema()).
     'this.t.jobs',
+    // batch pg-passthrough-store: the schema-qualified constant table names (schema quoted by quoteSchema()).
+    'this.t.objects',
+    'this.t.lines',
     // PostgreSQL ledger rollups: the schema quoted by quoteSchema() (`schemaSql`, `this.#schemaSql`, and the
     // `schema` parameter of pg-rollup.ts, which receives it or the migration's `{schema}` token); `src`: the
     // CTE name `ins` or a subquery over the schema-qualified constant table.

@@ -1,7 +1,9 @@
 /**
  * The providers' batch APIs on the fake: OpenAI `POST /v1/files` (multipart, purpose=batch),
- * `GET /v1/files/{id}/content`, `POST /v1/batches`, `GET /v1/batches/{id}`; Anthropic
- * `POST /v1/messages/batches`, `GET /v1/messages/batches/{id}`, `GET /v1/messages/batches/{id}/results`.
+ * `GET /v1/files` (list), `GET|DELETE /v1/files/{id}`, `GET /v1/files/{id}/content`, `POST /v1/batches`,
+ * `GET /v1/batches` (list), `GET /v1/batches/{id}`, `POST /v1/batches/{id}/cancel`; Anthropic
+ * `POST /v1/messages/batches`, `GET /v1/messages/batches` (list), `GET /v1/messages/batches/{id}`,
+ * `POST /v1/messages/batches/{id}/cancel`, `GET /v1/messages/batches/{id}/results`.
  * A batch stays `in_progress` for `batchDelayMs` (default 0) after creation, then ends. Each line is answered
  * like the same chat request (answer.ts). Directives in a line's last user message:
  *   #fake:batch_reject — creating the batch fails with 400;   #fake:batch_fail — the batch ends `failed`;
@@ -26,6 +28,7 @@ interface FakeBatch {
   lines: Array<{ customId: string; body: Json }>;
   fail: boolean;
   expire: boolean;
+  cancelled?: boolean;
   outputFileId?: string;
   errorFileId?: string;
   inputFileId?: string;
@@ -55,7 +58,49 @@ export function createBatchApi(): BatchApi {
     delayMs: 0,
     handle(method, route, ex, raw, contentType, base) {
       if (method === 'POST' && route === '/files') return (uploadFile(ex, raw, contentType), true);
-      let m = /^\/files\/([^/]+)\/content$/.exec(route);
+      if (method === 'GET' && route === '/files') {
+        const data = [...files.entries()].map(([id, f]) => fileObject(id, f));
+        ex.send(200, JSON.stringify({ object: 'list', data, has_more: false }), JSON_HEADERS);
+        return true;
+      }
+      let m = /^\/files\/([^/]+)$/.exec(route);
+      if ((method === 'GET' || method === 'DELETE') && m) {
+        const f = files.get(m[1]!);
+        if (!f) ex.send(404, openAiError(404, `No such File object: ${m[1]}`), JSON_HEADERS);
+        else if (method === 'GET') ex.send(200, JSON.stringify(fileObject(m[1]!, f)), JSON_HEADERS);
+        else {
+          files.delete(m[1]!);
+          ex.send(200, JSON.stringify({ id: m[1], object: 'file', deleted: true }), JSON_HEADERS);
+        }
+        return true;
+      }
+      if (method === 'GET' && route === '/batches') {
+        const data = [...batches.values()].filter((b) => b.dialect === 'openai').map(openAiBatch);
+        ex.send(200, JSON.stringify({ object: 'list', data, has_more: false }), JSON_HEADERS);
+        return true;
+      }
+      if (method === 'GET' && route === '/messages/batches') {
+        const data = [...batches.values()]
+          .filter((b) => b.dialect === 'anthropic')
+          .map((b) => anthropicBatch(b, base));
+        ex.send(200, JSON.stringify({ data, has_more: false, first_id: null, last_id: null }), JSON_HEADERS);
+        return true;
+      }
+      m = /^\/(messages\/)?batches\/([^/]+)\/cancel$/.exec(route);
+      if (method === 'POST' && m) {
+        const dialect = m[1] ? 'anthropic' : 'openai';
+        const b = batches.get(m[2]!);
+        const err = dialect === 'openai' ? openAiError : anthropicError;
+        if (!b || b.dialect !== dialect) {
+          ex.send(404, err(404, `No batch found with id '${m[2]}'.`), JSON_HEADERS);
+          return true;
+        }
+        if (!ended(b)) b.cancelled = true;
+        const view = dialect === 'openai' ? openAiBatch(b) : anthropicBatch(b, base);
+        ex.send(200, JSON.stringify(view), JSON_HEADERS);
+        return true;
+      }
+      m = /^\/files\/([^/]+)\/content$/.exec(route);
       if (method === 'GET' && m) {
         const f = files.get(m[1]!);
         if (!f) ex.send(404, openAiError(404, `No such File object: ${m[1]}`), JSON_HEADERS);
@@ -89,7 +134,15 @@ export function createBatchApi(): BatchApi {
     },
   };
 
-  const ended = (b: FakeBatch) => Date.now() - b.createdAt >= api.delayMs;
+  const ended = (b: FakeBatch) => b.cancelled === true || Date.now() - b.createdAt >= api.delayMs;
+  const fileObject = (id: string, f: { content: string; purpose: string }) => ({
+    id,
+    object: 'file',
+    bytes: Buffer.byteLength(f.content),
+    created_at: now(),
+    filename: 'batch.jsonl',
+    purpose: f.purpose,
+  });
   const directives = (dialect: 'openai' | 'anthropic', body: Json) => {
     const view = dialect === 'openai' ? openAiView(body) : anthropicView(body);
     return { view, sc: parseDirectives(view.lastUserText) };
@@ -228,7 +281,15 @@ export function createBatchApi(): BatchApi {
 
   function openAiBatch(b: FakeBatch): Json {
     const done = ended(b);
-    const status = !done ? 'in_progress' : b.fail ? 'failed' : b.expire ? 'expired' : 'completed';
+    const status = !done
+      ? 'in_progress'
+      : b.cancelled
+        ? 'cancelled'
+        : b.fail
+          ? 'failed'
+          : b.expire
+            ? 'expired'
+            : 'completed';
     if (done && !b.fail && !b.outputFileId) {
       const out: string[] = [];
       const err: string[] = [];

@@ -24,6 +24,16 @@ export const batchJobsSchema = z.strictObject({
   maxAttempts: z.number().int().min(1).max(20).default(3),
   /** How long an instance holds the jobs it is submitting or polling before another may take them, ms. */
   leaseMs: z.number().int().min(1_000).default(300_000),
+  /**
+   * Batch pass-through (`/v1/files`, `/v1/batches`, `/v1/messages/batches`): the largest upload or batch
+   * creation body streamed to the provider, bytes (OpenAI takes batch input files up to 200 MB).
+   */
+  maxUploadBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .max(2 ** 40)
+    .default(200 * 1024 * 1024),
   /** Most jobs in one provider batch. */
   maxJobsPerBatch: z.number().int().min(1).max(50_000).default(10_000),
 });

@@ -17,6 +17,19 @@ export function jobsPathFor(ledgerPath: string): string {
   return ledgerPath.endsWith('.db') ? `${ledgerPath.slice(0, -3)}.jobs.db` : `${ledgerPath}.jobs.db`;
 }
 
+/** Where batch state is kept: `batchJobs.store`, else PostgreSQL when the ledger is, else SQLite (memory for :memory:). */
+export function batchStoreKind(loaded: LoadedConfig): 'postgres' | 'sqlite' | 'memory' {
+  const { ledgerUrl, ledgerPath, config } = loaded;
+  const kind =
+    config.batchJobs.store ?? (ledgerUrl ? 'postgres' : ledgerPath === ':memory:' ? 'memory' : 'sqlite');
+  if (kind === 'postgres' && !ledgerUrl)
+    throw new ConfigError(
+      'batchJobs.store',
+      '"postgres" needs the ledger in PostgreSQL (ledger.url or PENNY_DATABASE_URL)',
+    );
+  return kind === 'sqlite' && ledgerPath === ':memory:' ? 'memory' : kind;
+}
+
 export function openDeferral(opts: {
   loaded: LoadedConfig;
   catalog: PriceCatalog;
@@ -25,21 +38,16 @@ export function openDeferral(opts: {
 }): Deferral {
   const cfg = opts.loaded.config.batchJobs;
   const { ledgerUrl, ledgerPath, config } = opts.loaded;
-  const kind = cfg.store ?? (ledgerUrl ? 'postgres' : ledgerPath === ':memory:' ? 'memory' : 'sqlite');
+  const kind = batchStoreKind(opts.loaded);
   let store: JobStore;
-  if (kind === 'postgres') {
-    if (!ledgerUrl)
-      throw new ConfigError(
-        'batchJobs.store',
-        '"postgres" needs the ledger in PostgreSQL (ledger.url or PENNY_DATABASE_URL)',
-      );
+  if (kind === 'postgres' && ledgerUrl) {
     const schema = config.ledger.schema;
     store = new PgJobStore({
       url: ledgerUrl,
       ...(schema ? { schema } : {}),
       onError: (e) => opts.logger.warn('batch jobs: PostgreSQL connection error', { error: e.message }),
     });
-  } else if (kind === 'memory' || ledgerPath === ':memory:') store = new MemoryJobStore();
+  } else if (kind === 'memory') store = new MemoryJobStore();
   else store = new SqliteJobStore(cfg.path ?? jobsPathFor(ledgerPath));
   return new Deferral({ ...opts, store, config: cfg });
 }
