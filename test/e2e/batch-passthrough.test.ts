@@ -337,6 +337,38 @@ describe('Batch API pass-through (OpenAI files + batches, Anthropic message batc
     }
   });
 
+  test("client key pass-through: the client's own key goes upstream, results billed to its fingerprint", async () => {
+    const own = 'sk-client-own-openai-key-0123456789';
+    const pt = await start({ server: { port: 0, passThroughKeys: true } });
+    try {
+      const client = openai(pt, own, 'own-key');
+      const before = fake.requests.length;
+      const file = await client.files.create({
+        file: await toFile(Buffer.from(jsonl('gpt-4o-mini', ['own'])), 'own.jsonl'),
+        purpose: 'batch',
+      });
+      const upload = fake.requests.slice(before).find((r) => r.path === '/v1/files');
+      assert.equal(upload?.headers.authorization, `Bearer ${own}`);
+      const b = await client.batches.create({
+        input_file_id: file.id,
+        endpoint: '/v1/chat/completions',
+        completion_window: '24h',
+      });
+      const done = await client.batches.retrieve(b.id);
+      await (await client.files.content(done.output_file_id!)).text();
+      const [e] = (await entries(pt)).filter((x) => ptMeta(x)?.batchId === b.id);
+      assert.match(e?.keyId ?? '', /^key-[0-9a-f]{12}$/);
+      assert.equal(e?.feature, 'own-key');
+      // Another client key is another owner.
+      await assert.rejects(
+        openai(pt, 'sk-client-other-openai-key-987654321').batches.retrieve(b.id),
+        (x: unknown) => x instanceof OpenAI.NotFoundError,
+      );
+    } finally {
+      await pt.close();
+    }
+  });
+
   test('an upload over batchJobs.maxUploadBytes: 413, nothing reaches the provider', async () => {
     const small = await start({ batchJobs: { maxUploadBytes: 2048 } });
     try {

@@ -13,7 +13,6 @@
  * - Uploads and batch creations stream to the provider without being held in memory; more than
  *   `batchJobs.maxUploadBytes` is refused with 413.
  */
-import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -24,8 +23,9 @@ import type { EndpointGuard } from '../../governance/endpoint-guard.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Attribution } from '../../pipeline/context.js';
 import { attribute } from '../../pipeline/gateway.js';
+import { providerKeyFor, sentSecrets } from '../../pipeline/provider-key.js';
+import { forgetSecret, rememberSecret } from '../../core/known-secrets.js';
 import type { PriceCatalog } from '../../pricing/catalog.js';
-import { clientKeyCandidate } from '../../providers/client-key.js';
 import { CODECS } from '../../providers/codecs.js';
 import { type UpstreamResponse, type Upstreams, upstreamFailure } from '../../providers/upstream.js';
 import { toWireError } from '../../providers/wire-error.js';
@@ -152,6 +152,9 @@ export class BatchPassthrough {
     res.on('close', () => {
       if (!res.writableFinished) ac.abort();
     });
+    // A key the client sent may be forwarded upstream and echoed back: masked by value until the call ends.
+    const sent = sentSecrets(req.headers);
+    for (const k of sent) rememberSecret(k);
     try {
       if (op === null)
         throw new PennyError('method_not_allowed', `${method} is not served on ${path.slice(0, 200)}`);
@@ -168,6 +171,8 @@ export class BatchPassthrough {
         const w = toWireError(err, side);
         send(res, w.status, w.body);
       }
+    } finally {
+      for (const k of sent) forgetSecret(k);
     }
     return true;
   };
@@ -284,25 +289,13 @@ export class BatchPassthrough {
         'no_provider',
         `batch pass-through needs a provider of type "${side}" in the config (providers.<name>.type: ${side})`,
       );
-    let apiKey = provider.apiKey;
-    if (this.deps.loaded.config.server.passThroughKeys) {
-      const one = (n: string) => {
-        const v = headers[n];
-        return Array.isArray(v) ? v[0] : v;
-      };
-      const explicit = one('x-penny-provider-key');
-      const bearer = /^Bearer\s+(.+)$/i.exec(one('authorization') ?? '')?.[1]?.trim();
-      const candidate = explicit ?? clientKeyCandidate(side, one, bearer);
-      if (
-        candidate &&
-        (explicit !== undefined ||
-          (candidate.length >= 20 && !auth.isPennyToken(candidate) && !candidate.startsWith('sk-penny-')))
-      ) {
-        apiKey = candidate;
-        if (attribution.keyId === null)
-          attribution.keyId = `key-${createHash('sha256').update(candidate).digest('hex').slice(0, 12)}`;
-      }
-    }
+    const own = providerKeyFor(
+      this.deps.loaded.config.server.passThroughKeys,
+      { headers: { ...headers }, isPennyToken: (v) => auth.isPennyToken(v) },
+      { provider, model: '' },
+      attribution,
+    );
+    const apiKey = own ?? provider.apiKey;
     return { headers, attribution, owner: ownerOf(headers) ?? 'anonymous', provider, apiKey };
   }
 
