@@ -27,7 +27,7 @@ export interface BudgetRow {
 
 export async function budgetRows(
   budgets: readonly CompiledBudget[],
-  counters: CounterStore | null,
+  counters: Pick<CounterStore, 'read' | 'scan'> | null,
   now: number,
   timeZone: string,
   perBudget = 50,

@@ -110,6 +110,20 @@ export const governanceConfigSchema = z.strictObject({
   refreshMs: z.number().int().min(0).default(1000),
   /** A reservation left by a crashed instance expires after this and is released. */
   reservationTtlSeconds: z.number().int().positive().default(900),
+  /**
+   * Leased allowances (README, "Budgets across instances"): each gateway leases room on a counter from the store
+   * and admits calls against it in process, so most requests need no store round trip; budgets stay exact.
+   */
+  allowance: z
+    .strictObject({
+      /** Calls' worth of worst case leased ahead (at most a quarter of the room left); 0 = one store call per request. */
+      calls: z.number().int().min(0).max(10_000).default(16),
+      /** An allowance unused this long is returned to the store (ms). */
+      idleMs: z.number().int().min(10).max(600_000).default(1000),
+      /** A dead gateway's allowance is freed after this (renewed while in use). */
+      ttlSeconds: z.number().int().min(1).max(3600).default(60),
+    })
+    .prefault({}),
   /** Counted prompt tokens are raised by this fraction in the worst case (tokenizers differ slightly). */
   inputMargin: z.number().min(0).max(1).default(0.1),
   /** Output bound when the client sent no max_tokens and the model's maximum output is unknown. */

@@ -201,6 +201,95 @@ export function counterStoreContract(
       assert.deepEqual(again, [[{ spent: 351, reserved: 0, resetAt: null }]]);
     });
 
+    const lease = (key: string, spentTotal: number, keep: number, want: number, limit: number | null, window = TOTAL) => ({
+      key,
+      window,
+      spentTotal,
+      keep,
+      want,
+      limit,
+    });
+
+    test('lease: holds the largest amount in [keep, want] that fits, counted in reserved for everyone', async () => {
+      const s = await fresh();
+      assert.ok((await s.reserve('r', [line('L', 300, 1000)], 60_000)).ok);
+      const a = await s.lease('A', [lease('L', 0, 0, 500, 1000)], 60_000);
+      assert.deepEqual(a.lines[0], { spent: 0, reserved: 800, resetAt: null, held: 500, clock: false });
+      const b = await s.lease('B', [lease('L', 0, 0, 500, 1000)], 60_000);
+      assert.equal(b.lines[0]!.held, 200, 'only the room left is granted');
+      assert.equal(b.lines[0]!.reserved, 1000);
+      assert.equal((await s.reserve('r2', [line('L', 1, 1000)], 60_000)).ok, false, 'leases hold the room');
+      // No more room: what it held still fits, nothing more; keep is held even when it does not fit.
+      const b2 = await s.lease('B', [lease('L', 0, 150, 400, 1000)], 60_000);
+      assert.equal(b2.lines[0]!.held, 200);
+      assert.ok((await s.reserve('r3', [line('L', 0, 1000)], 60_000)).ok);
+      const b3 = await s.lease('B', [lease('L', 0, 150, 400, 700)], 60_000);
+      assert.equal(b3.lines[0]!.held, 150, 'a lowered limit leaves only keep');
+      // Returning a lease (keep = want = 0) frees its room.
+      const a2 = await s.lease('A', [lease('L', 0, 0, 0, 1000)], 60_000);
+      assert.deepEqual(a2.lines[0], { spent: 0, reserved: 450, resetAt: null, held: 0, clock: false });
+      const [r] = await s.read([{ key: 'L', window: TOTAL }]);
+      assert.equal(r!.reserved, 450);
+    });
+
+    test('lease: spend is booked from the cumulative total once, however often a call is retried', async () => {
+      const s = await fresh();
+      await s.lease('A', [lease('S', 0, 0, 100, 1000)], 60_000);
+      const one = await s.lease('A', [lease('S', 30, 70, 70, 1000)], 60_000);
+      assert.deepEqual(one.lines[0], { spent: 30, reserved: 70, resetAt: null, held: 70, clock: false });
+      const again = await s.lease('A', [lease('S', 30, 70, 70, 1000)], 60_000);
+      assert.equal(again.lines[0]!.spent, 30, 'a retried call books nothing twice');
+      const more = await s.lease('A', [lease('S', 45, 0, 0, 1000)], 60_000);
+      assert.deepEqual(more.lines[0], { spent: 45, reserved: 0, resetAt: null, held: 0, clock: false });
+      // Another holder's totals are its own.
+      const b = await s.lease('B', [lease('S', 5, 0, 0, 1000)], 60_000);
+      assert.equal(b.lines[0]!.spent, 50);
+      // An older total arriving late books nothing.
+      const late = await s.lease('A', [lease('S', 30, 0, 0, 1000)], 60_000);
+      assert.equal(late.lines[0]!.spent, 50);
+    });
+
+    test('lease: lines are independent; a null limit grants want; a lease expires like a reservation', async () => {
+      const s = await fresh();
+      const r = await s.lease(
+        'A',
+        [lease('I1', 0, 0, 50, 40), lease('I2', 0, 0, 50, 100), lease('I3', 0, 0, 10 ** 12, null)],
+        40,
+      );
+      assert.deepEqual(
+        r.lines.map((l) => l.held),
+        [40, 50, 10 ** 12],
+      );
+      await new Promise((res) => setTimeout(res, 120));
+      const [i1] = await s.read([{ key: 'I1', window: TOTAL }]);
+      assert.equal(i1!.reserved, 0, 'the expired lease was released');
+      assert.equal((await s.reserve('x', [line('I1', 40, 40)], 60_000)).ok, true);
+    });
+
+    test('lease: a fixed window that does not contain the store time grants nothing new (clock) but still books spend', async () => {
+      const s = await fresh();
+      const now = await s.now();
+      const stale: WindowSpec = { kind: 'fixed', startsAt: now - 120_000, endsAt: now - 60_000 };
+      const r = await s.lease('A', [lease('old', 12, 0, 100, 1000, stale)], 60_000);
+      assert.equal(r.lines[0]!.clock, true);
+      assert.equal(r.lines[0]!.held, 0);
+      assert.equal(r.lines[0]!.spent, 12);
+      const cur: WindowSpec = { kind: 'fixed', startsAt: now - 1000, endsAt: now + 60_000 };
+      const ok = await s.lease('A', [lease('cur', 0, 0, 100, 1000, cur)], 60_000);
+      assert.deepEqual(ok.lines[0], { spent: 0, reserved: 100, resetAt: now + 60_000, held: 100, clock: false });
+    });
+
+    test('lease: many holders leasing at once never hold more than the limit', async () => {
+      const s = await fresh();
+      const grants = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => s.lease(`h${i}`, [lease('many', 0, 0, 30, 500)], 60_000)),
+      );
+      const held = grants.reduce((a, g) => a + g.lines[0]!.held, 0);
+      assert.equal(held, 500);
+      const [m] = await s.read([{ key: 'many', window: TOTAL }]);
+      assert.equal(m!.reserved, 500);
+    });
+
     test('large amounts stay exact (nanodollars of a $5M budget)', async () => {
       const s = await fresh();
       const limit = 5_000_000 * 1e9;

@@ -38,6 +38,31 @@ export interface Settlement {
   lines: readonly SettleLine[];
 }
 
+/**
+ * One counter of a lease (see `CounterStore.lease`): an allowance a gateway holds on a counter under its
+ * holder id, plus the spend it settled against it.
+ */
+export interface LeaseLine extends CounterLine {
+  /**
+   * Everything this holder has settled on the counter so far (cumulative): the store books only the part it
+   * has not booked yet, so a lease call retried after a lost reply never books spend twice.
+   */
+  spentTotal: number;
+  /** Always held afterwards (it covers the holder's calls in flight); the caller never asks more than it held. */
+  keep: number;
+  /** At most this is held afterwards; the store grants the largest amount in [keep, want] that fits the limit. */
+  want: number;
+  /** null: track only, never refuse. */
+  limit: number | null;
+}
+
+export interface LeaseGrant extends CounterSnapshot {
+  /** What the holder now holds on the counter (counted in `reserved`). */
+  held: number;
+  /** The line wanted more than it keeps, but its fixed window does not contain the store's time. */
+  clock: boolean;
+}
+
 export interface CounterSnapshot {
   spent: number;
   reserved: number;
@@ -65,6 +90,14 @@ export interface CounterStore {
    * `settle` for each in order. Returns each settlement's snapshots.
    */
   settleMany(batch: readonly Settlement[]): Promise<CounterSnapshot[][]>;
+  /**
+   * Adjusts the allowance `holder` leases on each line, in one atomic step per call: books the spend the
+   * holder settled since its last lease call (from `spentTotal`), then holds the largest amount in
+   * [keep, want] for which spent + reserved ≤ limit (at least `keep`), with
+   * a TTL like a reservation's. Lines are independent (no all-or-nothing). A lease is a reservation under the
+   * holder's id: it is released by expiry and counted in `reserved`.
+   */
+  lease(holder: string, lines: readonly LeaseLine[], ttlMs: number): Promise<{ now: number; lines: LeaseGrant[] }>;
   read(lines: readonly CounterLine[]): Promise<CounterSnapshot[]>;
   /** Every live counter whose key starts with `prefix` (for lists, the dashboard and metrics). */
   scan(prefix: string, limit?: number): Promise<Array<{ key: string; snapshot: CounterSnapshot }>>;
@@ -96,4 +129,11 @@ export function expiryOf(window: WindowSpec, now: number, ttlMs: number): number
   if (window.kind === 'total') return null;
   if (window.kind === 'fixed') return Math.max(window.endsAt, now + ttlMs) + 60_000;
   return now + window.lengthMs + window.bucketMs + ttlMs;
+}
+
+/** What a lease line holds: the largest amount in [keep, want] that fits the limit, at least keep. */
+export function leaseGrant(line: LeaseLine, spent: number, others: number, clock: boolean): number {
+  const want = clock ? line.keep : Math.max(line.keep, line.want);
+  if (line.limit === null) return want;
+  return Math.max(line.keep, Math.min(want, line.limit - spent - others));
 }

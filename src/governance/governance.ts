@@ -10,6 +10,7 @@ import type { LoadedConfig } from '../config/load.js';
 import { ConfigError, PennyError } from '../core/errors.js';
 import type { Logger } from '../observability/logger.js';
 import { AlertSender } from './alerts.js';
+import { Allowances } from './allowance.js';
 import { type CompiledBudget, compileBudget, keyBudget } from './budget.js';
 import { type BudgetRow, budgetRows } from './budget-report.js';
 import type { GovernanceConfig } from './config.js';
@@ -230,7 +231,23 @@ export class Governance {
 
   /** Every budget's state in its current window (CLI list, dashboard, metrics). */
   async rows(perBudget = 50): Promise<BudgetRow[]> {
-    return budgetRows(await this.allBudgets(), this.counters, this.now(), this.config.timeZone, perBudget);
+    return budgetRows(await this.allBudgets(), this.reader(), this.now(), this.config.timeZone, perBudget);
+  }
+
+  /**
+   * Reads of the counters as this gateway sees them: its spend not yet written is included and its own
+   * leased allowance counts only as the calls in flight it covers (see allowance.ts).
+   */
+  reader(): Pick<CounterStore, 'read' | 'scan'> | null {
+    const counters = this.counters;
+    if (!counters) return null;
+    const a = this.allowances;
+    if (!a) return counters;
+    return {
+      read: async (lines) => (await counters.read(lines)).map((s, i) => a.adjust(lines[i]!.key, s)),
+      scan: async (prefix, limit) =>
+        (await counters.scan(prefix, limit)).map((r) => ({ key: r.key, snapshot: a.adjust(r.key, r.snapshot) })),
+    };
   }
 
   /** Verifies a virtual key; throws a 401 that says why (malformed, unknown, revoked, expired). */
@@ -307,22 +324,41 @@ export class Governance {
     if (!counters) throw new Error('no governance store');
     await this.syncClock();
     const ttl = this.config.reservationTtlSeconds * 1000;
+    const allowances = this.allowancesFor(counters);
+    const reserve = (ls: ReserveLine[]) =>
+      allowances ? allowances.reserve(id, ls) : counters.reserve(id, ls, ttl);
     let lines = build(this.now());
     let result: ReserveResult;
     try {
-      result = await counters.reserve(id, lines, ttl);
+      result = await reserve(lines);
     } catch (e) {
       // A timeout may hide a reservation that was made (a busy event loop reads the reply late): reserving
       // is idempotent per id, so one retry is safe.
       this.storeError('reserving (retried once)', e);
-      result = await counters.reserve(id, lines, ttl);
+      result = await reserve(lines);
     }
     if (!result.ok && result.reason === 'clock') {
       this.offset = result.now - Date.now();
       lines = build(result.now);
-      result = await counters.reserve(id, lines, ttl);
+      result = await reserve(lines);
     }
     return { result, lines };
+  }
+
+  private allowances: Allowances | null = null;
+
+  /** The leased allowances over `counters` (null when governance.allowance.calls is 0). */
+  private allowancesFor(counters: CounterStore): Allowances | null {
+    const cfg = this.config.allowance;
+    if (cfg.calls === 0) return null;
+    this.allowances ??= new Allowances(counters, {
+      calls: cfg.calls,
+      idleMs: cfg.idleMs,
+      ttlMs: cfg.ttlSeconds * 1000,
+      now: () => this.now(),
+      onError: (what, e) => this.storeError(what, e),
+    });
+    return this.allowances;
   }
 
   /**
@@ -331,7 +367,10 @@ export class Governance {
    * because each reservation keeps holding the call's worst case until its settlement lands.
    */
   settle(id: string, lines: SettleLine[], then?: (snaps: CounterSnapshot[]) => void): void {
-    if (lines.length === 0 || !this.counters) return;
+    const counters = this.counters;
+    if (lines.length === 0 || !counters) return;
+    const allowances = this.allowancesFor(counters);
+    if (allowances) return allowances.settle(id, lines, then);
     this.queued.push({ id, lines, then });
     if (this.queued.length === 1) setImmediate(this.flushSettlements);
     else if (this.queued.length >= 256) this.flushSettlements();
@@ -382,6 +421,7 @@ export class Governance {
   }
 
   async drain(): Promise<void> {
+    await this.allowances?.flush();
     while (this.pending.size || this.queued.length) {
       this.flushSettlements();
       await Promise.allSettled([...this.pending]);
@@ -391,6 +431,8 @@ export class Governance {
 
   async close(): Promise<void> {
     await this.drain();
+    await this.allowances?.close();
+    this.allowances = null;
     const s = this.stores;
     this.stores = null;
     if (s) {

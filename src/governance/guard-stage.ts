@@ -285,7 +285,7 @@ async function markDowngrade(
   budgets: readonly CompiledBudget[],
 ): Promise<void> {
   const downgrade = budgets.filter((b) => b.policy === 'downgrade' && scopeApplies(b, facts));
-  const counters = gov.counters;
+  const counters = gov.reader();
   if (downgrade.length === 0 || !counters) return;
   const price = catalog.lookup(ctx.request.model, facts.provider ?? undefined);
   const wc = worstCase(ctx.request, ctx.request.model, price, gov.config);

@@ -11,6 +11,8 @@ import {
   type CounterLine,
   type CounterSnapshot,
   type CounterStore,
+  type LeaseGrant,
+  type LeaseLine,
   type ReserveLine,
   type ReserveResult,
   type SettleLine,
@@ -18,7 +20,7 @@ import {
   type WindowSpec,
   resetOf,
 } from './counter-store.js';
-import { READ, RESERVE, SETTLE } from './redis-scripts.js';
+import { LEASE, READ, RESERVE, SETTLE } from './redis-scripts.js';
 
 /**
  * ioredis is loaded on first use, not at start-up: a gateway without Redis in its configuration never
@@ -74,7 +76,12 @@ interface Script {
 }
 
 const script = (text: string): Script => ({ text, sha: createHash('sha1').update(text).digest('hex') });
-const SCRIPTS = { reserve: script(RESERVE), settle: script(SETTLE), read: script(READ) };
+const SCRIPTS = {
+  reserve: script(RESERVE),
+  settle: script(SETTLE),
+  read: script(READ),
+  lease: script(LEASE),
+};
 
 export class RedisCounterStore implements CounterStore {
   readonly kind = 'redis' as const;
@@ -130,6 +137,27 @@ export class RedisCounterStore implements CounterStore {
       i += op.lines.length;
       return part;
     });
+  }
+
+  async lease(
+    holder: string,
+    lines: readonly LeaseLine[],
+    ttlMs: number,
+  ): Promise<{ now: number; lines: LeaseGrant[] }> {
+    if (lines.length === 0) return { now: await this.now(), lines: [] };
+    const args: Array<string | number> = [holder, ttlMs];
+    for (const l of lines)
+      args.push(l.spentTotal, l.keep, l.want, l.limit === null ? -1 : l.limit, ...windowArgs(l.window));
+    const r = (await this.eval(SCRIPTS.lease, lines, args)) as number[];
+    const now = Number(r[0]);
+    return {
+      now,
+      lines: lines.map((l, i) => ({
+        ...snap(l.window, r[1 + i * 5], r[2 + i * 5], r[3 + i * 5], now),
+        held: Number(r[4 + i * 5]),
+        clock: Number(r[5 + i * 5]) === 1,
+      })),
+    };
   }
 
   async read(lines: readonly CounterLine[]): Promise<CounterSnapshot[]> {

@@ -174,3 +174,61 @@ for i = 1, n do
 end
 return out
 `;
+
+/**
+ * Adjusts the allowance a holder leases on each line (CounterStore.lease). KEYS: hash, zset per line.
+ * ARGV: holder, ttlMs, then per line spentTotal, keep, want, limit (-1 = none), kind, a, b. The holder's
+ * cumulative booked spend is kept in `t:<holder>` (it outlives the lease, so a late retry books nothing twice).
+ * Returns now, then per line spent, reserved, oldest, held, clock (1/0).
+ */
+export const LEASE = `${COMMON}
+local now = now_ms()
+local holder = ARGV[1]
+local ttl = tonumber(ARGV[2])
+local n = #KEYS / 2
+local out = {now}
+for i = 1, n do
+  local h, z = KEYS[2 * i - 1], KEYS[2 * i]
+  local base = 2 + (i - 1) * 7
+  local total, hold_min, want = tonumber(ARGV[base + 1]), tonumber(ARGV[base + 2]), tonumber(ARGV[base + 3])
+  local limit = tonumber(ARGV[base + 4])
+  local kind, a, b = ARGV[base + 5], tonumber(ARGV[base + 6]), tonumber(ARGV[base + 7])
+  purge(h, z, now)
+  local booked = tonumber(redis.call('HGET', h, 't:' .. holder) or '0')
+  if total > booked then
+    local bucket = 0
+    if kind == 'r' then bucket = math.floor(now / b) * b end
+    redis.call('HINCRBY', h, 's:' .. int(bucket), int(total - booked))
+    redis.call('HSET', h, 't:' .. holder, ARGV[base + 1])
+  end
+  local old = tonumber(redis.call('HGET', h, 'x:' .. holder) or '0')
+  local spent, reserved, oldest = snapshot(h, kind, a, b, now)
+  local clock = 0
+  if want > hold_min and kind == 'f' and (now < a or now >= b) then clock = 1 end
+  if clock == 1 or want < hold_min then want = hold_min end
+  local held = want
+  if limit >= 0 then
+    local room = limit - spent - (reserved - old)
+    if room < held then held = room end
+    if held < hold_min then held = hold_min end
+  end
+  if held ~= old then
+    local r = redis.call('HINCRBY', h, 'r', int(held - old))
+    if r < 0 then redis.call('HSET', h, 'r', '0') end
+  end
+  if held > 0 then
+    redis.call('HSET', h, 'x:' .. holder, int(held))
+    redis.call('ZADD', z, int(now + ttl), holder)
+  elseif old > 0 then
+    redis.call('HDEL', h, 'x:' .. holder)
+    redis.call('ZREM', z, holder)
+  end
+  keep(h, z, kind, a, b, now, ttl)
+  out[#out + 1] = spent
+  out[#out + 1] = reserved - old + held
+  out[#out + 1] = oldest
+  out[#out + 1] = held
+  out[#out + 1] = clock
+end
+return out
+`;

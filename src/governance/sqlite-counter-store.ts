@@ -9,12 +9,15 @@ import {
   type CounterLine,
   type CounterSnapshot,
   type CounterStore,
+  type LeaseGrant,
+  type LeaseLine,
   type ReserveLine,
   type ReserveResult,
   type SettleLine,
   type Settlement,
   type WindowSpec,
   bucketOf,
+  leaseGrant,
   expiryOf,
   resetOf,
 } from './counter-store.js';
@@ -52,6 +55,9 @@ export class SqliteCounterStore implements CounterStore {
     pruneSpent: Stmt<[]>;
     pruneRes: Stmt<[]>;
     pruneOnce: Stmt<[number]>;
+    leaseSpent: Stmt<[string, string], { total: number }>;
+    setLeaseSpent: Stmt<[string, string, number]>;
+    pruneLeaseSpent: Stmt<[]>;
   };
 
   constructor(
@@ -71,6 +77,8 @@ export class SqliteCounterStore implements CounterStore {
         PRIMARY KEY (key, id)) WITHOUT ROWID;
       CREATE INDEX IF NOT EXISTS gov_reservations_expiry ON gov_reservations (key, expires_at);
       CREATE TABLE IF NOT EXISTS gov_once (key TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS gov_lease_spent (
+        key TEXT NOT NULL, holder TEXT NOT NULL, total INTEGER NOT NULL, PRIMARY KEY (key, holder)) WITHOUT ROWID;
     `);
     this.s = {
       expiredRes: db.prepare(
@@ -109,6 +117,13 @@ export class SqliteCounterStore implements CounterStore {
       pruneSpent: db.prepare('DELETE FROM gov_spent WHERE key NOT IN (SELECT key FROM gov_counters)'),
       pruneRes: db.prepare('DELETE FROM gov_reservations WHERE key NOT IN (SELECT key FROM gov_counters)'),
       pruneOnce: db.prepare('DELETE FROM gov_once WHERE expires_at <= ?'),
+      leaseSpent: db.prepare('SELECT total FROM gov_lease_spent WHERE key = ? AND holder = ?'),
+      setLeaseSpent: db.prepare(
+        'INSERT OR REPLACE INTO gov_lease_spent (key, holder, total) VALUES (?, ?, ?)',
+      ),
+      pruneLeaseSpent: db.prepare(
+        'DELETE FROM gov_lease_spent WHERE key NOT IN (SELECT key FROM gov_counters)',
+      ),
     };
   }
 
@@ -174,6 +189,40 @@ export class SqliteCounterStore implements CounterStore {
         }
         return out;
       });
+    });
+    const r = run.immediate();
+    this.maybePrune();
+    return r;
+  }
+
+  async lease(
+    holder: string,
+    lines: readonly LeaseLine[],
+    ttlMs: number,
+  ): Promise<{ now: number; lines: LeaseGrant[] }> {
+    const run = this.db.transaction(() => {
+      const now = this.clock();
+      const out = lines.map((line): LeaseGrant => {
+        this.ensure(line, now, ttlMs);
+        this.purge(line.key, now);
+        const booked = this.s.leaseSpent.get(line.key, holder)?.total ?? 0;
+        if (line.spentTotal > booked) {
+          this.s.addSpent.run(line.key, bucketOf(line.window, now), line.spentTotal - booked);
+          this.s.setLeaseSpent.run(line.key, holder, line.spentTotal);
+        }
+        const old = this.s.takeRes.get(line.key, holder)?.amount ?? 0;
+        const snap = this.snapshot(line, now);
+        const clock =
+          line.want > line.keep &&
+          line.window.kind === 'fixed' &&
+          (now < line.window.startsAt || now >= line.window.endsAt);
+        const held = leaseGrant(line, snap.spent, snap.reserved - old, clock);
+        if (held !== old) this.s.addReserved.run(held - old, line.key);
+        if (held > 0) this.s.insertRes.run(line.key, holder, held, now + ttlMs);
+        else if (old > 0) this.s.deleteRes.run(line.key, holder);
+        return { ...snap, reserved: snap.reserved - old + held, held, clock };
+      });
+      return { now, lines: out };
     });
     const r = run.immediate();
     this.maybePrune();
@@ -249,6 +298,7 @@ export class SqliteCounterStore implements CounterStore {
       this.s.pruneSpent.run();
       this.s.pruneRes.run();
       this.s.pruneOnce.run(now);
+      this.s.pruneLeaseSpent.run();
     })();
   }
 }

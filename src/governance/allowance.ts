@@ -1,0 +1,419 @@
+/**
+ * Leased allowances: budget and rate-limit admission in process, exact across instances.
+ *
+ * Instead of one store round trip per request, each gateway leases an allowance on a counter from the store
+ * (`CounterStore.lease`: a reservation under the gateway's holder id, granted only while
+ * spent + reserved ≤ limit, atomically — a Lua script on Redis, a transaction on SQLite) and admits calls
+ * against it locally: a call fits when its worst case fits in the allowance not yet used by calls in flight
+ * or by spend not yet written. Settlement is local too; the spend is written behind, all counters of a tick
+ * in one store call, as a cumulative total per (holder, counter) so a retried call never books twice and a
+ * failed one loses nothing (it stays in memory and is retried with backoff). Only a call that does not fit
+ * waits for a store call — which batches every waiting call, so a burst costs one round trip.
+ *
+ * Why budgets still cannot be overspent: the store never grants an allowance that does not fit (summed over
+ * every gateway's allowances and reservations), and a gateway never admits past its allowance. The price is
+ * that an allowance held but unused by one gateway is unavailable to the others: a call can be refused while
+ * up to the other gateways' unused allowances are left — each at most `calls` × the largest call seen on the
+ * counter and at most a quarter of the room left when it was granted — until they are returned (after
+ * `idleMs` unused, at shutdown, or by expiry `ttlMs` after a gateway dies).
+ */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type {
+  CounterSnapshot,
+  CounterStore,
+  LeaseLine,
+  ReserveLine,
+  ReserveResult,
+  SettleLine,
+  WindowSpec,
+} from './counter-store.js';
+
+export interface AllowanceOptions {
+  /** An allowance asks for this many calls' worst case beyond what the waiting calls need. */
+  calls: number;
+  /** An allowance unused this long is returned to the store. */
+  idleMs: number;
+  /** An allowance expires this long after the last store call that renewed it (a dead gateway's is freed). */
+  ttlMs: number;
+  /** Now by the store's clock (snapshots' `now`). */
+  now: () => number;
+  onError: (what: string, e: unknown) => void;
+  holder?: string;
+}
+
+interface Slot {
+  key: string;
+  window: WindowSpec;
+  /** The limit calls last asked for. */
+  limit: number | null;
+  /** The limit the allowance was granted under (undefined: never granted). */
+  grantedUnder: number | null | undefined;
+  held: number;
+  inflight: number;
+  /** Settled by this gateway on the counter, cumulative; `booked` of it is known to be in the store. */
+  spentTotal: number;
+  booked: number;
+  /** The largest single call seen (sizes the allowance). */
+  unit: number;
+  need: number;
+  /** Local clock; the allowance is not used after this. */
+  usableUntil: number;
+  lastUsed: number;
+  /** Spent and reserved by others (other gateways' allowances and reservations) at the last store call. */
+  spent: number;
+  others: number;
+  resetAt: number | null;
+  /** Admission paused while the allowance is being returned. */
+  returning: boolean;
+}
+
+interface Waiting {
+  id: string;
+  lines: readonly ReserveLine[];
+  resolve: (r: ReserveResult) => void;
+  reject: (e: unknown) => void;
+}
+
+interface FollowUp {
+  keys: string[];
+  then: (snaps: CounterSnapshot[]) => void;
+}
+
+const free = (s: Slot) => s.held - s.inflight - (s.spentTotal - s.booked);
+
+export class Allowances {
+  readonly holder: string;
+  private readonly slots = new Map<string, Slot>();
+  private readonly taken = new Map<string, Array<{ slot: Slot; amount: number }>>();
+  private queue: Waiting[] = [];
+  private readonly dirty = new Set<Slot>();
+  private followUps: FollowUp[] = [];
+  private busy = false;
+  private scheduled = false;
+  private closing = false;
+  private failures = 0;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private readonly timer: NodeJS.Timeout;
+  /** Store calls made (for tests and metrics). */
+  calls = 0;
+
+  constructor(
+    private readonly store: CounterStore,
+    private readonly opts: AllowanceOptions,
+  ) {
+    this.holder =
+      opts.holder ?? `g:${hostname().slice(0, 40)}:${process.pid}:${randomBytes(6).toString('hex')}`;
+    this.timer = setInterval(this.sweep, Math.max(20, Math.min(opts.idleMs, opts.ttlMs / 4)));
+    this.timer.unref();
+  }
+
+  /** Reserves every line or none; resolves like CounterStore.reserve (rejects when the store fails). */
+  reserve(id: string, lines: readonly ReserveLine[]): Promise<ReserveResult> {
+    if (this.taken.has(id)) return Promise.resolve(this.ok(lines));
+    if (!this.closing && this.take(id, lines)) return Promise.resolve(this.ok(lines));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ id, lines, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /** Replaces reservation `id` by the actual amounts; the spend is written behind. */
+  settle(id: string, lines: readonly SettleLine[], then?: (snaps: CounterSnapshot[]) => void): void {
+    const held = this.taken.get(id);
+    this.taken.delete(id);
+    const now = Date.now();
+    for (const line of lines) {
+      const slot = this.slot(line.key, line.window);
+      const i = held?.findIndex((h) => h.slot === slot) ?? -1;
+      if (held && i >= 0) {
+        slot.inflight = Math.max(0, slot.inflight - held[i]!.amount);
+        held.splice(i, 1);
+      }
+      slot.spentTotal += line.actual;
+      slot.lastUsed = now;
+      this.dirty.add(slot);
+    }
+    for (const h of held ?? []) h.slot.inflight = Math.max(0, h.slot.inflight - h.amount);
+    if (then) this.followUps.push({ keys: lines.map((l) => l.key), then });
+    this.schedule();
+  }
+
+  /** Writes all spend not yet written; with `returnAll`, gives every allowance back (shutdown). */
+  async flush(returnAll = false, timeoutMs = 5000): Promise<void> {
+    if (returnAll) this.closing = true;
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      for (const s of this.slots.values())
+        if (s.spentTotal > s.booked || (returnAll && s.held > s.inflight)) this.dirty.add(s);
+      if (this.dirty.size === 0 && this.queue.length === 0 && !this.busy) return;
+      if (Date.now() > until) {
+        const unwritten = [...this.slots.values()].reduce((a, s) => a + (s.spentTotal - s.booked), 0);
+        this.opts.onError(
+          'writing spend at shutdown',
+          new Error(`the store did not answer within ${timeoutMs} ms; ${unwritten} units of spend unwritten`),
+        );
+        return;
+      }
+      this.schedule(true);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.flush(true);
+    clearInterval(this.timer);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+  }
+
+  /** The local view of a counter (spent including spend not yet written; others' holds plus our calls). */
+  view(key: string): CounterSnapshot {
+    const s = this.slots.get(key);
+    if (!s) return { spent: 0, reserved: 0, resetAt: null };
+    return {
+      spent: s.spent + (s.spentTotal - s.booked),
+      reserved: s.others + s.inflight,
+      resetAt: s.resetAt,
+    };
+  }
+
+  /**
+   * A store snapshot as this gateway sees it: plus its spend not yet written, and with its own allowance
+   * counted as the calls in flight it covers (other gateways' allowances stay in `reserved`).
+   */
+  adjust(key: string, snap: CounterSnapshot): CounterSnapshot {
+    const s = this.slots.get(key);
+    if (!s) return snap;
+    return {
+      spent: snap.spent + (s.spentTotal - s.booked),
+      reserved: Math.max(0, snap.reserved - s.held + s.inflight),
+      resetAt: snap.resetAt,
+    };
+  }
+
+  private ok(lines: readonly ReserveLine[]): ReserveResult {
+    return { ok: true, now: this.opts.now(), lines: lines.map((l) => this.view(l.key)) };
+  }
+
+  private slot(key: string, window: WindowSpec): Slot {
+    let s = this.slots.get(key);
+    if (!s) {
+      s = {
+        key,
+        window,
+        limit: null,
+        grantedUnder: undefined,
+        held: 0,
+        inflight: 0,
+        spentTotal: 0,
+        booked: 0,
+        unit: 0,
+        need: 0,
+        usableUntil: 0,
+        lastUsed: Date.now(),
+        spent: 0,
+        others: 0,
+        resetAt: null,
+        returning: false,
+      };
+      this.slots.set(key, s);
+    }
+    return s;
+  }
+
+  /** Whether the allowance may admit a call under `limit` (a lowered limit needs the store). */
+  private usable(s: Slot, limit: number | null, now: number): boolean {
+    if (s.returning || now >= s.usableUntil || s.grantedUnder === undefined) return false;
+    if (limit === null) return true;
+    return s.grantedUnder !== null && limit >= s.grantedUnder;
+  }
+
+  /** Admits the call locally if every line fits its allowance. */
+  private take(id: string, lines: readonly ReserveLine[]): boolean {
+    const now = Date.now();
+    const slots: Slot[] = [];
+    let fits = true;
+    for (const l of lines) {
+      const s = this.slot(l.key, l.window);
+      s.limit = l.limit;
+      s.window = l.window;
+      if (l.amount > s.unit) s.unit = l.amount;
+      slots.push(s);
+      if (l.amount > 0 && !(this.usable(s, l.limit, now) && free(s) >= l.amount)) fits = false;
+    }
+    if (!fits) return false;
+    const held: Array<{ slot: Slot; amount: number }> = [];
+    lines.forEach((l, i) => {
+      const s = slots[i]!;
+      s.inflight += l.amount;
+      s.lastUsed = now;
+      held.push({ slot: s, amount: l.amount });
+    });
+    this.taken.set(id, held);
+    return true;
+  }
+
+  private schedule(now = false): void {
+    if (this.busy || this.scheduled || this.retryTimer) return;
+    this.scheduled = true;
+    if (now) queueMicrotask(this.run);
+    else setImmediate(this.run);
+  }
+
+  /** Every `idleMs`: return allowances unused that long, renew those in use, forget empty counters. */
+  private readonly sweep = (): void => {
+    const now = Date.now();
+    for (const s of this.slots.values()) {
+      const idle = now - s.lastUsed >= this.opts.idleMs;
+      if (s.held > s.inflight && idle) this.dirty.add(s);
+      else if (s.held > 0 && now >= s.usableUntil - this.opts.ttlMs / 4) this.dirty.add(s);
+      else if (
+        idle &&
+        s.held === 0 &&
+        s.inflight === 0 &&
+        s.spentTotal === s.booked &&
+        !this.dirty.has(s) &&
+        !this.queue.some((w) => w.lines.some((l) => l.key === s.key))
+      )
+        this.slots.delete(s.key);
+    }
+    if (this.dirty.size) this.schedule();
+  };
+
+  private readonly run = async (): Promise<void> => {
+    this.scheduled = false;
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      await this.leaseOnce();
+    } finally {
+      this.busy = false;
+    }
+    if ((this.queue.length || this.dirty.size) && !this.retryTimer) this.schedule();
+  };
+
+  private async leaseOnce(): Promise<void> {
+    const now = Date.now();
+    // Calls that fit now (settlements freed room) need no store call.
+    const waiting = this.queue.filter((w) => {
+      if (!this.closing && this.take(w.id, w.lines)) {
+        w.resolve(this.ok(w.lines));
+        return false;
+      }
+      return true;
+    });
+    this.queue = [];
+    for (const w of waiting)
+      for (const l of w.lines) {
+        const s = this.slot(l.key, l.window);
+        s.need += l.amount;
+        this.dirty.add(s);
+      }
+    const slots = [...this.dirty];
+    this.dirty.clear();
+    if (slots.length === 0) return;
+    const lines: LeaseLine[] = [];
+    const sent: Array<{ keep: number; total: number }> = [];
+    for (const s of slots) {
+      const unwritten = s.spentTotal - s.booked;
+      const stale =
+        now >= s.usableUntil ||
+        (s.limit !== null && (s.grantedUnder === null || (s.grantedUnder ?? 0) > s.limit));
+      s.returning = s.need === 0 && (this.closing || now - s.lastUsed >= this.opts.idleMs);
+      // An allowance that expired, or was granted under a higher limit, keeps only what calls in flight hold.
+      const keep = s.returning || stale ? s.inflight : Math.max(0, s.held - unwritten);
+      let want = keep;
+      if (s.need > 0 && !this.closing) want = keep + s.need + this.extra(s, keep);
+      lines.push({
+        key: s.key,
+        window: s.window,
+        spentTotal: s.spentTotal,
+        keep,
+        want,
+        limit: s.limit,
+      });
+      sent.push({ keep, total: s.spentTotal });
+    }
+    const followUps = this.followUps;
+    this.followUps = [];
+    this.calls++;
+    let granted: Awaited<ReturnType<CounterStore['lease']>>;
+    try {
+      granted = await this.store.lease(this.holder, lines, this.opts.ttlMs);
+    } catch (e) {
+      this.failures++;
+      this.opts.onError('leasing budget allowance (spend kept in memory, retried)', e);
+      slots.forEach((s, i) => {
+        // Whether or not the store applied the call, this is what it holds for us in its own accounting.
+        s.held = sent[i]!.keep + (sent[i]!.total - s.booked);
+        s.need = 0;
+        s.returning = false;
+        if (s.spentTotal > s.booked || s.held > 0) this.dirty.add(s);
+      });
+      this.followUps = [...followUps, ...this.followUps];
+      for (const w of waiting) w.reject(e);
+      const wait = Math.min(5000, 50 * 2 ** Math.min(this.failures, 7));
+      this.retryTimer = setTimeout(() => {
+        this.retryTimer = null;
+        this.schedule();
+      }, wait);
+      this.retryTimer.unref();
+      return;
+    }
+    this.failures = 0;
+    const clockAt = new Set<string>();
+    slots.forEach((s, i) => {
+      const g = granted.lines[i]!;
+      s.held = g.held;
+      s.booked = sent[i]!.total;
+      s.grantedUnder = lines[i]!.limit;
+      s.usableUntil = now + (this.opts.ttlMs * 3) / 4;
+      s.spent = g.spent;
+      s.others = Math.max(0, g.reserved - g.held);
+      s.resetAt = g.resetAt;
+      s.need = 0;
+      s.returning = false;
+      if (g.clock) clockAt.add(s.key);
+    });
+    for (const w of waiting) {
+      const clock = w.lines.findIndex((l) => clockAt.has(l.key));
+      if (clock >= 0) {
+        w.resolve({ ok: false, reason: 'clock', now: granted.now, index: clock });
+        continue;
+      }
+      if (!this.closing && this.take(w.id, w.lines)) {
+        w.resolve(this.ok(w.lines));
+        continue;
+      }
+      const t = Date.now();
+      let index = w.lines.findIndex((l) => {
+        const s = this.slots.get(l.key)!;
+        return l.amount > 0 && !(this.usable(s, l.limit, t) && free(s) >= l.amount);
+      });
+      if (index < 0) index = 0;
+      w.resolve({
+        ok: false,
+        reason: 'over',
+        now: granted.now,
+        index,
+        snapshot: this.view(w.lines[index]!.key),
+      });
+    }
+    for (const f of followUps) {
+      try {
+        f.then(f.keys.map((k) => this.view(k)));
+      } catch (e) {
+        this.opts.onError('a settlement follow-up', e);
+      }
+    }
+  }
+
+  /** Allowance asked for beyond the waiting calls: `calls` calls' worth, at most a quarter of the room left. */
+  private extra(s: Slot, keep: number): number {
+    const calls = this.opts.calls * s.unit;
+    if (s.limit === null) return calls;
+    const known = s.grantedUnder !== undefined;
+    const room = known ? s.limit - s.spent - s.others - keep - s.need : s.limit;
+    return Math.max(0, Math.min(calls, Math.floor(room / 4)));
+  }
+}
