@@ -201,7 +201,14 @@ export function counterStoreContract(
       assert.deepEqual(again, [[{ spent: 351, reserved: 0, resetAt: null }]]);
     });
 
-    const lease = (key: string, spentTotal: number, keep: number, want: number, limit: number | null, window = TOTAL) => ({
+    const lease = (
+      key: string,
+      spentTotal: number,
+      keep: number,
+      want: number,
+      limit: number | null,
+      window = TOTAL,
+    ) => ({
       key,
       window,
       spentTotal,
@@ -276,7 +283,13 @@ export function counterStoreContract(
       assert.equal(r.lines[0]!.spent, 12);
       const cur: WindowSpec = { kind: 'fixed', startsAt: now - 1000, endsAt: now + 60_000 };
       const ok = await s.lease('A', [lease('cur', 0, 0, 100, 1000, cur)], 60_000);
-      assert.deepEqual(ok.lines[0], { spent: 0, reserved: 100, resetAt: now + 60_000, held: 100, clock: false });
+      assert.deepEqual(ok.lines[0], {
+        spent: 0,
+        reserved: 100,
+        resetAt: now + 60_000,
+        held: 100,
+        clock: false,
+      });
     });
 
     test('lease: many holders leasing at once never hold more than the limit', async () => {

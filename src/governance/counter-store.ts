@@ -97,7 +97,11 @@ export interface CounterStore {
    * a TTL like a reservation's. Lines are independent (no all-or-nothing). A lease is a reservation under the
    * holder's id: it is released by expiry and counted in `reserved`.
    */
-  lease(holder: string, lines: readonly LeaseLine[], ttlMs: number): Promise<{ now: number; lines: LeaseGrant[] }>;
+  lease(
+    holder: string,
+    lines: readonly LeaseLine[],
+    ttlMs: number,
+  ): Promise<{ now: number; lines: LeaseGrant[] }>;
   read(lines: readonly CounterLine[]): Promise<CounterSnapshot[]>;
   /** Every live counter whose key starts with `prefix` (for lists, the dashboard and metrics). */
   scan(prefix: string, limit?: number): Promise<Array<{ key: string; snapshot: CounterSnapshot }>>;

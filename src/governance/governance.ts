@@ -246,7 +246,10 @@ export class Governance {
     return {
       read: async (lines) => (await counters.read(lines)).map((s, i) => a.adjust(lines[i]!.key, s)),
       scan: async (prefix, limit) =>
-        (await counters.scan(prefix, limit)).map((r) => ({ key: r.key, snapshot: a.adjust(r.key, r.snapshot) })),
+        (await counters.scan(prefix, limit)).map((r) => ({
+          key: r.key,
+          snapshot: a.adjust(r.key, r.snapshot),
+        })),
     };
   }
 
@@ -370,7 +373,10 @@ export class Governance {
     const counters = this.counters;
     if (lines.length === 0 || !counters) return;
     const allowances = this.allowancesFor(counters);
-    if (allowances) return allowances.settle(id, lines, then);
+    if (allowances) {
+      allowances.settle(id, lines, then);
+      return;
+    }
     this.queued.push({ id, lines, then });
     if (this.queued.length === 1) setImmediate(this.flushSettlements);
     else if (this.queued.length >= 256) this.flushSettlements();
@@ -382,6 +388,8 @@ export class Governance {
     then?: ((snaps: CounterSnapshot[]) => void) | undefined;
   }> = [];
 
+  private settleFailures = 0;
+
   private readonly flushSettlements = (): void => {
     const batch = this.queued;
     if (batch.length === 0) return;
@@ -391,6 +399,7 @@ export class Governance {
     const p = counters
       .settleMany(batch)
       .then((snaps) => {
+        this.settleFailures = 0;
         batch.forEach((op, i) => {
           try {
             op.then?.(snaps[i] ?? []);
@@ -399,7 +408,14 @@ export class Governance {
           }
         });
       })
-      .catch((e) => this.storeError('settling', e))
+      .catch((e) => {
+        // Not lost: the batch is retried with backoff (a lost reply may book it twice — the safe side).
+        this.storeError('settling (kept, retried)', e);
+        this.queued = [...batch, ...this.queued];
+        this.settleFailures++;
+        const wait = Math.min(5000, 50 * 2 ** Math.min(this.settleFailures, 7));
+        setTimeout(this.flushSettlements, wait).unref();
+      })
       .finally(() => this.pending.delete(p));
     this.pending.add(p);
   };
@@ -422,10 +438,14 @@ export class Governance {
 
   async drain(): Promise<void> {
     await this.allowances?.flush();
-    while (this.pending.size || this.queued.length) {
+    for (let i = 0; (this.pending.size || this.queued.length) && i < 20; i++) {
       this.flushSettlements();
       await Promise.allSettled([...this.pending]);
     }
+    if (this.queued.length)
+      this.logger.error('governance settlements could not be written before shutdown', {
+        settlements: this.queued.length,
+      });
     await this.alerts.drain();
   }
 
