@@ -7,6 +7,7 @@
  *   next turn and for `GET /v1/responses/{id}`.
  * Instructions are not carried over from one turn to the next (OpenAI's rule).
  */
+import { assignItemIds, withoutPennyIds } from './input-items.js';
 import { PennyError } from '../core/errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { ResponseSink } from '../pipeline/context.js';
@@ -52,6 +53,7 @@ export class ResponsesState {
     if (!isBody(body)) return { body, wrap: (s) => s };
     let input = inputItems(body.input);
     let expanded = body;
+    let historyLength = 0;
     const prev = body.previous_response_id;
     if (typeof prev === 'string' && prev !== '') {
       const stored = await this.store.get(prev);
@@ -59,8 +61,11 @@ export class ResponsesState {
         throw new PennyError('not_found', `Previous response with id '${prev.slice(0, 200)}' not found.`, {
           param: 'previous_response_id',
         });
-      input = [...stored.input, ...outputAsInput(stored.response), ...input];
-      expanded = { ...body, input };
+      const history = [...stored.input, ...outputAsInput(stored.response)];
+      historyLength = history.length;
+      input = [...history, ...input];
+      // The stored history carries the item ids Penny gave it (for input_items); the provider never sees them.
+      expanded = { ...body, input: withoutPennyIds(input) };
     }
     const echo = (sink: ResponseSink) =>
       typeof prev === 'string' && prev !== '' ? new EchoPreviousSink(sink, prev) : sink;
@@ -68,7 +73,12 @@ export class ResponsesState {
     const record = (response: Body | null) => {
       if (response === null || typeof response.id !== 'string') return;
       this.store
-        .put({ id: response.id, createdAt: this.now(), input, response })
+        .put({
+          id: response.id,
+          createdAt: this.now(),
+          input: assignItemIds(input, response.id, historyLength),
+          response,
+        })
         .catch((e) => this.logger.error('responses store write failed', { id: response.id, error: e }));
     };
     return {

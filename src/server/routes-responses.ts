@@ -1,9 +1,11 @@
 /**
  * The Responses API's HTTP face beside the chat routes: `POST /v1/responses` runs through the gateway like
  * any chat request, with conversation state around it (conversations/responses-state.ts);
- * `GET /v1/responses/{id}` returns a stored response and `DELETE /v1/responses/{id}` forgets it.
+ * `GET /v1/responses/{id}` returns a stored response, `GET /v1/responses/{id}/input_items` lists the items it
+ * was generated from, and `DELETE /v1/responses/{id}` forgets it.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listInputItems, parseListQuery } from '../conversations/input-items.js';
 import type { ResponsesState } from '../conversations/responses-state.js';
 import { PennyError, asPennyError } from '../core/errors.js';
 import { toWireError } from '../providers/wire-error.js';
@@ -36,10 +38,29 @@ export async function handleStoredResponse(
   state: ResponsesState,
 ): Promise<void> {
   req.resume();
-  const id = decodeURIComponent(path.slice(RESPONSES_PREFIX.length));
+  let id: string;
+  try {
+    id = decodeURIComponent(path.slice(RESPONSES_PREFIX.length));
+  } catch {
+    return send(res, new PennyError('not_found', `no route ${req.method} ${path.slice(0, 200)}`));
+  }
+  if (id.endsWith('/input_items') && !id.slice(0, -'/input_items'.length).includes('/')) {
+    if (req.method !== 'GET')
+      return send(res, new PennyError('method_not_allowed', `${RESPONSES_PREFIX}{id}/input_items takes GET`));
+    const rid = id.slice(0, -'/input_items'.length);
+    const stored = rid === '' ? null : await state.store.get(rid);
+    if (!stored) return send(res, notFound(rid));
+    const url = req.url ?? '';
+    const q = url.indexOf('?');
+    try {
+      const query = parseListQuery(new URLSearchParams(q < 0 ? '' : url.slice(q + 1)));
+      return json(res, 200, listInputItems(stored, query));
+    } catch (e) {
+      return send(res, asPennyError(e));
+    }
+  }
   if (id === '' || id.includes('/')) {
-    const what = id.endsWith('/input_items') ? 'input items are not kept per item; ' : '';
-    return send(res, new PennyError('not_found', `${what}no route ${req.method} ${path.slice(0, 200)}`));
+    return send(res, new PennyError('not_found', `no route ${req.method} ${path.slice(0, 200)}`));
   }
   if (req.method === 'GET') {
     const stored = await state.store.get(id);
