@@ -216,6 +216,12 @@ describe('security: SQL is built only with parameters', () => {
     'rollupTables(DAILY)',
     "dailyFromHourly('{schema}').join(';\\n')",
     "userRollupUpsert('{schema}', `{schema}.${TABLE}`)",
+    // user rollups at a grain (DAILY / WEEKLY constants): table name, key list and CREATE TABLE from them.
+    'users',
+    'userKey(g)',
+    'userKey(WEEKLY)',
+    'userRollupTable(WEEKLY)',
+    'userRollupTableSql(WEEKLY)',
     // rollup reads: the hourly/daily or user rollup's constant aggregates (ROLLUP_AGGREGATES or
     // USER_ROLLUP_AGGREGATES) with group expressions from the constant maps.
     "[...groups, ...aggregates].join(', ')",

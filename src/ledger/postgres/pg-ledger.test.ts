@@ -121,6 +121,7 @@ describe('PostgresLedger', { skip }, () => {
           'ledger_rollup_tactics_daily_key',
           'ledger_rollup_tactics_key',
           'ledger_rollup_users_key',
+          'ledger_rollup_users_weekly_key',
           'penny_migrations_pkey',
         ],
       );

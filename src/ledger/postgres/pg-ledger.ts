@@ -38,11 +38,9 @@ import {
 } from './pg-row-codec.js';
 import { pgCacheMetaAggregates } from './pg-cache-meta.js';
 import {
-  DAILY,
   ROLLUP,
   ROLLUP_AGGREGATES,
   ROLLUP_TACTICS,
-  ROLLUP_USERS,
   type RollupPart,
   rollupAnswers,
   rollupGroupExpr,
@@ -53,6 +51,8 @@ import {
   USER_ROLLUP_AGGREGATES,
   USER_ROLLUP_GROUP_EXPR,
   userRollupAnswers,
+  userRollupGrains,
+  userRollupTable,
 } from './pg-rollup.js';
 import { LEDGER_MIGRATIONS, TABLE } from './pg-schema.js';
 import { AGGREGATES, DAY_MS, GROUP_EXPR, whereClause } from './pg-sql.js';
@@ -183,6 +183,8 @@ export class PostgresLedger implements Ledger {
       // Waiting for a free connection counts here too: a report's queries queue behind each other.
       connectTimeoutMs: Math.max(opts.connectTimeoutMs ?? 2000, 30_000),
       applicationName: 'penny-ledger-read',
+      // Grouping by user hashes 10k+ groups: in memory, not sorted through temp files (4 MB default).
+      workMemMb: 64,
       onError: () => {},
     });
     this.readPool.options.query_timeout = Math.max(opts.queryTimeoutMs ?? 30_000, 300_000);
@@ -266,7 +268,9 @@ export class PostgresLedger implements Ledger {
     await this.#flushBeforeRead();
     const byUser = !rollupAnswers(filter, groupBy) && userRollupAnswers(filter, groupBy);
     const split =
-      rollupAnswers(filter, groupBy) || byUser ? splitRange(filter, byUser ? [DAILY] : undefined) : undefined;
+      rollupAnswers(filter, groupBy) || byUser
+        ? splitRange(filter, byUser ? userRollupGrains(groupBy) : undefined)
+        : undefined;
     if (!split?.useRollup) return sortSummaryRows(await this.#summarizeRaw(filter, groupBy), groupBy);
     const parts = await Promise.all([
       ...split.parts.map((p) => this.#summarizeRollup(p, filter, groupBy, byUser)),
@@ -295,7 +299,7 @@ export class PostgresLedger implements Ledger {
     const exprs = byUser ? USER_ROLLUP_GROUP_EXPR : rollupGroupExpr(part.grain);
     const groups = groupBy.map((k, i) => `${exprs[k]} AS g${i}`);
     const aggregates = byUser ? USER_ROLLUP_AGGREGATES : ROLLUP_AGGREGATES;
-    const table = byUser ? ROLLUP_USERS : rollupTable(ROLLUP, part.grain);
+    const table = byUser ? userRollupTable(part.grain) : rollupTable(ROLLUP, part.grain);
     const sql =
       `SELECT ${[...groups, ...aggregates].join(', ')} FROM ${this.#schemaSql}.${table}${where.sql}` +
       (groupBy.length ? ` GROUP BY ${groupBy.map((_, i) => `g${i}`).join(', ')}` : '');

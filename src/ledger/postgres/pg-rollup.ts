@@ -31,12 +31,14 @@ export const ROLLUP_USERS = 'ledger_rollup_users';
 
 /** A rollup's time bucket: hourly tables (column `hour`) and their daily twins (column `day`, `_daily`). */
 export interface Grain {
-  bucket: 'hour' | 'day';
+  bucket: 'hour' | 'day' | 'week';
   unit: number;
-  suffix: '' | '_daily';
+  suffix: '' | '_daily' | '_weekly';
 }
 export const HOURLY: Grain = { bucket: 'hour', unit: HOUR_MS, suffix: '' };
 export const DAILY: Grain = { bucket: 'day', unit: DAY_MS, suffix: '_daily' };
+/** Weeks of 7 days from the epoch (Thursdays): only the user rollup has them. */
+export const WEEKLY: Grain = { bucket: 'week', unit: 7 * DAY_MS, suffix: '_weekly' };
 const GRAINS = [HOURLY, DAILY];
 
 /** The rollup table of a family (ROLLUP, ROLLUP_TACTICS, ROLLUP_CACHE) at a grain. */
@@ -143,24 +145,41 @@ function rollupTables(g: Grain): string {
   );`;
 }
 
-const USER_KEY = 'day, user_name, key_id';
-const USER_COLUMNS = `${USER_KEY}, requests, errors, input_tokens, cache_read_tokens, cache_write_tokens,
-  output_tokens, reasoning_tokens, cost, unpriced, baseline_cost, savings`;
+const userKey = (g: Grain) => `${g.bucket}, user_name, key_id`;
+const USER_VALUES = `requests, errors, input_tokens, cache_read_tokens, cache_write_tokens, output_tokens,
+  reasoning_tokens, cost, unpriced, baseline_cost, savings`;
 const USER_SUMS = `COUNT(*), COUNT(*) FILTER (WHERE status = 'error'), SUM(input_uncached), SUM(cache_read),
   SUM(cache_write_5m + cache_write_1h), SUM(output_text), SUM(reasoning), COALESCE(SUM(cost), 0),
   COUNT(*) FILTER (WHERE cost IS NULL), COALESCE(SUM(baseline_cost), 0), SUM(savings_total)`;
-const USER_ADD = USER_COLUMNS.split(',')
-  .map((c) => c.trim())
-  .slice(3)
-  .map((c) => `${c} = ${ROLLUP_USERS}.${c} + EXCLUDED.${c}`)
-  .join(', ');
+const USER_VALUE_LIST = USER_VALUES.split(',').map((c) => c.trim());
+const USER_VALUE_SUMS = USER_VALUE_LIST.map((c) => `SUM(${c})`).join(', ');
 
-/** Upsert of the user rollup from a relation `src` of entry rows (key order, like the others). */
-function userRollupUpsert(schema: string, src: string): string {
-  return `INSERT INTO ${schema}.${ROLLUP_USERS} (${USER_COLUMNS})
-     SELECT ts / ${DAY_MS}, user_name, key_id, ${USER_SUMS}
+/** The user × key rollup table at a grain: `ledger_rollup_users` (daily) or `ledger_rollup_users_weekly`. */
+export function userRollupTable(g: Grain): string {
+  return g === DAILY ? ROLLUP_USERS : `${ROLLUP_USERS}${g.suffix}`;
+}
+
+/** Upsert of the user rollup at a grain from a relation `src` of entry rows (key order, like the others). */
+function userRollupUpsert(schema: string, src: string, g: Grain = DAILY): string {
+  const users = userRollupTable(g);
+  const add = USER_VALUE_LIST.map((c) => `${c} = ${users}.${c} + EXCLUDED.${c}`).join(', ');
+  return `INSERT INTO ${schema}.${users} (${userKey(g)}, ${USER_VALUES})
+     SELECT ts / ${g.unit}, user_name, key_id, ${USER_SUMS}
      FROM ${src} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-     ON CONFLICT ON CONSTRAINT ${ROLLUP_USERS}_key DO UPDATE SET ${USER_ADD}`;
+     ON CONFLICT ON CONSTRAINT ${users}_key DO UPDATE SET ${add}`;
+}
+
+function userRollupTableSql(g: Grain): string {
+  const users = userRollupTable(g);
+  return `
+  CREATE TABLE {schema}.${users} (
+    ${g.bucket} BIGINT NOT NULL, user_name TEXT, key_id TEXT,
+    requests BIGINT NOT NULL, errors BIGINT NOT NULL, input_tokens BIGINT NOT NULL,
+    cache_read_tokens BIGINT NOT NULL, cache_write_tokens BIGINT NOT NULL, output_tokens BIGINT NOT NULL,
+    reasoning_tokens BIGINT NOT NULL, cost NUMERIC NOT NULL, unpriced BIGINT NOT NULL,
+    baseline_cost NUMERIC NOT NULL, savings NUMERIC NOT NULL,
+    CONSTRAINT ${users}_key UNIQUE NULLS NOT DISTINCT (${userKey(g)})
+  );`;
 }
 
 /** The columns the rollups read from an inserted entry. */
@@ -175,7 +194,8 @@ const RETURNING = `ts, feature, ${MODEL_EXPR} AS model, provider, status, user_n
 export function rollupInsertSql(schema: string, insert: string): string {
   const upserts = [
     ...GRAINS.flatMap((g) => rollupUpserts(schema, 'ins', g)),
-    userRollupUpsert(schema, 'ins'),
+    userRollupUpsert(schema, 'ins', DAILY),
+    userRollupUpsert(schema, 'ins', WEEKLY),
   ];
   const last = upserts.pop();
   return `WITH ins AS (${insert} RETURNING ${RETURNING}), ${upserts.map((u, i) => `u${i} AS (${u})`).join(', ')} ${last}`;
@@ -195,18 +215,20 @@ export const ROLLUP_MIGRATION = `${rollupTables(HOURLY)}
  * Migration v3: the daily twins of the hourly rollups (backfilled from them) and the daily user × key
  * rollup (backfilled from the stored entries).
  */
-export const DAILY_ROLLUP_MIGRATION = `${rollupTables(DAILY)}
-  CREATE TABLE {schema}.${ROLLUP_USERS} (
-    day BIGINT NOT NULL, user_name TEXT, key_id TEXT,
-    requests BIGINT NOT NULL, errors BIGINT NOT NULL, input_tokens BIGINT NOT NULL,
-    cache_read_tokens BIGINT NOT NULL, cache_write_tokens BIGINT NOT NULL, output_tokens BIGINT NOT NULL,
-    reasoning_tokens BIGINT NOT NULL, cost NUMERIC NOT NULL, unpriced BIGINT NOT NULL,
-    baseline_cost NUMERIC NOT NULL, savings NUMERIC NOT NULL,
-    CONSTRAINT ${ROLLUP_USERS}_key UNIQUE NULLS NOT DISTINCT (${USER_KEY})
-  );
+export const DAILY_ROLLUP_MIGRATION = `${rollupTables(DAILY)}${userRollupTableSql(DAILY)}
   LOCK TABLE {schema}.${TABLE} IN SHARE MODE;
   ${dailyFromHourly('{schema}').join(';\n')};
   ${userRollupUpsert('{schema}', `{schema}.${TABLE}`)};`;
+
+/**
+ * Migration v4: the weekly user × key rollup, backfilled from the daily one (a month of 10k users is 50k
+ * weekly rows instead of 310k daily ones).
+ */
+export const WEEKLY_USER_ROLLUP_MIGRATION = `${userRollupTableSql(WEEKLY)}
+  LOCK TABLE {schema}.${TABLE} IN SHARE MODE;
+  INSERT INTO {schema}.${userRollupTable(WEEKLY)} (${userKey(WEEKLY)}, ${USER_VALUES})
+    SELECT day / 7, user_name, key_id, ${USER_VALUE_SUMS}
+    FROM {schema}.${ROLLUP_USERS} GROUP BY 1, 2, 3;`;
 
 /** Filter fields each rollup holds (a whitelist: a filter field added later reads the rows until added here). */
 const ROLLUP_FILTERS = new Set(['from', 'to', 'feature', 'model', 'status', 'limit']);
@@ -223,9 +245,14 @@ export function rollupAnswers(filter: LedgerFilter, groupBy: readonly GroupKey[]
   return onlyFields(filter, ROLLUP_FILTERS) && !groupBy.includes('user') && !groupBy.includes('key');
 }
 
-/** True when the daily user rollup holds every dimension the filter and grouping need. */
+/** True when the user rollups hold every dimension the filter and grouping need. */
 export function userRollupAnswers(filter: LedgerFilter, groupBy: readonly GroupKey[]): boolean {
   return onlyFields(filter, USER_ROLLUP_FILTERS) && groupBy.every((k) => USER_ROLLUP_GROUPS.has(k));
+}
+
+/** The grains a read by user or key can use: weeks then days, or days alone when it groups by day. */
+export function userRollupGrains(groupBy: readonly GroupKey[]): Grain[] {
+  return groupBy.includes('day') ? [DAILY] : [WEEKLY, DAILY];
 }
 
 /** True when the cache rollup (hour × feature) holds every dimension the filter needs. */
@@ -330,7 +357,7 @@ export function rollupGroupExpr(grain: Grain): Partial<Record<GroupKey, string>>
   };
 }
 
-/** The user rollup's counterpart of each GROUP_EXPR in pg-sql.ts. */
+/** The user rollups' counterpart of each GROUP_EXPR in pg-sql.ts (`day` on the daily one only). */
 export const USER_ROLLUP_GROUP_EXPR: Partial<Record<GroupKey, string>> = {
   user: "COALESCE(user_name, '(none)')",
   key: "COALESCE(key_id, '(none)')",

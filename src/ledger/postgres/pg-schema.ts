@@ -7,7 +7,7 @@
  */
 import type { Migrations } from '../../postgres/migrate.js';
 import { MODEL_EXPR, TABLE } from './pg-names.js';
-import { ROLLUP_MIGRATION, DAILY_ROLLUP_MIGRATION } from './pg-rollup.js';
+import { DAILY_ROLLUP_MIGRATION, ROLLUP_MIGRATION, WEEKLY_USER_ROLLUP_MIGRATION } from './pg-rollup.js';
 
 export { MODEL_EXPR, TABLE };
 
@@ -56,5 +56,7 @@ export const LEDGER_MIGRATIONS: Migrations = {
     ROLLUP_MIGRATION,
     // v3: daily rollups, and the daily user × key rollup (the report's "by user" section).
     DAILY_ROLLUP_MIGRATION,
+    // v4: the weekly user × key rollup (an all-time report by user reads weeks, not days).
+    WEEKLY_USER_ROLLUP_MIGRATION,
   ],
 };
