@@ -135,6 +135,7 @@ export async function startPenny(opts: StartOptions = {}): Promise<PennyApp> {
       guard,
       budgets: () => governance.rows(),
       ...(gateway.upstreams.breakers ? { circuits: () => gateway.upstreams.breakers?.snapshot() ?? [] } : {}),
+      quality: { stores: () => core.quality.ready(), live: () => core.quality.guardrail.states() },
     }),
   ];
   const responses = await openResponsesState(loaded, logger);

@@ -31,3 +31,7 @@ export function fetchRequests(feature, range, sort = 'cost') {
 export function fetchCircuits() {
   return getJson('/dashboard/api/circuits', new URLSearchParams());
 }
+
+export function fetchQuality(range) {
+  return getJson('/dashboard/api/quality', rangeQuery(range));
+}

@@ -1,7 +1,7 @@
 // The dashboard page: picks a time range, loads the overview, draws the charts and tables, and opens a
 // feature's requests on click. State the browser tests read: body[data-state], body[data-loads],
-// window.pennyCharts (Chart.js instances) and window.pennyOverview (the last overview document).
-import { fetchCircuits, fetchOverview, fetchRequests } from './api.js';
+// window.pennyCharts (Chart.js instances), window.pennyOverview and window.pennyQuality (the last documents).
+import { fetchCircuits, fetchOverview, fetchQuality, fetchRequests } from './api.js';
 import { draw } from './charts.js';
 import {
   cacheConfig,
@@ -12,6 +12,7 @@ import {
   tokensConfig,
 } from './chart-configs.js';
 import { count, pct, usd } from './format.js';
+import { renderQuality } from './quality.js';
 import { budgetsPanel, circuitsPanel, drillTable, featuresTable, topTable } from './tables.js';
 
 let range = { since: '30d' };
@@ -90,10 +91,11 @@ async function load() {
   status(`loading ${describeRange()}…`);
   document.body.dataset.state = 'loading';
   try {
-    const [ov, circuits] = await Promise.all([fetchOverview(range), fetchCircuits()]);
+    const [ov, circuits, quality] = await Promise.all([fetchOverview(range), fetchCircuits(), fetchQuality(range)]);
     window.pennyOverview = ov;
     render(ov);
     circuitsPanel(circuits);
+    renderQuality(quality);
     if (drilled !== null) await openFeature(drilled);
     loads += 1;
     document.body.dataset.loads = String(loads);

@@ -6,6 +6,8 @@
  *   GET  /dashboard/assets/…        static files (no data in them; open so the sign-in page has its styles)
  *   GET  /dashboard/api/overview    aggregates for a time range (since=7d | from & to)
  *   GET  /dashboard/api/requests    one feature's requests (drill-down): feature=…, sort=cost|time, limit
+ *   GET  /dashboard/api/quality     quality beside cost (retention per tactic, guardrail, experiments): range,
+ *                                   bucket=hour|day
  * Money in the API is exact decimal strings. A bad parameter is a 400 that names it.
  */
 import type { CircuitSnapshot } from '../resilience/circuit-breaker.js';
@@ -13,6 +15,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LoadedConfig } from '../config/load.js';
 import { PennyError } from '../core/errors.js';
 import { NONE } from '../ledger/group-keys.js';
+import type { TacticState } from '../quality/guardrail.js';
+import {
+  buildQualityReport,
+  QUALITY_BUCKETS,
+  type QualityBucket,
+  qualityReportJson,
+} from '../quality/quality-report.js';
+import type { QualityStores } from '../quality/quality-stores.js';
 import type { Ledger, LedgerFilter } from '../ledger/ledger.js';
 import type { ExtraRoute } from '../server/server.js';
 import { type AdminGuard, denialMessage } from './admin-guard.js';
@@ -34,6 +44,8 @@ export interface DashboardDeps {
   now?: () => number;
   /** The circuit breakers' state per provider and model (GET /dashboard/api/circuits). */
   circuits?: () => CircuitSnapshot[];
+  /** The quality stores and the guardrail's live state (GET /dashboard/api/quality); absent = savings only. */
+  quality?: { stores: () => Promise<QualityStores | null>; live: () => TacticState[] };
 }
 
 const PAGE_HEADERS = {
@@ -114,6 +126,29 @@ export function createDashboardRoute(deps: DashboardDeps): ExtraRoute {
     if (path === '/dashboard/api/overview') {
       const budgets = await budgetStatus(deps.budgets);
       sendJson(res, 200, await buildOverview(deps.ledger, range, { now: t, budgets }));
+      return;
+    }
+    if (path === '/dashboard/api/quality') {
+      const b = q.get('bucket');
+      if (b !== null && b !== '' && !(QUALITY_BUCKETS as readonly string[]).includes(b))
+        throw new PennyError(
+          'invalid_request',
+          `bucket: "${b.slice(0, 20)}" is not one of ${QUALITY_BUCKETS.join(', ')}`,
+          {
+            status: 400,
+            param: 'bucket',
+          },
+        );
+      const report = await buildQualityReport({
+        ledger: deps.ledger,
+        stores: (await deps.quality?.stores()) ?? null,
+        loaded: deps.loaded,
+        range: rangeFilter(range),
+        live: deps.quality?.live() ?? [],
+        now: t,
+        ...(b ? { bucket: b as QualityBucket } : {}),
+      });
+      sendBody(res, 200, Buffer.from(qualityReportJson(report)));
       return;
     }
     if (path === '/dashboard/api/circuits') {
@@ -224,7 +259,10 @@ function sendHtml(res: ServerResponse, status: number, html: string | Buffer): v
 }
 
 function sendJson(res: ServerResponse, status: number, value: unknown): void {
-  const body = Buffer.from(JSON.stringify(value));
+  sendBody(res, status, Buffer.from(JSON.stringify(value)));
+}
+
+function sendBody(res: ServerResponse, status: number, body: Buffer): void {
   res.writeHead(status, {
     'content-type': 'application/json',
     'content-length': String(body.length),
