@@ -119,6 +119,6 @@ for (const { name, pair, res, agree, verdicts } of results) {
 lines.push('');
 for (const { name, res } of results)
   lines.push(
-    `${name}: evaluated ${res.evaluated} (no verdict ${res.noVerdict}); before: ${res.before.requests} requests, ${res.before.cheapServed} cheap, ${formatUsd(res.before.cost)} served + ${formatUsd(res.before.shadowCost)} shadow vs ${formatUsd(res.before.baselineCost)}; after: ${res.after.requests} requests, ${res.after.cheapServed} cheap probes, ${formatUsd(res.after.cost)} served + ${formatUsd(res.after.shadowCost)} shadow vs ${formatUsd(res.after.baselineCost)}`,
+    `${name}: evaluated ${res.evaluated} (no verdict ${res.noVerdict}); before: ${res.before.requests} requests, ${res.before.cheapServed} cheap, ${formatUsd(res.before.cost)} served + ${formatUsd(res.before.shadowCost)} shadow vs ${formatUsd(res.before.baselineCost)}; after: ${res.after.requests} requests, ${res.after.tacticRuns} tactic runs, ${formatUsd(res.after.cost)} served + ${formatUsd(res.after.shadowCost)} shadow vs ${formatUsd(res.after.baselineCost)}`,
   );
 console.log(lines.join('\n'));

@@ -14,6 +14,7 @@ import { registerCircuitMetrics } from './metrics/circuit-metrics.js';
 import { PennyMetrics } from './metrics/penny-metrics.js';
 import type { Logger } from './observability/logger.js';
 import { Gateway } from './pipeline/gateway.js';
+import type { Stage } from './pipeline/stage.js';
 import { buildStages } from './pipeline/stages.js';
 import type { PriceCatalog } from './pricing/catalog.js';
 import { TargetResolver } from './providers/resolve-target.js';
@@ -92,12 +93,14 @@ export function assembleCore(opts: {
   const deferral = openDeferral({ loaded, catalog, logger, resolver });
   // Body capture wraps every other stage, so it sees the request as sent and the final answer; the guard
   // (keys, rate limits, budgets) runs first after attribution, before shortcut and cache.
+  // The tactic stages, built once: the gateway runs them, and so do the quality loop's tactic runs.
+  const tactics = buildStages({ loaded, catalog, ledger, logger, resolver });
   const stages = [
     createBodyCapture({ loaded, store: bodies, logger }),
     createGuardStage({ gov: governance, catalog, resolver }),
     // The experiment arm replaces the feature policy before any tactic reads it (after the guard names the key).
     ...quality.stages(),
-    ...buildStages({ loaded, catalog, ledger, logger, resolver }),
+    ...tactics,
     deferral.stage,
   ];
   const metrics = new PennyMetrics();
@@ -115,8 +118,10 @@ export function assembleCore(opts: {
     ],
   });
   // Shadow calls: the request as the client sent it, with no tactic, sharing the upstream connections.
-  if (quality.evaluates)
-    quality.attachEvaluationGateway(
+  // Tactic runs (a tactic in shadow mode, run again off the path with the policy it was taken from): the
+  // same tactic stages, with neither the guard, the experiments nor the guardrail in front of them.
+  if (quality.evaluates) {
+    const evaluationGateway = (first: Stage, rest: Stage[]) =>
       new Gateway({
         loaded,
         catalog,
@@ -124,10 +129,17 @@ export function assembleCore(opts: {
         logger,
         resolver,
         upstreams: gateway.upstreams,
-        stages: [evaluationMarkStage()],
+        stages: [first, ...rest],
         onSettled: [(entry) => metrics.observe(entry), ...(opts.onSettled ?? [])],
-      }),
+      });
+    quality.attachEvaluationGateway(evaluationGateway(evaluationMarkStage(), []));
+    quality.attachTacticGateway(
+      evaluationGateway(
+        evaluationMarkStage((id) => quality.shadow.policyFor(id)),
+        tactics,
+      ),
     );
+  }
   if (gateway.upstreams.breakers) registerCircuitMetrics(metrics.registry, gateway.upstreams.breakers);
   deferral.start((entry) => gateway.record(entry));
   return {

@@ -2,8 +2,8 @@
  * The quality guardrail. Per feature and tactic it keeps the latest verdicts (agree / disagree; "no
  * verdict" is not evidence either way) and their Wilson 95% interval. When the lower bound falls under the
  * feature's floor with at least `minSamples` verdicts, the tactic goes to shadow mode: live requests are
- * served without it, except a sampled share that still gets it so evidence keeps coming (as a circuit
- * breaker's half-open probes do); when the lower bound is back at or over the floor it returns. Every
+ * served without it while a sampled share is run again with it off the critical path, so evidence keeps
+ * coming (shadow.ts, tactic runs); when the lower bound is back at or over the floor it returns. Every
  * switch is recorded and announced (warn log line `quality guardrail`, and an alert). At start the windows
  * and modes are restored from the quality store (`restore`), so a restart does not put a tripped tactic back.
  */

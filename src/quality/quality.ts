@@ -29,7 +29,8 @@ export class Quality {
   readonly guardrail: Guardrail;
   readonly shadow: ShadowEvaluator;
   private evalGateway: Gateway | null = null;
-  /** Random source of the guardrail's probes and the shadow sample (tests fix it). */
+  private tacticGateway: Gateway | null = null;
+  /** Random source of the shadow sample and of the tactic runs in shadow mode (tests fix it). */
   random: () => number = Math.random;
 
   constructor(
@@ -58,6 +59,7 @@ export class Quality {
     });
     this.shadow = new ShadowEvaluator({
       evalGateway: () => this.evalGateway,
+      tacticGateway: () => this.tacticGateway,
       store: async () => (await this.ready())?.evaluations ?? null,
       guardrail: this.guardrail,
       logger,
@@ -79,6 +81,11 @@ export class Quality {
     this.evalGateway = g;
   }
 
+  /** The gateway tactic runs go through while a tactic is in shadow mode (the tactic stages, no guardrail). */
+  attachTacticGateway(g: Gateway): void {
+    this.tacticGateway = g;
+  }
+
   /** Settle observer of the main gateway. */
   onSettled(entry: LedgerEntry): void {
     this.shadow.onSettled(entry);
@@ -97,11 +104,13 @@ export class Quality {
       run: (ctx, next) => {
         const feature = ctx.attribution.feature ?? 'default';
         const off = ctx.policy?.quality ? this.guardrail.shadowed(feature) : [];
-        // In shadow mode the tactic is off, except a sampled share of probes that keep the evidence coming.
+        // In shadow mode every client is served without the tactic; a sampled share is run again with it,
+        // off the critical path, and that answer is compared with the client's (shadow.ts, tactic runs).
         if (off.length && ctx.policy) {
-          if (this.random() >= (ctx.policy.quality?.shadow.sampleRate ?? 0))
-            ctx.policy = withoutTactics(ctx.policy, off);
-          else this.shadow.markProbe(ctx.id); // a probe is always evaluated: it exists to bring evidence
+          const full = ctx.policy;
+          ctx.policy = withoutTactics(full, off);
+          if (this.random() < (full.quality?.shadow.sampleRate ?? 0))
+            this.shadow.markTacticRun(ctx.id, full, off);
         }
         return next();
       },
@@ -121,6 +130,7 @@ export class Quality {
   /** Resolves when every background write started so far (header feedback) has finished. */
   async drain(): Promise<void> {
     await this.shadow.drain();
+    await this.tacticGateway?.drain();
     await this.evalGateway?.drain();
     while (this.pending.size) await Promise.allSettled([...this.pending]);
   }

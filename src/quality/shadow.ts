@@ -3,13 +3,17 @@
  * request as the client sent it (`ctx.original`) and the answer the client got. When the entry is settled
  * — after the answer was written — and a tactic changed that answer (its savings name route, cascade,
  * cache.semantic, compress, shape or batch), a sampled share is re-run as sent, on the requested model,
- * through a tactic-free gateway whose entries say `meta.evaluation.purpose: "evaluation"` (their savings
- * are empty, so evaluation cost never counts as saved). The two answers are compared — structured
- * agreement, embedding similarity, or an LLM judge whose call is an evaluation entry of its own (agreement.ts,
- * judge.ts) — and the verdict is stored by request id, where a router trainer can read it. Shadow and judge
- * calls both count against the feature's daily evaluation budget. A failed or timed-out call, or a judge
- * that answers garbage, is recorded as "no verdict", once, and never reaches the client.
+ * through a tactic-free gateway whose entries say `meta.evaluation.purpose: "evaluation"` (settle gives
+ * them no savings, so evaluation cost never counts as saved). While the guardrail keeps a tactic in shadow
+ * mode the roles turn round: the client is served without it, and a sampled share is run again off the
+ * path *with* the feature's full policy (a "tactic run" through a gateway holding the tactic stages), whose
+ * answer is compared with the one the client got. The two answers are compared — structured agreement,
+ * embedding similarity, or an LLM judge whose call is an evaluation entry of its own (agreement.ts,
+ * judge.ts) — and the verdict is stored by request id, where a router trainer can read it. Every evaluation
+ * call counts against the feature's daily evaluation budget. A failed or timed-out call, or a judge that
+ * answers garbage, is recorded as "no verdict", once, and never reaches the client.
  */
+import type { FeatureConfig } from '../config/schema.js';
 import { CODECS } from '../providers/codecs.js';
 import type { LedgerEntry } from '../core/ledger-entry.js';
 import type { CanonicalRequest, Dialect } from '../core/request.js';
@@ -40,16 +44,30 @@ export interface EvaluationMeta {
   /** The request this call evaluates. */
   evaluates: string;
   tactic: string;
-  /** `shadow`: the request as sent; `judge`: the judge's comparison of the two answers. */
-  role: 'shadow' | 'judge';
+  /**
+   * `shadow`: the request as sent; `judge`: the judge's comparison of two answers; `tactic`: the request
+   * with the feature's full policy while a tactic is in shadow mode.
+   */
+  role: 'shadow' | 'judge' | 'tactic';
+  /** The tactics that changed this call's answer (what they would have saved is not a saving). */
+  tactics?: string[];
 }
 
-export const evaluationSlot = defineSlot<EvaluationMeta>('evaluation');
+export const evaluationSlot = defineSlot<EvaluationMeta>('evaluation', {
+  onSettle(v, s) {
+    const t = tacticsIn(Object.keys(s.excludedSavings ?? {}));
+    if (t.length) v.tactics = t;
+  },
+});
+
+/** The evaluated tactics named by savings keys (`compress.history` is `compress`), in EVALUATED_TACTICS order. */
+export function tacticsIn(keys: readonly string[]): string[] {
+  return EVALUATED_TACTICS.filter((t) => keys.some((k) => k === t || k.startsWith(`${t}.`)));
+}
 
 /** The tactic that changed an entry's answer, or null. */
 export function tacticOf(entry: Pick<LedgerEntry, 'savings' | 'meta'>): string | null {
-  for (const t of EVALUATED_TACTICS) if (entry.savings[t] !== undefined) return t;
-  return null;
+  return tacticsIn(Object.keys(entry.savings))[0] ?? null;
 }
 
 interface Captured {
@@ -59,8 +77,15 @@ interface Captured {
   feature: string;
   arm: string | null;
   cfg: QualityFeatureConfig;
-  /** A guardrail probe: the tactic ran while shadowed; always evaluated (no sampling draw). */
-  probe: boolean;
+  /** Set while tactics are in shadow mode and this request was sampled: the policy to run them with. */
+  run: TacticRun | null;
+}
+
+interface TacticRun {
+  /** The policy the request would have had (with the shadowed tactics). */
+  policy: FeatureConfig;
+  /** The tactics in shadow mode. */
+  tactics: readonly string[];
 }
 
 /** Collects a non-streamed JSON body. */
@@ -89,6 +114,8 @@ const MAX_CAPTURED = 2000;
 export interface ShadowDeps {
   /** A gateway with no tactic stages (only the evaluation mark); null until assembled. */
   evalGateway: () => Gateway | null;
+  /** A gateway with the evaluation mark and the tactic stages (tactic runs); null until assembled. */
+  tacticGateway: () => Gateway | null;
   store: () => Promise<EvaluationStore | null>;
   guardrail: Guardrail;
   logger: Logger;
@@ -98,19 +125,29 @@ export interface ShadowDeps {
 
 export class ShadowEvaluator {
   private readonly captured = new Map<string, Captured>();
-  /** Requests the guardrail let through as probes, until the capture stage picks them up. */
-  private readonly probes = new Set<string>();
+  /** Requests sampled for a tactic run while tactics are shadowed, until the capture stage picks them up. */
+  private readonly runs = new Map<string, TacticRun>();
+  /** The policy of each tactic run in flight, by the evaluated request's id (read by the evaluation mark). */
+  private readonly runPolicies = new Map<string, FeatureConfig>();
   private readonly spentToday = new Map<string, { day: number; pico: bigint }>();
   private readonly pending = new Set<Promise<unknown>>();
-  readonly stats = { evaluated: 0, skippedBudget: 0, noVerdict: 0 };
+  readonly stats = { evaluated: 0, skippedBudget: 0, noVerdict: 0, tacticRuns: 0, unchanged: 0 };
   /** Called when a shadow call is about to start (tests assert the ordering with it). */
   onShadowStart: ((requestId: string) => void) | undefined;
 
   constructor(private readonly deps: ShadowDeps) {}
 
-  /** Marks a request the guardrail let through with the tactic on, so its answer is always evaluated. */
-  markProbe(requestId: string): void {
-    this.probes.add(requestId);
+  /**
+   * Marks a request served without its shadowed tactics for a tactic run: after its answer, the request is
+   * run again with `policy` off the path, and that answer is compared with the client's.
+   */
+  markTacticRun(requestId: string, policy: FeatureConfig, tactics: readonly string[]): void {
+    if (this.runs.size < MAX_CAPTURED) this.runs.set(requestId, { policy, tactics });
+  }
+
+  /** The policy of a tactic run in flight for this request (the evaluation mark stage asks). */
+  policyFor(requestId: string): FeatureConfig | undefined {
+    return this.runPolicies.get(requestId);
   }
 
   /** The capture stage: remembers what the client sent and got, for features with a quality section. */
@@ -118,7 +155,8 @@ export class ShadowEvaluator {
     return defineStage({
       name: 'shadow-capture',
       run: async (ctx, next) => {
-        const probe = this.probes.delete(ctx.id);
+        const run = this.runs.get(ctx.id) ?? null;
+        if (run) this.runs.delete(ctx.id);
         const outcome = await next();
         const cfg = ctx.policy?.quality;
         if (!cfg || cfg.shadow.sampleRate === 0 || outcome.status !== 'ok' || !outcome.response)
@@ -132,28 +170,37 @@ export class ShadowEvaluator {
           feature: ctx.attribution.feature ?? 'default',
           arm: null,
           cfg,
-          probe,
+          run,
         });
         return outcome;
       },
     });
   }
 
-  /** Settle observer: decides whether to evaluate this entry; the shadow call runs later, off the path. */
+  /** Settle observer: decides whether to evaluate this entry; the evaluation runs later, off the path. */
   onSettled(entry: LedgerEntry): void {
     const c = this.captured.get(entry.id);
     if (!c) return;
     this.captured.delete(entry.id);
-    const tactic = tacticOf(entry);
-    if (!tactic || entry.status !== 'ok') return;
-    if (!c.probe && (this.deps.random ?? Math.random)() >= c.cfg.shadow.sampleRate) return;
+    if (entry.status !== 'ok') return;
+    let work: () => Promise<void>;
+    if (c.run) {
+      // Sampled at the guardrail stage already: the client got the answer without the shadowed tactics.
+      const run = c.run;
+      work = () => this.evaluateTacticRun(entry.id, c, run);
+    } else {
+      const tactic = tacticOf(entry);
+      if (!tactic) return;
+      if ((this.deps.random ?? Math.random)() >= c.cfg.shadow.sampleRate) return;
+      work = () => this.evaluate(entry.id, tactic, c);
+    }
     if (this.budgetSpent(c.feature, c.cfg)) {
       this.stats.skippedBudget++;
       return;
     }
     c.arm = this.deps.arm(entry.meta);
     const p = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(() => this.evaluate(entry.id, tactic, c))
+      .then(work)
       .catch((e: unknown) => this.deps.logger.error('shadow evaluation failed', { id: entry.id, error: e }));
     this.pending.add(p);
     void p.finally(() => this.pending.delete(p));
@@ -209,48 +256,70 @@ export class ShadowEvaluator {
     }
   }
 
+  private body(c: Captured): unknown {
+    return CODECS[c.dialect].renderRequest(
+      { ...c.original, stream: false },
+      { model: c.original.model, forceStreamUsage: false },
+    );
+  }
+
+  /** Compares the candidate (the tactic's answer) with the reference (the answer without it). */
+  private async compare(
+    gateway: Gateway,
+    c: Captured,
+    requestId: string,
+    tactic: string,
+    reference: string,
+    candidate: string,
+  ): Promise<Comparison> {
+    const agreement = c.cfg.shadow.agreement;
+    if (agreement.kind === 'structured') return compareStructured(candidate, reference, agreement.mode);
+    if (agreement.kind === 'embedding')
+      return compareEmbedding(candidate, reference, agreement.minSimilarity);
+    if (this.budgetSpent(c.feature, c.cfg)) {
+      this.stats.skippedBudget++;
+      return { verdict: 'none', score: null, error: 'evaluation budget spent before the judge call' };
+    }
+    const judged = await this.call(
+      gateway,
+      'openai',
+      judgeRequestBody({
+        model: agreement.model,
+        rubric: agreement.rubric,
+        maxTokens: agreement.maxTokens,
+        request: c.original,
+        reference,
+        candidate,
+      }),
+      c,
+      requestId,
+      tactic,
+      'judge',
+    );
+    return judged.text === null
+      ? { verdict: 'none', score: null, error: `judge call: ${judged.error}` }
+      : parseJudgeVerdict(judged.text);
+  }
+
+  private async record(c: Captured, ev: Evaluation): Promise<void> {
+    this.stats.evaluated++;
+    if (ev.verdict === 'none') this.stats.noVerdict++;
+    const store = await this.deps.store();
+    await store?.put(ev);
+    this.deps.guardrail.observe(c.feature, ev.tactic, ev.verdict, c.cfg);
+  }
+
+  /** Active tactic: the client got the tactic's answer; the request as sent is the reference. */
   private async evaluate(requestId: string, tactic: string, c: Captured): Promise<void> {
     const gateway = this.deps.evalGateway();
     if (!gateway) return;
     this.onShadowStart?.(requestId);
-    const codec = CODECS[c.dialect];
-    const body = codec.renderRequest(
-      { ...c.original, stream: false },
-      { model: c.original.model, forceStreamUsage: false },
-    );
-    const shadow = await this.call(gateway, c.dialect, body, c, requestId, tactic, 'shadow');
-    const agreement = c.cfg.shadow.agreement;
-    let cmp: Comparison;
-    if (shadow.text === null) cmp = { verdict: 'none', score: null, error: `shadow call: ${shadow.error}` };
-    else if (agreement.kind === 'structured') cmp = compareStructured(c.answer, shadow.text, agreement.mode);
-    else if (agreement.kind === 'embedding')
-      cmp = compareEmbedding(c.answer, shadow.text, agreement.minSimilarity);
-    else if (this.budgetSpent(c.feature, c.cfg)) {
-      this.stats.skippedBudget++;
-      cmp = { verdict: 'none', score: null, error: 'evaluation budget spent before the judge call' };
-    } else {
-      const judged = await this.call(
-        gateway,
-        'openai',
-        judgeRequestBody({
-          model: agreement.model,
-          rubric: agreement.rubric,
-          maxTokens: agreement.maxTokens,
-          request: c.original,
-          reference: shadow.text,
-          candidate: c.answer,
-        }),
-        c,
-        requestId,
-        tactic,
-        'judge',
-      );
-      cmp =
-        judged.text === null
-          ? { verdict: 'none', score: null, error: `judge call: ${judged.error}` }
-          : parseJudgeVerdict(judged.text);
-    }
-    const ev: Evaluation = {
+    const shadow = await this.call(gateway, c.dialect, this.body(c), c, requestId, tactic, 'shadow');
+    const cmp: Comparison =
+      shadow.text === null
+        ? { verdict: 'none', score: null, error: `shadow call: ${shadow.error}` }
+        : await this.compare(gateway, c, requestId, tactic, shadow.text, c.answer);
+    await this.record(c, {
       requestId,
       evaluationId: shadow.entry.id,
       ts: shadow.entry.ts,
@@ -258,15 +327,62 @@ export class ShadowEvaluator {
       tactic,
       arm: c.arm,
       verdict: cmp.verdict,
-      method: agreement.kind,
+      method: c.cfg.shadow.agreement.kind,
       score: cmp.score,
       error: cmp.verdict === 'none' ? (cmp.error ?? 'no verdict') : null,
-    };
-    this.stats.evaluated++;
-    if (cmp.verdict === 'none') this.stats.noVerdict++;
-    const store = await this.deps.store();
-    await store?.put(ev);
-    this.deps.guardrail.observe(c.feature, tactic, cmp.verdict, c.cfg);
+    });
+  }
+
+  /**
+   * Shadowed tactic: the client got the answer without it, which is the reference; the tactic's answer
+   * comes from running the request again with the full policy. A run the shadowed tactics did not change
+   * (a route rule that did not match …) is no evidence and records nothing.
+   */
+  private async evaluateTacticRun(requestId: string, c: Captured, run: TacticRun): Promise<void> {
+    const tacticGateway = this.deps.tacticGateway();
+    const evalGateway = this.deps.evalGateway();
+    if (!tacticGateway || !evalGateway) return;
+    this.onShadowStart?.(requestId);
+    this.stats.tacticRuns++;
+    this.runPolicies.set(requestId, run.policy);
+    let res: Awaited<ReturnType<ShadowEvaluator['call']>>;
+    try {
+      res = await this.call(
+        tacticGateway,
+        c.dialect,
+        this.body(c),
+        c,
+        requestId,
+        run.tactics.join(','),
+        'tactic',
+      );
+    } finally {
+      this.runPolicies.delete(requestId);
+    }
+    const changed = (res.entry.meta?.evaluation as EvaluationMeta | undefined)?.tactics ?? [];
+    // A run that failed is no verdict for the tactic it would have been about.
+    const tactic =
+      changed.find((t) => run.tactics.includes(t)) ?? (res.text === null ? run.tactics[0] : undefined);
+    if (!tactic) {
+      this.stats.unchanged++;
+      return;
+    }
+    const cmp: Comparison =
+      res.text === null
+        ? { verdict: 'none', score: null, error: `tactic run: ${res.error}` }
+        : await this.compare(evalGateway, c, requestId, tactic, c.answer, res.text);
+    await this.record(c, {
+      requestId,
+      evaluationId: res.entry.id,
+      ts: res.entry.ts,
+      feature: c.feature,
+      tactic,
+      arm: c.arm,
+      verdict: cmp.verdict,
+      method: c.cfg.shadow.agreement.kind,
+      score: cmp.score,
+      error: cmp.verdict === 'none' ? (cmp.error ?? 'no verdict') : null,
+    });
   }
 
   /** Resolves when every shadow evaluation started so far has finished. */
@@ -275,20 +391,28 @@ export class ShadowEvaluator {
   }
 }
 
-/** The one stage of the evaluation gateway: marks its entries `meta.evaluation.purpose = "evaluation"`. */
-export function evaluationMarkStage(): Stage {
+/**
+ * The first stage of the evaluation gateways: marks their entries `meta.evaluation.purpose = "evaluation"`
+ * (flag `evaluation`: settle gives them no savings). In the tactic-run gateway, `policyFor` gives the policy
+ * the run is made with. These gateways are not reachable by clients: their headers are Penny's own.
+ */
+export function evaluationMarkStage(policyFor?: (requestId: string) => FeatureConfig | undefined): Stage {
   return defineStage({
     name: 'evaluation-mark',
     run(ctx, next) {
       const h = ctx.requestHeaders ?? {};
       const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) ?? '';
+      const role = one(h['x-penny-evaluation-role']);
+      const evaluates = one(h['x-penny-evaluates']);
       ctx.slots.set(evaluationSlot, {
         purpose: 'evaluation',
-        evaluates: one(h['x-penny-evaluates']),
+        evaluates,
         tactic: one(h['x-penny-evaluated-tactic']),
-        role: one(h['x-penny-evaluation-role']) === 'judge' ? 'judge' : 'shadow',
+        role: role === 'judge' || role === 'tactic' ? role : 'shadow',
       });
       ctx.flags.push('evaluation');
+      const policy = role === 'tactic' ? policyFor?.(evaluates) : undefined;
+      if (policy) ctx.policy = policy;
       return next();
     },
   });

@@ -93,10 +93,18 @@ describe('guardrail alerts and state across a restart of penny serve', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  /** One client call (answered `cheap`) and, when evaluated, its shadow call (answered `strong`). */
+  /**
+   * One client call and its evaluation call. While the tactic is active the client gets `cheap` and the
+   * shadow call `strong`; in shadow mode the client gets `strong` and the tactic run `cheap`.
+   */
   async function ask(cheap: string | null, strong: string | null): Promise<string> {
-    if (cheap !== null) up.next(reply('gpt-4o-mini', cheap));
-    if (strong !== null) up.next(reply('gpt-4o', strong));
+    const shadowed = route()?.mode === 'shadow';
+    const calls: Array<[string, string | null]> = [
+      ['gpt-4o-mini', cheap],
+      ['gpt-4o', strong],
+    ];
+    if (shadowed) calls.reverse();
+    for (const [model, text] of calls) if (text !== null) up.next(reply(model, text));
     const openai = new OpenAI({ apiKey: 'penny', baseURL: `${app.url}/v1`, maxRetries: 0 });
     const { response } = await openai.chat.completions
       .create(
@@ -148,7 +156,8 @@ describe('guardrail alerts and state across a restart of penny serve', () => {
   });
 
   test('when the evidence recovers the tactic returns, with an alert; the window carried over the restart', async () => {
-    app.quality.random = () => 0.1; // probes, always evaluated
+    app.quality.random = () => 0.1; // every request sampled for a tactic run
+    // Served as sent ('42' from gpt-4o), then run with the route ('42' from gpt-4o-mini) and compared.
     // Restored [✗ ✗]; four agreements fill the window of 4 → 4/4, lower bound 0.51 ≥ 0.5.
     for (let i = 0; i < 3; i++) {
       await ask('42', '42');

@@ -142,7 +142,7 @@ describe('shadow evaluation and the guardrail, on a scripted upstream', () => {
     assert.equal(calls[0]?.status, 'error');
   });
 
-  test('the guardrail trips on disagreements, serves without the tactic, and returns when probes agree', async () => {
+  test('the guardrail trips on disagreements, serves without the tactic, and returns when tactic runs agree', async () => {
     app.quality.random = () => 0.1;
     // 1 agreement so far; three disagreements make 1 of 4 → Wilson lower bound 0.05 < floor 0.5.
     for (let i = 0; i < 3; i++) await ask('41', '42');
@@ -150,25 +150,54 @@ describe('shadow evaluation and the guardrail, on a scripted upstream', () => {
     assert.equal(tripped?.mode, 'shadow');
     assert.ok(logs.some((l) => l.includes('quality guardrail') && l.includes('"mode":"shadow"')));
 
-    // In shadow mode a request that is not a probe is served as sent: no route, no shadow call.
+    // In shadow mode a request that is not sampled is served as sent: no route, no evaluation call.
     app.quality.random = () => 0.9;
     up.next(reply('gpt-4o', '42'));
     const plain = await ask(null, null);
     const e = (await entries()).find((x) => x.id === plain)!;
     assert.equal(e.servedModel, 'gpt-4o');
     assert.deepEqual(e.savings, {});
+    assert.equal(
+      (await entries()).filter(
+        (x) => (x.meta?.evaluation as { evaluates?: string } | undefined)?.evaluates === plain,
+      ).length,
+      0,
+    );
 
-    // Probes keep the tactic and the evidence: six agreements fill the window → lower bound 0.61 ≥ 0.5.
-    // Every probe is evaluated (no second sampling draw): the draws alternate probe / not a probe, so a probe
-    // that were sampled again at 0.9 would never be evaluated and the tactic would never come back.
-    let draw = 0;
-    app.quality.random = () => (draw++ % 2 === 0 ? 0.1 : 0.9);
+    // A sampled request is served as sent too; after its answer, the request is run again with the tactic (a
+    // tactic run, off the path) and that answer is compared with the client's. Six agreements fill the window
+    // → lower bound 0.61 ≥ 0.5, and the tactic returns.
+    app.quality.random = () => 0.1;
     for (let i = 0; i < 6; i++) {
-      await ask('42', '42');
-      if (i === 5) break;
-      up.next(reply('gpt-4o', '42'));
-      const asSent = await ask(null, null);
-      assert.equal((await entries()).find((x) => x.id === asSent)?.servedModel, 'gpt-4o');
+      up.next(reply('gpt-4o', '42')); // the client's answer, as sent
+      up.next(reply('gpt-4o-mini', 'It is 42')); // the tactic run
+      const id = await ask(null, null);
+      const all = await entries();
+      const client = all.find((x) => x.id === id)!;
+      assert.equal(client.servedModel, 'gpt-4o', 'the client never gets the shadowed tactic');
+      assert.deepEqual(client.savings, {});
+      assert.deepEqual(
+        events.filter((x) => x.endsWith(id)),
+        [`settled:${id}`, `shadow:${id}`],
+        'the tactic run starts after the answer was settled',
+      );
+      const run = all.find(
+        (x) => (x.meta?.evaluation as { evaluates?: string } | undefined)?.evaluates === id,
+      )!;
+      assert.deepEqual(run.meta?.evaluation, {
+        purpose: 'evaluation',
+        evaluates: id,
+        tactic: 'route',
+        role: 'tactic',
+        tactics: ['route'],
+      });
+      assert.equal(run.servedModel, 'gpt-4o-mini', 'the run had the tactic');
+      assert.deepEqual(run.savings, {}, 'what the tactic would have saved is not a saving');
+      assert.equal(run.baselineCost, run.cost);
+      const v = await stores.evaluations.get(id);
+      assert.deepEqual([v?.verdict, v?.tactic, v?.evaluationId], ['agree', 'route', run.id]);
+      if (i < 5)
+        assert.equal(app.quality.guardrail.states().find((s) => s.tactic === 'route')?.mode, 'shadow');
     }
     assert.equal(app.quality.guardrail.states().find((s) => s.tactic === 'route')?.mode, 'active');
     await app.quality.drain();

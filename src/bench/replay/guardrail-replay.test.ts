@@ -24,7 +24,18 @@ test('guardrail replay: every request evaluated, all disagree → trips at minSa
     { n: 5, cost: 5n, shadow: 50n, base: 50n },
   );
   assert.equal(r.before.quality, 0);
-  assert.equal(r.after.requests, 15);
+  // Shadowed: every client gets the strong model; each request is also run with the tactic (sampleRate 1).
+  assert.deepEqual(
+    {
+      n: r.after.requests,
+      cheap: r.after.cheapServed,
+      runs: r.after.tacticRuns,
+      quality: r.after.quality,
+      cost: r.after.cost,
+      shadow: r.after.shadowCost,
+    },
+    { n: 15, cheap: 0, runs: 15, quality: 15, cost: 150n, shadow: 15n },
+  );
 });
 
 test('guardrail replay: agreeing answers never trip; no-verdict answers are not evidence', () => {

@@ -3,10 +3,10 @@
  * watched by the same shadow sampling and the same `Guardrail` (Wilson lower bound under the floor) the
  * gateway runs. Each request is served by the cheap model while the tactic is active; a `sampleRate` share
  * of those is evaluated (the strong model's answer is the shadow call, paid for) and the verdict fed to the
- * guardrail. Once it trips, requests are served without the tactic (the strong model) except a
- * `sampleRate` share of probes, exactly as the `quality-guardrail` stage does; every probe is evaluated
- * (it exists to bring evidence), other requests the tactic changed at `sampleRate`. Deterministic: one Python-compatible MT19937
- * stream for order and sampling.
+ * guardrail. Once it trips, every request is served without the tactic (the strong model) and a
+ * `sampleRate` share is run again with it off the path (a tactic run: the cheap model's answer, paid for)
+ * and compared, exactly as the `quality-guardrail` stage and the shadow evaluator do. Deterministic: one
+ * Python-compatible MT19937 stream for order and sampling.
  */
 import type { Money } from '../../core/money.js';
 import { Guardrail } from '../../quality/guardrail.js';
@@ -28,9 +28,11 @@ export interface PhaseStats {
   requests: number;
   /** Served by the cheap model (the tactic applied). */
   cheapServed: number;
+  /** Tactic runs while the tactic was shadowed (the cheap model, off the path). */
+  tacticRuns: number;
   quality: number;
   strongQuality: number;
-  /** What was served, plus the shadow calls, over all-strong. */
+  /** What was served, plus the evaluation calls (shadow calls and tactic runs), over all-strong. */
   cost: Money;
   shadowCost: Money;
   baselineCost: Money;
@@ -55,6 +57,7 @@ export interface GuardrailReplay {
 const phase = (): PhaseStats => ({
   requests: 0,
   cheapServed: 0,
+  tacticRuns: 0,
   quality: 0,
   strongQuality: 0,
   cost: 0n,
@@ -86,18 +89,17 @@ export function replayGuardrail(
     const r = data[idx]!;
     const p = trip ? after : before;
     const shadowed = guard.shadowed('bench').includes('route');
-    const probe = shadowed && rng.random() < cfg.shadow.sampleRate;
-    const useTactic = !shadowed || probe;
     p.requests++;
     p.baselineCost += r.costStrong;
     p.strongQuality += r.qStrong;
-    p.quality += useTactic ? r.qCheap : r.qStrong;
-    p.cost += useTactic ? r.costCheap : r.costStrong;
-    if (!useTactic) return;
-    p.cheapServed++;
-    if (!probe && rng.random() >= cfg.shadow.sampleRate) return;
+    p.quality += shadowed ? r.qStrong : r.qCheap;
+    p.cost += shadowed ? r.costStrong : r.costCheap;
+    if (!shadowed) p.cheapServed++;
+    if (rng.random() >= cfg.shadow.sampleRate) return;
     evaluated++;
-    p.shadowCost += r.costStrong;
+    // Active: the shadow call is the strong model; shadowed: the tactic run is the cheap one.
+    if (shadowed) p.tacticRuns++;
+    p.shadowCost += shadowed ? r.costCheap : r.costStrong;
     if (r.verdict === 'none') noVerdict++;
     const s = guard.observe('bench', 'route', r.verdict, cfg, i);
     if (s && s.mode === 'shadow' && !trip) {

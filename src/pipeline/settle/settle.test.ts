@@ -181,6 +181,24 @@ describe('settle', () => {
     balanced(s);
   });
 
+  test('an evaluation call (quality loop) saves nothing: baseline = cost, its tactics kept aside', () => {
+    const facts: Partial<MoneyFacts> = { substitution: { tactic: 'route', onlyIfDifferent: true } };
+    const live = settle(ctx('gpt-4o', facts), served('gpt-4o-mini'), catalog);
+    const c = ctx('gpt-4o', facts);
+    c.flags.push('evaluation');
+    const s = settle(c, served('gpt-4o-mini'), catalog);
+    assert.equal(s.cost, live.cost);
+    assert.equal(s.baselineCost, s.cost);
+    assert.deepEqual(s.savings, {});
+    assert.deepEqual(s.excludedSavings, live.savings);
+    assert.ok(live.savings.route! > 0n);
+    balanced(s);
+    // No tactic, nothing kept aside.
+    const plain = ctx();
+    plain.flags.push('evaluation');
+    assert.equal(settle(plain, served('gpt-4o'), catalog).excludedSavings, undefined);
+  });
+
   test('prompt-cache reads of an attempt without Penny’s markers are not Penny’s saving', () => {
     const s = settle(ctx(), served('gpt-4o', usage({ cacheRead: 2000 })), catalog);
     assert.equal(s.savings['cache.prompt'], undefined);

@@ -5,7 +5,8 @@
  *   savings   = by tactic, each from its fact (a replaced answer, removed tokens, a cheaper model …)
  *   baseline  = what the answer replaced when it did not come from a model call, else cost + Σ savings
  * so that baseline − cost = Σ savings for every entry whose amounts are known. An unpriced model yields
- * cost null and the flag "unpriced_model", never $0.
+ * cost null and the flag "unpriced_model", never $0. An evaluation call (flag `evaluation`) saves nothing:
+ * baseline = cost, its tactics' amounts kept aside in `excludedSavings`.
  */
 import type { Money } from '../../core/money.js';
 import type { PriceCatalog } from '../../pricing/catalog.js';
@@ -135,6 +136,20 @@ export function settle(ctx: RequestContext, outcome: Outcome, catalog: PriceCata
       baselineCost = cost;
       for (const v of Object.values(savings)) baselineCost += v;
     }
+  }
+  if (flags.includes('evaluation')) {
+    // An evaluation call (quality loop) is never a saving: baseline = cost; the tactics are kept aside.
+    return {
+      cost,
+      spend,
+      calls,
+      sideCosts,
+      baselineCost: cost,
+      savings: {},
+      ...(Object.keys(savings).length ? { excludedSavings: savings } : {}),
+      flags,
+      servedPriced: servedPrice !== undefined,
+    };
   }
   return {
     cost,

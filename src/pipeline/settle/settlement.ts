@@ -24,6 +24,12 @@ export interface Settlement {
   baselineCost: Money | null;
   /** baseline − cost, by tactic: Σ savings = baseline − cost whenever both are known. */
   savings: Record<string, Money>;
+  /**
+   * An evaluation call (flag `evaluation`: a shadow, judge or tactic run of the quality loop) saves nothing:
+   * its savings are empty and its baseline is its cost. What its tactics would have saved is kept here, so
+   * the quality loop can tell which tactic changed its answer; it is never summed as a saving.
+   */
+  excludedSavings?: Record<string, Money>;
   flags: string[];
   /** True when the model that served has a price (savings that price tokens at it could be computed). */
   servedPriced: boolean;
