@@ -5,6 +5,7 @@
  * and settlements go through here so store failures are handled in one place: counted, logged (at most
  * once a minute per kind) and turned into each budget's failMode by the caller.
  */
+import { timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import type { LoadedConfig } from '../config/load.js';
 import { ConfigError, PennyError } from '../core/errors.js';
@@ -264,7 +265,7 @@ export class Governance {
       );
     }
     const rec = await this.lookup(parsed.id);
-    if (!rec || !secretMatches(rec, parsed.secret)) {
+    if (!rec || !this.secretVerified(rec, parsed.secret)) {
       this.stats.refusals.key++;
       throw new PennyError(
         'unauthorized',
@@ -286,6 +287,32 @@ export class Governance {
       );
     }
     return rec;
+  }
+
+  /**
+   * Secrets already verified against a record's hash, by key id (bounded, least recently used first out):
+   * a known key skips the HMAC. Rotation changes the stored hash, so the entry no longer matches and the
+   * new secret is verified afresh; revocation and expiry are checked on the record every time.
+   */
+  private readonly verified = new Map<string, { hash: string; secret: Buffer }>();
+
+  private secretVerified(rec: VirtualKeyRecord, secret: string): boolean {
+    const hit = this.verified.get(rec.id);
+    const given = Buffer.from(secret);
+    if (
+      hit &&
+      hit.hash === rec.hash &&
+      hit.secret.length === given.length &&
+      timingSafeEqual(hit.secret, given)
+    ) {
+      this.verified.delete(rec.id);
+      this.verified.set(rec.id, hit);
+      return true;
+    }
+    if (!secretMatches(rec, secret)) return false;
+    if (this.verified.size >= 10_000) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(rec.id, { hash: rec.hash, secret: given });
+    return true;
   }
 
   private async lookup(id: string): Promise<VirtualKeyRecord | null> {

@@ -4,7 +4,7 @@ import type { CanonicalRequest } from '../core/request.js';
 import type { PriceEntry } from '../pricing/price.js';
 import { countRequestTokens } from '../tokens/index.js';
 import { picoToNanoCeil } from './units.js';
-import { outputBound, worstCase } from './worst-case.js';
+import { CHEAP_BOUND_TOKENS, outputBound, promptTokens, worstCase } from './worst-case.js';
 
 const price: PriceEntry = {
   model: 'm',
@@ -30,9 +30,29 @@ const req = (over: Partial<CanonicalRequest> = {}): CanonicalRequest => ({
 const opts = { inputMargin: 0.1, defaultMaxOutput: 4096 };
 
 describe('worst-case cost of a call', () => {
-  test('counted prompt (+margin) at the input rate plus max_tokens at the output rate', () => {
+  test('a short prompt is bounded by its bytes, never below the count; a long one is counted', () => {
+    const short = req();
+    const bound = countRequestTokens(short, 'gpt-4o', { upperBound: true }).tokens;
+    assert.ok(bound >= countRequestTokens(short, 'gpt-4o').tokens);
+    assert.equal(promptTokens(short, 'gpt-4o'), bound);
+    for (const text of ['héllo wörld ✓ 你好 🙂'.repeat(20), 'a'.repeat(900), '<|endoftext|> x'.repeat(30)]) {
+      const r = req({ messages: [{ role: 'user', content: [{ type: 'text', text }] }] });
+      for (const model of ['gpt-4o', 'claude-sonnet-4-5', 'gemini-2.5-flash'])
+        assert.ok(
+          countRequestTokens(r, model, { upperBound: true }).tokens >= countRequestTokens(r, model).tokens,
+          `${model}: the bound is above the count`,
+        );
+    }
+    const long = req({
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'The quick brown fox. '.repeat(200) }] }],
+    });
+    assert.ok(countRequestTokens(long, 'gpt-4o', { upperBound: true }).tokens > CHEAP_BOUND_TOKENS);
+    assert.equal(promptTokens(long, 'gpt-4o'), countRequestTokens(long, 'gpt-4o').tokens);
+  });
+
+  test('prompt (+margin) at the input rate plus max_tokens at the output rate', () => {
     const r = req({ maxTokens: 100 });
-    const counted = countRequestTokens(r, 'gpt-4o').tokens;
+    const counted = promptTokens(r, 'gpt-4o');
     const w = worstCase(r, 'gpt-4o', price, opts);
     const input = Math.ceil(counted * 1.1);
     assert.equal(w.inputTokens, input);

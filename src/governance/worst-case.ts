@@ -1,5 +1,6 @@
 /**
- * The worst-case cost of one upstream call, reserved before it is made: the counted prompt (raised by a
+ * The worst-case cost of one upstream call, reserved before it is made: the counted prompt (bounded by its
+ * bytes when short, see promptTokens; raised by a
  * margin, since provider tokenizers differ slightly from Penny's count) at the dearest input rate the
  * request can be billed at (cache writes when it carries cache_control), plus the output bound — the
  * client's max_tokens, else the model's maximum output, else what is left of the context window, else a
@@ -32,7 +33,17 @@ export function presetPromptTokens(req: CanonicalRequest, tokens: number): void 
   preset.set(req, tokens);
 }
 
-/** Prompt tokens of a request for a model, counted once per (request, model). */
+/**
+ * Below this many tokens the prompt is bounded by its UTF-8 bytes (every BPE token spans at least one byte)
+ * instead of being tokenized: an upper bound is all a reservation needs, and for a short prompt the
+ * tokenizer costs more than the bound over-reserves (at most this many tokens).
+ */
+export const CHEAP_BOUND_TOKENS = 1024;
+
+/**
+ * Prompt tokens of a request for a model as reservations count them, once per (request, model): a short
+ * prompt's byte bound (≥ the count), else the tokenizer's count.
+ */
 export function promptTokens(req: CanonicalRequest, model: string): number {
   const fixed = preset.get(req);
   if (fixed !== undefined) return fixed;
@@ -43,7 +54,8 @@ export function promptTokens(req: CanonicalRequest, model: string): number {
   }
   let n = m.get(model);
   if (n === undefined) {
-    n = countRequestTokens(req, model).tokens;
+    n = countRequestTokens(req, model, { upperBound: true }).tokens;
+    if (n > CHEAP_BOUND_TOKENS) n = countRequestTokens(req, model).tokens;
     m.set(model, n);
   }
   return n;

@@ -26,11 +26,18 @@ interface Tally {
   exact: boolean;
 }
 
-export function countRequestTokens(req: CanonicalRequest, model: string = req.model): TokenCount {
+export function countRequestTokens(
+  req: CanonicalRequest,
+  model: string = req.model,
+  opts: { upperBound?: boolean } = {},
+): TokenCount {
   const encoding = encodingForModel(model);
   const profile = encoding === null ? estimateProfile(model) : undefined;
   const enc: OpenAiEncoding = encoding ?? 'o200k_base';
-  const count = (s: string) => countWithEncoding(s, enc);
+  // Upper bound without the tokenizer: every BPE token spans at least one byte of UTF-8.
+  const count = opts.upperBound
+    ? (s: string) => Buffer.byteLength(s, 'utf8')
+    : (s: string) => countWithEncoding(s, enc);
   const t: Tally = { text: 0, fixed: 0, exact: encoding !== null };
   const anthropicImages = profile?.anthropicImages === true;
 
@@ -67,6 +74,7 @@ export function countRequestTokens(req: CanonicalRequest, model: string = req.mo
     t.text += count(JSON.stringify(req.responseFormat.schema));
     t.exact = false;
   }
+  if (opts.upperBound) t.exact = false;
   return finish(t, encoding, profile);
 }
 

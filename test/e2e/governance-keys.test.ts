@@ -103,6 +103,8 @@ describe('virtual keys through the gateway', () => {
     assert.equal((ant.body as { error?: { type?: string } }).error?.type, 'authentication_error');
 
     const { key: old } = await createKey(keys, { name: 'rotating' });
+    // Verified once (the gateway remembers verified secrets), then rotated: the old secret is refused.
+    assert.equal((await status(chat(old))).status, 200);
     const { key: fresh } = await rotateKey(keys, 'rotating');
     assert.equal((await status(chat(old))).status, 401);
     assert.equal((await status(chat(fresh))).status, 200);
