@@ -185,6 +185,7 @@ export class PostgresLedger implements Ledger {
       applicationName: 'penny-ledger-read',
       // Grouping by user hashes 10k+ groups: in memory, not sorted through temp files (4 MB default).
       workMemMb: 64,
+      noJit: true,
       onError: () => {},
     });
     this.readPool.options.query_timeout = Math.max(opts.queryTimeoutMs ?? 30_000, 300_000);

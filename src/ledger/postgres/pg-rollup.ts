@@ -56,7 +56,8 @@ export const PROMPT_CACHED_EXPR = `((jsonb_typeof(meta->'promptCache'->'placed')
 const CACHE_SAVED_EXPR = `(SELECT SUM(s.value::numeric) FROM jsonb_each_text(savings) AS s WHERE s.key LIKE 'cache.%')`;
 
 /** The breaker condition of pg-cache-meta.ts, verbatim, so the partial index below serves it. */
-export const BREAKER_COND = `COALESCE(meta->'promptCache'->'breaker'->>'kind', '') <> ''`;
+const BREAKER_COND_EXPR = `COALESCE(meta->'promptCache'->'breaker'->>'kind', '')`;
+export const BREAKER_COND = `${BREAKER_COND_EXPR} <> ''`;
 
 /** The aggregates of one group of entries (`src`), in rollup column order. */
 const ROLLUP_SUMS = `COUNT(*), SUM(input_uncached), SUM(cache_read), SUM(cache_write_5m + cache_write_1h),
@@ -229,6 +230,20 @@ export const WEEKLY_USER_ROLLUP_MIGRATION = `${userRollupTableSql(WEEKLY)}
   INSERT INTO {schema}.${userRollupTable(WEEKLY)} (${userKey(WEEKLY)}, ${USER_VALUES})
     SELECT day / 7, user_name, key_id, ${USER_VALUE_SUMS}
     FROM {schema}.${ROLLUP_USERS} GROUP BY 1, 2, 3;`;
+
+/**
+ * Migration v5: statistics on the breaker expression. The partial index on it (v2) has none, so the
+ * planner guessed a third of the ledger had a breaker and scanned all of it (seconds at 10 M entries);
+ * with them it knows how rare breakers are and reads the index.
+ */
+export const BREAKER_STATS_MIGRATION = `
+  CREATE STATISTICS {schema}.${TABLE}_breaker_kind ON (${BREAKER_COND_EXPR}) FROM {schema}.${TABLE};
+  -- An upgraded ledger with entries gets the statistics now; a young one when autovacuum analyzes it.
+  DO $$ BEGIN
+    IF (SELECT reltuples FROM pg_class WHERE oid = '{schema}.${TABLE}'::regclass) > 10000 THEN
+      ANALYZE {schema}.${TABLE};
+    END IF;
+  END $$;`;
 
 /** Filter fields each rollup holds (a whitelist: a filter field added later reads the rows until added here). */
 const ROLLUP_FILTERS = new Set(['from', 'to', 'feature', 'model', 'status', 'limit']);

@@ -7,7 +7,12 @@
  */
 import type { Migrations } from '../../postgres/migrate.js';
 import { MODEL_EXPR, TABLE } from './pg-names.js';
-import { DAILY_ROLLUP_MIGRATION, ROLLUP_MIGRATION, WEEKLY_USER_ROLLUP_MIGRATION } from './pg-rollup.js';
+import {
+  BREAKER_STATS_MIGRATION,
+  DAILY_ROLLUP_MIGRATION,
+  ROLLUP_MIGRATION,
+  WEEKLY_USER_ROLLUP_MIGRATION,
+} from './pg-rollup.js';
 
 export { MODEL_EXPR, TABLE };
 
@@ -58,5 +63,7 @@ export const LEDGER_MIGRATIONS: Migrations = {
     DAILY_ROLLUP_MIGRATION,
     // v4: the weekly user × key rollup (an all-time report by user reads weeks, not days).
     WEEKLY_USER_ROLLUP_MIGRATION,
+    // v5: statistics on the breaker expression, so the report's breaker query reads its partial index.
+    BREAKER_STATS_MIGRATION,
   ],
 };
