@@ -146,6 +146,8 @@ export function createDashboardRoute(deps: DashboardDeps): ExtraRoute {
         range: rangeFilter(range),
         live: deps.quality?.live() ?? [],
         now: t,
+        // As many entries as the overview's per-request views read: a page load stays cheap on a big ledger.
+        maxEntries: 20_000,
         ...(b ? { bucket: b as QualityBucket } : {}),
       });
       sendBody(res, 200, Buffer.from(qualityReportJson(report)));

@@ -133,3 +133,25 @@ test("an arm served as sent is the reference: the other arm's agreement is an es
     /^B costs the same as A, quality not yet measured/,
   );
 });
+
+test('an arm significantly higher on agreement; lower on one measure outweighs higher on the other', () => {
+  // Agreement 70/100 (A) against 90/100 (B): z = +3.536, p = .000407 (the hand-computed case above, mirrored).
+  const c = compareArms(
+    { name: 'A', costPerRequest: 0.01, good: 0, rated: 0, agree: 70, evaluated: 100 },
+    { name: 'B', costPerRequest: 0.02, good: 0, rated: 0, agree: 90, evaluated: 100 },
+  );
+  assert.equal(c.tests[0]?.significant, 'higher');
+  assert.equal(
+    c.sentence,
+    'B is 100% dearer, quality significantly higher (agreement 90.0% vs 70.0%, p < 0.001), n = 200',
+  );
+  // Lower on one measure outweighs higher on the other.
+  const mixed = compareArms(
+    { name: 'A', costPerRequest: 0.01, good: 900, rated: 1000, agree: 70, evaluated: 100 },
+    { name: 'B', costPerRequest: 0.01, good: 700, rated: 1000, agree: 90, evaluated: 100 },
+  );
+  assert.match(
+    mixed.sentence,
+    /^B costs the same as A, quality significantly lower \(ratings 70\.0% vs 90\.0%, p < 0\.001; agreement 90\.0% vs 70\.0%, p < 0\.001\)/,
+  );
+});

@@ -64,10 +64,11 @@ export interface QualityTraffic {
 }
 
 export async function startQualityTraffic(
-  opts: { adminToken?: boolean; host?: string } = {},
+  opts: { adminToken?: boolean; host?: string; ledger?: Record<string, unknown> } = {},
 ): Promise<QualityTraffic> {
   const up: ScriptedUpstream = await startScriptedUpstream();
   const dir = mkdtempSync(join(tmpdir(), 'penny-quality-'));
+  const ledger = opts.ledger ?? { path: join(dir, 'ledger.db') };
   const provider = { type: 'openai', baseUrl: `${up.url}/v1`, apiKey: 'sk-test-0123456789abcdefghij' };
   const app = await startPenny({
     object: {
@@ -78,7 +79,7 @@ export async function startQualityTraffic(
           ? { adminToken: ADMIN_TOKEN, authTokens: { app: 'client-token-0123456789abcdef' } }
           : {}),
       },
-      ledger: { path: join(dir, 'ledger.db'), flushIntervalMs: 20 },
+      ledger: { ...ledger, flushIntervalMs: 20 },
       circuitBreaker: { enabled: false },
       providers: { openai: provider },
       features,
@@ -87,7 +88,7 @@ export async function startQualityTraffic(
     logger: createLogger('error', () => {}),
   });
   const configFile = join(dir, 'penny.config.json');
-  writeFileSync(configFile, JSON.stringify({ ledger: { path: join(dir, 'ledger.db') }, features }));
+  writeFileSync(configFile, JSON.stringify({ ledger, features }));
   const stores = (await app.quality.ready())!;
   app.quality.random = () => 0.1;
   const base = app.url.replace('0.0.0.0', '127.0.0.1');
