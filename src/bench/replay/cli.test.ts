@@ -111,6 +111,25 @@ describe('router train / eval', () => {
     writeFileSync(input, '{"text": 1}\n');
     assert.throws(() => routerTrain({ input, out: join(dir, 'm2.json'), log: quiet }), /labels.jsonl:1/);
   });
+
+  test("--method dual learns both models' outcomes from a dataset; auto tries it; labels alone are refused", () => {
+    const path = join(dir, 'models', 'dual.json');
+    const r = routerTrain({ dataset: 'gsm8k', method: 'dual', out: path, datasetsDir: DATA, log: quiet });
+    assert.equal(r?.method, 'dual');
+    const model = loadModel(readFileSync(path, 'utf8'));
+    assert.equal(model.kind, 'dual');
+    const p = predict(model, 'How many eggs are left?');
+    assert.ok(p >= 0 && p <= 1);
+    const auto = routerTrain({ dataset: 'gsm8k', method: 'auto', out: path, datasetsDir: DATA, log: quiet });
+    assert.deepEqual(Object.keys(auto?.cv ?? {}).sort(), ['blend', 'dual', 'dual-blend', 'knn', 'logreg']);
+    const input = join(dir, 'labels-only.jsonl');
+    writeFileSync(input, '{"text": "prove it", "label": 1}\n{"text": "hi", "label": 0}\n');
+    assert.throws(
+      () => routerTrain({ input, out: join(dir, 'd2.json'), method: 'dual-blend', log: quiet }),
+      /--method dual-blend learns each model's recorded outcome; .*labels-only.jsonl has single labels only/,
+    );
+    assert.equal(existsSync(join(dir, 'd2.json')), false);
+  });
 });
 
 describe('cascade replays use the production policy', () => {

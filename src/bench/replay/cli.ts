@@ -287,6 +287,12 @@ export function routerTrain(opts: RouterTrainOptions): RouterTrainResult | null 
       cv = r.aucByMethod;
     }
   }
+  if ((method === 'dual' || method === 'dual-blend') && examples.some((e) => e.strong === undefined)) {
+    throw new InvalidRequestError(
+      `--method ${method} learns each model's recorded outcome; ${opts.input ?? 'these examples'} has single labels only (use --dataset or an outcome file, or another method)`,
+      '--method',
+    );
+  }
   const model = trainRouterModel(examples, method, seed, {
     source: opts.input ?? opts.dataset ?? 'gsm8k+mmlu',
   });

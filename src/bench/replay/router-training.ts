@@ -5,17 +5,27 @@
  * 1–10 judge scores the difference is squashed the same way. The method is chosen by 2-fold
  * cross-validation inside the training half, never by looking at the test half.
  */
-import { blend, type RouterModel, type TrainExample, train } from '../../pipeline/route/classifier.js';
+import {
+  blend,
+  type RouterModel,
+  type TrainExample,
+  train,
+  trainDual,
+} from '../../pipeline/route/classifier.js';
 import { hash32 } from '../../pipeline/route/sparse-hash.js';
 import { trainEmbedKnn } from '../../pipeline/route/embed-knn.js';
 import { trainKnn } from '../../pipeline/route/knn.js';
 import type { TwoModelRecord } from './datasets.js';
 import { evaluateScores } from './metrics.js';
 
-export type RouterMethod = 'logreg' | 'knn' | 'embed-knn' | 'blend';
-export const ROUTER_METHODS: readonly RouterMethod[] = ['logreg', 'knn', 'blend'];
-/** `--method auto` on labelled examples (ledger verdicts, JSONL) also tries the embedding k-NN. */
-export const EXAMPLE_ROUTER_METHODS: readonly RouterMethod[] = [...ROUTER_METHODS, 'embed-knn'];
+export type RouterMethod = 'logreg' | 'knn' | 'embed-knn' | 'blend' | 'dual' | 'dual-blend';
+/** `--method auto` on recorded outcomes (both models' scores known): the `dual` heads are candidates. */
+export const ROUTER_METHODS: readonly RouterMethod[] = ['logreg', 'knn', 'blend', 'dual', 'dual-blend'];
+/**
+ * `--method auto` on labelled examples (ledger verdicts, JSONL): a single label per prompt, so no `dual`
+ * heads; the embedding k-NN is tried.
+ */
+export const EXAMPLE_ROUTER_METHODS: readonly RouterMethod[] = ['logreg', 'knn', 'blend', 'embed-knn'];
 
 /** Soft "needs the strong model" label in [0, 1]. */
 export function routerLabel(r: Pick<TwoModelRecord, 'w' | 's'>, binary: boolean): number {
@@ -23,12 +33,33 @@ export function routerLabel(r: Pick<TwoModelRecord, 'w' | 's'>, binary: boolean)
   return (1 + Math.tanh((r.s - r.w) / 2)) / 2;
 }
 
+/**
+ * Training examples from two-model records: the soft label plus each model's outcome in [0, 1] (scores as
+ * they are for 0/1 correctness; otherwise scaled by the lowest and highest score among the records).
+ */
 export function routerExamples(
   records: readonly TwoModelRecord[],
   binary: boolean,
   weight = 1,
 ): TrainExample[] {
-  return records.map((r) => ({ text: r.prompt, label: routerLabel(r, binary), weight }));
+  let lo = 0;
+  let span = 1;
+  if (!binary && records.length > 0) {
+    let hi = Number.NEGATIVE_INFINITY;
+    lo = Number.POSITIVE_INFINITY;
+    for (const r of records) {
+      lo = Math.min(lo, r.w, r.s);
+      hi = Math.max(hi, r.w, r.s);
+    }
+    span = hi - lo || 1;
+  }
+  return records.map((r) => ({
+    text: r.prompt,
+    label: routerLabel(r, binary),
+    weight,
+    cheap: (r.w - lo) / span,
+    strong: (r.s - lo) / span,
+  }));
 }
 
 export const LOGREG_DEFAULTS = { learningRate: 0.01, l2: 1e-3, epochs: 10, batchSize: 32 } as const;
@@ -43,6 +74,7 @@ export function trainRouterModel(
 ): RouterModel {
   const lr = () => train(examples, { ...LOGREG_DEFAULTS, seed, meta: { ...meta, method: 'logreg' } });
   const knn = () => trainKnn(examples, { ...KNN_DEFAULTS, meta: { ...meta, method: 'knn' } });
+  const dual = () => trainDual(examples, { ...LOGREG_DEFAULTS, seed, meta: { ...meta, method: 'dual' } });
   switch (method) {
     case 'logreg':
       return lr();
@@ -52,6 +84,10 @@ export function trainRouterModel(
       return trainEmbedKnn(examples, { ...EMBED_KNN_DEFAULTS, meta: { ...meta, method: 'embed-knn' } });
     case 'blend':
       return blend([lr(), knn()], [1, 1], { ...meta, method: 'blend' });
+    case 'dual':
+      return dual();
+    case 'dual-blend':
+      return blend([dual(), knn()], [1, 1], { ...meta, method: 'dual-blend' });
   }
 }
 

@@ -1,8 +1,9 @@
 /**
  * `npm run bench:router`: do prompt-only routers generalise? Each router kind (logistic regression and
- * k-NN over hashed n-grams, k-NN over the semantic cache's offline embedder) is trained on the TRAIN half
- * of one shared dataset (GSM8K, MMLU, or both) and scored on the TEST half of each — in-domain when the
- * two match, transfer when they do not. Per cell: RouteLLM's APGR with a 95% percentile bootstrap interval
+ * k-NN over hashed n-grams, k-NN over the semantic cache's offline embedder, the two-head `dual` router
+ * alone and blended with the n-gram k-NN) is trained on the TRAIN half of one shared dataset (GSM8K,
+ * MMLU, or both) and scored on the TEST half of each — in-domain when the two match, transfer when they
+ * do not. Per cell: RouteLLM's APGR with a 95% percentile bootstrap interval
  * over test records, the APGR of `routers` seeded random routers on the same records (mean and 95%
  * interval), and the one-sided p = (1 + #random ≥ router) / (1 + N).
  */
@@ -67,7 +68,7 @@ export function runRouterTransfer(
   o: TransferOptions = {},
 ): TransferReport {
   const log = o.log ?? (() => {});
-  const methods = o.methods ?? ['logreg', 'knn', 'embed-knn'];
+  const methods = o.methods ?? ['logreg', 'knn', 'embed-knn', 'dual', 'dual-blend'];
   const routers = o.routers ?? 1000;
   const halves = new Map(datasets.map((d) => [d.name, splitRecords(d.records)]));
   const sizes: TransferReport['sizes'] = {};

@@ -33,7 +33,10 @@ export const router = defineCommand('router', (program) => {
     )
     .option('--verdicts <file>', 'JSONL of {"prompt", "model"?, "verdict": "agree"|"disagree"|"none"}')
     .addOption(
-      new Option('--method <method>', 'model kind').choices(['logreg', 'knn', 'embed-knn', 'blend', 'auto']),
+      new Option(
+        '--method <method>',
+        "model kind (dual, dual-blend: learn each model's outcome; need --dataset or an outcome file)",
+      ).choices(['logreg', 'knn', 'embed-knn', 'blend', 'dual', 'dual-blend', 'auto']),
     )
     .option('--datasets <dir>', 'datasets folder (default: $PENNY_DATASETS or ../shared/datasets)')
     .addOption(new Option('--seed <n>', 'training seed').argParser((v) => Number.parseInt(v, 10)))

