@@ -244,7 +244,11 @@ describe('replaying recorded outcomes', () => {
       strong: 'strong',
       log: () => {},
     });
-    assert.ok(tr?.cv && Object.keys(tr.cv).length === 3, 'auto chose by CV on the outcome file');
+    assert.deepEqual(
+      Object.keys(tr?.cv ?? {}).sort(),
+      ['blend', 'dual', 'dual-blend', 'knn', 'logreg'],
+      'auto chose by CV on the outcome file, dual heads included',
+    );
     const ev = routerEvalOutcomes({
       model,
       input: f,
