@@ -9,6 +9,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type Browser, type Page, chromium } from 'playwright-core';
+import { makeEntry } from '../../src/ledger/entry-fixtures.js';
 import { wilson } from '../../src/quality/significance.js';
 import { ADMIN_TOKEN, type QualityTraffic, startQualityTraffic } from './quality-traffic.js';
 
@@ -54,9 +55,13 @@ interface PageGlobals {
       data: { labels: string[]; datasets: Array<{ label: string; data: Array<number | null> }> };
     }
   >;
-  pennyQuality: { bucket: string; series: Array<{ tactic: string; points: Array<{ n: number }> }> };
+  pennyQuality: {
+    bucket: string;
+    series: Array<{ feature: string; tactic: string; points: Array<{ n: number }> }>;
+  };
 }
 
+const MARKUP = '<img src=x onerror="globalThis.__pwned=1">';
 const BLUE: [number, number, number] = [0x2f, 0x6f, 0xed];
 
 function coloredPixels(page: Page, id: string, rgb: [number, number, number]): Promise<number> {
@@ -88,6 +93,23 @@ describe('dashboard quality panel in headless Chromium', () => {
 
   before(async () => {
     q = await startQualityTraffic({ adminToken: true });
+    // A client-chosen feature name with markup, with savings and a verdict: the panel must show it as text.
+    q.app.ledger.append(
+      makeEntry({ id: 'req_markup_q', ts: Date.now(), feature: MARKUP, savings: { route: 1_000_000n } }),
+    );
+    await q.app.ledger.flush();
+    await q.stores.evaluations.put({
+      requestId: 'req_markup_q',
+      evaluationId: null,
+      ts: Date.now(),
+      feature: MARKUP,
+      tactic: 'route',
+      arm: null,
+      verdict: 'agree',
+      method: 'structured',
+      score: null,
+      error: null,
+    });
     if (executablePath) {
       browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
       page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
@@ -172,6 +194,25 @@ describe('dashboard quality panel in headless Chromium', () => {
     );
     assert.deepEqual(arms, ['cheap-v1 / control', 'cheap-v1 / treatment']);
 
+    // Markup in a feature name is text: shown literally, no element made from it, nothing run.
+    const markup = await page.evaluate((name) => {
+      const g = globalThis as unknown as {
+        __pwned?: number;
+        document: {
+          querySelectorAll(s: string): ArrayLike<{ textContent: string | null }>;
+        };
+      };
+      const rows = Array.from(g.document.querySelectorAll('#quality-table tbody tr')).map(
+        (r) => r.textContent ?? '',
+      );
+      return {
+        pwned: g.__pwned ?? null,
+        shown: rows.some((r) => r.includes(name)),
+        images: g.document.querySelectorAll('#quality img').length,
+      };
+    }, MARKUP);
+    assert.deepEqual(markup, { pwned: null, shown: true, images: 0 });
+
     assert.deepEqual(offSite, [], 'no request leaves the gateway');
     assert.deepEqual(pageErrors, []);
     if (SCREENSHOTS) {
@@ -189,7 +230,9 @@ describe('dashboard quality panel in headless Chromium', () => {
       const g = (globalThis as unknown as PageGlobals).pennyQuality;
       return {
         bucket: g.bucket,
-        n: g.series.find((s) => s.tactic === 'route')!.points.reduce((a, p) => a + p.n, 0),
+        n: g.series
+          .find((s) => s.feature === 'math' && s.tactic === 'route')!
+          .points.reduce((a, p) => a + p.n, 0),
       };
     });
     assert.deepEqual(doc, { bucket: 'hour', n: 10 }, 'only the live verdicts, bucketed by hour');
