@@ -12,6 +12,7 @@ import type { Ledger } from './ledger/ledger.js';
 import { SqliteLedger } from './ledger/sqlite/sqlite-ledger.js';
 import { registerCircuitMetrics } from './metrics/circuit-metrics.js';
 import { PennyMetrics } from './metrics/penny-metrics.js';
+import { registerCacheFleetMetrics } from './pipeline/cache/fleet/fleet-metrics.js';
 import type { Logger } from './observability/logger.js';
 import { Gateway } from './pipeline/gateway.js';
 import type { Stage } from './pipeline/stage.js';
@@ -104,6 +105,7 @@ export function assembleCore(opts: {
     deferral.stage,
   ];
   const metrics = new PennyMetrics();
+  registerCacheFleetMetrics(metrics.registry);
   const gateway = new Gateway({
     loaded,
     catalog,

@@ -39,6 +39,15 @@ function ask(h: Harness, feature: string, content: string, stream = false) {
     });
 }
 
+/** One sample of `/metrics` (the exact series text, e.g. `name{label="v"}`), or undefined when absent. */
+async function metric(h: Harness, series: string): Promise<number | undefined> {
+  const text = await (await fetch(`${h.app.url}/metrics`)).text();
+  for (const line of text.split('\n')) {
+    if (line.startsWith(`${series} `)) return Number(line.slice(series.length + 1));
+  }
+  return undefined;
+}
+
 describe('two instances sharing Redis', { skip }, () => {
   let a: Harness;
   let b: Harness;
@@ -58,6 +67,7 @@ describe('two instances sharing Redis', { skip }, () => {
 
   test('an answer stored on A is a semantic hit on B', async () => {
     const synced0 = cacheStats().semanticSynced;
+    const remote0 = (await metric(b, 'penny_cache_semantic_remote_hits_total')) ?? 0;
     const first = await ask(a, 'support', 'How do I cancel my subscription?');
     assert.equal(first.response.headers.get('x-penny-cache'), 'miss');
     // B reads A's entry from the shared log in the background.
@@ -71,10 +81,19 @@ describe('two instances sharing Redis', { skip }, () => {
     const e = (await b.entries()).at(-1)!;
     assert.equal(e.cost, 0n);
     assert.deepEqual(e.savings, { 'cache.semantic': e.baselineCost });
+    // /metrics: the hit is counted as served by a replicated entry; the replica reports its lag and age.
+    assert.equal(await metric(b, 'penny_cache_semantic_remote_hits_total'), remote0 + 1);
+    assert.ok(((await metric(b, 'penny_cache_semantic_replicated_total')) ?? 0) >= 1);
+    const lag = await metric(b, 'penny_cache_replication_lag_seconds{log="semantic"}');
+    assert.ok(lag !== undefined && lag >= 0, `replication lag reported (${lag})`);
+    const age = await metric(b, 'penny_cache_replication_sync_age_seconds{log="semantic"}');
+    assert.ok(age !== undefined && age >= 0, `sync age reported (${age})`);
   });
 
   test('identical concurrent requests on both instances: one upstream call; followers unbilled', async () => {
     const c0 = calls();
+    const fleet0 = (await metric(b, 'penny_cache_dedupe_total{scope="fleet"}')) ?? 0;
+    const local0 = (await metric(b, 'penny_cache_dedupe_total{scope="local"}')) ?? 0;
     const content = 'Fleet dedupe one #fake:words=20 #fake:delay=400';
     const leader = ask(a, 'faq', content);
     await until(() => calls() > c0);
@@ -111,6 +130,9 @@ describe('two instances sharing Redis', { skip }, () => {
     }
     // B's first follower waited for A; B's others joined B's own flight (in-process de-duplication).
     assert.equal(entries.filter((e) => (e.meta!.cache as { fleet?: boolean }).fleet === true).length, 1);
+    // /metrics counts them the same way.
+    assert.equal(await metric(b, 'penny_cache_dedupe_total{scope="fleet"}'), fleet0 + 1);
+    assert.equal(await metric(b, 'penny_cache_dedupe_total{scope="local"}'), local0 + 2);
     // Later identical requests are exact hits on either instance.
     const later = await ask(b, 'faq', content);
     assert.equal(later.response.headers.get('x-penny-cache'), 'hit');
@@ -135,9 +157,11 @@ describe('two instances sharing Redis', { skip }, () => {
     const key = leaseKey!.slice(`${PREFIX}flight:lease:`.length);
     await r.client.del(`${PREFIX}${key}`, `${PREFIX}flight:result:${key}`);
     await r.client.set(leaseKey!, 'dead-instance', 'PX', 600);
+    const m0 = (await metric(a, 'penny_cache_fleet_fallbacks_total')) ?? 0;
     const again = await ask(a, 'faq', content);
     assert.equal(again.response.headers.get('x-penny-cache'), 'miss');
     assert.equal(cacheStats().fleetFallback, fallback0 + 1);
+    assert.equal(await metric(a, 'penny_cache_fleet_fallbacks_total'), m0 + 1);
     assert.equal(calls() - c0, 2, 'the follower made its own call once the lease lapsed');
     await r.client.quit();
   });
@@ -149,6 +173,7 @@ describe('Redis unreachable', () => {
     const h = await startHarness({ config: config('redis://127.0.0.1:1', 'penny:test:down:') });
     try {
       const s0 = cacheStats();
+      const board0 = (await metric(h, 'penny_cache_fleet_errors_total{component="flight_board"}')) ?? 0;
       for (let i = 0; i < 3; i++) {
         const r = await ask(h, 'faq', 'Redis is down');
         assert.equal(r.response.status, 200);
@@ -160,6 +185,10 @@ describe('Redis unreachable', () => {
       assert.equal(h.fake.count, 4, 'every request went upstream');
       const s1 = cacheStats();
       assert.ok(s1.fleetError > s0.fleetError, 'the flight board faults are counted');
+      assert.ok(
+        ((await metric(h, 'penny_cache_fleet_errors_total{component="flight_board"}')) ?? 0) > board0,
+        'and reported in /metrics',
+      );
       assert.ok(s1.getError + s1.circuitOpen + s1.timeout > s0.getError + s0.circuitOpen + s0.timeout);
       const entries = await h.entries();
       assert.equal(entries.length, 4);

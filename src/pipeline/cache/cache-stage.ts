@@ -38,7 +38,7 @@ import { type CachePolicy, outcomeNotStorable, requestNotCacheable, resolvePolic
 import { type SemanticProbe, probeSemantic } from './semantic-probe.js';
 import { type SemanticSetup, type SemanticSharing, buildSemantic } from './semantic-wiring.js';
 import { serveAnswer } from './serve-answer.js';
-import { countCache } from './stats.js';
+import { countCache, noteReplicationSync } from './stats.js';
 import type { CacheStore } from './store/cache-store.js';
 import { GuardedStore } from './store/guarded-store.js';
 import { RedisStore } from './store/redis-store.js';
@@ -352,8 +352,10 @@ export class CacheStage implements Stage {
             ),
       syncMs: fleet.syncMs,
       onSynced: (n) => countCache('semanticSynced', n),
+      onPass: (lagMs) => noteReplicationSync(Date.now(), lagMs),
       onError: (e, op) => {
         countCache('fleetError');
+        countCache('replicationError');
         if (Date.now() - lastWarn < 10_000) return;
         lastWarn = Date.now();
         this.deps.logger.warn('shared semantic cache log unreachable; this instance serves what it has', {

@@ -56,7 +56,10 @@ export async function probeSemantic(a: ProbeArgs): Promise<ProbeResult> {
     };
     if (r.hit) {
       const answer = await a.read(r.hit.id);
-      if (answer) return { kind: 'hit', answer, score: round(r.hit.score) };
+      if (answer) {
+        if (r.hit.replicated) countCache('semanticRemoteHit');
+        return { kind: 'hit', answer, score: round(r.hit.score) };
+      }
       semantic.cache.remove(r.hit.id);
     } else if (r.wouldHit) {
       const answer = await a.read(r.wouldHit.id);

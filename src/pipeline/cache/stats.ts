@@ -28,6 +28,10 @@ export const CACHE_COUNTERS = [
   'fleetError',
   /** Semantic entries read from other instances. */
   'semanticSynced',
+  /** Semantic hits on an entry another instance stored (replicated here). */
+  'semanticRemoteHit',
+  /** The shared semantic log could not be appended to or read (also counted in fleetError). */
+  'replicationError',
 ] as const;
 
 export type CacheCounter = (typeof CACHE_COUNTERS)[number];
@@ -42,4 +46,24 @@ export function countCache(counter: CacheCounter, n = 1): void {
 /** A copy of every counter since the process started. */
 export function cacheStats(): CacheStatsSnapshot {
   return { ...counters };
+}
+
+/**
+ * The semantic replica's state, process-wide like the counters: when it last read the shared log
+ * successfully, and how old the newest entry it read was then (append → indexed here). Null until the
+ * first read (or when this process shares nothing).
+ */
+export interface ReplicationState {
+  lastSyncAt: number | null;
+  lagMs: number | null;
+}
+const replication: ReplicationState = { lastSyncAt: null, lagMs: null };
+
+export function noteReplicationSync(at: number, lagMs: number | undefined): void {
+  replication.lastSyncAt = at;
+  if (lagMs !== undefined) replication.lagMs = Math.max(0, lagMs);
+}
+
+export function replicationState(): ReplicationState {
+  return { ...replication };
 }

@@ -59,7 +59,11 @@ export class RedisSemanticLog implements SemanticLog {
       new Uint8Array(vector.buffer).set(v);
       records.push({ scope: s.toString(), id: id.toString(), text: t.toString(), vector });
     }
-    return { records, cursor: rows.length ? rows[rows.length - 1]![0].toString() : cursor };
+    if (rows.length === 0) return { records, cursor };
+    const last = rows[rows.length - 1]![0].toString();
+    // A stream id is "<ms of the XADD>-<seq>": the append time of the page's newest record.
+    const at = Number(last.slice(0, last.indexOf('-')));
+    return { records, cursor: last, ...(Number.isFinite(at) && at > 0 ? { newestAt: at } : {}) };
   }
 
   async close(): Promise<void> {}

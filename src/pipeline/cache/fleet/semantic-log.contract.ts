@@ -19,9 +19,18 @@ export function semanticLogContract(
     test('records come back in order, exactly (scope, id, text, vector bytes)', async () => {
       const log = await open(1000);
       try {
-        assert.deepEqual((await log.read('', 10)).records, []);
+        const empty = await log.read('', 10);
+        assert.deepEqual(empty.records, []);
+        assert.equal(empty.newestAt, undefined, 'no append time without a record');
+        const t0 = Date.now();
         for (let i = 0; i < 5; i++) await log.append(rec(i));
         const page = await log.read('', 10);
+        // The page says when its newest record was appended (replication lag = now − that); clocks of the
+        // test and of Redis agree to within a second on one machine.
+        assert.ok(
+          page.newestAt !== undefined && Math.abs(page.newestAt - t0) < 1000,
+          `newestAt ${page.newestAt}`,
+        );
         assert.deepEqual(
           page.records,
           [0, 1, 2, 3, 4].map((i) => rec(i)),

@@ -11,6 +11,8 @@ export interface SemanticLogPage {
   records: SemanticEntryRecord[];
   /** Pass back to read what follows; unchanged when nothing new was read. */
   cursor: string;
+  /** When the page's last record was appended, ms since epoch (when the log knows). */
+  newestAt?: number;
 }
 
 export interface SemanticLog {

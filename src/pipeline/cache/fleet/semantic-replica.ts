@@ -16,6 +16,11 @@ export interface SemanticReplicaOptions {
   onError?: (e: unknown, op: 'append' | 'read') => void;
   /** Called with the number of entries each sync added. */
   onSynced?: (n: number) => void;
+  /**
+   * Called after every successful pass over the log, with how long ago the newest record read was
+   * appended (undefined when the pass read nothing new).
+   */
+  onPass?: (lagMs: number | undefined) => void;
 }
 
 export class SemanticReplica {
@@ -82,13 +87,16 @@ export class SemanticReplica {
 
   private async readAll(): Promise<number> {
     let added = 0;
+    let newestAt: number | undefined;
     try {
       for (;;) {
         const page = await this.log.read(this.cursor, this.batch);
         for (const r of page.records) if (this.cache.ingest(r)) added++;
         this.cursor = page.cursor;
+        if (page.newestAt !== undefined) newestAt = page.newestAt;
         if (page.records.length < this.batch) break;
       }
+      this.opts.onPass?.(newestAt === undefined ? undefined : Date.now() - newestAt);
     } catch (e) {
       this.opts.onError?.(e, 'read');
     }

@@ -52,6 +52,8 @@ export interface SemanticHit {
   id: string;
   score: number;
   entryText: string;
+  /** The entry was stored by another instance and replicated here (fleet.semantic). */
+  replicated?: true;
 }
 
 export interface SemanticLookupInput {
@@ -97,6 +99,8 @@ export interface SemanticStoreResult {
 
 interface StoredEntry {
   text: string;
+  /** Ingested from another instance. */
+  replicated?: true;
   /** The guards' view of the text, computed the first time the entry is a candidate. */
   features?: TextFeatures;
 }
@@ -160,7 +164,12 @@ export class SemanticCache {
         }
         continue;
       }
-      const hit: SemanticHit = { id: c.id, score: c.score, entryText: entry.features.text };
+      const hit: SemanticHit = {
+        id: c.id,
+        score: c.score,
+        entryText: entry.features.text,
+        ...(entry.replicated ? { replicated: true as const } : {}),
+      };
       if (input.shadow) return { ...base, wouldHit: hit };
       this.index.touch(c.id);
       return { ...base, hit };
@@ -186,7 +195,7 @@ export class SemanticCache {
   ingest(e: SemanticEntryRecord): boolean {
     if (this.index.has(e.id) || e.vector.length !== this.index.dims || this.skipReason(e.text) !== null)
       return false;
-    this.stored.set(e.id, { text: e.text });
+    this.stored.set(e.id, { text: e.text, replicated: true });
     this.index.add(e.scope, e.id, e.vector);
     return true;
   }
