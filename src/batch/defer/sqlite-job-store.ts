@@ -1,4 +1,6 @@
 /** Deferred jobs in a SQLite file (default: beside the ledger, `ledger.db` → `ledger.jobs.db`). */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Job, JobStatus } from './job.js';
 import type { JobStore } from './job-store.js';
@@ -14,6 +16,7 @@ export class SqliteJobStore implements JobStore {
   private readonly claimTx: (status: JobStatus, limit: number, leaseMs: number) => Job[];
 
   constructor(path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('busy_timeout = 5000');

@@ -3,6 +3,8 @@
  * `ledger.jobs.db`, own tables). `claimLines` runs in one IMMEDIATE transaction, so two processes sharing
  * the file never both claim a line.
  */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { BatchObject, BatchObjectKind } from './batch-object.js';
 import type { PassthroughStore } from './passthrough-store.js';
@@ -15,6 +17,7 @@ export class SqlitePassthroughStore implements PassthroughStore {
   private readonly claimTx: (batch: string, ids: readonly string[]) => string[];
 
   constructor(path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('busy_timeout = 5000');
