@@ -34,6 +34,8 @@ export interface AllowanceOptions {
   calls: number;
   /** An allowance unused this long is returned to the store. */
   idleMs: number;
+  /** Settled spend is written within this many ms (all counters together); admissions never wait for it. */
+  writeBehindMs?: number;
   /** An allowance expires this long after the last store call that renewed it (a dead gateway's is freed). */
   ttlMs: number;
   /** Now by the store's clock (snapshots' `now`). */
@@ -136,7 +138,7 @@ export class Allowances {
     }
     for (const h of held ?? []) h.slot.inflight = Math.max(0, h.slot.inflight - h.amount);
     if (then) this.followUps.push({ keys: lines.map((l) => l.key), then });
-    this.schedule();
+    this.scheduleWrite();
   }
 
   /** Writes all spend not yet written; with `returnAll`, gives every allowance back (shutdown). */
@@ -164,6 +166,7 @@ export class Allowances {
     await this.flush(true);
     clearInterval(this.timer);
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.writeTimer) clearTimeout(this.writeTimer);
   }
 
   /** The local view of a counter (spent including spend not yet written; others' holds plus our calls). */
@@ -253,6 +256,23 @@ export class Allowances {
     return true;
   }
 
+  private writeTimer: NodeJS.Timeout | null = null;
+
+  /** Spend only: written behind, every counter of the interval in one store call. */
+  private scheduleWrite(): void {
+    if (this.writeTimer || this.retryTimer) return;
+    const ms = this.opts.writeBehindMs ?? 0;
+    if (ms <= 0) {
+      this.schedule();
+      return;
+    }
+    this.writeTimer = setTimeout(() => {
+      this.writeTimer = null;
+      this.schedule();
+    }, ms);
+    this.writeTimer.unref();
+  }
+
   private schedule(now = false): void {
     if (this.busy || this.scheduled || this.retryTimer) return;
     this.scheduled = true;
@@ -277,7 +297,7 @@ export class Allowances {
       )
         this.slots.delete(s.key);
     }
-    if (this.dirty.size) this.schedule();
+    if (this.dirty.size) this.scheduleWrite();
   };
 
   private readonly run = async (): Promise<void> => {
@@ -289,7 +309,9 @@ export class Allowances {
     } finally {
       this.busy = false;
     }
-    if ((this.queue.length || this.dirty.size) && !this.retryTimer) this.schedule();
+    if (this.retryTimer) return;
+    if (this.queue.length) this.schedule();
+    else if (this.dirty.size) this.scheduleWrite();
   };
 
   private async leaseOnce(): Promise<void> {

@@ -120,6 +120,8 @@ export const governanceConfigSchema = z.strictObject({
       calls: z.number().int().min(0).max(10_000).default(16),
       /** An allowance unused this long is returned to the store (ms). */
       idleMs: z.number().int().min(10).max(600_000).default(1000),
+      /** Settled spend is written to the store within this many ms, all counters in one call. */
+      writeBehindMs: z.number().int().min(0).max(10_000).default(25),
       /** A dead gateway's allowance is freed after this (renewed while in use). */
       ttlSeconds: z.number().int().min(1).max(3600).default(60),
     })

@@ -384,6 +384,7 @@ export class Governance {
     this.allowances ??= new Allowances(counters, {
       calls: cfg.calls,
       idleMs: cfg.idleMs,
+      writeBehindMs: cfg.writeBehindMs,
       ttlMs: cfg.ttlSeconds * 1000,
       now: () => this.now(),
       onError: (what, e) => this.storeError(what, e),
