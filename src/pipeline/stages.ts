@@ -1,7 +1,8 @@
 /**
- * The pipeline's stage list, in the order requests pass through them:
- *   attribute → guard → shortcut → cache → compress → route → shape → prompt-cache → batch → execute → settle
- * Attribution happens before the stages (gateway.ts), execution and settlement after them. Each stage is a
+ * The tactic stages, in the order requests pass through them:
+ *   shortcut → cache → compress → route → shape → prompt-cache → micro-batch
+ * The whole chain is composed once in src/assemble.ts: store-prompts → guard → experiment/feedback → these
+ * → defer → execute. Attribution happens before the stages (gateway.ts), execution and settlement after them. Each stage is a
  * small module in its own folder that does one job around `next()` (the contract: stage.ts) and reports
  * what it did in typed slots and money facts. A stage is added by writing its folder and adding one line
  * here; this registry imports the stages, and the stages import only stage.ts / stage-deps.ts.
