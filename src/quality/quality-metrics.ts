@@ -55,4 +55,14 @@ export function registerQualityMetrics(registry: Registry, quality: Quality): vo
     'Sampled requests not evaluated: the feature’s daily evaluation budget was spent',
     'skippedBudget',
   );
+  stat(
+    'penny_quality_tactic_runs',
+    'Requests run again with a shadowed tactic, off the path, since start',
+    'tacticRuns',
+  );
+  stat(
+    'penny_quality_tactic_runs_unchanged',
+    'Tactic runs the shadowed tactic did not change (no evidence)',
+    'unchanged',
+  );
 }
