@@ -92,7 +92,11 @@ export class FeedbackService {
   async submit(input: FeedbackInput, identities: Set<string>, now = Date.now()): Promise<Feedback> {
     const [entry] = await this.ledger.query({ id: input.request_id, limit: 1 });
     if (!entry || (entry.keyId !== null && !identities.has(entry.keyId)))
-      throw new PennyError('not_found', `no request ${input.request_id.slice(0, 100)} made with this key`);
+      throw new PennyError(
+        'not_found',
+        `request_id: no request ${input.request_id.slice(0, 100)} made with this key`,
+        { param: 'request_id' },
+      );
     const store = await this.store();
     if (!store)
       throw new PennyError('internal', 'the feedback store could not be opened; the rating was not stored');

@@ -2,12 +2,14 @@
  * Issue 16: a fuzz pass over both POST endpoints. 2,000 generated bad bodies each — byte flips,
  * truncation, wrong types, deep nesting, invalid UTF-8, huge numbers, absurd max_tokens, empty and unknown
  * roles, nulls — must give no 5xx that the upstream did not cause, no hang, one ledger entry per request,
- * and every error in the dialect's shape. Samples are drawn with a fixed seed, so a failure reproduces.
+ * every error in the dialect's shape, and every message Penny writes naming the field (or saying the body is
+ * not JSON). Samples are drawn with a fixed seed, so a failure reproduces.
  */
 import assert from 'node:assert/strict';
 import { Agent, request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
+import { dialectError, unnamedField } from './fuzz-bodies.js';
 import { type Harness, startHarness } from './harness.js';
 
 // Issue 15 asks for at least 2,000 per endpoint; PENNY_FUZZ_RUNS makes a quick local run smaller.
@@ -60,6 +62,13 @@ const BASE = {
 } as const;
 
 type Dialect = keyof typeof BASE;
+
+/** Every field the generator damages: an error message must name one (or say the body is not JSON). */
+const FIELDS = [
+  ...new Set([...Object.keys(BASE.openai), ...Object.keys(BASE.anthropic)]),
+  ...['stream', 'n', 'stop', 'top_p', 'tool_choice', 'whatever', 'max_completion_tokens', 'top_k', 'seed'],
+  ...['role', 'content'],
+];
 
 const nastyNumber = fc.constantFrom(
   '1e400',
@@ -170,23 +179,6 @@ function damaged(dialect: Dialect): fc.Arbitrary<Buffer> {
   );
 }
 
-/** True when the body is an error in the dialect's shape. */
-function dialectError(dialect: Dialect, text: string): { code: string } | null {
-  let v: {
-    type?: unknown;
-    error?: { type?: unknown; message?: unknown; code?: unknown; penny_code?: unknown };
-  };
-  try {
-    v = JSON.parse(text);
-  } catch {
-    return null;
-  }
-  const e = v.error;
-  if (!e || typeof e.message !== 'string' || typeof e.type !== 'string') return null;
-  if (dialect === 'anthropic') return v.type === 'error' ? { code: String(e.penny_code ?? '') } : null;
-  return { code: String(e.code ?? '') };
-}
-
 describe('fuzzing both POST endpoints with bad bodies', () => {
   let h: Harness;
   before(async () => {
@@ -218,6 +210,10 @@ describe('fuzzing both POST endpoints with bad bodies', () => {
           if (!err) problems.push(`not a ${dialect} error: ${show}`);
           else if (r.status >= 500 && !err.code.startsWith('upstream_'))
             problems.push(`Penny's own 5xx: ${show}`);
+          else if (!err.code.startsWith('upstream_')) {
+            const why = unnamedField(err, FIELDS, undefined);
+            if (why) problems.push(`message ${why}: ${show}`);
+          }
         }
       };
       await Promise.all(Array.from({ length: 8 }, worker));

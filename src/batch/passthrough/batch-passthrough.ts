@@ -18,6 +18,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { LoadedConfig, ResolvedProvider } from '../../config/load.js';
 import { PennyError, asPennyError } from '../../core/errors.js';
+import { MAX_JSON_DEPTH, formatJsonPath, tooDeepAt } from '../../core/json-depth.js';
 import type { LedgerEntry } from '../../core/ledger-entry.js';
 import type { EndpointGuard } from '../../governance/endpoint-guard.js';
 import type { Logger } from '../../observability/logger.js';
@@ -200,7 +201,12 @@ export class BatchPassthrough {
                 param: 'input_file_id',
               },
             );
-          await owned('file', fileId);
+          await owned('file', fileId).catch((e: unknown) => {
+            // Name the field, as every 400/404 about a body does.
+            if (e instanceof PennyError && e.code === 'not_found')
+              throw new PennyError('not_found', `input_file_id: ${e.message}`, { param: 'input_file_id' });
+            throw e;
+          });
           const up = await this.call(caller, op, 'POST', signal, JSON.stringify(body), 'application/json');
           const made = await this.json(up, op);
           await this.remember(caller, 'batch', made);
@@ -578,5 +584,13 @@ async function readJson(req: IncomingMessage, max: number): Promise<Record<strin
     throw new PennyError('invalid_json', `the request body is not valid JSON: ${(e as Error).message}`);
   }
   if (!isRecord(v)) throw new PennyError('invalid_request', 'the request body must be a JSON object');
+  // Re-serialising a body nested thousands deep would overflow the stack (a 500): refused like the other routes.
+  const deep = tooDeepAt(v);
+  if (deep !== null)
+    throw new PennyError(
+      'invalid_request',
+      `${formatJsonPath(deep, 6)} nests JSON deeper than ${MAX_JSON_DEPTH} levels; flatten it`,
+      { param: formatJsonPath(deep, 4).replace(/…$/, '') },
+    );
   return v;
 }
