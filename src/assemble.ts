@@ -17,6 +17,7 @@ import type { Logger } from './observability/logger.js';
 import { Gateway } from './pipeline/gateway.js';
 import type { Stage } from './pipeline/stage.js';
 import { buildStages } from './pipeline/stages.js';
+import type { Upstreams } from './providers/upstream.js';
 import type { PriceCatalog } from './pricing/catalog.js';
 import { TargetResolver } from './providers/resolve-target.js';
 import { bodiesPathFor } from './prompts-store/body-path.js';
@@ -94,9 +95,17 @@ export function assembleCore(opts: {
   const deferral = openDeferral({ loaded, catalog, logger, resolver });
   // Body capture wraps every other stage, so it sees the request as sent and the final answer; the guard
   // (keys, rate limits, budgets) runs first after attribution, before shortcut and cache.
-  // The tactic stages, built once: the gateway runs them, and so do the quality loop's tactic runs.
-  const tactics = buildStages({ loaded, catalog, ledger, logger, resolver });
-  const stages = [
+  // The tactic stages, built once: the gateway runs them, and so do the quality loop's tactic runs. They get
+  // the gateway's upstreams (pools, circuit breakers) for the micro-batch call, read when a call is made.
+  const tactics = buildStages({
+    loaded,
+    catalog,
+    ledger,
+    logger,
+    resolver,
+    upstreams: (): Upstreams => gateway.upstreams,
+  });
+  const stages: Stage[] = [
     createBodyCapture({ loaded, store: bodies, logger }),
     createGuardStage({ gov: governance, catalog, resolver }),
     // The experiment arm replaces the feature policy before any tactic reads it (after the guard names the key).

@@ -8,6 +8,7 @@ import type { Ledger } from '../ledger/ledger.js';
 import type { Logger } from '../observability/logger.js';
 import type { PriceCatalog } from '../pricing/catalog.js';
 import type { TargetResolver } from '../providers/resolve-target.js';
+import type { Upstreams } from '../providers/upstream.js';
 
 export interface StageDeps {
   loaded: LoadedConfig;
@@ -16,6 +17,8 @@ export interface StageDeps {
   logger: Logger;
   /** The gateway's resolver (model name → provider target); built from `loaded` when not given. */
   resolver?: TargetResolver;
+  /** The gateway's upstream pools and circuit breakers, for stages that call upstream themselves (micro-batch). */
+  upstreams?: () => Upstreams;
 }
 
 /**

@@ -39,13 +39,16 @@ export const BATCH = defineSlot<BatchMeta>('batch', {
 });
 
 export function createBatchStage(deps: StageDeps): Stage {
-  let upstreams: Upstreams | undefined;
+  let own: Upstreams | undefined;
   const checks = new Map<FeatureConfig, Check[]>();
   const collector = new BatchCollector({
     resolver: deps.resolver ?? new TargetResolver(deps.loaded),
+    // The gateway's upstreams (its circuit breakers); a pool of its own only when none is given (tests).
     upstreams: () => {
-      upstreams ??= new Upstreams();
-      return upstreams;
+      const shared = deps.upstreams?.();
+      if (shared) return shared;
+      own ??= new Upstreams();
+      return own;
     },
     logger: deps.logger,
     checksFor: (ctx) => {
@@ -83,6 +86,10 @@ export function createBatchStage(deps: StageDeps): Stage {
         return next();
       }
       const r = await collector.join(ctx, policy);
+      if (r.kind === 'refused') {
+        ctx.slots.set(BATCH, { status: 'skipped', reason: 'budget' });
+        throw r.error;
+      }
       if (r.kind === 'alone') {
         ctx.slots.set(BATCH, { status: 'alone', reason: r.reason });
         return next();
@@ -108,7 +115,7 @@ export function createBatchStage(deps: StageDeps): Stage {
       ctx.money.batchShare = r.share;
       return answerItem(ctx, r);
     },
-    close: () => collector.close().then(() => upstreams?.close()),
+    close: () => collector.close().then(() => own?.close()),
   });
 }
 

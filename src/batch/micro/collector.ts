@@ -7,15 +7,27 @@
  *   retry    — the call failed, or its answer for this item did not parse, missed or repeated the id, or
  *              failed the feature's cascade checks: the item is sent again on its own (and still pays its
  *              share of the call it was part of);
- *   alone    — nobody joined it in time (or the call could not be made): it goes on as if never batched.
+ *   alone    — nobody joined it in time (or the call could not be made, or its circuit is open): it goes on
+ *              as if never batched;
+ *   refused  — its budget cannot hold its part of the call (the same 429 as chat).
+ * The shared call goes through the same checks as any upstream call: each item's budget reserves the item's
+ * worst case before the call (its CallGuard, as for a call of its own) and settles to its share after; the
+ * call goes through the gateway's upstreams, so the target's circuit breaker refuses it while open and
+ * learns from its outcome.
  */
 import { randomBytes } from 'node:crypto';
 import type { CanonicalRequest } from '../../core/request.js';
+import { asPennyError, type PennyError } from '../../core/errors.js';
 import { choiceText } from '../../core/response.js';
 import type { Usage } from '../../core/usage.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Check } from '../../pipeline/cascade/checks.js';
-import { type RequestContext, type ResponseSink, createContext } from '../../pipeline/context.js';
+import {
+  type CallTicket,
+  type RequestContext,
+  type ResponseSink,
+  createContext,
+} from '../../pipeline/context.js';
 import { executeAttempt } from '../../pipeline/execute/attempt.js';
 import type { BatchShare } from '../../pipeline/settle/facts.js';
 import type { TargetResolver } from '../../providers/resolve-target.js';
@@ -35,6 +47,7 @@ import { splitUsage } from './split-usage.js';
 
 export type ItemResult =
   | { kind: 'alone'; reason: string }
+  | { kind: 'refused'; error: PennyError }
   | {
       kind: 'answered';
       share: BatchShare;
@@ -133,10 +146,6 @@ export class BatchCollector {
       live[0]!.resolve({ kind: 'alone', reason: 'no_peers' });
       return;
     }
-    // Ids are the items' positions in this call.
-    live.forEach((p, i) => {
-      p.item = { id: String(i + 1), text: p.item.text };
-    });
     const p = this.call(live).catch((e) => {
       this.deps.logger.error('micro-batch call failed', { error: e });
       for (const x of live) x.resolve({ kind: 'alone', reason: 'batch_failed' });
@@ -145,21 +154,45 @@ export class BatchCollector {
     void p.finally(() => this.calls.delete(p));
   }
 
-  private async call(items: Pending[]): Promise<void> {
-    const first = items[0]!.ctx;
-    const model = first.request.model;
+  private async call(group: Pending[]): Promise<void> {
+    const model = group[0]!.ctx.request.model;
     let target: ReturnType<TargetResolver['resolve']>;
     try {
       target = this.deps.resolver.resolve(model);
     } catch {
-      for (const x of items) x.resolve({ kind: 'alone', reason: 'unresolved_model' });
+      for (const x of group) x.resolve({ kind: 'alone', reason: 'unresolved_model' });
       return;
     }
     if (!target.provider.apiKey) {
       // Pass-through keys: each client's own key pays for its own call.
-      for (const x of items) x.resolve({ kind: 'alone', reason: 'client_key' });
+      for (const x of group) x.resolve({ kind: 'alone', reason: 'client_key' });
       return;
     }
+    // Each item's budget reserves the item's worst case, as a call of its own would; a refused item leaves.
+    const items: Pending[] = [];
+    const tickets: Array<CallTicket | null> = [];
+    for (const x of group) {
+      try {
+        const t = x.ctx.callGuard ? await x.ctx.callGuard.begin(x.ctx, target) : null;
+        items.push(x);
+        tickets.push(t);
+      } catch (e) {
+        x.resolve({ kind: 'refused', error: asPennyError(e) });
+      }
+    }
+    if (items.length < 2) {
+      tickets[0]?.end(null);
+      if (items[0]) {
+        this.stats.alone++;
+        items[0].resolve({ kind: 'alone', reason: 'no_peers' });
+      }
+      return;
+    }
+    // Ids are the items' positions in this call.
+    items.forEach((p, i) => {
+      p.item = { id: String(i + 1), text: p.item.text };
+    });
+    const first = items[0]!.ctx;
     const callId = `batch_${randomBytes(9).toString('base64url')}`;
     const request = combineRequest(
       first.request,
@@ -188,10 +221,24 @@ export class BatchCollector {
     this.stats.calls++;
     this.stats.items += items.length;
     const flushedAt = Date.now();
-    const outcome = await executeAttempt(child, target, {
-      upstreams: this.deps.upstreams(),
-      logger: this.deps.logger,
-    });
+    let outcome: Awaited<ReturnType<typeof executeAttempt>>;
+    try {
+      outcome = await executeAttempt(child, target, {
+        upstreams: this.deps.upstreams(),
+        logger: this.deps.logger,
+      });
+    } catch (e) {
+      for (const t of tickets) t?.end(null);
+      throw e;
+    }
+    if (outcome.error?.code === 'circuit_open') {
+      // Nothing was sent: each item goes its usual way (fallbacks, or the same 503 as a call of its own).
+      for (const t of tickets) t?.end(null);
+      this.stats.calls--;
+      this.stats.items -= items.length;
+      for (const x of items) x.resolve({ kind: 'alone', reason: 'circuit_open' });
+      return;
+    }
     const provider = target.provider.name;
     const servedModel = outcome.servedModel ?? target.model;
     const call = { model: servedModel, provider, usage: outcome.usage };
@@ -209,6 +256,8 @@ export class BatchCollector {
     });
     const weights = items.map((x, i) => countText(itemJson(x.item), model).tokens + answerTokens[i]!);
     const usages = outcome.usage ? splitUsage(outcome.usage, weights, answerTokens) : null;
+    // Each budget settles to its item's share of what the call cost.
+    for (const [i, t] of tickets.entries()) t?.end({ ...outcome, usage: usages?.[i] ?? null });
     const sysTokens = fixedTokens(first.request) - instructionTokens(model);
     const promptTokens = fixedTokens(first.request) + items.reduce((s, x) => s + x.tokens, 0);
     const finishRaw = outcome.response?.choices[0]?.finish.raw ?? null;
