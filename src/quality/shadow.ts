@@ -231,12 +231,14 @@ export class ShadowEvaluator {
     requestId: string,
     tactic: string,
     role: EvaluationMeta['role'],
+    extraHeaders: Record<string, string> = {},
   ): Promise<{ entry: LedgerEntry; text: string | null; error: string | null }> {
     const sink = new CaptureSink();
     const entry = await gateway.handle({
       dialect,
       body,
       headers: {
+        ...extraHeaders,
         'x-penny-feature': c.feature,
         'x-penny-evaluates': requestId,
         'x-penny-evaluated-tactic': tactic,
@@ -355,6 +357,9 @@ export class ShadowEvaluator {
         requestId,
         run.tactics.join(','),
         'tactic',
+        // The response cache is neither read nor written by a run (a shadowed tactic's answer must never be
+        // served from it), unless the cache's semantic matching is the tactic being evaluated.
+        run.tactics.includes('cache.semantic') ? {} : { 'x-penny-cache': 'bypass' },
       );
     } finally {
       this.runPolicies.delete(requestId);

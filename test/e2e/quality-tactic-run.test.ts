@@ -45,6 +45,7 @@ describe('shadow mode: tactic runs off the path (failures, unchanged runs, a jud
     features: {
       math: {
         route: { rules: [{ name: 'mini', when: { pattern: 'sum' }, targets: ['gpt-4o-mini'] }] },
+        cache: { enabled: true },
         quality: {
           shadow: { sampleRate, agreement: { kind: 'judge', model: 'gpt-4.1-mini' } },
           floor: 0.5,
@@ -68,7 +69,11 @@ describe('shadow mode: tactic runs off the path (failures, unchanged runs, a jud
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function ask(question: string, replies: Array<[string, string] | 'fail'>): Promise<string> {
+  async function ask(
+    question: string,
+    replies: Array<[string, string] | 'fail'>,
+    temperature?: number,
+  ): Promise<string> {
     for (const r of replies)
       up.next(
         r === 'fail'
@@ -81,7 +86,11 @@ describe('shadow mode: tactic runs off the path (failures, unchanged runs, a jud
       );
     const { data, response } = await openai.chat.completions
       .create(
-        { model: 'gpt-4o', messages: [{ role: 'user', content: question }] },
+        {
+          model: 'gpt-4o',
+          messages: [{ role: 'user', content: question }],
+          ...(temperature !== undefined ? { temperature } : {}),
+        },
         { headers: { 'x-penny-feature': 'math' } },
       )
       .withResponse();
@@ -136,17 +145,23 @@ describe('shadow mode: tactic runs off the path (failures, unchanged runs, a jud
   test('a tactic run the tactic did not change is no evidence and records nothing', async () => {
     const before = route()?.n;
     const unchanged = app.quality.shadow.stats.unchanged;
-    // No "sum": the route rule does not match, so the run is served as sent too.
-    const id = await ask('What is 3 times 3?', [
-      ['gpt-4o', '9'],
-      ['gpt-4o', '9'],
-    ]);
+    // No "sum": the route rule does not match, so the run is served as sent too. The request is cacheable
+    // (temperature 0): the client's answer is stored, but the run neither reads nor writes the cache.
+    const id = await ask(
+      'What is 3 times 3?',
+      [
+        ['gpt-4o', '9'],
+        ['gpt-4o', '9'],
+      ],
+      0,
+    );
     assert.equal(await stores.evaluations.get(id), null);
     assert.equal(route()?.n, before);
     assert.equal(app.quality.shadow.stats.unchanged, unchanged + 1);
     const [run] = await callsFor(id);
     assert.equal(evaluationOf(run!)?.role, 'tactic');
     assert.equal(evaluationOf(run!)?.tactics, undefined);
+    assert.deepEqual(run!.meta?.cache, { status: 'bypass', reason: 'header' });
     const metrics = await (await fetch(`${app.url}/metrics`)).text();
     assert.match(metrics, /penny_quality_tactic_runs 3/);
     assert.match(metrics, /penny_quality_tactic_runs_unchanged 1/);
