@@ -23,9 +23,9 @@ import { aiq, type CurvePoint, evaluateScores, meanOf, percentile } from './metr
 import { PyRandom } from './py-random.js';
 import {
   LOGREG_DEFAULTS,
-  type RouterMethod,
   routerExamples,
   routerLabel,
+  ROUTER_METHODS,
   selectMethodByCv,
   trainRouterModel,
 } from './router-training.js';
@@ -236,7 +236,7 @@ export function runTwoModelBench(ds: TwoModelDataset, opts: TwoModelBenchOptions
       .map(([m, a]) => `${m} ${a.toFixed(3)}`)
       .join(', ');
     log(`  ${ds.name}: CV APGR on train: ${cvText} → ${cv.method}`);
-    for (const method of ['logreg', 'knn', 'blend'] as RouterMethod[]) {
+    for (const method of ROUTER_METHODS) {
       const model = trainRouterModel(routerExamples(tr, ds.binary), method, seed);
       const chosen = method === cv.method;
       specs.push({
