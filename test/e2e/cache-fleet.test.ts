@@ -143,6 +143,7 @@ describe('two instances sharing Redis', { skip }, () => {
     const content = 'Fleet dead leader #fake:words=5 #fake:delay=200';
     const r = await openTestRedis(PREFIX);
     const fallback0 = cacheStats().fleetFallback;
+    const m0 = (await metric(a, 'penny_cache_fleet_fallbacks_total')) ?? 0;
     const c0 = calls();
     // B leads once, which shows the request's lease key (the only flight during this test).
     const pending = ask(b, 'faq', content);
@@ -157,13 +158,31 @@ describe('two instances sharing Redis', { skip }, () => {
     const key = leaseKey!.slice(`${PREFIX}flight:lease:`.length);
     await r.client.del(`${PREFIX}${key}`, `${PREFIX}flight:result:${key}`);
     await r.client.set(leaseKey!, 'dead-instance', 'PX', 600);
-    const m0 = (await metric(a, 'penny_cache_fleet_fallbacks_total')) ?? 0;
     const again = await ask(a, 'faq', content);
     assert.equal(again.response.headers.get('x-penny-cache'), 'miss');
     assert.equal(cacheStats().fleetFallback, fallback0 + 1);
     assert.equal(await metric(a, 'penny_cache_fleet_fallbacks_total'), m0 + 1);
     assert.equal(calls() - c0, 2, 'the follower made its own call once the lease lapsed');
     await r.client.quit();
+  });
+
+  test('a leader whose call fails: the follower is not handed its error; it makes its own call', async () => {
+    const c0 = calls();
+    const fb0 = (await metric(b, 'penny_cache_fleet_fallbacks_total')) ?? 0;
+    const content = 'Fleet failed leader #fake:status=400 #fake:delay=400';
+    const failed = (p: Promise<unknown>) =>
+      p.then(
+        () => assert.fail('the upstream error should reach the client'),
+        (e: unknown) => e as { status?: number },
+      );
+    const leader = failed(ask(a, 'faq', content));
+    await until(() => calls() > c0);
+    // B waits on A's lease; A's call fails and publishes nothing; B then calls upstream itself.
+    const follower = await failed(ask(b, 'faq', content));
+    assert.equal((await leader).status, 400);
+    assert.equal(follower.status, 400, 'the follower answers with its own call’s outcome');
+    assert.equal(calls() - c0, 2, 'one call by the leader, one by the follower after it failed');
+    assert.equal(await metric(b, 'penny_cache_fleet_fallbacks_total'), fb0 + 1);
   });
 });
 
