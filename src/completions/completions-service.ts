@@ -16,7 +16,6 @@ import {
   type EndpointCall,
   endpointEntry,
   endpointPath,
-  priceUsage,
   startCall,
 } from '../endpoints/endpoint-call.js';
 import type { Logger } from '../observability/logger.js';
@@ -29,6 +28,7 @@ import { readBodyText } from '../providers/upstream.js';
 import type { EndpointReply, EndpointService } from '../server/routes-endpoints.js';
 import { countText } from '../tokens/index.js';
 import type { EndpointGuard, GuardedCall } from '../governance/endpoint-guard.js';
+import { settleCall } from '../pipeline/settle/settle-call.js';
 
 const tokens = z.array(z.number().int().nonnegative());
 const bodySchema = z.looseObject({
@@ -366,7 +366,10 @@ export class CompletionsService implements EndpointService {
     failure: PennyError | null,
     ttftMs: number | null = null,
   ): Money | null {
-    const priced = priceUsage(this.deps.catalog, s.model, s.simulated ? undefined : s.provider, s.usage);
+    const priced = settleCall(
+      { model: s.model, provider: s.simulated ? null : s.provider, usage: s.usage },
+      this.deps.catalog,
+    );
     const aborted = failure?.code === 'client_aborted';
     this.deps.gateway.record(
       endpointEntry(start, {

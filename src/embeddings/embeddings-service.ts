@@ -14,7 +14,6 @@ import {
   type EndpointCall,
   endpointEntry,
   endpointPath,
-  priceUsage,
   startCall,
 } from '../endpoints/endpoint-call.js';
 import type { Logger } from '../observability/logger.js';
@@ -27,6 +26,7 @@ import { SIMULATED_PROVIDER } from '../providers/simulated/simulated.js';
 import type { EndpointReply, EndpointService } from '../server/routes-endpoints.js';
 import { countText } from '../tokens/index.js';
 import type { EndpointGuard, GuardedCall } from '../governance/endpoint-guard.js';
+import { settleCall } from '../pipeline/settle/settle-call.js';
 import { type CachedEmbedding, EmbeddingCache } from './embedding-cache.js';
 import { type EmbeddingsBody, inputList, parseEmbeddingsBody } from './parse-request.js';
 import { simulateEmbeddings } from './simulated-embeddings.js';
@@ -212,11 +212,9 @@ export class EmbeddingsService implements EndpointService {
       inputUncached: answer.promptTokens,
       ...(estimated ? { estimated: true } : {}),
     };
-    const priced = priceUsage(
+    const priced = settleCall(
+      { model: answer.servedModel, provider: answer.simulated ? null : answer.provider, usage },
       this.deps.catalog,
-      answer.servedModel,
-      answer.simulated ? undefined : answer.provider,
-      usage,
     );
     if (policy && key !== undefined && !estimated) {
       const ttl = controls.ttlSeconds ?? policy.ttlSeconds;
@@ -255,15 +253,12 @@ export class EmbeddingsService implements EndpointService {
     store: string,
   ): Reply {
     const usage: Usage = { ...emptyUsage(), inputUncached: hit.promptTokens };
-    const baseline = priceUsage(
+    const settled = settleCall(
+      { model: hit.servedModel, provider: hit.simulated ? null : hit.provider, usage },
       this.deps.catalog,
-      hit.servedModel,
-      hit.simulated ? undefined : hit.provider,
-      usage,
+      'cache.exact',
     );
     meta.cache = { status: 'hit', kind: 'exact', store };
-    const savings: Record<string, Money> =
-      baseline.cost !== null && baseline.cost > 0n ? { 'cache.exact': baseline.cost } : {};
     headers['x-penny-cache'] = 'hit';
     headers['x-penny-provider'] = hit.provider;
     headers['x-penny-model'] = hit.servedModel;
@@ -276,10 +271,10 @@ export class EmbeddingsService implements EndpointService {
         stream: false,
         simulated: hit.simulated,
         usage,
-        cost: 0n,
-        baselineCost: baseline.cost,
-        savings,
-        flags: baseline.cost === null ? baseline.flags : [],
+        cost: settled.cost,
+        baselineCost: settled.baselineCost,
+        savings: settled.savings,
+        flags: settled.flags,
         status: 'ok',
         httpStatus: 200,
         errorClass: null,

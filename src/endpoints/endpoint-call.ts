@@ -52,16 +52,6 @@ export function endpointPath(target: Target, endpoint: string): string | null {
   return chat.replace('/chat/completions', endpoint);
 }
 
-export function priceUsage(
-  catalog: PriceCatalog,
-  model: string,
-  provider: string | undefined,
-  usage: Usage,
-): { cost: Money | null; flags: string[] } {
-  const r = computeCost(usage, catalog.lookup(model, provider));
-  return { cost: r.cost, flags: r.flags };
-}
-
 export interface EntryParts {
   provider: string | null;
   requestedModel: string;
