@@ -9,8 +9,6 @@ import type { Usage } from '../core/usage.js';
 import type { Attribution } from '../pipeline/context.js';
 import { attribute } from '../pipeline/gateway.js';
 import { newRequestId } from '../pipeline/request-id.js';
-import type { PriceCatalog } from '../pricing/catalog.js';
-import { computeCost } from '../pricing/cost.js';
 import { PROVIDER_TYPES } from '../providers/registry.js';
 import type { Target } from '../providers/resolve-target.js';
 
