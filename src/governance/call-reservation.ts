@@ -12,6 +12,7 @@ import type { CallGuard, CallTicket, RequestContext } from '../pipeline/context.
 import type { PriceCatalog } from '../pricing/catalog.js';
 import { computeCost } from '../pricing/cost.js';
 import type { Target } from '../providers/resolve-target.js';
+import { SIMULATED_PROVIDER } from '../providers/simulated/simulated.js';
 import { type BudgetLine, type CompiledBudget, budgetLine } from './budget.js';
 import type { CounterSnapshot, ReserveLine } from './counter-store.js';
 import type { Governance } from './governance.js';
@@ -57,7 +58,9 @@ export class BudgetCallGuard implements CallGuard {
     const all = [...(await this.gov.budgets()), ...this.extra];
     const budgets = all.filter((b) => scopeApplies(b, facts));
     if (budgets.length === 0) return null;
-    const price = this.catalog.lookup(target.model, target.provider.name);
+    // The simulated upstream is priced as the model asked for (as its ledger entries are).
+    const simulated = target.provider.name === SIMULATED_PROVIDER;
+    const price = this.catalog.lookup(target.model, simulated ? undefined : target.provider.name);
     const cfg = this.gov.config;
     const wc = worstCase(ctx.request, target.model, price, cfg);
     const enforcing = budgets.filter((b) => b.policy !== 'warn');

@@ -18,10 +18,11 @@ import type { PriceCatalog } from '../pricing/catalog.js';
 import { CODECS } from '../providers/codecs.js';
 import { toWireError } from '../providers/wire-error.js';
 import { type Target, TargetResolver } from '../providers/resolve-target.js';
-import { SIMULATED_PROVIDER, simulate } from '../providers/simulated/simulated.js';
+import { SIMULATED_PROVIDER, SIMULATED_UPSTREAM, simulate } from '../providers/simulated/simulated.js';
 import { Upstreams } from '../providers/upstream.js';
 import type { LoadedConfig } from '../config/load.js';
 import {
+  type CallTicket,
   type Attribution,
   type Outcome,
   type RequestContext,
@@ -179,9 +180,19 @@ export class Gateway {
     if (this.simulated) {
       ctx.headers['x-penny-simulated'] = 'true';
       ctx.headers['x-penny-provider'] = SIMULATED_PROVIDER;
-      const response = simulate(ctx.request);
       const base = { provider: SIMULATED_PROVIDER, servedModel: ctx.request.model, simulated: true };
-      return answerWith(ctx, response, base);
+      // Reserved like a real call, so budgets hold (and can be tried out) with no provider configured.
+      let ticket: CallTicket | null = null;
+      if (ctx.callGuard) {
+        try {
+          ticket = await ctx.callGuard.begin(ctx, { provider: SIMULATED_UPSTREAM, model: ctx.request.model });
+        } catch (e) {
+          return errorOutcome(ctx, asPennyError(e), base);
+        }
+      }
+      const out = answerWith(ctx, simulate(ctx.request), base);
+      ticket?.end(out);
+      return out;
     }
     const plan = executionPlanOf(ctx);
     if (plan) {

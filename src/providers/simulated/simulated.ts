@@ -7,12 +7,28 @@
  * and ledger entry is marked as simulated.
  */
 import { createHash, randomUUID } from 'node:crypto';
+import type { ResolvedProvider } from '../../config/load.js';
 import type { CanonicalRequest, ContentPart, ToolDef } from '../../core/request.js';
 import type { CanonicalResponse, Finish } from '../../core/response.js';
 import { countOutputTokens, countRequestTokens } from '../../tokens/index.js';
 import { sampleJson } from './sample-json.js';
 
 export const SIMULATED_PROVIDER = 'simulated';
+
+/** The simulated upstream as a call target (budgets reserve on it like on a real provider). */
+export const SIMULATED_UPSTREAM: ResolvedProvider = {
+  name: SIMULATED_PROVIDER,
+  type: 'openai',
+  baseUrl: 'simulated:',
+  apiKey: undefined,
+  headers: {},
+  models: [],
+  apiVersion: undefined,
+  deployments: {},
+  timeoutMs: 0,
+  idleTimeoutMs: 0,
+  maxConnections: 0,
+};
 
 function lastUserText(req: CanonicalRequest): string {
   const last = [...req.messages].reverse().find((m) => m.role === 'user');
