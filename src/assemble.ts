@@ -92,7 +92,7 @@ export function assembleCore(opts: {
   const resolver = new TargetResolver(loaded);
   const governance = new Governance(loaded, logger);
   const quality = new Quality(loaded, logger, ledger, governance.alerts);
-  const deferral = openDeferral({ loaded, catalog, logger, resolver });
+  const deferral = openDeferral({ loaded, catalog, logger, resolver, gov: governance });
   // Body capture wraps every other stage, so it sees the request as sent and the final answer; the guard
   // (keys, rate limits, budgets) runs first after attribution, before shortcut and cache.
   // The tactic stages, built once: the gateway runs them, and so do the quality loop's tactic runs. They get

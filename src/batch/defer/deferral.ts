@@ -28,6 +28,8 @@ import { toWireError } from '../../providers/wire-error.js';
 import type { BatchJobsConfig } from './config.js';
 import type { Job } from './job.js';
 import type { JobStore } from './job-store.js';
+import type { Governance } from '../../governance/governance.js';
+import { reserveJob, settleJob } from './job-budget.js';
 import { type ProviderBatchClient, batchClientFor } from './provider-batch.js';
 
 export const DEFER = defineSlot<{ jobId: string }>('defer');
@@ -55,6 +57,8 @@ export interface DeferralDeps {
   resolver: TargetResolver;
   store: JobStore;
   config: BatchJobsConfig;
+  /** Budgets: a job reserves its worst case at batch rates when queued, settled when answered. */
+  gov?: Governance;
 }
 
 export class Deferral {
@@ -146,7 +150,15 @@ export class Deferral {
       attempts: 0,
       ...(webhook ? { webhook } : {}),
     };
-    await this.deps.store.put(job);
+    // A budget that cannot hold the job's worst case (at batch rates) refuses it now, with the usual 429.
+    const reservation = await reserveJob(ctx, target, job.id, this.deps.catalog, this.deps.gov);
+    if (reservation) job.reservation = reservation;
+    try {
+      await this.deps.store.put(job);
+    } catch (e) {
+      settleJob(this.deps.gov, reservation ?? undefined, null);
+      throw e;
+    }
     ctx.money.unbilled = true;
     ctx.slots.set(DEFER, { jobId: job.id });
     ctx.headers['x-penny-job'] = job.id;
@@ -327,6 +339,8 @@ export class Deferral {
     } catch (e) {
       return this.fail(j, `the provider's answer could not be read: ${(e as Error).message}`);
     }
+    settleJob(this.deps.gov, j.reservation, entry.cost);
+    delete j.reservation;
     j.status = 'completed';
     j.completedAt = Date.now();
     j.updatedAt = j.completedAt;
@@ -337,6 +351,8 @@ export class Deferral {
   }
 
   private async fail(j: Job, why: string): Promise<void> {
+    settleJob(this.deps.gov, j.reservation, null);
+    delete j.reservation;
     j.status = 'failed';
     j.error = why.slice(0, 1000);
     j.completedAt = Date.now();

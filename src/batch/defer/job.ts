@@ -4,6 +4,7 @@
  * stored, so a restart resumes each job where it was.
  */
 import type { CanonicalRequest, Dialect } from '../../core/request.js';
+import type { JobReservation } from './job-budget.js';
 
 export type JobStatus = 'queued' | 'submitted' | 'completed' | 'failed';
 
@@ -33,4 +34,6 @@ export interface Job {
   error?: string;
   completedAt?: number;
   webhook?: string;
+  /** What the job holds on the budgets from its enqueue until it is answered or fails (job-budget.ts). */
+  reservation?: JobReservation;
 }

@@ -7,6 +7,7 @@ import { ConfigError } from '../../core/errors.js';
 import type { Logger } from '../../observability/logger.js';
 import type { PriceCatalog } from '../../pricing/catalog.js';
 import type { TargetResolver } from '../../providers/resolve-target.js';
+import type { Governance } from '../../governance/governance.js';
 import { Deferral } from './deferral.js';
 import type { JobStore } from './job-store.js';
 import { MemoryJobStore } from './memory-job-store.js';
@@ -35,6 +36,7 @@ export function openDeferral(opts: {
   catalog: PriceCatalog;
   logger: Logger;
   resolver: TargetResolver;
+  gov?: Governance;
 }): Deferral {
   const cfg = opts.loaded.config.batchJobs;
   const { ledgerUrl, ledgerPath, config } = opts.loaded;
