@@ -88,6 +88,12 @@ if (values.json) {
     ['cost mismatches', String(r.costMismatches)],
     ['ledger total = independent total', `${r.ledgerTotal === r.independentTotal} (${r.ledgerTotal} pUSD)`],
     ['cost header mismatches', String(r.headerMismatches)],
+    [
+      'budget (feature budgeted, $0.003 total, reject)',
+      `spent ${result.budget.spentPico} of ${result.budget.limitPico} pUSD; served ${result.budget.served}, refused ${result.budget.refused} (429, recorded)`,
+    ],
+    ['rate limit (feature limited, 10 rpm)', `refused ${result.budget.rateLimited} (429, recorded)`],
+    ['budget/rate-limit problems', String(result.budget.problems.length)],
     ['violations', String(r.violations.length)],
     ['slowest request', `${Math.round(r.maxLatencyMs)} ms`],
     [
@@ -106,4 +112,5 @@ if (values.json) {
   for (const x of r.violations.slice(0, 30)) console.log(`  violation #${x.n}: ${x.kind} ${x.detail}`);
   if (result.crashed) console.log(result.stderrTail);
 }
-process.exit(r.violations.length === 0 && !result.crashed ? 0 : 1);
+for (const x of result.budget.problems.slice(0, 30)) console.log(`  budget: ${x}`);
+process.exit(r.violations.length === 0 && result.budget.problems.length === 0 && !result.crashed ? 0 : 1);

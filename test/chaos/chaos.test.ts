@@ -36,6 +36,13 @@ describe('chaos: load with random upstream faults and client aborts', () => {
       assert.ok((r.faults[kind] ?? 0) > 0, `fault ${kind} injected`);
     for (const seen of ['ok', 'http_error', 'stream_error', 'aborted'])
       assert.ok((rep.seen[seen] ?? 0) > 0, `outcome ${seen} seen`);
+    // Budgets in the mix: spend under the budget never exceeded it, some requests were served and some
+    // refused, each refusal a 429 in the client's dialect with its ledger entry; the rate limit refused too.
+    assert.deepEqual(r.budget.problems.slice(0, 10), [], 'budget and rate-limit refusals');
+    assert.ok(r.budget.spentPico <= r.budget.limitPico, 'spend within the budget');
+    assert.ok(r.budget.served > 0, 'some budgeted requests served');
+    assert.ok(r.budget.refused > 0, 'some budgeted requests refused');
+    assert.ok(r.budget.rateLimited > 0, 'some requests rate-limited');
     assert.equal(r.crashed, false, r.stderrTail);
     assert.ok(r.rssEndMb < r.rssStartMb + 300, `RSS bounded (${r.rssStartMb} → ${r.rssEndMb} MB)`);
   });

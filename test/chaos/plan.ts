@@ -19,7 +19,8 @@ export function prng(seed: number): () => number {
 }
 
 export type ClientDialect = 'openai' | 'anthropic';
-export type Feature = 'plain' | 'cached' | 'cascade' | 'fallback';
+/** `budgeted`: under a small total budget (reject); `limited`: under a requests-per-minute limit. */
+export type Feature = 'plain' | 'cached' | 'cascade' | 'fallback' | 'budgeted' | 'limited';
 
 export interface PlannedRequest {
   n: number;
@@ -41,6 +42,10 @@ export const PRICES: Record<string, { input: number; output: number }> = {
   'claude-haiku-4-5': { input: 1, output: 5 },
 };
 
+/** The budget on feature `budgeted` (USD, total, reject) and the rate limit on feature `limited`. */
+export const BUDGET_USD = 0.003;
+export const LIMITED_RPM = 10;
+
 const WORDS = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel', 'india', 'juliet'];
 
 export function planRequests(count: number, seed: number, abortShare = 0.04): PlannedRequest[] {
@@ -51,7 +56,18 @@ export function planRequests(count: number, seed: number, abortShare = 0.04): Pl
     const dialect: ClientDialect = rnd() < 0.5 ? 'openai' : 'anthropic';
     const stream = rnd() < 0.5;
     const f = rnd();
-    const feature: Feature = f < 0.45 ? 'plain' : f < 0.7 ? 'cached' : f < 0.85 ? 'cascade' : 'fallback';
+    const feature: Feature =
+      f < 0.37
+        ? 'plain'
+        : f < 0.45
+          ? 'budgeted'
+          : f < 0.7
+            ? 'cached'
+            : f < 0.8
+              ? 'cascade'
+              : f < 0.85
+                ? 'limited'
+                : 'fallback';
     const abortAfterMs = rnd() < abortShare ? Math.floor(rnd() * 60) : undefined;
     // A quarter of cached-feature requests repeat an earlier one exactly (a cache hit or an in-flight join).
     if (feature === 'cached' && cachedOriginals.length > 0 && rnd() < 0.4) {

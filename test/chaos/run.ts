@@ -13,7 +13,8 @@ import type { LedgerEntry } from '../../src/core/ledger-entry.js';
 import { SqliteLedger } from '../../src/ledger/sqlite/sqlite-ledger.js';
 import { startFakeUpstream } from '../fake-upstream/index.js';
 import { type ClientRecord, send } from './client.js';
-import { type FaultCounts, faultPicker, PRICES, planRequests } from './plan.js';
+import type { PlannedRequest } from './plan.js';
+import { BUDGET_USD, type FaultCounts, LIMITED_RPM, faultPicker, PRICES, planRequests } from './plan.js';
 import { type ChaosReport, verify } from './verify.js';
 
 export interface ChaosOptions {
@@ -41,7 +42,56 @@ export interface ChaosResult {
   stderrTail: string;
   /** Requests refused or cut after the signal (conn errors once Penny stopped accepting). */
   afterSignal: { refused: number; answered: number; lostAnswered: number };
+  budget: BudgetCheck;
   seconds: number;
+}
+
+/** The budget and rate limit in the mix, from the clients' records and the ledger. */
+export interface BudgetCheck {
+  limitPico: bigint;
+  /** Settled spend of feature `budgeted` in the ledger. */
+  spentPico: bigint;
+  /** Budgeted requests served (200) and refused (429 budget_exceeded in the ledger). */
+  served: number;
+  refused: number;
+  /** Rate-limited requests refused (429 rate_limited in the ledger). */
+  rateLimited: number;
+  /** Refusals whose client did not see a 429 in its dialect's error shape, or whose entry is missing. */
+  problems: string[];
+}
+
+function budgetCheck(
+  plan: PlannedRequest[],
+  records: ClientRecord[],
+  entries: LedgerEntry[],
+  userPrefix: string,
+): BudgetCheck {
+  const byUser = new Map(entries.map((e) => [e.user, e]));
+  const out: BudgetCheck = {
+    limitPico: BigInt(Math.round(BUDGET_USD * 1e6)) * 1_000_000n,
+    spentPico: 0n,
+    served: 0,
+    refused: 0,
+    rateLimited: 0,
+    problems: [],
+  };
+  for (const e of entries) if (e.feature === 'budgeted' && e.cost !== null) out.spentPico += e.cost;
+  for (const p of plan) {
+    if (p.feature !== 'budgeted' && p.feature !== 'limited') continue;
+    const rec = records[p.n];
+    const e = byUser.get(`${userPrefix}${p.n}`);
+    if (!rec || !e) continue; // lost/aborted-before-read: judged by verify()
+    const code = p.feature === 'budgeted' ? 'budget_exceeded' : 'rate_limited';
+    if (e.errorClass === code) {
+      if (p.feature === 'budgeted') out.refused++;
+      else out.rateLimited++;
+      if (rec.seen !== 'aborted' && (rec.seen !== 'http_error' || rec.status !== 429))
+        out.problems.push(`#${p.n} refused (${code}) but the client saw ${rec.seen} ${rec.status ?? ''}`);
+    } else if (p.feature === 'budgeted' && e.status === 'ok') out.served++;
+  }
+  if (out.spentPico > out.limitPico)
+    out.problems.push(`spend under the budget ${out.spentPico} pUSD exceeds its limit ${out.limitPico}`);
+  return out;
 }
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -129,6 +179,14 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
       // A breaker that trips under this fault rate and recovers within the run: its refusals and probes are
       // part of what the checks must hold for.
       circuitBreaker: { failureThreshold: 6, coolDownMs: 1000 },
+      // Budgets and rate limits in the mix: a small total budget that refuses (429) once spent, and a
+      // requests-per-minute limit; both checked from the ledger after the run (budgetCheck).
+      governance: {
+        budgets: [
+          { name: 'chaos-budget', match: { feature: 'budgeted' }, limit: BUDGET_USD, window: 'total' },
+        ],
+        rateLimits: [{ name: 'chaos-rpm', match: { feature: 'limited' }, rpm: LIMITED_RPM }],
+      },
       features: {
         cached: { cache: { enabled: true } },
         cascade: { cascade: { models: ['gpt-4o-mini', 'gpt-4o'] } },
@@ -234,6 +292,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
   }
   const consideredPlan = plan.filter((p) => considered.some((r) => r.n === p.n));
   const report = verify(consideredPlan, considered, fake.requests, entries, { userPrefix });
+  const budget = budgetCheck(plan, records, entries, userPrefix);
   const signalled9 = opts.signal?.kind === 'SIGKILL';
   const crashed = !signalled9 && !(exitCode === 0 && exitSignal === null);
   void signalAt;
@@ -248,6 +307,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
     crashed,
     stderrTail,
     afterSignal,
+    budget,
     seconds: (Date.now() - t0) / 1000,
   };
 }
