@@ -5,11 +5,15 @@
  *   core                                  imports nothing of ours
  *   pricing, tokens, providers, ledger    import core (and each other), never pipeline/server/cli
  *   pipeline                              never server/cli
+ *   governance, quality, batch, conversations, embeddings, completions, endpoints, prompts-store
+ *                                         (the round-2 domains) never server/cli; nothing below the
+ *                                         pipeline imports them
  * The layer rules apply to the shipped modules; a test (*.test.ts) may reach across layers to check
  * how they fit together. Cycles are forbidden everywhere.
  */
 const TEST = '\\.test\\.ts$';
-const HIGH_FOR_ADAPTERS = '^src/(pipeline|server|cli)/';
+const DOMAINS = '(governance|quality|batch|conversations|embeddings|completions|endpoints|prompts-store)';
+const HIGH_FOR_ADAPTERS = `^src/(pipeline|server|cli|${DOMAINS.slice(1, -1)})/`;
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -55,6 +59,13 @@ module.exports = {
       severity: 'error',
       comment: 'The pipeline is below the HTTP server and the CLI.',
       from: { path: '^src/pipeline/', pathNot: TEST },
+      to: { path: '^src/(server|cli)/' },
+    },
+    {
+      name: 'domains-not-up',
+      severity: 'error',
+      comment: 'The domain folders (budgets, quality, batching, conversations, endpoints) are below the HTTP server and the CLI.',
+      from: { path: `^src/${DOMAINS}/`, pathNot: TEST },
       to: { path: '^src/(server|cli)/' },
     },
   ],

@@ -25,7 +25,7 @@ import { CODECS } from '../providers/codecs.js';
 import { SIMULATED_PROVIDER } from '../providers/simulated/simulated.js';
 import { SseParser } from '../providers/sse.js';
 import { readBodyText } from '../providers/upstream.js';
-import type { EndpointReply, EndpointService } from '../server/routes-endpoints.js';
+import type { EndpointReply, EndpointService } from '../endpoints/endpoint-call.js';
 import { countText } from '../tokens/index.js';
 import type { EndpointGuard, GuardedCall } from '../governance/endpoint-guard.js';
 import { settleCall } from '../pipeline/settle/settle-call.js';

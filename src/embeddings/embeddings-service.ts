@@ -23,7 +23,7 @@ import type { PriceCatalog } from '../pricing/catalog.js';
 import { CODECS } from '../providers/codecs.js';
 import { readBodyText } from '../providers/upstream.js';
 import { SIMULATED_PROVIDER } from '../providers/simulated/simulated.js';
-import type { EndpointReply, EndpointService } from '../server/routes-endpoints.js';
+import type { EndpointReply, EndpointService } from '../endpoints/endpoint-call.js';
 import { countText } from '../tokens/index.js';
 import type { EndpointGuard, GuardedCall } from '../governance/endpoint-guard.js';
 import { settleCall } from '../pipeline/settle/settle-call.js';

@@ -10,7 +10,7 @@ import type { Gateway } from '../pipeline/gateway.js';
 import { CODECS } from '../providers/codecs.js';
 import { PROVIDER_TYPES } from '../providers/registry.js';
 import { readBodyText } from '../providers/upstream.js';
-import type { EndpointReply, EndpointService } from '../server/routes-endpoints.js';
+import type { EndpointReply, EndpointService } from './endpoint-call.js';
 import { countRequestTokens } from '../tokens/index.js';
 import { type EndpointCall, startCall } from './endpoint-call.js';
 import type { EndpointGuard } from '../governance/endpoint-guard.js';

@@ -3,6 +3,7 @@
  * id and attribution (same headers as chat), the upstream path of an OpenAI-format provider for another
  * endpoint, and the one ledger entry each call settles — priced from usage, or null-and-flagged, never $0.
  */
+import type { ServerResponse } from 'node:http';
 import type { LedgerEntry } from '../core/ledger-entry.js';
 import type { Money } from '../core/money.js';
 import type { Usage } from '../core/usage.js';
@@ -21,6 +22,17 @@ export interface EndpointCall {
   signal: AbortSignal;
   /** Whether a value is one of Penny's own tokens or virtual keys (never forwarded as a provider key). */
   isPennyToken?: (value: string) => boolean;
+}
+
+export interface EndpointReply {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** A service either returns a reply for the route to write, or writes the response itself (streams). */
+export interface EndpointService {
+  handle(call: EndpointCall, res: ServerResponse): Promise<EndpointReply | null>;
 }
 
 export interface CallStart {

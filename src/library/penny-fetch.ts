@@ -27,7 +27,7 @@ import { EmbeddingsService } from '../embeddings/embeddings-service.js';
 import { CountTokensService } from '../endpoints/count-tokens.js';
 import type { EndpointCall } from '../endpoints/endpoint-call.js';
 import { EndpointGuard } from '../governance/endpoint-guard.js';
-import type { EndpointService } from '../server/routes-endpoints.js';
+import type { EndpointService } from '../endpoints/endpoint-call.js';
 import { RESPONSES_PREFIX, handleResponsesCall, handleStoredResponse } from '../server/routes-responses.js';
 
 export interface PennyOptions extends LoadOptions {

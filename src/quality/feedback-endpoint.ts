@@ -6,7 +6,7 @@
 import { PennyError, asPennyError } from '../core/errors.js';
 import type { EndpointCall } from '../endpoints/endpoint-call.js';
 import { toWireError } from '../providers/wire-error.js';
-import type { EndpointReply, EndpointService } from '../server/routes-endpoints.js';
+import type { EndpointReply, EndpointService } from '../endpoints/endpoint-call.js';
 import { type FeedbackService, type Headers, callerIdentities, parseFeedbackBody } from './feedback.js';
 
 export type VirtualKeyName = (presented: string) => Promise<string | null>;

@@ -9,23 +9,14 @@ import type { Dialect } from '../core/request.js';
 import { toWireError } from '../providers/wire-error.js';
 import { safeHeaders } from '../core/header-value.js';
 import { MAX_JSON_DEPTH, formatJsonPath, tooDeepAt } from '../core/json-depth.js';
-import type { EndpointCall } from '../endpoints/endpoint-call.js';
+import type { EndpointCall, EndpointService } from '../endpoints/endpoint-call.js';
 import { forgetSecret, rememberSecret } from '../core/known-secrets.js';
 import { sentSecrets } from '../pipeline/provider-key.js';
 import type { Logger } from '../observability/logger.js';
 import { type Auth, presentsVirtualKey } from './auth.js';
 import { checkJsonContentType } from './request-guard.js';
 
-export interface EndpointReply {
-  status: number;
-  headers: Record<string, string>;
-  body: string;
-}
-
-/** A service either returns a reply for the route to write, or writes the response itself (streams). */
-export interface EndpointService {
-  handle(call: EndpointCall, res: ServerResponse): Promise<EndpointReply | null>;
-}
+export type { EndpointReply, EndpointService } from '../endpoints/endpoint-call.js';
 
 export function serveEndpoint(
   req: IncomingMessage,
