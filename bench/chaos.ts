@@ -2,7 +2,7 @@
  * `npm run chaos` — the load-and-fault suite at full size (see RELIABILITY.md). Loopback only; bounded in
  * count and time; stops by itself.
  *
- *   npm run chaos -- [--requests 20000] [--concurrency 64] [--seed 1] [--sigterm 0.5 | --sigkill 0.5] [--json]
+ *   npm run chaos -- [--requests 20000] [--concurrency 64] [--seed 1] [--sigterm 0.5 | --sigkill 0.5] [--journal] [--json]
  */
 import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
@@ -15,13 +15,14 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '1' },
     sigterm: { type: 'string' },
     sigkill: { type: 'string' },
+    journal: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 if (values.help) {
   console.log(
-    'usage: npm run chaos -- [--requests N] [--concurrency C] [--seed S] [--sigterm SHARE | --sigkill SHARE] [--json]',
+    'usage: npm run chaos -- [--requests N] [--concurrency C] [--seed S] [--sigterm SHARE | --sigkill SHARE] [--journal] [--json]',
   );
   process.exit(0);
 }
@@ -54,6 +55,7 @@ const result = await runChaos({
   ...(values.sigkill
     ? { signal: { kind: 'SIGKILL' as const, atShare: share('sigkill', values.sigkill) } }
     : {}),
+  journal: values.journal,
   onProgress: (d) => bar.update(d),
 });
 bar.stop();

@@ -5,7 +5,7 @@
  * it mid-load, and compares the answers the clients got with the entries on disk: how many answered
  * requests have no entry, and how old the oldest of them was at the kill (the loss window). Loopback only.
  *
- *   npm run bench:sigkill -- [--runs 3] [--seconds 3] [--concurrency 32] [--flush-ms N]
+ *   npm run bench:sigkill -- [--runs 3] [--seconds 3] [--concurrency 32] [--flush-ms N] [--journal]
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,6 +23,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '3' },
     concurrency: { type: 'string', default: '32' },
     'flush-ms': { type: 'string' },
+    journal: { type: 'boolean', default: false },
   },
 });
 const RUNS = Number(values.runs);
@@ -86,7 +87,11 @@ async function run(i: number) {
     configPath,
     JSON.stringify({
       server: { port: 0 },
-      ledger: { path: ledgerPath, ...(FLUSH_MS === undefined ? {} : { flushIntervalMs: FLUSH_MS }) },
+      ledger: {
+        path: ledgerPath,
+        ...(FLUSH_MS === undefined ? {} : { flushIntervalMs: FLUSH_MS }),
+        ...(values.journal ? { journal: true } : {}),
+      },
       providers: {
         openai: { type: 'openai', baseUrl: `${fake.url}/v1`, apiKey: 'sk-sigkill-0123456789abcdef' },
       },
@@ -113,7 +118,8 @@ async function run(i: number) {
   await Promise.all(workers);
   agent.destroy();
   await fake.close();
-  const ledger = SqliteLedger.open(ledgerPath);
+  // With the journal on, opening replays what the killed process had received (as its restart would).
+  const ledger = SqliteLedger.open(ledgerPath, { journal: values.journal });
   const ids = new Set((await ledger.query({})).map((e) => e.id));
   await ledger.close();
   rmSync(dir, { recursive: true, force: true });
@@ -132,7 +138,7 @@ async function run(i: number) {
 }
 
 console.log(
-  `SIGKILL under load: ${CONCURRENCY} keep-alive clients, kill after ${SECONDS} s, ledger.flushIntervalMs ${FLUSH_MS ?? 'default'}`,
+  `SIGKILL under load: ${CONCURRENCY} keep-alive clients, kill after ${SECONDS} s, ledger.flushIntervalMs ${FLUSH_MS ?? 'default'}, journal ${values.journal ? 'on' : 'off'}`,
 );
 let worstLost = 0;
 let worstMs = 0;

@@ -13,7 +13,11 @@ const schema = `penny_bench_gw_${process.pid}`;
 const app = await startPenny({
   object: {
     server: { port: 0 },
-    ledger: { path: join(dir, 'ledger.db'), ...(pgUrl ? { url: pgUrl, schema } : {}) },
+    ledger: {
+      path: join(dir, 'ledger.db'),
+      ...(pgUrl ? { url: pgUrl, schema } : {}),
+      ...(process.env.PENNY_BENCH_JOURNAL === '1' ? { journal: true } : {}),
+    },
     providers: {
       openai: { type: 'openai', baseUrl: `${process.argv[2]}/v1`, apiKey: 'sk-bench-0123456789abcdefghij' },
     },

@@ -135,6 +135,11 @@ export const configSchema = z.strictObject({
       /** How long a ledger entry may wait in memory before its batch is written (the SIGKILL window). */
       flushIntervalMs: z.number().int().positive().default(25),
       batchSize: z.number().int().positive().default(512),
+      /**
+       * SQLite: append each entry to a write-ahead journal (`<ledger>.journal/`, one write(2) each) when it is
+       * recorded, replayed exactly once at the next open — a SIGKILL then loses no recorded entry.
+       */
+      journal: z.boolean().default(false),
     })
     .prefault({}),
   providers: z

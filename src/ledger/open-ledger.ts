@@ -47,6 +47,8 @@ export async function openConfiguredLedger(
   return SqliteLedger.open(loaded.ledgerPath, {
     flushIntervalMs: c.flushIntervalMs,
     batchSize: c.batchSize,
+    // Readers (reports, the CLI) neither write nor replay a journal: a live server's files stay its own.
+    ...(c.journal && !opts.reader ? { journal: true } : {}),
     ...(opts.onError ? { onError: opts.onError } : {}),
   });
 }

@@ -28,6 +28,8 @@ export interface ChaosOptions {
   /** Called as requests finish (progress bars). */
   onProgress?: (done: number, total: number) => void;
   clientTimeoutMs?: number;
+  /** `ledger.journal`: the write-ahead journal (replayed when the ledger is opened after the run). */
+  journal?: boolean;
 }
 
 export interface ChaosResult {
@@ -156,7 +158,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
   writeFileSync(
     configPath,
     JSON.stringify({
-      ledger: { flushIntervalMs: 50 },
+      ledger: { flushIntervalMs: 50, journal: opts.journal ?? false },
       providers: {
         openai: {
           type: 'openai',
@@ -253,7 +255,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
   await exitP;
   await fake.close();
 
-  const ledger = SqliteLedger.open(ledgerPath);
+  // As the next `penny serve` would: with the journal on, a SIGKILLed process's received entries are replayed.
+  const ledger = SqliteLedger.open(ledgerPath, { journal: opts.journal ?? false });
   let entries: LedgerEntry[];
   try {
     entries = await ledger.query({});

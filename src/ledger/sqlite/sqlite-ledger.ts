@@ -25,6 +25,7 @@ import {
   SELECT_COLUMNS,
   type SqlValue,
 } from './row-codec.js';
+import { LedgerJournal } from './journal.js';
 import { migrate, TABLE } from './schema.js';
 import { GROUP_EXPR, whereClause } from './sql-filter.js';
 
@@ -39,6 +40,11 @@ export interface SqliteLedgerOptions {
   busyTimeoutMs?: number;
   /** Receives every write failure and every drop (default: a process warning). */
   onError?: (err: unknown) => void;
+  /**
+   * Write-ahead journal (journal.ts): each entry is also appended to `<path>.journal/` with one write(2)
+   * when received, so a SIGKILL loses no entry; files of dead processes are replayed at open. Default off.
+   */
+  journal?: boolean;
 }
 
 export interface SqliteLedgerStats {
@@ -68,6 +74,9 @@ export class SqliteLedger implements Ledger {
   #overflowReported = false;
   #droppedSinceReport = 0;
   #stats = { written: 0, dropped: 0, failedWrites: 0 };
+  readonly #journal: LedgerJournal | undefined;
+  /** Entries restored from a dead process's journal at open. */
+  readonly restored: number = 0;
 
   /** Opens (creating the file and its parent directory if needed) and migrates a ledger database. */
   static open(path: string, opts: SqliteLedgerOptions = {}): SqliteLedger {
@@ -81,10 +90,11 @@ export class SqliteLedger implements Ledger {
       db.close();
       throw err;
     }
-    return new SqliteLedger(db, opts);
+    const journal = opts.journal && path !== ':memory:' && path !== '' ? `${path}.journal` : undefined;
+    return new SqliteLedger(db, opts, journal);
   }
 
-  private constructor(db: Database.Database, opts: SqliteLedgerOptions) {
+  private constructor(db: Database.Database, opts: SqliteLedgerOptions, journalDir?: string) {
     this.#db = db;
     this.#flushIntervalMs = Math.max(1, opts.flushIntervalMs ?? 25);
     this.#batchSize = Math.max(1, opts.batchSize ?? 512);
@@ -94,6 +104,10 @@ export class SqliteLedger implements Ledger {
     this.#insertMany = db.transaction((entries: LedgerEntry[]) => {
       for (const e of entries) this.#insert.run(...entryToParams(e));
     });
+    if (journalDir !== undefined) {
+      this.restored = LedgerJournal.replay(journalDir, db, (p) => this.#insert.run(...p), TABLE);
+      this.#journal = new LedgerJournal(journalDir);
+    }
   }
 
   append(entry: LedgerEntry): void {
@@ -102,10 +116,28 @@ export class SqliteLedger implements Ledger {
       this.#report(new LedgerError('ledger_closed', `ledger is closed; entry ${entry.id} was dropped`, 1));
       return;
     }
+    if (this.#journal) this.#journalAppend(entry);
     this.#buffer.push(entry);
     if (this.#buffer.length > this.#maxBuffered) this.#dropOldest();
     if (this.#buffer.length >= this.#batchSize && this.#failing === 0) this.#scheduleImmediate();
     else this.#scheduleTimer();
+  }
+
+  #journalAppend(entry: LedgerEntry): void {
+    let params: SqlValue[];
+    try {
+      params = entryToParams(entry);
+    } catch {
+      return; // An entry that cannot be serialised cannot be stored either; the write reports it.
+    }
+    try {
+      this.#journal?.append(params);
+    } catch (err) {
+      // The entry is still buffered and written as usual; only its SIGKILL protection is lost.
+      this.#report(
+        new LedgerError('ledger_write_failed', `ledger journal append failed: ${messageOf(err)}`, 0, err),
+      );
+    }
   }
 
   async flush(): Promise<void> {
@@ -117,6 +149,8 @@ export class SqliteLedger implements Ledger {
     this.#writeAll();
     this.#closed = true;
     this.#cancelSchedules();
+    this.#journalCommitted(true);
+    this.#journal?.close();
     this.#db.close();
   }
 
@@ -396,7 +430,20 @@ export class SqliteLedger implements Ledger {
     }
   }
 
+  /** Every journaled entry is in the table (or was dropped and reported): the journal file can go. */
+  #journalCommitted(force = false): void {
+    if (!this.#journal || this.#buffer.length > 0) return;
+    try {
+      this.#journal.committed(force);
+    } catch (err) {
+      this.#report(
+        new LedgerError('ledger_write_failed', `ledger journal rotation failed: ${messageOf(err)}`, 0, err),
+      );
+    }
+  }
+
   #afterSuccessfulWrite(): void {
+    this.#journalCommitted();
     if (!this.#overflowReported) return;
     this.#overflowReported = false;
     if (this.#droppedSinceReport > 0) {
