@@ -349,12 +349,15 @@ export class Governance {
   async reserve(
     id: string,
     build: (now: number) => ReserveLine[],
+    opts: { direct?: boolean } = {},
   ): Promise<{ result: ReserveResult; lines: ReserveLine[] }> {
     const counters = this.counters;
     if (!counters) throw new Error('no governance store');
     await this.syncClock();
     const ttl = this.config.reservationTtlSeconds * 1000;
-    const allowances = this.allowancesFor(counters);
+    // `direct`: a reservation that may be settled by another instance or after a restart (a deferred job)
+    // is held in the store itself, not in this gateway's allowance.
+    const allowances = opts.direct ? null : this.allowancesFor(counters);
     const reserve = (ls: ReserveLine[]) =>
       allowances ? allowances.reserve(id, ls) : counters.reserve(id, ls, ttl);
     let lines = build(this.now());
@@ -397,10 +400,15 @@ export class Governance {
    * the same tick go to the store together (one Lua script or one transaction): budgets stay exact meanwhile
    * because each reservation keeps holding the call's worst case until its settlement lands.
    */
-  settle(id: string, lines: SettleLine[], then?: (snaps: CounterSnapshot[]) => void): void {
+  settle(
+    id: string,
+    lines: SettleLine[],
+    then?: (snaps: CounterSnapshot[]) => void,
+    opts: { direct?: boolean } = {},
+  ): void {
     const counters = this.counters;
     if (lines.length === 0 || !counters) return;
-    const allowances = this.allowancesFor(counters);
+    const allowances = opts.direct ? null : this.allowancesFor(counters);
     if (allowances) {
       allowances.settle(id, lines, then);
       return;

@@ -82,10 +82,15 @@ export async function reserveJob(
   let built: BudgetLine[] = [];
   let r: Awaited<ReturnType<Governance['reserve']>>;
   try {
-    r = await gov.reserve(id, (now) => {
-      built = plan.budgets.map((b) => budgetLine(b, plan.facts, now, gov.config.timeZone, amount));
-      return built.map((b) => b.line);
-    });
+    // Held in the store, not in this gateway's allowance: another instance may settle it, or a restart.
+    r = await gov.reserve(
+      id,
+      (now) => {
+        built = plan.budgets.map((b) => budgetLine(b, plan.facts, now, gov.config.timeZone, amount));
+        return built.map((b) => b.line);
+      },
+      { direct: true },
+    );
   } catch (e) {
     // The store is down: the budgets' failMode decides, as for a call (fail open: flagged, not held).
     if (plan.budgets.some((b) => b.failMode === 'closed')) throw e;
@@ -119,5 +124,7 @@ export function settleJob(
   gov.settle(
     res.id,
     res.lines.map((l) => ({ key: l.key, window: l.window, actual })),
+    undefined,
+    { direct: true },
   );
 }
