@@ -183,8 +183,12 @@ describe('three gateways, one budget in Redis', { skip: up ? false : `no Redis a
     await store.close();
     assert.equal(snap!.spent, spentNano, 'the shared counter equals the ledgers, exactly');
     assert.equal(snap!.reserved, 0, 'nothing is left reserved');
-    // At least as many as fit on their worst case were served (the rest were refused, not lost to a race).
-    assert.ok(served >= limitNano / worstNano, `served ${served} ≥ ${limitNano / worstNano}`);
+    // As many as fit on their worst case were served (the rest were refused, not lost to a race), less what
+    // leased allowances can strand: a call may be refused while another gateway still holds room it is not
+    // using (README, "Leased allowances"); near the limit an allowance shrinks to its waiting calls, so each
+    // other gateway strands at most about one call's worth at the end.
+    const fit = Number(limitNano / worstNano);
+    assert.ok(served >= fit - (INSTANCES - 1), `served ${served} ≥ ${fit} − ${INSTANCES - 1}`);
     process.stderr.write(
       `concurrency: served ${served}, refused ${refused.length}, spent ${nanoToUsd(spentNano)} of ${nanoToUsd(limitNano)} USD\n`,
     );
