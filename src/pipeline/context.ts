@@ -42,6 +42,11 @@ export interface RequestContext {
   request: CanonicalRequest;
   /** The request exactly as the client sent it. */
   readonly original: CanonicalRequest;
+  /**
+   * The client's body bytes `original` was parsed from (the HTTP face, Chat Completions and Messages), for
+   * the same-dialect fast path (execute/fast-body.ts); absent when there are none (penny.fetch, Responses).
+   */
+  readonly rawBody?: Buffer;
   attribution: Attribution;
   /** The policy of the request's feature (its section, else `default`), resolved once by the gateway. */
   policy: FeatureConfig | undefined;

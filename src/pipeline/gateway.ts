@@ -49,6 +49,8 @@ export interface IncomingCall {
   dialect: Dialect;
   /** The parsed JSON body. */
   body: unknown;
+  /** The bytes `body` was parsed from, when the face has them (the same-dialect fast path forwards them). */
+  raw?: Buffer;
   headers: Headers;
   sink: ResponseSink;
   signal: AbortSignal;
@@ -154,6 +156,7 @@ export class Gateway {
       clientDialect: call.dialect,
       request,
       original: request,
+      ...(call.raw !== undefined ? { rawBody: call.raw } : {}),
       attribution,
       policy: featurePolicy(this.deps.loaded, attribution.feature),
       clientKey: undefined,

@@ -29,6 +29,11 @@ export class SseParser {
     return out;
   }
 
+  /** True between events: no partial line and no event begun (a chunk that ends so can be forwarded as is). */
+  get idle(): boolean {
+    return this.buf === '' && this.data.length === 0 && this.event === undefined;
+  }
+
   /** Flushes a final event that was not followed by a blank line. */
   end(): SseEvent[] {
     const out: SseEvent[] = [];

@@ -58,7 +58,7 @@ export class Upstreams {
   async call(
     provider: ResolvedProvider,
     model: string,
-    body: string,
+    body: string | Buffer,
     opts: {
       apiKey: string | undefined;
       stream: boolean;

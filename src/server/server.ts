@@ -232,10 +232,11 @@ export function createPennyServer(opts: ServerOptions): Server {
       started = true;
       const buf = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
       let body: unknown;
+      // A UTF-8 byte-order mark before the JSON is allowed (some Windows tools write one).
+      const bom = buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf;
+      const raw = bom ? buf.subarray(3) : buf;
       try {
-        // A UTF-8 byte-order mark before the JSON is allowed (some Windows tools write one).
-        const bom = buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf;
-        body = JSON.parse((bom ? buf.subarray(3) : buf).toString('utf8'));
+        body = JSON.parse(raw.toString('utf8'));
       } catch (e) {
         const err = new PennyError(
           'invalid_json',
@@ -251,7 +252,10 @@ export function createPennyServer(opts: ServerOptions): Server {
       }
       if (dialect === 'responses' && opts.responses)
         return handleResponsesCall(gateway, opts.responses, { ...call, body }, logger);
-      gateway.handle({ ...call, body }).catch((e) => logger.error('request handling failed', { error: e }));
+      // The bytes go along for the same-dialect fast path (pipeline/execute/fast-body.ts).
+      gateway
+        .handle({ ...call, body, raw })
+        .catch((e) => logger.error('request handling failed', { error: e }));
     });
     req.on('error', () => ac.abort());
   }

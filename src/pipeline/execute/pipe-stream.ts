@@ -27,6 +27,7 @@ import {
   upstreamReportedError,
 } from './stream-endings.js';
 import { completeUsage, estimateUsage } from './usage-estimate.js';
+import { FAST_PATH } from './fast-body.js';
 
 export async function pipeStream(
   ctx: RequestContext,
@@ -71,8 +72,13 @@ export async function pipeStream(
     return out;
   };
 
-  const handle = (events: SseEvent[]) => {
+  /**
+   * `chunk` is the upstream's bytes when they hold exactly `events` (they begin and end between events):
+   * in raw mode, when every event is forwarded, they go to the client as they are, not re-formatted.
+   */
+  const handle = (events: SseEvent[], chunk?: Buffer) => {
     let out = '';
+    let asIs = chunk !== undefined && encoder === null;
     for (const ev of events) {
       const cevs = decoder.decode(ev);
       for (const c of cevs)
@@ -82,6 +88,7 @@ export async function pipeStream(
         // the client gets exactly one error in its dialect below, and nothing after it.
         asm.addAll(cevs);
         failed = true;
+        asIs = false;
         break;
       }
       if (observer !== undefined && encoder !== null) {
@@ -94,15 +101,30 @@ export async function pipeStream(
       if (encoder) {
         for (const c of cevs) out += encoder.encode(c);
       } else if (!(hideUsage && isUsageOnly(cevs))) {
-        out += sse(ev.data, ev.event);
+        if (!asIs) out += sse(ev.data, ev.event);
+      } else if (asIs) {
+        // A hidden event inside a chunk otherwise forwarded as is: re-format the events before it, and the rest.
+        asIs = false;
+        for (const before of events) {
+          if (before === ev) break;
+          out += sse(before.data, before.event);
+        }
       }
     }
-    if (out && !ctx.sink.closed) ctx.sink.write(out);
+    if (asIs && chunk !== undefined) {
+      FAST_PATH.rawStreamChunks++;
+      if (!ctx.sink.closed) ctx.sink.write(chunk);
+    } else if (out && !ctx.sink.closed) ctx.sink.write(out);
   };
 
   try {
+    // A chunk that starts and ends between events is forwarded byte for byte (raw mode).
+    let between = true;
     for await (const chunk of body) {
-      handle(parser.push(chunk));
+      const events = parser.push(chunk);
+      const whole = between && parser.idle && chunk[chunk.length - 1] === 0x0a;
+      between = parser.idle && chunk[chunk.length - 1] === 0x0a;
+      handle(events, whole && events.length > 0 ? chunk : undefined);
       if (cut !== null || failed) break;
     }
     if (cut === null && !failed) handle(parser.end());

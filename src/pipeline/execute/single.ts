@@ -26,6 +26,7 @@ import { responseToEvents } from '../stream/response-to-events.js';
 import { errorOutcome, writeEventsAsStream } from './outcomes.js';
 import { pipeStream } from './pipe-stream.js';
 import { cutCallUsage } from './usage-estimate.js';
+import { fastRequestBody } from './fast-body.js';
 
 export interface ExecuteDeps {
   upstreams: Upstreams;
@@ -104,9 +105,18 @@ async function callTarget(ctx: RequestContext, target: Target, deps: ExecuteDeps
   // Set once the upstream has accepted the call (status < 400): from then on it is generating, and bills.
   let answered = false;
   try {
-    const body = JSON.stringify(
-      upstreamCodec.renderRequest(ctx.request, { model: target.model, forceStreamUsage: true }),
-    );
+    const body =
+      fastRequestBody(
+        ctx.rawBody,
+        ctx.clientDialect,
+        upstreamCodec.name,
+        ctx.request,
+        ctx.original,
+        target.model,
+      ) ??
+      JSON.stringify(
+        upstreamCodec.renderRequest(ctx.request, { model: target.model, forceStreamUsage: true }),
+      );
     const apiKey = ctx.clientKey ?? provider.apiKey;
     // The module's own path when its dialect is served elsewhere than the provider type's (Responses API).
     const upstreamPath = providerModule(upstreamCodec.name).upstreamPath;
