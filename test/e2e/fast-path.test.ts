@@ -141,10 +141,7 @@ describe('same-dialect fast path', () => {
     const got = await post(h.app.url, '/v1/chat/completions', sent);
     assert.equal(got.status, 200);
     assert.equal(FAST_PATH.requests, before + 1);
-    assert.equal(
-      up.received.at(-1),
-      '{"model":"gpt-4o-mini", "messages":[{"role":"user","content":"x"}]}',
-    );
+    assert.equal(up.received.at(-1), '{"model":"gpt-4o-mini", "messages":[{"role":"user","content":"x"}]}');
   });
 
   test('streamed OpenAI with include_usage: bytes both ways untouched', async () => {
