@@ -20,6 +20,8 @@ const QUICK = process.argv.includes('--quick');
 const PG_URL =
   process.env.BENCH_PG_URL ??
   (process.argv.includes('--pg') ? 'postgres://postgres@127.0.0.1:5432/test' : undefined);
+/** `--journal` adds Penny with the SQLite ledger's write-ahead journal on (ledger.journal), to price it. */
+const JOURNAL = process.argv.includes('--journal');
 const ONLY = process.argv
   .find((a) => a.startsWith('--only='))
   ?.slice(7)
@@ -204,6 +206,19 @@ async function main() {
       start: () => startProc(pin(0, [process.execPath, 'bench/servers/penny.mjs', upstream]), /READY (\d+)/),
       headers: { authorization: 'Bearer penny' },
     },
+    ...(JOURNAL
+      ? [
+          {
+            name: 'Penny (journal on)',
+            start: () =>
+              startProc(
+                pin(0, [process.execPath, 'bench/servers/penny.mjs', upstream, '', 'journal']),
+                /READY (\d+)/,
+              ),
+            headers: { authorization: 'Bearer penny' },
+          },
+        ]
+      : []),
     ...(PG_URL
       ? [
           {
@@ -322,6 +337,14 @@ async function main() {
       const ratio = penny.json[1]!.rps / bare.json[1]!.rps;
       lines.push(
         `| throughput @10 ≥ 50% of bare undici hop | ${(ratio * 100).toFixed(0)}% (${penny.json[1]!.rps.toFixed(0)} vs ${bare.json[1]!.rps.toFixed(0)} req/s) | ${ratio >= 0.5 ? 'met' : 'NOT met'} |`,
+      );
+    }
+    const jr = results['Penny (journal on)'];
+    if (jr) {
+      const ratio = jr.json[1]!.rps / penny.json[1]!.rps;
+      const sratio = jr.stream[1]!.rps / penny.stream[1]!.rps;
+      lines.push(
+        `| journal on (SIGKILL-safe ledger): throughput @10 vs journal off | json ${(ratio * 100).toFixed(0)}%, stream ${(sratio * 100).toFixed(0)}% (${jr.json[1]!.rps.toFixed(0)} vs ${penny.json[1]!.rps.toFixed(0)} req/s) | – |`,
       );
     }
     const pgr = results['Penny (PostgreSQL ledger)'];

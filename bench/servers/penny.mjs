@@ -8,7 +8,8 @@ import { startPenny } from '../../dist/app.js';
 import { createLogger } from '../../dist/observability/logger.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'penny-bench-'));
-const pgUrl = process.argv[3];
+const pgUrl = process.argv[3] || undefined;
+const journal = process.env.PENNY_BENCH_JOURNAL === '1' || process.argv[4] === 'journal';
 const schema = `penny_bench_gw_${process.pid}`;
 const app = await startPenny({
   object: {
@@ -16,7 +17,7 @@ const app = await startPenny({
     ledger: {
       path: join(dir, 'ledger.db'),
       ...(pgUrl ? { url: pgUrl, schema } : {}),
-      ...(process.env.PENNY_BENCH_JOURNAL === '1' ? { journal: true } : {}),
+      ...(journal ? { journal: true } : {}),
     },
     providers: {
       openai: { type: 'openai', baseUrl: `${process.argv[2]}/v1`, apiKey: 'sk-bench-0123456789abcdefghij' },
