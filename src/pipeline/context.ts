@@ -43,10 +43,13 @@ export interface RequestContext {
   /** The request exactly as the client sent it. */
   readonly original: CanonicalRequest;
   /**
-   * The client's body bytes `original` was parsed from (the HTTP face, Chat Completions and Messages), for
-   * the same-dialect fast path (execute/fast-body.ts); absent when there are none (penny.fetch, Responses).
+   * The client's body bytes and the request they were parsed into (the HTTP face, Chat Completions and
+   * Messages), for the same-dialect fast path (execute/fast-body.ts); absent when there are none
+   * (penny.fetch, Responses). A context built for another call (a micro-batch's shared call, a summary, a
+   * shadow run) may copy this field but has another `original`: the bytes are used only while
+   * `rawBody.parsed === original`, so such a call is never sent the client's bytes.
    */
-  readonly rawBody?: Buffer;
+  readonly rawBody?: { readonly bytes: Buffer; readonly parsed: CanonicalRequest };
   attribution: Attribution;
   /** The policy of the request's feature (its section, else `default`), resolved once by the gateway. */
   policy: FeatureConfig | undefined;

@@ -156,7 +156,7 @@ export class Gateway {
       clientDialect: call.dialect,
       request,
       original: request,
-      ...(call.raw !== undefined ? { rawBody: call.raw } : {}),
+      ...(call.raw !== undefined ? { rawBody: { bytes: call.raw, parsed: request } } : {}),
       attribution,
       policy: featurePolicy(this.deps.loaded, attribution.feature),
       clientKey: undefined,

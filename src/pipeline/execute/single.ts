@@ -107,7 +107,7 @@ async function callTarget(ctx: RequestContext, target: Target, deps: ExecuteDeps
   try {
     const body =
       fastRequestBody(
-        ctx.rawBody,
+        ctx.rawBody?.parsed === ctx.original ? ctx.rawBody.bytes : undefined,
         ctx.clientDialect,
         upstreamCodec.name,
         ctx.request,
