@@ -83,7 +83,12 @@ describe('governance for operators', () => {
   });
 
   test('a warn budget serves past its limit and alerts once per threshold, as JSON and as Slack', async () => {
-    for (let i = 0; i < 4; i++) await chat('w');
+    // Each request's spend is written (drain) before the next: settlements written together would jump past
+    // both thresholds at once, and a jump alerts only the highest threshold it reached (thresholds.ts).
+    for (let i = 0; i < 4; i++) {
+      await chat('w');
+      await h.app.governance.drain();
+    }
     await until(() => hook.got.length >= 4, 15_000);
     await h.app.governance.drain();
     const json = hook.got.filter((g) => g.path === '/json');
