@@ -2,6 +2,7 @@
 // with a budget and a rate limit (both far above what the benchmark spends, so every request is checked,
 // reserved and settled, and none is refused). Writes the key to argv[3]; removes its Redis keys on exit.
 // argv[4] = 'sqlite' keeps keys and counters in the embedded SQLite store instead of Redis.
+// PENNY_BENCH_ALLOWANCE=<n> sets governance.allowance.calls (calls' worth leased per allowance; default 16).
 // PENNY_BENCH_DIST points at another build (bench/governance.ts compares a previous build in the same run).
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +17,9 @@ const { createKey } = await import(`${dist}governance/key-admin.js`);
 const { dropPrefix } = await import(`${dist}governance/redis-counter-store.js`);
 const { createLogger } = await import(`${dist}observability/logger.js`);
 const sqlite = process.argv[4] === 'sqlite';
+const allowance = process.env.PENNY_BENCH_ALLOWANCE
+  ? { allowance: { calls: Number(process.env.PENNY_BENCH_ALLOWANCE) } }
+  : {};
 
 const dir = mkdtempSync(join(tmpdir(), 'penny-bench-'));
 const prefix = `penny:bench:${process.pid}:`;
@@ -27,8 +31,9 @@ const app = await startPenny({
       openai: { type: 'openai', baseUrl: `${process.argv[2]}/v1`, apiKey: 'sk-bench-0123456789abcdefghij' },
     },
     governance: sqlite
-      ? { requireKeys: true }
+      ? { requireKeys: true, ...allowance }
       : {
+          ...allowance,
           store: {
             redis: { url: process.env.PENNY_BENCH_REDIS ?? 'redis://127.0.0.1:6379', keyPrefix: prefix },
           },
