@@ -6,37 +6,16 @@
  * not JSON). Samples are drawn with a fixed seed, so a failure reproduces.
  */
 import assert from 'node:assert/strict';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
-import { dialectError, unnamedField } from './fuzz-bodies.js';
+import { dialectError, post as postWith, unnamedField } from './fuzz-bodies.js';
 import { type Harness, startHarness } from './harness.js';
 
 // Issue 15 asks for at least 2,000 per endpoint; PENNY_FUZZ_RUNS makes a quick local run smaller.
 const RUNS = Number(process.env.PENNY_FUZZ_RUNS ?? 2000);
 const agent = new Agent({ keepAlive: true, maxSockets: 16 });
-
-function post(url: string, path: string, body: Buffer): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `${url}${path}`,
-      { method: 'POST', agent, headers: { 'content-type': 'application/json' } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
-        );
-        res.on('error', reject);
-      },
-    );
-    req.setTimeout(15_000, () =>
-      req.destroy(new Error(`hang: no answer for ${body.subarray(0, 200).toString()}`)),
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const post = (url: string, path: string, body: Buffer) => postWith(agent, url, path, body);
 
 const BASE = {
   openai: {

@@ -7,23 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import OpenAI from 'openai';
 import { type PennyApp, startPenny } from '../../src/app.js';
-import { type ScriptedUpstream, startScriptedUpstream } from './scripted-upstream.js';
-
-function reply(model: string, text: string) {
-  return {
-    headers: { 'content-type': 'application/json' },
-    chunks: [
-      JSON.stringify({
-        id: 'chatcmpl-1',
-        object: 'chat.completion',
-        created: 1,
-        model,
-        choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }],
-        usage: { prompt_tokens: 20, completion_tokens: 8, total_tokens: 28 },
-      }),
-    ],
-  };
-}
+import { type ScriptedUpstream, chatReply as reply, startScriptedUpstream } from './scripted-upstream.js';
 
 interface Hook {
   path: string;

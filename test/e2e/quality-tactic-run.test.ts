@@ -8,23 +8,8 @@ import { type PennyApp, startPenny } from '../../src/app.js';
 import type { LedgerEntry } from '../../src/core/ledger-entry.js';
 import { createPenny } from '../../src/index.js';
 import type { QualityStores } from '../../src/quality/quality-stores.js';
-import { type ScriptedUpstream, startScriptedUpstream } from './scripted-upstream.js';
+import { type ScriptedUpstream, chatReply as reply, startScriptedUpstream } from './scripted-upstream.js';
 
-function reply(model: string, text: string) {
-  return {
-    headers: { 'content-type': 'application/json' },
-    chunks: [
-      JSON.stringify({
-        id: 'chatcmpl-1',
-        object: 'chat.completion',
-        created: 1,
-        model,
-        choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }],
-        usage: { prompt_tokens: 20, completion_tokens: 8, total_tokens: 28 },
-      }),
-    ],
-  };
-}
 const evaluationOf = (e: LedgerEntry) =>
   e.meta?.evaluation as { evaluates?: string; role?: string; tactics?: string[] } | undefined;
 

@@ -12,6 +12,23 @@ export interface Scripted {
   chunks: string[];
 }
 
+/** A non-streamed Chat Completions answer with `text` from `model` (usage 20 in, 8 out), to script a reply. */
+export function chatReply(model: string, text: string): Scripted {
+  return {
+    headers: { 'content-type': 'application/json' },
+    chunks: [
+      JSON.stringify({
+        id: 'chatcmpl-1',
+        object: 'chat.completion',
+        created: 1,
+        model,
+        choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }],
+        usage: { prompt_tokens: 20, completion_tokens: 8, total_tokens: 28 },
+      }),
+    ],
+  };
+}
+
 export interface ScriptedUpstream {
   url: string;
   /** Queues the answer to the next request. */
