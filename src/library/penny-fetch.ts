@@ -137,30 +137,13 @@ export function createPenny(opts: PennyOptions = {}): Penny {
       );
       return Response.json(w.body, { status: w.status });
     }
-    const text =
-      init?.body !== undefined && init.body !== null
-        ? await new Response(init.body).text()
-        : input instanceof Request
-          ? await input.text()
-          : '';
-    let body: unknown;
-    let preError: PennyError | undefined;
-    try {
-      body = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
-    } catch (e) {
-      preError = new PennyError(
-        'invalid_json',
-        `the request body is not valid JSON: ${(e as Error).message}`,
-        { cause: e },
-      );
-    }
+    const parsed = await readJson(init, input);
+    const body = parsed.body;
+    let preError = parsed.error;
     if (state !== 'open') {
       // Closing: recorded (the ledger is still open) without an upstream call. Closed: nothing can be
       // recorded any more, so nothing is spent either.
-      preError = new PennyError(
-        'shutting_down',
-        'penny.close() was called: this Penny takes no new requests (create a new one with createPenny())',
-      );
+      preError = shuttingDown();
       if (state === 'closed') {
         const w = toWireError(preError, dialect);
         return Response.json(w.body, { status: w.status });
@@ -168,12 +151,7 @@ export function createPenny(opts: PennyOptions = {}): Penny {
     }
     // The guardrail's state (and experiment stops) are read from the quality store before the first request.
     if (state === 'open' && core.quality.eager) await core.quality.ready();
-    const ac = new AbortController();
-    const signal = init?.signal ?? (input instanceof Request ? input.signal : undefined);
-    if (signal) {
-      if (signal.aborted) ac.abort();
-      else signal.addEventListener('abort', () => ac.abort(), { once: true });
-    }
+    const ac = linkedAbort(init, input);
     const rstate = dialect === 'responses' && !preError ? await responsesState() : undefined;
     return new Promise<Response>((resolve, reject) => {
       const sink = new ResponseBuilder(resolve, () => ac.abort(), reject);
@@ -202,28 +180,10 @@ export function createPenny(opts: PennyOptions = {}): Penny {
       const w = toWireError(err, 'openai');
       return Response.json(w.body, { status: w.status });
     };
-    if (state !== 'open')
-      return fail(
-        new PennyError(
-          'shutting_down',
-          'penny.close() was called: this Penny takes no new requests (create a new one with createPenny())',
-        ),
-      );
-    const text = await bodyText(init, input);
-    let body: unknown;
-    try {
-      body = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
-    } catch (e) {
-      return fail(
-        new PennyError('invalid_json', `the request body is not valid JSON: ${(e as Error).message}`),
-      );
-    }
-    const ac = new AbortController();
-    const signal = init?.signal ?? (input instanceof Request ? input.signal : undefined);
-    if (signal) {
-      if (signal.aborted) ac.abort();
-      else signal.addEventListener('abort', () => ac.abort(), { once: true });
-    }
+    if (state !== 'open') return fail(shuttingDown());
+    const { body, error } = await readJson(init, input);
+    if (error) return fail(error);
+    const ac = linkedAbort(init, input);
     const shim = new NodeResponseShim(() => ac.abort());
     const call: EndpointCall = { body, headers, signal: ac.signal };
     const reply = await service.handle(call, shim as unknown as ServerResponse);
@@ -260,6 +220,42 @@ export function createPenny(opts: PennyOptions = {}): Penny {
 async function bodyText(init: RequestInit | undefined, input: string | URL | Request): Promise<string> {
   if (init?.body !== undefined && init.body !== null) return new Response(init.body).text();
   return input instanceof Request ? input.text() : '';
+}
+
+/** The request's JSON body (a UTF-8 byte-order mark allowed), or the 400 `invalid_json` error. */
+async function readJson(
+  init: RequestInit | undefined,
+  input: string | URL | Request,
+): Promise<{ body: unknown; error?: PennyError }> {
+  const text = await bodyText(init, input);
+  try {
+    return { body: JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text) };
+  } catch (e) {
+    return {
+      body: undefined,
+      error: new PennyError('invalid_json', `the request body is not valid JSON: ${(e as Error).message}`, {
+        cause: e,
+      }),
+    };
+  }
+}
+
+/** An abort controller that follows the caller's signal (the SDK's `signal` option). */
+function linkedAbort(init: RequestInit | undefined, input: string | URL | Request): AbortController {
+  const ac = new AbortController();
+  const signal = init?.signal ?? (input instanceof Request ? input.signal : undefined);
+  if (signal) {
+    if (signal.aborted) ac.abort();
+    else signal.addEventListener('abort', () => ac.abort(), { once: true });
+  }
+  return ac;
+}
+
+function shuttingDown(): PennyError {
+  return new PennyError(
+    'shutting_down',
+    'penny.close() was called: this Penny takes no new requests (create a new one with createPenny())',
+  );
 }
 
 /**
