@@ -142,28 +142,37 @@ describe('two instances sharing Redis', { skip }, () => {
   test('a leader that died: the follower waits for its lease to lapse, then calls upstream itself', async () => {
     const content = 'Fleet dead leader #fake:words=5 #fake:delay=200';
     const r = await openTestRedis(PREFIX);
-    const fallback0 = cacheStats().fleetFallback;
-    const m0 = (await metric(a, 'penny_cache_fleet_fallbacks_total')) ?? 0;
-    const c0 = calls();
-    // B leads once, which shows the request's lease key (the only flight during this test).
-    const pending = ask(b, 'faq', content);
-    let leaseKey: string | undefined;
-    await until(async () => {
-      const keys = await r.client.keys(`${PREFIX}flight:lease:*`);
-      leaseKey = keys[0];
-      return leaseKey !== undefined;
-    });
-    await pending;
-    // The same request again, its entry deleted, with a dead instance's lease in place (600 ms, never renewed).
-    const key = leaseKey!.slice(`${PREFIX}flight:lease:`.length);
-    await r.client.del(`${PREFIX}${key}`, `${PREFIX}flight:result:${key}`);
-    await r.client.set(leaseKey!, 'dead-instance', 'PX', 600);
-    const again = await ask(a, 'faq', content);
-    assert.equal(again.response.headers.get('x-penny-cache'), 'miss');
-    assert.equal(cacheStats().fleetFallback, fallback0 + 1);
-    assert.equal(await metric(a, 'penny_cache_fleet_fallbacks_total'), m0 + 1);
-    assert.equal(calls() - c0, 2, 'the follower made its own call once the lease lapsed');
-    await r.client.quit();
+    try {
+      const fallback0 = cacheStats().fleetFallback;
+      const m0 = (await metric(a, 'penny_cache_fleet_fallbacks_total')) ?? 0;
+      const c0 = calls();
+      // B leads once, which shows the request's lease key (the only flight during this test).
+      const pending = ask(b, 'faq', content);
+      let leaseKey: string | undefined;
+      await until(async () => {
+        const keys = await r.client.keys(`${PREFIX}flight:lease:*`);
+        leaseKey = keys[0];
+        return leaseKey !== undefined;
+      });
+      await pending;
+      const key = leaseKey!.slice(`${PREFIX}flight:lease:`.length);
+      // B ends its flight after answering: wait until its lease is released (its result written) and its entry
+      // stored, so the deletions below cannot race with B's own late writes (a late result made A a follower).
+      await until(
+        async () =>
+          (await r.client.exists(leaseKey!)) === 0 && (await r.client.exists(`${PREFIX}${key}`)) === 1,
+      );
+      // The same request again, its entry deleted, with a dead instance's lease in place (600 ms, never renewed).
+      await r.client.del(`${PREFIX}${key}`, `${PREFIX}flight:result:${key}`);
+      await r.client.set(leaseKey!, 'dead-instance', 'PX', 600);
+      const again = await ask(a, 'faq', content);
+      assert.equal(again.response.headers.get('x-penny-cache'), 'miss');
+      assert.equal(cacheStats().fleetFallback, fallback0 + 1);
+      assert.equal(await metric(a, 'penny_cache_fleet_fallbacks_total'), m0 + 1);
+      assert.equal(calls() - c0, 2, 'the follower made its own call once the lease lapsed');
+    } finally {
+      await r.client.quit();
+    }
   });
 
   test('a leader whose call fails: the follower is not handed its error; it makes its own call', async () => {
