@@ -22,7 +22,7 @@ import type { Logger } from '../observability/logger.js';
 import type { Gateway } from '../pipeline/gateway.js';
 import type { PriceCatalog } from '../pricing/catalog.js';
 import { CODECS } from '../providers/codecs.js';
-import { SIMULATED_PROVIDER } from '../providers/simulated/simulated.js';
+import { SIMULATED_PROVIDER, SIMULATED_UPSTREAM } from '../providers/simulated/simulated.js';
 import { SseParser } from '../providers/sse.js';
 import { readBodyText } from '../providers/upstream.js';
 import type { EndpointReply, EndpointService } from '../endpoints/endpoint-call.js';
@@ -148,7 +148,20 @@ export class CompletionsService implements EndpointService {
     g: GuardedCall | null,
   ): Promise<EndpointReply | null> {
     const stream = body.stream === true;
-    if (this.deps.gateway.simulated) return this.simulate(start, headers, body, res);
+    if (this.deps.gateway.simulated) {
+      // Reserved like a real call (as chat does), so budgets hold and can be tried out with no provider.
+      const sim = { usage: null as Usage | null };
+      const run = () => this.simulate(start, headers, body, res, sim);
+      if (!g) return run();
+      try {
+        return await g.call({ provider: SIMULATED_UPSTREAM, model: body.model }, async () => ({
+          value: run(),
+          usage: sim.usage,
+        }));
+      } catch (e) {
+        return this.fail(start, headers, body.model, asPennyError(e), SIMULATED_PROVIDER, stream);
+      }
+    }
     let target: ReturnType<Gateway['resolver']['resolve']>;
     try {
       target = this.deps.gateway.resolver.resolve(body.model);
@@ -314,11 +327,23 @@ export class CompletionsService implements EndpointService {
     headers: Record<string, string>,
     body: Body,
     res: ServerResponse,
+    track: { usage: Usage | null },
   ): EndpointReply | null {
     const prompt = promptText(body.prompt).replace(/\s+/g, ' ').trim().slice(0, 120);
-    const text = ` This is a simulated completion from Penny (no provider is configured). Prompt: "${prompt}".`;
-    const usage: Usage = this.estimate(body, body.model, text);
+    let text = ` This is a simulated completion from Penny (no provider is configured). Prompt: "${prompt}".`;
+    let usage: Usage = this.estimate(body, body.model, text);
+    // Like a real provider, the answer stops at max_tokens (so its cost never passes the reserved worst case).
+    const cap = (body as { max_tokens?: unknown }).max_tokens;
+    let finish: 'stop' | 'length' = 'stop';
+    if (typeof cap === 'number' && Number.isInteger(cap) && cap > 0 && usage.outputText > cap) {
+      const words = text.split(' ');
+      text = words.slice(0, Math.max(1, Math.floor((words.length * cap) / usage.outputText))).join(' ');
+      usage = this.estimate(body, body.model, text);
+      usage.outputText = Math.min(cap, usage.outputText);
+      finish = 'length';
+    }
     delete usage.estimated;
+    track.usage = usage;
     const id = `cmpl-sim-${start.id}`;
     const created = Math.floor(start.startedAt / 1000);
     const usageJson = {
@@ -343,7 +368,7 @@ export class CompletionsService implements EndpointService {
         headers: { ...headers, 'content-type': 'application/json' },
         body: JSON.stringify({
           ...head,
-          choices: [{ text, index: 0, logprobs: null, finish_reason: 'stop' }],
+          choices: [{ text, index: 0, logprobs: null, finish_reason: finish }],
           usage: usageJson,
         }),
       };
@@ -351,7 +376,7 @@ export class CompletionsService implements EndpointService {
     let out = '';
     for (const piece of text.match(/\s*\S+/g) ?? [])
       out += `data: ${JSON.stringify({ ...head, choices: [{ text: piece, index: 0, logprobs: null, finish_reason: null }] })}\n\n`;
-    out += `data: ${JSON.stringify({ ...head, choices: [{ text: '', index: 0, logprobs: null, finish_reason: 'stop' }] })}\n\n`;
+    out += `data: ${JSON.stringify({ ...head, choices: [{ text: '', index: 0, logprobs: null, finish_reason: finish }] })}\n\n`;
     if (body.stream_options?.include_usage === true)
       out += `data: ${JSON.stringify({ ...head, choices: [], usage: usageJson })}\n\n`;
     res.end(`${out}data: [DONE]\n\n`);

@@ -22,7 +22,7 @@ import type { Gateway } from '../pipeline/gateway.js';
 import type { PriceCatalog } from '../pricing/catalog.js';
 import { CODECS } from '../providers/codecs.js';
 import { readBodyText } from '../providers/upstream.js';
-import { SIMULATED_PROVIDER } from '../providers/simulated/simulated.js';
+import { SIMULATED_PROVIDER, SIMULATED_UPSTREAM } from '../providers/simulated/simulated.js';
 import type { EndpointReply, EndpointService } from '../endpoints/endpoint-call.js';
 import { countText } from '../tokens/index.js';
 import type { EndpointGuard, GuardedCall } from '../governance/endpoint-guard.js';
@@ -136,14 +136,25 @@ export class EmbeddingsService implements EndpointService {
     let answer: CachedEmbedding;
     let estimated = false;
     if (this.deps.gateway.simulated) {
-      const sim = simulateEmbeddings(body);
-      answer = {
-        body: JSON.stringify(sim.json),
-        provider: SIMULATED_PROVIDER,
-        servedModel: body.model,
-        promptTokens: sim.promptTokens,
-        simulated: true,
+      const simulated = async (): Promise<{ value: CachedEmbedding; usage: Usage | null }> => {
+        const sim = simulateEmbeddings(body);
+        const value: CachedEmbedding = {
+          body: JSON.stringify(sim.json),
+          provider: SIMULATED_PROVIDER,
+          servedModel: body.model,
+          promptTokens: sim.promptTokens,
+          simulated: true,
+        };
+        return { value, usage: { ...emptyUsage(), inputUncached: value.promptTokens } };
       };
+      // Reserved like a real call (as chat does), so budgets hold and can be tried out with no provider.
+      try {
+        answer = g
+          ? await g.call({ provider: SIMULATED_UPSTREAM, model: body.model }, simulated)
+          : (await simulated()).value;
+      } catch (e) {
+        return this.fail(start, headers, body.model, asPennyError(e), SIMULATED_PROVIDER);
+      }
       headers['x-penny-simulated'] = 'true';
     } else {
       let target: ReturnType<Gateway['resolver']['resolve']>;
