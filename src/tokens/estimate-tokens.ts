@@ -41,6 +41,13 @@ export interface EstimatedTokens {
 
 const IDLE_MS = 30_000;
 
+/**
+ * The worker's young generation (MB). V8's default (two 16 MB semi-spaces on 64-bit, as in the main
+ * thread) is sized for a thread that allocates fast; this one allocates little per count, and the pages
+ * stay committed for as long as it lives. 4 MB takes ~12 MB off its RSS.
+ */
+const WORKER_YOUNG_GENERATION_MB = 4;
+
 let worker: Worker | null = null;
 let broken = false;
 let nextId = 1;
@@ -97,7 +104,10 @@ export function estimateTokens(
 function start(): Worker | null {
   if (worker !== null) return worker;
   try {
-    const w = typeScriptSource ? new Worker(tsxBootstrap(), { eval: true }) : new Worker(workerUrl);
+    const resourceLimits = { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB };
+    const w = typeScriptSource
+      ? new Worker(tsxBootstrap(), { eval: true, resourceLimits })
+      : new Worker(workerUrl, { resourceLimits });
     w.on('message', (r: EstimateReply) => onReply(r));
     w.on('error', () => fail(w));
     w.on('exit', () => fail(w));
