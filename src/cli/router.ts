@@ -29,7 +29,18 @@ import { qualityDbPathFor } from '../quality/sqlite/quality-db.js';
 
 export const TRAIN_DATASETS = ['gsm8k', 'mmlu', 'mt_bench', 'gsm8k+mmlu'] as const;
 export const EVAL_DATASETS = ['gsm8k', 'mmlu', 'mt_bench'] as const;
-export const METHODS = ['logreg', 'knn', 'embed-knn', 'blend', 'dual', 'dual-blend', 'auto'] as const;
+export const METHODS = [
+  'logreg',
+  'knn',
+  'embed-knn',
+  'blend',
+  'dual',
+  'dual-blend',
+  'dual-gbdt',
+  'length',
+  'anchored',
+  'auto',
+] as const;
 
 export interface RouterTrainCommandOptions {
   out: string;

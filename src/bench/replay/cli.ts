@@ -43,6 +43,7 @@ import {
   routerExamples,
   selectMethodByCv,
   EXAMPLE_ROUTER_METHODS,
+  OUTCOME_METHODS,
   selectMethodByCvExamples,
   trainRouterModel,
 } from './router-training.js';
@@ -287,7 +288,7 @@ export function routerTrain(opts: RouterTrainOptions): RouterTrainResult | null 
       cv = r.aucByMethod;
     }
   }
-  if ((method === 'dual' || method === 'dual-blend') && examples.some((e) => e.strong === undefined)) {
+  if (OUTCOME_METHODS.includes(method) && examples.some((e) => e.strong === undefined)) {
     throw new InvalidRequestError(
       `--method ${method} learns each model's recorded outcome; ${opts.input ?? 'these examples'} has single labels only (use --dataset or an outcome file, or another method)`,
       '--method',

@@ -68,7 +68,16 @@ export function runRouterTransfer(
   o: TransferOptions = {},
 ): TransferReport {
   const log = o.log ?? (() => {});
-  const methods = o.methods ?? ['logreg', 'knn', 'embed-knn', 'dual', 'dual-blend'];
+  const methods = o.methods ?? [
+    'length',
+    'logreg',
+    'knn',
+    'embed-knn',
+    'dual',
+    'dual-blend',
+    'dual-gbdt',
+    'anchored',
+  ];
   const routers = o.routers ?? 1000;
   const halves = new Map(datasets.map((d) => [d.name, splitRecords(d.records)]));
   const sizes: TransferReport['sizes'] = {};

@@ -35,8 +35,19 @@ export const router = defineCommand('router', (program) => {
     .addOption(
       new Option(
         '--method <method>',
-        "model kind (dual, dual-blend: learn each model's outcome; need --dataset or an outcome file)",
-      ).choices(['logreg', 'knn', 'embed-knn', 'blend', 'dual', 'dual-blend', 'auto']),
+        "model kind (dual, dual-blend, dual-gbdt: learn each model's outcome, need --dataset or an outcome file; anchored: dual or logreg averaged with the length prior)",
+      ).choices([
+        'logreg',
+        'knn',
+        'embed-knn',
+        'blend',
+        'dual',
+        'dual-blend',
+        'dual-gbdt',
+        'length',
+        'anchored',
+        'auto',
+      ]),
     )
     .option('--datasets <dir>', 'datasets folder (default: $PENNY_DATASETS or ../shared/datasets)')
     .addOption(new Option('--seed <n>', 'training seed').argParser((v) => Number.parseInt(v, 10)))

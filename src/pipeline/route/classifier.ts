@@ -10,6 +10,9 @@ import { extractFeatures, NUMERIC_FEATURE_NAMES, numericVector } from './feature
 import { type KnnModel, knnFromJson, knnToJson, predictKnn } from './knn.js';
 import { type EmbedKnnModel, embedKnnFromJson, embedKnnToJson, predictEmbedKnn } from './embed-knn.js';
 import { hashedNgrams, type SparseVector } from './sparse-hash.js';
+import { type DualGbdtModel, dualGbdtFromJson, dualGbdtToJson, predictDualGbdt } from './dual-gbdt.js';
+import { type LengthPriorModel, predictLengthPrior } from './length-prior.js';
+import { cdfAt, quantileTable } from './quantile-table.js';
 import { mulberry32, shuffleInPlace } from './prng.js';
 
 export interface TrainExample {
@@ -79,7 +82,30 @@ export interface DualModel {
   meta: Record<string, string | number | boolean>;
 }
 
-export type RouterModel = LogRegModel | KnnModel | EmbedKnnModel | BlendModel | DualModel;
+/**
+ * Parts averaged by rank instead of by raw score: each part's score is mapped through a quantile table of
+ * its scores on the training prompts (an empirical CDF), then weighted. The `anchored` router is a learnt
+ * model averaged this way with the length prior, so a feature whose traffic drifts away from the training
+ * topics keeps the one signal that transfers (BENCHMARKS.md, router section).
+ */
+export interface AnchoredModel {
+  kind: 'anchored';
+  parts: RouterModel[];
+  weights: number[];
+  /** Per part: ascending order statistics of its scores on the training prompts. */
+  tables: number[][];
+  meta: Record<string, string | number | boolean>;
+}
+
+export type RouterModel =
+  | LogRegModel
+  | KnnModel
+  | EmbedKnnModel
+  | BlendModel
+  | DualModel
+  | DualGbdtModel
+  | LengthPriorModel
+  | AnchoredModel;
 
 const sigmoid = (z: number) => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
 
@@ -231,6 +257,20 @@ export function predict(model: RouterModel, text: string): number {
       return predictEmbedKnn(model, text);
     case 'dual':
       return (predict(model.strong, text) + 1 - predict(model.cheap, text)) / 2;
+    case 'dual-gbdt':
+      return predictDualGbdt(model, text);
+    case 'length-prior':
+      return predictLengthPrior(text);
+    case 'anchored': {
+      let s = 0;
+      let tw = 0;
+      for (let i = 0; i < model.parts.length; i++) {
+        const wi = model.weights[i]!;
+        s += wi * cdfAt(model.tables[i]!, predict(model.parts[i]!, text));
+        tw += wi;
+      }
+      return tw > 0 ? s / tw : 0.5;
+    }
     case 'blend': {
       let s = 0;
       let tw = 0;
@@ -277,6 +317,25 @@ export function trainDual(examples: readonly TrainExample[], opts: TrainOptions 
   };
 }
 
+/**
+ * An `anchored` model: `parts` averaged by rank with `weights`, each part's quantile table taken from its
+ * scores on `texts` (the training prompts).
+ */
+export function anchor(
+  parts: RouterModel[],
+  weights: number[],
+  texts: readonly string[],
+  meta: AnchoredModel['meta'] = {},
+): AnchoredModel {
+  if (parts.length === 0 || parts.length !== weights.length)
+    throw new RangeError('anchor: parts and weights differ');
+  if (weights.some((w) => !(w >= 0)) || weights.every((w) => w === 0))
+    throw new RangeError('anchor: weights must be non-negative and not all zero');
+  if (texts.length === 0) throw new RangeError('anchor: no training prompts');
+  const tables = parts.map((p) => quantileTable(texts.map((t) => predict(p, t))));
+  return { kind: 'anchored', parts, weights, tables, meta };
+}
+
 /** A weighted average of several models' probabilities. */
 export function blend(parts: RouterModel[], weights: number[], meta: BlendModel['meta'] = {}): BlendModel {
   if (parts.length === 0 || parts.length !== weights.length)
@@ -307,7 +366,17 @@ type ModelJson =
   | ReturnType<typeof knnToJson>
   | ReturnType<typeof embedKnnToJson>
   | { kind: 'blend'; version: 1; parts: ModelJson[]; weights: number[]; meta: BlendModel['meta'] }
-  | { kind: 'dual'; version: 1; strong: ModelJson; cheap: ModelJson; meta: DualModel['meta'] };
+  | { kind: 'dual'; version: 1; strong: ModelJson; cheap: ModelJson; meta: DualModel['meta'] }
+  | ReturnType<typeof dualGbdtToJson>
+  | { kind: 'length-prior'; version: 1; meta: LengthPriorModel['meta'] }
+  | {
+      kind: 'anchored';
+      version: 1;
+      parts: ModelJson[];
+      weights: number[];
+      tables: number[][];
+      meta: AnchoredModel['meta'];
+    };
 
 function toJson(model: RouterModel): ModelJson {
   switch (model.kind) {
@@ -343,6 +412,19 @@ function toJson(model: RouterModel): ModelJson {
         cheap: toJson(model.cheap),
         meta: model.meta,
       };
+    case 'dual-gbdt':
+      return dualGbdtToJson(model);
+    case 'length-prior':
+      return { kind: 'length-prior', version: 1, meta: model.meta };
+    case 'anchored':
+      return {
+        kind: 'anchored',
+        version: 1,
+        parts: model.parts.map(toJson),
+        weights: model.weights,
+        tables: model.tables,
+        meta: model.meta,
+      };
     case 'blend':
       return {
         kind: 'blend',
@@ -359,9 +441,56 @@ export function saveModel(model: RouterModel): string {
 }
 
 function fromJson(raw: unknown, path: string): RouterModel {
-  const kind = z.object({ kind: z.enum(['logreg', 'knn', 'embed-knn', 'blend', 'dual']) }).safeParse(raw);
+  const kind = z
+    .object({
+      kind: z.enum(['logreg', 'knn', 'embed-knn', 'blend', 'dual', 'dual-gbdt', 'length-prior', 'anchored']),
+    })
+    .safeParse(raw);
   if (!kind.success) throw new TypeError(`router model ${path}: missing or unknown "kind"`);
   if (kind.data.kind === 'knn') return knnFromJson(raw, path);
+  if (kind.data.kind === 'dual-gbdt') return dualGbdtFromJson(raw, path);
+  if (kind.data.kind === 'length-prior') {
+    const r = z
+      .object({ kind: z.literal('length-prior'), version: z.literal(1), meta: metaSchema })
+      .safeParse(raw);
+    if (!r.success) throw new TypeError(`router model ${path}: invalid length-prior model`);
+    return { kind: 'length-prior', meta: r.data.meta };
+  }
+  if (kind.data.kind === 'anchored') {
+    const a = z
+      .object({
+        kind: z.literal('anchored'),
+        version: z.literal(1),
+        parts: z.array(z.unknown()).min(1),
+        weights: z.array(z.number().nonnegative()),
+        tables: z.array(z.array(z.number()).min(1)),
+        meta: metaSchema,
+      })
+      .safeParse(raw);
+    if (!a.success) {
+      const i = a.error.issues[0];
+      throw new TypeError(
+        `router model ${path}: invalid anchored model (${i?.path.join('.')}: ${i?.message})`,
+      );
+    }
+    const { parts, weights, tables, meta } = a.data;
+    if (weights.length !== parts.length || tables.length !== parts.length) {
+      throw new TypeError(`router model ${path}: an anchored model needs one weight and one table per part`);
+    }
+    if (weights.every((w) => w === 0)) throw new TypeError(`router model ${path}: every weight is 0`);
+    tables.forEach((t, i) => {
+      for (let k = 1; k < t.length; k++) {
+        if (t[k]! < t[k - 1]!) throw new TypeError(`router model ${path}.tables[${i}]: not ascending`);
+      }
+    });
+    return {
+      kind: 'anchored',
+      parts: parts.map((p, i) => fromJson(p, `${path}.parts[${i}]`)),
+      weights,
+      tables,
+      meta,
+    };
+  }
   if (kind.data.kind === 'embed-knn') return embedKnnFromJson(raw, path);
   if (kind.data.kind === 'dual') {
     const d = z
