@@ -121,14 +121,31 @@ describe('router train / eval', () => {
     const p = predict(model, 'How many eggs are left?');
     assert.ok(p >= 0 && p <= 1);
     const auto = routerTrain({ dataset: 'gsm8k', method: 'auto', out: path, datasetsDir: DATA, log: quiet });
-    assert.deepEqual(Object.keys(auto?.cv ?? {}).sort(), ['blend', 'dual', 'dual-blend', 'knn', 'logreg']);
+    assert.deepEqual(Object.keys(auto?.cv ?? {}).sort(), [
+      'anchored',
+      'blend',
+      'dual',
+      'dual-blend',
+      'dual-gbdt',
+      'knn',
+      'logreg',
+    ]);
     const input = join(dir, 'labels-only.jsonl');
     writeFileSync(input, '{"text": "prove it", "label": 1}\n{"text": "hi", "label": 0}\n');
     assert.throws(
       () => routerTrain({ input, out: join(dir, 'd2.json'), method: 'dual-blend', log: quiet }),
       /--method dual-blend learns each model's recorded outcome; .*labels-only.jsonl has single labels only/,
     );
+    assert.throws(
+      () => routerTrain({ input, out: join(dir, 'd2.json'), method: 'dual-gbdt', log: quiet }),
+      /--method dual-gbdt learns each model's recorded outcome/,
+    );
     assert.equal(existsSync(join(dir, 'd2.json')), false);
+    // Single labels: the anchored router averages logistic regression with the length prior.
+    const anchored = join(dir, 'models', 'anchored.json');
+    routerTrain({ input, out: anchored, method: 'anchored', log: quiet });
+    const am = loadModel(readFileSync(anchored, 'utf8'));
+    assert.equal(am.kind === 'anchored' && am.parts.map((x) => x.kind).join(','), 'logreg,length-prior');
   });
 });
 
