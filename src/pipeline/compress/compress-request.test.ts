@@ -28,7 +28,8 @@ describe('compressRequest', () => {
     assert.equal(JSON.stringify(req), before, 'the request is not mutated');
     assert.ok(r.saved.dedupe! > 0 && r.saved.json! > 0 && r.saved.whitespace! > 0, JSON.stringify(r.saved));
     const sum = Object.values(r.saved).reduce((a, b) => a + b, 0);
-    assert.equal(r.tokensBefore - r.tokensAfter, sum);
+    assert.equal(r.tokensBefore, countRequestTokens(req, 'gpt-4o').tokens);
+    assert.equal(r.tokensBefore! - r.tokensAfter!, sum);
     assert.equal(r.tokensAfter, countRequestTokens(r.request, 'gpt-4o').tokens);
     assert.equal(r.exact, true);
     const out = (r.request.messages[0]!.content[0] as { text: string }).text;
@@ -44,6 +45,16 @@ describe('compressRequest', () => {
     assert.deepEqual(r.saved, {});
   });
 
+  test('a request no transform changes is not counted: no token counts, nothing saved', async () => {
+    const req = base([text('user', 'What was ordered last Tuesday?')]);
+    const r = await compressRequest(req, policy({}), { model: 'gpt-4o' });
+    assert.equal(r.request, req);
+    assert.deepEqual(r.saved, {});
+    assert.equal(r.tokensBefore, null);
+    assert.equal(r.tokensAfter, null);
+    assert.deepEqual(r.events, []);
+  });
+
   test('history windowing drops old turns; over budget leaves the request as it was', async () => {
     const turns: Message[] = [];
     for (let i = 0; i < 10; i++) {
@@ -57,7 +68,7 @@ describe('compressRequest', () => {
     assert.equal(r.request.messages.at(-1), turns.at(-1));
     assert.equal(r.request.messages[0]!.role, 'user');
     assert.ok(r.saved.history! > 0);
-    assert.ok(r.tokensAfter <= 300 + 20, `tokens after: ${r.tokensAfter}`);
+    assert.ok(r.tokensAfter! <= 300 + 20, `tokens after: ${r.tokensAfter}`);
 
     const tiny = await compressRequest(req, policy({ history: { maxTokens: 5 }, whitespace: false }), {
       model: 'gpt-4o',

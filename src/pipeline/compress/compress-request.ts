@@ -3,7 +3,8 @@
  * exist), then context trimming, then the lossless transforms (repeated blocks, embedded JSON, whitespace).
  * Tokens are counted on the whole request after every transform that changed something, so the saving of
  * each one is exact for OpenAI models (and a labelled estimate for others) and the savings add up to the
- * total. Any transform that cannot apply safely leaves the request as it was and says why in `events`.
+ * total. The request as sent is counted only once a transform changed it: a request no transform touched
+ * (the common case of a clean prompt) costs no tokenizer pass, and its report carries no counts. Any transform that cannot apply safely leaves the request as it was and says why in `events`.
  */
 import type { CanonicalRequest, ContentPart, Message, TextPart } from '../../core/request.js';
 import { countRequestTokens, countText } from '../../tokens/index.js';
@@ -25,8 +26,9 @@ export type Transform = (typeof TRANSFORMS)[number];
 
 export interface CompressReport {
   request: CanonicalRequest;
-  tokensBefore: number;
-  tokensAfter: number;
+  /** Tokens of the request before and after; null when no transform changed it (nothing was counted). */
+  tokensBefore: number | null;
+  tokensAfter: number | null;
   /** Tokens saved by each transform that changed the request. */
   saved: Partial<Record<Transform, number>>;
   /** False when the counts are estimates (not an OpenAI tokenizer). */
@@ -63,17 +65,23 @@ export async function compressRequest(
   policy: CompressFeatureConfig,
   opts: CompressOptions,
 ): Promise<CompressReport> {
-  const first = countRequestTokens(req, opts.model);
   const report: CompressReport = {
     request: req,
-    tokensBefore: first.tokens,
-    tokensAfter: first.tokens,
+    tokensBefore: null,
+    tokensAfter: null,
     saved: {},
-    exact: first.exact,
+    exact: true,
     events: [],
   };
   const step = (name: Transform, next: CanonicalRequest) => {
     if (next === report.request) return;
+    if (report.tokensAfter === null) {
+      // The first change: count the request as it came, once.
+      const first = countRequestTokens(req, opts.model);
+      report.tokensBefore = first.tokens;
+      report.tokensAfter = first.tokens;
+      report.exact = first.exact;
+    }
     const t = countRequestTokens(next, opts.model).tokens;
     // A transform that does not pay (e.g. a summary longer than what it replaces) is not applied.
     if (t >= report.tokensAfter) {

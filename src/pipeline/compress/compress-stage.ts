@@ -49,11 +49,11 @@ export function createCompressStage(deps: StageDeps): Stage {
         });
       }
       ctx.request = report.request;
-      const meta: Record<string, unknown> = {
-        tokensBefore: report.tokensBefore,
-        tokensAfter: report.tokensAfter,
-        saved: report.saved,
-      };
+      // Token counts only when a transform changed the request (compress-request.ts counts nothing otherwise).
+      const meta: Record<string, unknown> =
+        report.tokensBefore === null
+          ? { saved: report.saved }
+          : { tokensBefore: report.tokensBefore, tokensAfter: report.tokensAfter, saved: report.saved };
       if (!report.exact) meta.estimated = true;
       if (report.events.length) meta.events = report.events;
       if (report.history) {
@@ -65,7 +65,7 @@ export function createCompressStage(deps: StageDeps): Stage {
       }
       if (report.context) meta.context = report.context;
       ctx.slots.set(COMPRESS, meta);
-      if (report.tokensAfter !== report.tokensBefore) {
+      if (report.tokensBefore !== null && report.tokensAfter !== report.tokensBefore) {
         ctx.money.compressed = {
           savedTokens: report.saved,
           ...(report.history?.summaryCost !== undefined ? { summaryCost: report.history.summaryCost } : {}),
