@@ -1,5 +1,5 @@
 /**
- * Puts a time budget and a circuit breaker in front of any store, so a store can never fail or slow down
+ * Puts a time budget (for a store outside the process) and a circuit breaker in front of any store, so a store can never fail or slow down
  * a request: an error, a timeout or an open circuit is a miss (get) or a skipped write (set), counted in
  * `cacheStats()` and logged as a warning at most once per `warnEveryMs` per kind of fault.
  * After `breakAfter` consecutive faults the store is left alone for `cooldownMs`.
@@ -18,6 +18,8 @@ export interface GuardedStoreOptions {
 }
 
 const TIMEOUT = Symbol('timeout');
+/** Stores that run in the gateway's own process; the time budget applies to the others (Redis). */
+const IN_PROCESS: ReadonlySet<string> = new Set(['memory', 'sqlite']);
 
 export class GuardedStore {
   private failures = 0;
@@ -73,12 +75,16 @@ export class GuardedStore {
     }
     let timer: NodeJS.Timeout | undefined;
     try {
-      const value = await Promise.race([
-        fn(),
-        new Promise<typeof TIMEOUT>((resolve) => {
-          timer = setTimeout(() => resolve(TIMEOUT), this.opts.timeoutMs);
-        }),
-      ]);
+      // The memory and SQLite stores answer in-process (SQLite synchronously, its batched writes on the next
+      // turn): no timer can cut them, so none is armed — a timer per store call was a cost of every cache miss.
+      const value = IN_PROCESS.has(this.store.kind)
+        ? await fn()
+        : await Promise.race([
+            fn(),
+            new Promise<typeof TIMEOUT>((resolve) => {
+              timer = setTimeout(() => resolve(TIMEOUT), this.opts.timeoutMs);
+            }),
+          ]);
       if (value === TIMEOUT) {
         this.failed(
           'timeout',

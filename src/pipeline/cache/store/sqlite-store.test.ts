@@ -47,3 +47,31 @@ test('sqlite store: a full disk throws (the guarded store turns it into a miss)'
   assert.equal(await s.get('small'), 'v');
   await s.close();
 });
+
+test('sqlite store: a set is visible at once, written in one batch on the next turn, and survives close', async () => {
+  const path = join(dir, 'batch.db');
+  const s = new SqliteStore(path);
+  const rows = () => (s.db.prepare('SELECT count(*) AS n FROM cache_entries').get() as { n: number }).n;
+  const writes = [s.set('a', '1', 60_000), s.set('b', '2', 60_000), s.set('a', '3', 60_000)];
+  assert.equal(await s.get('a'), '3', 'the queued value answers before the batch is written');
+  assert.equal(rows(), 0);
+  await Promise.all(writes);
+  assert.equal(rows(), 2);
+  assert.equal(await s.get('a'), '3');
+  // A queued write that is deleted or cleared before its batch is not written; its set still resolves.
+  const gone = s.set('c', '4', 60_000);
+  await s.delete('c');
+  await gone;
+  assert.equal(await s.get('c'), null);
+  const cleared = s.set('d', '5', 60_000);
+  await s.clear();
+  await cleared;
+  assert.equal(rows(), 0);
+  // close() writes what is still queued.
+  const last = s.set('e', '6', 60_000);
+  await s.close();
+  await last;
+  const t = new SqliteStore(path);
+  assert.equal(await t.get('e'), '6');
+  await t.close();
+});

@@ -3,6 +3,11 @@
  * and are never returned after it. Every `pruneEvery` writes, expired rows are deleted and, above
  * `maxEntries`, the rows closest to expiry go first. A full disk surfaces as a thrown SQLITE_FULL, which
  * the guarded store in front turns into a counted, logged miss.
+ *
+ * Writes are batched: `set` queues the row and resolves once a transaction written on the next turn of the
+ * event loop (setImmediate) holds it, so a cache miss's store costs no commit of its own and never runs
+ * before the answer it stores was written to the client. Until then `get` answers from the queue, so a
+ * stored entry is visible at once; `delete`, `clear` and `close` see the queue too.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -22,6 +27,11 @@ export class SqliteStore implements CacheStore {
   private readonly pruneEvery: number;
   private readonly now: () => number;
   private writes = 0;
+  /** Rows waiting for the next batch (a later set of the same key replaces its row). */
+  private queued = new Map<string, { value: string; expiresAt: number }>();
+  private waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
+  private flushing: NodeJS.Immediate | undefined;
+  private readonly writeBatch: (rows: Array<[string, { value: string; expiresAt: number }]>) => void;
   private readonly stmts: {
     get: Database.Statement<[string, number], { value: string }>;
     set: Database.Statement<[string, string, number]>;
@@ -56,27 +66,58 @@ export class SqliteStore implements CacheStore {
         'DELETE FROM cache_entries WHERE key IN (SELECT key FROM cache_entries ORDER BY expires_at LIMIT ?)',
       ),
     };
+    this.writeBatch = this.db.transaction((rows) => {
+      for (const [key, r] of rows) this.stmts.set.run(key, r.value, r.expiresAt);
+    });
   }
 
   async get(key: string): Promise<string | null> {
+    const q = this.queued.get(key);
+    if (q !== undefined) return q.expiresAt > this.now() ? q.value : null;
     return this.stmts.get.get(key, this.now())?.value ?? null;
   }
 
-  async set(key: string, value: string, ttlMs: number): Promise<void> {
-    this.stmts.set.run(key, value, this.now() + Math.max(1, Math.round(ttlMs)));
-    if (++this.writes % this.pruneEvery === 0) this.prune();
+  set(key: string, value: string, ttlMs: number): Promise<void> {
+    this.queued.delete(key); // a replaced row goes to the end, as a second write would
+    this.queued.set(key, { value, expiresAt: this.now() + Math.max(1, Math.round(ttlMs)) });
+    this.flushing ??= setImmediate(() => this.flush());
+    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+  }
+
+  /** Writes the queued rows in one transaction and settles their `set` calls (all fail if it fails). */
+  flush(): void {
+    if (this.flushing) clearImmediate(this.flushing);
+    this.flushing = undefined;
+    const rows = [...this.queued];
+    const waiters = this.waiters;
+    this.queued = new Map();
+    this.waiters = [];
+    try {
+      if (rows.length) this.writeBatch(rows); // none left when clear() or delete() emptied the queue
+      const before = this.writes;
+      this.writes += rows.length;
+      if (Math.floor(before / this.pruneEvery) !== Math.floor(this.writes / this.pruneEvery)) this.prune();
+    } catch (e) {
+      for (const w of waiters) w.reject(e);
+      return;
+    }
+    for (const w of waiters) w.resolve();
   }
 
   async delete(key: string): Promise<void> {
+    this.queued.delete(key);
     this.stmts.del.run(key);
   }
 
   async clear(): Promise<void> {
+    this.queued.clear();
     this.db.exec('DELETE FROM cache_entries');
   }
 
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    this.flush();
+    this.db.close();
   }
 
   /** Deletes expired rows, then the rows closest to expiry above the bound. */
