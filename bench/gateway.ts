@@ -77,6 +77,8 @@ interface Target {
   url: string;
   headers: Record<string, string>;
   pid?: number;
+  /** Every request's prompt is unique (see luaScript). */
+  unique?: boolean;
 }
 
 interface Run {
@@ -86,19 +88,51 @@ interface Run {
   errors: number;
 }
 
-function luaScript(t: Target, stream: boolean): string {
-  const body = JSON.stringify({
+/** The benchmark's request body; with `tag`, a system prompt and a user prompt unique to the tag. */
+function requestBody(stream: boolean, tag?: string): string {
+  if (tag === undefined)
+    return JSON.stringify({
+      model: 'gpt-4o-mini',
+      stream,
+      messages: [{ role: 'user', content: 'Say hello in one short sentence.' }],
+    });
+  return JSON.stringify({
     model: 'gpt-4o-mini',
     stream,
-    messages: [{ role: 'user', content: 'Say hello in one short sentence.' }],
+    messages: [
+      { role: 'system', content: 'You are a concise assistant for the Penny benchmark. Answer in one line.' },
+      { role: 'user', content: `Say hello in one short sentence. Request ${tag}.` },
+    ],
   });
-  const lines = [
-    'wrk.method = "POST"',
-    `wrk.body = ${JSON.stringify(body)}`,
-    'wrk.headers["Content-Type"] = "application/json"',
-  ];
+}
+
+let scriptRun = 0;
+
+/**
+ * wrk's Lua script. For a target with `unique` prompts every request gets a body of its own (a counter after
+ * a tag unique to this wrk run), so a response cache never hits: the tactics row measures cache misses.
+ */
+function luaScript(t: Target, stream: boolean): string {
+  const lines = ['wrk.method = "POST"', 'wrk.headers["Content-Type"] = "application/json"'];
   for (const [k, v] of Object.entries(t.headers))
     lines.push(`wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`);
+  if (t.unique) {
+    // The body split around the tag, so Lua only concatenates a counter per request.
+    const marker = 'TAG-0b7e';
+    const [head, tail] = requestBody(stream, marker).split(marker) as [string, string];
+    const runTag = `${process.pid}-${Date.now()}-${++scriptRun}-`;
+    lines.push(
+      'local n = 0',
+      `local head = ${JSON.stringify(head + runTag)}`,
+      `local tail = ${JSON.stringify(tail)}`,
+      'request = function()',
+      '  n = n + 1',
+      '  return wrk.format(nil, nil, nil, head .. n .. tail)',
+      'end',
+    );
+  } else {
+    lines.push(`wrk.body = ${JSON.stringify(requestBody(stream))}`);
+  }
   const file = join(tmpdir(), `penny-bench-${t.name.replace(/\W/g, '')}-${stream ? 's' : 'j'}.lua`);
   writeFileSync(file, `${lines.join('\n')}\n`);
   return file;
@@ -149,13 +183,9 @@ function wrk(t: Target, stream: boolean, clients: number, seconds: number): Run 
 async function ttfb(t: Target, n: number): Promise<number> {
   const u = new URL(t.url);
   const pool = new Pool(u.origin, { connections: 1 });
-  const body = JSON.stringify({
-    model: 'gpt-4o-mini',
-    stream: true,
-    messages: [{ role: 'user', content: 'Say hello in one short sentence.' }],
-  });
   const times: number[] = [];
   for (let i = 0; i < n; i++) {
+    const body = requestBody(true, t.unique ? `ttfb-${process.pid}-${Date.now()}-${i}` : undefined);
     const t0 = process.hrtime.bigint();
     const res = await pool.request({
       path: '/v1/chat/completions',
@@ -193,6 +223,7 @@ async function main() {
     name: string;
     start?: () => Promise<{ child: ChildProcess; port: number }>;
     headers: Record<string, string>;
+    unique?: boolean;
   }> = [
     { name: 'direct', headers: auth },
     {
@@ -205,6 +236,25 @@ async function main() {
       name: 'Penny (ledger on)',
       start: () => startProc(pin(0, [process.execPath, 'bench/servers/penny.mjs', upstream]), /READY (\d+)/),
       headers: { authorization: 'Bearer penny' },
+    },
+    // The tactics row of issue 14 and its baseline, both with a unique prompt per request (cache misses):
+    // Penny's default configuration, then the same with the exact response cache, compression and provider
+    // prompt-cache placement on for every request (bench/servers/penny.mjs "tactics").
+    {
+      name: 'Penny (no tactics, unique prompts)',
+      start: () => startProc(pin(0, [process.execPath, 'bench/servers/penny.mjs', upstream]), /READY (\d+)/),
+      headers: { authorization: 'Bearer penny' },
+      unique: true,
+    },
+    {
+      name: 'Penny (tactics on)',
+      start: () =>
+        startProc(
+          pin(0, [process.execPath, 'bench/servers/penny.mjs', upstream, '', 'tactics']),
+          /READY (\d+)/,
+        ),
+      headers: { authorization: 'Bearer penny' },
+      unique: true,
     },
     ...(JOURNAL
       ? [
@@ -274,6 +324,7 @@ async function main() {
       url: proc ? `http://127.0.0.1:${proc.port}` : upstream,
       headers,
       ...(proc?.child.pid ? { pid: proc.child.pid } : {}),
+      ...(spec.unique ? { unique: true } : {}),
     };
     process.stderr.write(`\n== ${t.name} (${t.url})\n`);
     wrk(t, false, 10, 2); // warm-up (JIT, connection pools, tokenizer tables)
@@ -370,6 +421,16 @@ async function main() {
     );
     lines.push(
       `| RSS < 150 MB at 64 clients | ${penny.rss.toFixed(0)} MB (peak ${penny.peak.toFixed(0)} MB) | ${penny.peak < 150 ? 'met' : 'NOT met'} |`,
+    );
+  }
+  const plain = results['Penny (no tactics, unique prompts)'];
+  const tac = results['Penny (tactics on)'];
+  if (plain && tac) {
+    if (!d || !penny) lines.push('', '| target | measured | result |', '|---|---|---|');
+    const ratio = tac.json[1]!.rps / plain.json[1]!.rps;
+    const sratio = tac.stream[1]!.rps / plain.stream[1]!.rps;
+    lines.push(
+      `| tactics on (exact cache, compression, prompt-cache placement; all misses): throughput @10 ≥ 70% of no tactics | json ${(ratio * 100).toFixed(0)}% (${tac.json[1]!.rps.toFixed(0)} vs ${plain.json[1]!.rps.toFixed(0)} req/s), stream ${(sratio * 100).toFixed(0)}% (${tac.stream[1]!.rps.toFixed(0)} vs ${plain.stream[1]!.rps.toFixed(0)}) | ${Math.min(ratio, sratio) >= 0.7 ? 'met' : 'NOT met'} |`,
     );
   }
   const md = `${lines.join('\n')}\n`;

@@ -10,6 +10,11 @@
  * process's CPU per request grows (fewer requests per event-loop wake-up), so compare within one run.
  *
  *   npm run bench:profile [-- --seconds 5] [--only=json|stream] [--top N] [--keep] [--penny <server script>]
+ *     [--args a,b] [--unique]
+ *
+ * `--args` passes more arguments to the server script after the upstream URL (`--args ,tactics`: Penny with
+ * the exact cache, compression and prompt-cache placement on); `--unique` gives every request a prompt of
+ * its own (a system prompt and a numbered user prompt), so a response cache never hits.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,6 +33,9 @@ const CLIENTS = Number(arg('clients') ?? 10);
 const TOP = Number(arg('top') ?? 0);
 /** `--penny <script>`: another build's server script (e.g. a copy of an older dist/), to compare builds. */
 const PENNY = arg('penny') ?? 'bench/servers/penny.mjs';
+const PENNY_ARGS = arg('args')?.split(',') ?? [];
+const UNIQUE = process.argv.includes('--unique');
+let scriptRun = 0;
 
 function have(cmd: string): boolean {
   try {
@@ -80,22 +88,43 @@ function cpuMicros(pid: number): number {
 }
 
 function wrk(url: string, stream: boolean, clients: number, seconds: number, auth: string): number {
-  const body = JSON.stringify({
-    model: 'gpt-4o-mini',
-    stream,
-    messages: [{ role: 'user', content: 'Say hello in one short sentence.' }],
-  });
+  const body = (content: string) =>
+    JSON.stringify({
+      model: 'gpt-4o-mini',
+      stream,
+      messages: UNIQUE
+        ? [
+            {
+              role: 'system',
+              content: 'You are a concise assistant for the Penny benchmark. Answer in one line.',
+            },
+            { role: 'user', content },
+          ]
+        : [{ role: 'user', content }],
+    });
   const script = join(tmpdir(), `penny-profile-${process.pid}-${stream ? 's' : 'j'}.lua`);
-  writeFileSync(
-    script,
-    [
-      'wrk.method = "POST"',
-      `wrk.body = ${JSON.stringify(body)}`,
-      'wrk.headers["Content-Type"] = "application/json"',
-      `wrk.headers["Authorization"] = ${JSON.stringify(auth)}`,
-      '',
-    ].join('\n'),
-  );
+  const lines = [
+    'wrk.method = "POST"',
+    'wrk.headers["Content-Type"] = "application/json"',
+    `wrk.headers["Authorization"] = ${JSON.stringify(auth)}`,
+  ];
+  if (UNIQUE) {
+    // A counter after a tag unique to this wrk run: no two requests of any run share a prompt.
+    const [head, tail] = body('Say hello in one short sentence. Request TAG-0b7e.').split('TAG-0b7e') as [
+      string,
+      string,
+    ];
+    lines.push(
+      'local n = 0',
+      `local head = ${JSON.stringify(`${head}${process.pid}-${Date.now()}-${++scriptRun}-`)}`,
+      `local tail = ${JSON.stringify(tail)}`,
+      'request = function()',
+      '  n = n + 1',
+      '  return wrk.format(nil, nil, nil, head .. n .. tail)',
+      'end',
+    );
+  } else lines.push(`wrk.body = ${JSON.stringify(body('Say hello in one short sentence.'))}`);
+  writeFileSync(script, `${lines.join('\n')}\n`);
   const cmd = pin(1, [
     'wrk',
     '-t1',
@@ -271,7 +300,7 @@ async function profileMode(upstream: string, stream: boolean): Promise<ModeResul
   await stop(bare.child);
 
   // Penny without the profiler: the CPU per request (the profiler's own cost would inflate it).
-  const plain = await startProc(pin(0, [process.execPath, PENNY, upstream]));
+  const plain = await startProc(pin(0, [process.execPath, PENNY, upstream, ...PENNY_ARGS]));
   const plainUrl = `http://127.0.0.1:${plain.port}`;
   await settled(plain.child.pid!);
   wrk(plainUrl, stream, CLIENTS, 2, 'Bearer penny'); // warm-up: JIT, pools, tokenizer tables
@@ -292,6 +321,7 @@ async function profileMode(upstream: string, stream: boolean): Promise<ModeResul
       '--cpu-prof-interval=500',
       PENNY,
       upstream,
+      ...PENNY_ARGS,
     ]),
   );
   const url = `http://127.0.0.1:${penny.port}`;

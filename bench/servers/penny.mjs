@@ -1,6 +1,9 @@
 // Penny as built (dist/), default configuration with the SQLite ledger on, pointed at the benchmark upstream.
 // A second argument (a postgres:// URL) puts the ledger in PostgreSQL instead, in a schema of its own that is
-// dropped on SIGTERM.
+// dropped on SIGTERM. A third argument "journal" turns the SQLite ledger's journal on; "tactics" turns on the
+// tactics of the issue-14 tactics row for every request (the `default` feature): the exact response cache
+// (SQLite store beside the ledger, sampled answers allowed so every request is a lookup and a store),
+// compression (its lossless transforms) and provider prompt-cache placement (on by default).
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +13,7 @@ import { createLogger } from '../../dist/observability/logger.js';
 const dir = mkdtempSync(join(tmpdir(), 'penny-bench-'));
 const pgUrl = process.argv[3] || undefined;
 const journal = process.env.PENNY_BENCH_JOURNAL === '1' || process.argv[4] === 'journal';
+const tactics = process.argv[4] === 'tactics';
 const schema = `penny_bench_gw_${process.pid}`;
 const app = await startPenny({
   object: {
@@ -19,6 +23,12 @@ const app = await startPenny({
       ...(pgUrl ? { url: pgUrl, schema } : {}),
       ...(journal ? { journal: true } : {}),
     },
+    ...(tactics
+      ? {
+          features: { default: { cache: { enabled: true, allowSampling: true }, compress: {} } },
+          cache: { prompt: { enabled: true } },
+        }
+      : {}),
     providers: {
       openai: { type: 'openai', baseUrl: `${process.argv[2]}/v1`, apiKey: 'sk-bench-0123456789abcdefghij' },
     },
