@@ -86,6 +86,16 @@ interface Run {
   p50: number;
   p99: number;
   errors: number;
+  requests: number;
+  /** µs of the gateway process's CPU time (user + system, /proc/<pid>/stat) per request in this cell. */
+  cpuPerRequest?: number;
+}
+
+/** CPU time (user + system) of a process so far, in µs (CLK_TCK = 100). */
+function cpuMicros(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
 }
 
 /** The benchmark's request body; with `tag`, a system prompt and a user prompt unique to the tag. */
@@ -176,7 +186,8 @@ function wrk(t: Target, stream: boolean, clients: number, seconds: number): Run 
   const errors =
     Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0) +
     Number(/Socket errors:.*?timeout (\d+)/.exec(out)?.[1] ?? 0);
-  return { rps, p50: p('50'), p99: p('99'), errors };
+  const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? 0);
+  return { rps, p50: p('50'), p99: p('99'), errors, requests };
 }
 
 /** Median time from sending a streamed request to its first body byte, over `n` sequential requests. */
@@ -332,10 +343,12 @@ async function main() {
     const r = { json: [] as Run[], stream: [] as Run[], ttfb: 0, rss: 0, peak: 0 };
     for (const stream of [false, true]) {
       for (const c of CLIENTS) {
+        const cpu0 = t.pid ? cpuMicros(t.pid) : 0;
         const run = wrk(t, stream, c, secs);
+        if (t.pid && run.requests) run.cpuPerRequest = (cpuMicros(t.pid) - cpu0) / run.requests;
         (stream ? r.stream : r.json).push(run);
         process.stderr.write(
-          `  ${stream ? 'stream' : 'json  '} c=${String(c).padEnd(2)} ${run.rps.toFixed(0).padStart(6)} req/s  p50 ${run.p50.toFixed(3)} ms  p99 ${run.p99.toFixed(3)} ms${run.errors ? `  ERRORS ${run.errors}` : ''}\n`,
+          `  ${stream ? 'stream' : 'json  '} c=${String(c).padEnd(2)} ${run.rps.toFixed(0).padStart(6)} req/s  p50 ${run.p50.toFixed(3)} ms  p99 ${run.p99.toFixed(3)} ms${run.cpuPerRequest ? `  ${run.cpuPerRequest.toFixed(0)} µs CPU/req` : ''}${run.errors ? `  ERRORS ${run.errors}` : ''}\n`,
         );
         if (c === 64) Object.assign(r, rssMb(t.pid));
       }
@@ -361,14 +374,14 @@ async function main() {
     '',
   );
   lines.push(
-    '| path | mode | req/s @1 | req/s @10 | req/s @64 | p50 @1 (ms) | p99 @10 (ms) | TTFB stream (ms) | RSS @64 (MB) |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| path | mode | req/s @1 | req/s @10 | req/s @64 | p50 @1 (ms) | p99 @10 (ms) | TTFB stream (ms) | RSS @64 (MB) | CPU µs/req @10 |',
+    '|---|---|---|---|---|---|---|---|---|---|',
   );
   for (const [name, r] of Object.entries(results)) {
     for (const mode of ['json', 'stream'] as const) {
       const runs = r[mode];
       lines.push(
-        `| ${name} | ${mode} | ${f(runs[0]?.rps)} | ${f(runs[1]?.rps)} | ${f(runs[2]?.rps)} | ${f(runs[0]?.p50, 3)} | ${f(runs[1]?.p99, 3)} | ${mode === 'stream' ? f(r.ttfb, 3) : ''} | ${mode === 'json' ? f(r.rss) : ''} |`,
+        `| ${name} | ${mode} | ${f(runs[0]?.rps)} | ${f(runs[1]?.rps)} | ${f(runs[2]?.rps)} | ${f(runs[0]?.p50, 3)} | ${f(runs[1]?.p99, 3)} | ${mode === 'stream' ? f(r.ttfb, 3) : ''} | ${mode === 'json' ? f(r.rss) : ''} | ${f(runs[1]?.cpuPerRequest)} |`,
       );
     }
   }
@@ -383,6 +396,13 @@ async function main() {
       lines.push(
         `| throughput @10 ≥ 10× Portkey | ${ratio.toFixed(1)}× (${penny.json[1]!.rps.toFixed(0)} vs ${pk.json[1]!.rps.toFixed(0)} req/s) | ${ratio >= 10 ? 'met' : 'NOT met'} |`,
       );
+      // The same comparison in CPU time per request, which the machine's other load does not skew.
+      const pc = penny.json[1]!.cpuPerRequest;
+      const kc = pk.json[1]!.cpuPerRequest;
+      if (pc && kc)
+        lines.push(
+          `| (CPU per request @10: Portkey ÷ Penny) | ${(kc / pc).toFixed(1)}× (${kc.toFixed(0)} vs ${pc.toFixed(0)} µs) | – |`,
+        );
     }
     if (bare) {
       const ratio = penny.json[1]!.rps / bare.json[1]!.rps;
