@@ -174,6 +174,179 @@ describe('leased allowances', () => {
   });
 });
 
+/**
+ * A store whose lease calls can be held (the test releases them) or failed, to see what admissions do while a
+ * top-up is in flight.
+ */
+function gatedStore(inner: CounterStore) {
+  const held: Array<() => void> = [];
+  const state = { hold: false, fail: 0, leases: 0 };
+  const store: CounterStore = Object.assign(Object.create(inner) as CounterStore, {
+    lease: async (...args: Parameters<CounterStore['lease']>) => {
+      state.leases++;
+      if (state.hold) await new Promise<void>((r) => held.push(r));
+      if (state.fail > 0) {
+        state.fail--;
+        throw new Error('store unreachable');
+      }
+      return inner.lease(...args);
+    },
+  });
+  const release = () => {
+    for (const r of held.splice(0)) r();
+  };
+  return { store, state, held, release };
+}
+
+const tick = () => new Promise((r) => setImmediate(r));
+/** Lets background store calls start and finish (each is a few setImmediate turns). */
+const settleDown = async () => {
+  for (let i = 0; i < 5; i++) await tick();
+};
+
+describe('lease ahead', () => {
+  // calls 8 × a unit of 1 (a request counter): the first lease grants 8 beyond the call; half is 4.
+  const opts = { calls: 8, writeBehindMs: 60_000 };
+
+  test('a top-up starts before the allowance runs out, and no admission waits for it while room is left', async () => {
+    const inner = sqlite();
+    const gate = gatedStore(inner);
+    const g = allowances(gate.store, opts);
+    assert.ok((await g.reserve('first', [line('rpm', 1, 1_000_000)])).ok);
+    g.settle('first', [{ key: 'rpm', window: TOTAL, actual: 1 }]);
+    assert.equal(g.waited, 1, 'the very first call waits for the first lease');
+    assert.equal(gate.state.leases, 1);
+    gate.state.hold = true;
+    let i = 0;
+    // Each call spends 1: free 8 → 3 after five calls, below half the grant, so the top-up starts.
+    while (gate.held.length === 0) {
+      assert.ok(i < 8, 'a top-up started before the allowance ran out');
+      const r = await g.reserve(`c${i}`, [line('rpm', 1, 1_000_000)]);
+      assert.ok(r.ok);
+      g.settle(`c${i}`, [{ key: 'rpm', window: TOTAL, actual: 1 }]);
+      i++;
+      await tick();
+    }
+    assert.equal(i, 5, 'the top-up started when half the grant was used');
+    assert.equal(g.aheadCalls, 1);
+    // While the top-up is in flight, the rest of the allowance still admits in process.
+    for (let j = 0; j < 3; j++) {
+      const r = await g.reserve(`d${j}`, [line('rpm', 1, 1_000_000)]);
+      assert.ok(r.ok, 'admitted from what is left while the top-up is in flight');
+      g.settle(`d${j}`, [{ key: 'rpm', window: TOTAL, actual: 1 }]);
+    }
+    assert.equal(g.waited, 1, 'no admission waited');
+    gate.state.hold = false;
+    gate.release();
+    await settleDown();
+    // Many more calls, one at a time: top-ups keep ahead of them.
+    for (let j = 0; j < 200; j++) {
+      const r = await g.reserve(`e${j}`, [line('rpm', 1, 1_000_000)]);
+      assert.ok(r.ok);
+      g.settle(`e${j}`, [{ key: 'rpm', window: TOTAL, actual: 1 }]);
+      await settleDown();
+    }
+    assert.equal(g.waited, 1, 'no admission waited for a store call after the first');
+    assert.ok(g.aheadCalls >= 2);
+    await g.close();
+    const [s] = await inner.read([{ key: 'rpm', window: TOTAL }]);
+    assert.deepEqual(s, { spent: 1 + 5 + 3 + 200, reserved: 0, resetAt: null }, 'every call counted once');
+    await inner.close();
+  });
+
+  test('ten concurrent callers on a fast counter: the allowance grows with the spend rate, budgets stay exact', async () => {
+    const store = sqlite();
+    const g = allowances(store, { calls: 8, writeBehindMs: 25 });
+    const limit = 5_000_000;
+    let served = 0;
+    await Promise.all(
+      Array.from({ length: 10 }, async (_, c) => {
+        for (let i = 0; i < 300; i++) {
+          const r = await g.reserve(`${c}:${i}`, [line('fast', 10, limit)]);
+          assert.ok(r.ok);
+          await tick();
+          g.settle(`${c}:${i}`, [{ key: 'fast', window: TOTAL, actual: 10 }]);
+          served++;
+        }
+      }),
+    );
+    await g.flush();
+    const [s] = await store.read([{ key: 'fast', window: TOTAL }]);
+    assert.equal(s!.spent, served * 10);
+    // 3,000 calls spending 10 each: unless they took over 30 s, the last lease covers over `calls` × 10 —
+    // 100 ms of the recent spend rate. (How many store calls that saves depends on the machine's speed.)
+    assert.ok(s!.reserved > 8 * 10, `the allowance (${s!.reserved}) is sized by the spend rate`);
+    assert.ok(s!.reserved <= (limit - s!.spent) / 4 + 10 * 10, 'and at most a quarter of the room left');
+    await g.close();
+    const [closed] = await store.read([{ key: 'fast', window: TOTAL }]);
+    assert.deepEqual(closed, { spent: served * 10, reserved: 0, resetAt: null });
+    await store.close();
+  });
+
+  test('a limit lowered while a top-up is in flight is not admitted past', async () => {
+    const inner = sqlite();
+    const gate = gatedStore(inner);
+    const g = allowances(gate.store, opts);
+    // Unit 10: the first lease holds 10 + 80; five calls in flight (50) leave 40 free, the sixth starts a top-up.
+    for (let i = 0; i < 6; i++) {
+      if (i === 1) gate.state.hold = true;
+      const r =
+        i === 0
+          ? await g.reserve('a0', [line('low', 10, 1000)])
+          : await g.reserve(`a${i}`, [line('low', 10, 1000)]);
+      assert.ok(r.ok);
+      await tick();
+    }
+    assert.equal(gate.held.length, 1, 'a top-up is in flight');
+    // The limit drops to 65 with 60 in flight: a call of 10 must be refused, one of 5 fits exactly.
+    const over = g.reserve('over', [line('low', 10, 65)]);
+    const fits = g.reserve('fits', [line('low', 5, 65)]);
+    gate.state.hold = false;
+    gate.release();
+    const [o, f] = await Promise.all([over, fits]);
+    assert.ok(!o.ok && o.reason === 'over', 'not admitted past the lowered limit');
+    assert.ok(f.ok, 'exactly filling the lowered limit fits');
+    for (let i = 0; i < 6; i++) g.settle(`a${i}`, [{ key: 'low', window: TOTAL, actual: 10 }]);
+    g.settle('fits', [{ key: 'low', window: TOTAL, actual: 5 }]);
+    const after = await g.reserve('after', [line('low', 1, 65)]);
+    assert.ok(!after.ok, 'the lowered limit is spent: 65 of 65');
+    await g.close();
+    const [s] = await inner.read([{ key: 'low', window: TOTAL }]);
+    assert.deepEqual(s, { spent: 65, reserved: 0, resetAt: null });
+    await inner.close();
+  });
+
+  test('a top-up that fails is reported and retried; calls meanwhile use what is left, then wait for the retry', async () => {
+    const inner = sqlite();
+    const gate = gatedStore(inner);
+    const errors: string[] = [];
+    const g = allowances(gate.store, { ...opts, onError: (what) => errors.push(what) });
+    assert.ok((await g.reserve('first', [line('f', 1, 1_000_000)])).ok);
+    g.settle('first', [{ key: 'f', window: TOTAL, actual: 1 }]);
+    gate.state.fail = 1;
+    for (let i = 0; i < 8; i++) {
+      const r = await g.reserve(`c${i}`, [line('f', 1, 1_000_000)]);
+      assert.ok(r.ok, `call ${i} admitted from the allowance though the top-up failed`);
+      g.settle(`c${i}`, [{ key: 'f', window: TOTAL, actual: 1 }]);
+      await settleDown();
+    }
+    assert.equal(errors.length, 1, 'the failed top-up was reported');
+    assert.equal(g.waited, 1);
+    // The allowance is used up: the next call waits for the retry (after the backoff), which succeeds.
+    // (The retry timer does not keep a process alive on its own; a gateway's server does.)
+    const alive = setInterval(() => {}, 1000);
+    const r = await g.reserve('next', [line('f', 1, 1_000_000)]);
+    clearInterval(alive);
+    assert.ok(r.ok, 'admitted once the retried lease succeeded');
+    assert.equal(g.waited, 2);
+    g.settle('next', [{ key: 'f', window: TOTAL, actual: 1 }]);
+    await g.close();
+    const [s] = await inner.read([{ key: 'f', window: TOTAL }]);
+    assert.deepEqual(s, { spent: 10, reserved: 0, resetAt: null }, 'all spend written once');
+    await inner.close();
+  });
+});
+
 const up = await redisUp('allowance.test');
 describe('leased allowances on Redis', { skip: up ? false : `no Redis at ${REDIS_URL}` }, () => {
   const prefix = uniquePrefix('allowance');

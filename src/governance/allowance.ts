@@ -10,12 +10,19 @@
  * failed one loses nothing (it stays in memory and is retried with backoff). Only a call that does not fit
  * waits for a store call — which batches every waiting call, so a burst costs one round trip.
  *
+ * Lease ahead: an allowance is topped up in the background when its free part drops below half of what the
+ * last lease granted beyond the calls it covered, so while the store has room no admission waits for it. An
+ * allowance is sized by the counter's traffic: `calls` × the largest call seen, or, when more, what settled
+ * spend drew from it in the last `horizonMs` at its recent rate (so at thousands of calls a second a lease
+ * lasts about `horizonMs`, not a few ms) — at most a quarter of the room left either way.
+ *
  * Why budgets still cannot be overspent: the store never grants an allowance that does not fit (summed over
  * every gateway's allowances and reservations), and a gateway never admits past its allowance. The price is
  * that an allowance held but unused by one gateway is unavailable to the others: a call can be refused while
- * up to the other gateways' unused allowances are left — each at most `calls` × the largest call seen on the
- * counter and at most a quarter of the room left when it was granted — until they are returned (after
- * `idleMs` unused, at shutdown, or by expiry `ttlMs` after a gateway dies).
+ * up to the other gateways' unused allowances are left — each beyond its calls in flight at most the larger of
+ * `calls` × the largest call seen on the counter and `horizonMs` of its recent spend, and at most a quarter of
+ * the room left when it was granted — until they are returned (after `idleMs` unused, at shutdown, or by
+ * expiry `ttlMs` after a gateway dies).
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -34,6 +41,8 @@ export interface AllowanceOptions {
   calls: number;
   /** An allowance unused this long is returned to the store. */
   idleMs: number;
+  /** An allowance also covers this many ms of the counter's recent spend rate (default 100). */
+  horizonMs?: number;
   /** Settled spend is written within this many ms (all counters together); admissions never wait for it. */
   writeBehindMs?: number;
   /** An allowance expires this long after the last store call that renewed it (a dead gateway's is freed). */
@@ -68,6 +77,15 @@ interface Slot {
   resetAt: number | null;
   /** Admission paused while the allowance is being returned. */
   returning: boolean;
+  /** Free allowance the last lease granted beyond the calls it covered; a top-up starts below half of it. */
+  grant: number;
+  /** A top-up is wanted (lease ahead) / a store call including this counter is in flight. */
+  ahead: boolean;
+  leasing: boolean;
+  /** Recent settled spend per ms, sampled at store calls (sizes the allowance). */
+  rate: number;
+  rateAt: number;
+  rateTotal: number;
 }
 
 interface Waiting {
@@ -83,6 +101,7 @@ interface FollowUp {
 }
 
 const free = (s: Slot) => s.held - s.inflight - (s.spentTotal - s.booked);
+const DEFAULT_HORIZON_MS = 100;
 
 export class Allowances {
   readonly holder: string;
@@ -99,6 +118,11 @@ export class Allowances {
   private readonly timer: NodeJS.Timeout;
   /** Store calls made (for tests and metrics). */
   calls = 0;
+  /** Admissions that waited for a store call (the rest were admitted in process). */
+  waited = 0;
+  /** Store calls started to top up an allowance before it ran out. */
+  aheadCalls = 0;
+  private aheadPending = 0;
 
   constructor(
     private readonly store: CounterStore,
@@ -114,6 +138,7 @@ export class Allowances {
   reserve(id: string, lines: readonly ReserveLine[]): Promise<ReserveResult> {
     if (this.taken.has(id)) return Promise.resolve(this.ok(lines));
     if (!this.closing && this.take(id, lines)) return Promise.resolve(this.ok(lines));
+    this.waited++;
     return new Promise((resolve, reject) => {
       this.queue.push({ id, lines, resolve, reject });
       this.schedule();
@@ -135,6 +160,7 @@ export class Allowances {
       slot.spentTotal += line.actual;
       slot.lastUsed = now;
       this.dirty.add(slot);
+      this.topUp(slot);
     }
     for (const h of held ?? []) h.slot.inflight = Math.max(0, h.slot.inflight - h.amount);
     if (then) this.followUps.push({ keys: lines.map((l) => l.key), then });
@@ -218,6 +244,12 @@ export class Allowances {
         others: 0,
         resetAt: null,
         returning: false,
+        grant: 0,
+        ahead: false,
+        leasing: false,
+        rate: 0,
+        rateAt: Date.now(),
+        rateTotal: 0,
       };
       this.slots.set(key, s);
     }
@@ -253,7 +285,17 @@ export class Allowances {
       held.push({ slot: s, amount: l.amount });
     });
     this.taken.set(id, held);
+    for (const s of slots) this.topUp(s);
     return true;
+  }
+
+  /** Lease ahead: starts a top-up when the free allowance drops below half of the last grant. */
+  private topUp(s: Slot): void {
+    if (s.ahead || s.leasing || s.grant <= 0 || this.closing || free(s) * 2 >= s.grant) return;
+    s.ahead = true;
+    this.aheadPending++;
+    this.dirty.add(s);
+    this.schedule();
   }
 
   private writeTimer: NodeJS.Timeout | null = null;
@@ -310,7 +352,7 @@ export class Allowances {
       this.busy = false;
     }
     if (this.retryTimer) return;
-    if (this.queue.length) this.schedule();
+    if (this.queue.length || this.aheadPending > 0) this.schedule();
     else if (this.dirty.size) this.scheduleWrite();
   };
 
@@ -335,8 +377,10 @@ export class Allowances {
     this.dirty.clear();
     if (slots.length === 0) return;
     const lines: LeaseLine[] = [];
-    const sent: Array<{ keep: number; total: number }> = [];
+    const sent: Array<{ keep: number; total: number; inflight: number; need: number; asked: boolean }> = [];
+    let ahead = 0;
     for (const s of slots) {
+      this.sampleRate(s, now);
       const unwritten = s.spentTotal - s.booked;
       const stale =
         now >= s.usableUntil ||
@@ -345,7 +389,16 @@ export class Allowances {
       // An allowance that expired, or was granted under a higher limit, keeps only what calls in flight hold.
       const keep = s.returning || stale ? s.inflight : Math.max(0, s.held - unwritten);
       let want = keep;
-      if (s.need > 0 && !this.closing) want = keep + s.need + this.extra(s, keep);
+      const topUp = s.ahead && !s.returning && !this.closing;
+      if (s.ahead) {
+        s.ahead = false;
+        this.aheadPending--;
+        if (topUp) ahead++;
+      }
+      // Asking: the calls in flight, the waiting calls and `extra` more (what is already free counts toward it).
+      if ((s.need > 0 || topUp) && !this.closing)
+        want = Math.max(keep, s.inflight + s.need + this.extra(s, keep));
+      s.leasing = true;
       lines.push({
         key: s.key,
         window: s.window,
@@ -354,11 +407,12 @@ export class Allowances {
         want,
         limit: s.limit,
       });
-      sent.push({ keep, total: s.spentTotal });
+      sent.push({ keep, total: s.spentTotal, inflight: s.inflight, need: s.need, asked: want > keep });
     }
     const followUps = this.followUps;
     this.followUps = [];
     this.calls++;
+    if (ahead > 0 && waiting.length === 0) this.aheadCalls++;
     let granted: Awaited<ReturnType<CounterStore['lease']>>;
     try {
       granted = await this.store.lease(this.holder, lines, this.opts.ttlMs);
@@ -370,6 +424,12 @@ export class Allowances {
         s.held = sent[i]!.keep + (sent[i]!.total - s.booked);
         s.need = 0;
         s.returning = false;
+        s.leasing = false;
+        // A top-up that failed is asked for again with the retry (calls meanwhile use what is left).
+        if (sent[i]!.asked && !this.closing && !s.ahead) {
+          s.ahead = true;
+          this.aheadPending++;
+        }
         if (s.spentTotal > s.booked || s.held > 0) this.dirty.add(s);
       });
       this.followUps = [...followUps, ...this.followUps];
@@ -393,8 +453,14 @@ export class Allowances {
       s.spent = g.spent;
       s.others = Math.max(0, g.reserved - g.held);
       s.resetAt = g.resetAt;
-      s.need = 0;
+      // A returned allowance is not topped up again until a call needs it.
+      if (s.returning) s.grant = 0;
       s.returning = false;
+      s.leasing = false;
+      // What this lease made free beyond the calls it covered (a top-up starts when half of it is used).
+      const x = sent[i]!;
+      if (x.asked) s.grant = g.clock ? 0 : Math.max(0, g.held - x.inflight - x.need);
+      s.need = 0;
       if (g.clock) clockAt.add(s.key);
     });
     for (const w of waiting) {
@@ -428,11 +494,29 @@ export class Allowances {
         this.opts.onError('a settlement follow-up', e);
       }
     }
+    // Calls admitted while the store call was in flight may already have used half of the new grant.
+    for (const s of slots) this.topUp(s);
   }
 
-  /** Allowance asked for beyond the waiting calls: `calls` calls' worth, at most a quarter of the room left. */
+  /** The counter's recent settled spend per ms (half the weight on the newest sample). */
+  private sampleRate(s: Slot, now: number): void {
+    const dt = now - s.rateAt;
+    if (dt < 10) return;
+    const r = Math.max(0, s.spentTotal - s.rateTotal) / dt;
+    s.rate = dt >= 1000 ? r : (s.rate + r) / 2;
+    s.rateAt = now;
+    s.rateTotal = s.spentTotal;
+  }
+
+  /**
+   * Allowance asked for beyond the calls in flight and waiting: `calls` calls' worth, or `horizonMs` of the
+   * counter's recent spend when more; at most a quarter of the room left.
+   */
   private extra(s: Slot, keep: number): number {
-    const calls = this.opts.calls * s.unit;
+    const calls = Math.max(
+      this.opts.calls * s.unit,
+      Math.ceil(s.rate * (this.opts.horizonMs ?? DEFAULT_HORIZON_MS)),
+    );
     if (s.limit === null) return calls;
     const known = s.grantedUnder !== undefined;
     const room = known ? s.limit - s.spent - s.others - keep - s.need : s.limit;

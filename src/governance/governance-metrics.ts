@@ -1,7 +1,7 @@
 /**
  * Governance on /metrics: per-budget gauges (limit, spent, reserved in USD, read from the counters at scrape
  * time; at most 20 scope rows per budget, so a per-user budget cannot explode the label set) and counters of
- * refusals by reason, store errors and fail-open passes.
+ * refusals by reason, store errors, fail-open passes and the leased allowances' store calls and waits.
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { BudgetRow } from './budget-report.js';
@@ -60,6 +60,35 @@ export function registerGovernanceMetrics(registry: Registry, gov: Governance): 
       this.inc(gov.stats.storeErrors);
     },
   });
+  const allowance = (
+    name: string,
+    help: string,
+    value: (a: ReturnType<Governance['allowanceStats']>) => number,
+  ) =>
+    new Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(value(gov.allowanceStats()));
+      },
+    });
+  allowance(
+    'penny_governance_allowance_store_calls_total',
+    'Store calls made by leased budget/rate allowances (leases, top-ups, spend written behind).',
+    (a) => a.storeCalls,
+  );
+  allowance(
+    'penny_governance_allowance_ahead_total',
+    'Store calls started to top up an allowance before it ran out (no admission waited for them).',
+    (a) => a.aheadCalls,
+  );
+  allowance(
+    'penny_governance_admissions_waited_total',
+    'Budget/rate admissions that waited for a store call (the rest were admitted in process).',
+    (a) => a.waited,
+  );
   new Counter({
     name: 'penny_governance_fail_open_total',
     help: 'Calls served without a budget or rate check because the store failed and failMode is open.',

@@ -380,6 +380,12 @@ export class Governance {
 
   private allowances: Allowances | null = null;
 
+  /** Leased-allowance counters: store calls, those started ahead, admissions that waited for one. */
+  allowanceStats(): { storeCalls: number; aheadCalls: number; waited: number } {
+    const a = this.allowances;
+    return { storeCalls: a?.calls ?? 0, aheadCalls: a?.aheadCalls ?? 0, waited: a?.waited ?? 0 };
+  }
+
   /** The leased allowances over `counters` (null when governance.allowance.calls is 0). */
   private allowancesFor(counters: CounterStore): Allowances | null {
     const cfg = this.config.allowance;
