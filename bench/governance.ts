@@ -5,7 +5,13 @@
  * interleaved — round after round, every target for a few seconds at 1 and at 10 clients — and the median
  * of the rounds is reported, so the load of a shared machine falls on every row alike. `--before=<dir>`
  * adds a previous build's dist/ (budgets on, Redis) as one more row of the same run.
- * Needs `wrk`. Results: stdout and bench/results/governance.md.
+ *
+ * So the ratio can be read on a loaded machine, every row also reports, at 10 clients: the gateway's CPU per
+ * request (utime+stime from /proc/<pid>/stat of the server process over each wrk run, median of rounds) and,
+ * from its /metrics, how many budget/rate admissions waited for a store call and how many store calls the
+ * leased allowances made, per 1,000 requests.
+ * Env: BENCH_ROUNDS (5), BENCH_SECONDS (3), PENNY_BENCH_ALLOWANCE (allowance calls, default config).
+ * Needs `wrk` and Linux /proc. Results: stdout and bench/results/governance.md.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -64,9 +70,67 @@ interface Run {
   rps: number;
   p50: number;
   errors: number;
+  /** Gateway CPU (user+system) per completed request, µs. */
+  cpuUs: number;
+  /** Per 1,000 requests: admissions that waited for a store call; allowance store calls (NaN: not exposed). */
+  waited: number;
+  storeCalls: number;
 }
 
-function wrk(name: string, port: number, headers: Record<string, string>, clients: number): Run {
+const CLK_TCK = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** utime + stime of a process, in seconds (fields 14 and 15 of /proc/<pid>/stat). */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / CLK_TCK;
+}
+
+/** The leased allowances' counters from the gateway's /metrics (NaN when the build does not expose them). */
+async function allowanceCounters(port: number): Promise<{ waited: number; storeCalls: number }> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const get = (name: string) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(text)?.[1] ?? Number.NaN);
+  return {
+    waited: get('penny_governance_admissions_waited_total'),
+    storeCalls: get('penny_governance_allowance_store_calls_total'),
+  };
+}
+
+async function measured(
+  name: string,
+  child: ChildProcess,
+  port: number,
+  headers: Record<string, string>,
+  clients: number,
+): Promise<Run> {
+  const before = await allowanceCounters(port);
+  const cpu0 = cpuSeconds(child.pid!);
+  const r = wrk(name, port, headers, clients);
+  const cpu = cpuSeconds(child.pid!) - cpu0;
+  const after = await allowanceCounters(port);
+  const per1k = (a: number, b: number) => (r.requests > 0 ? ((b - a) / r.requests) * 1000 : Number.NaN);
+  return {
+    rps: r.rps,
+    p50: r.p50,
+    errors: r.errors,
+    cpuUs: r.requests > 0 ? (cpu / r.requests) * 1e6 : Number.NaN,
+    waited: per1k(before.waited, after.waited),
+    storeCalls: per1k(before.storeCalls, after.storeCalls),
+  };
+}
+
+function wrk(
+  name: string,
+  port: number,
+  headers: Record<string, string>,
+  clients: number,
+): { rps: number; p50: number; errors: number; requests: number } {
   const body = JSON.stringify({
     model: 'gpt-4o-mini',
     messages: [{ role: 'user', content: 'Say hello in one short sentence.' }],
@@ -92,8 +156,15 @@ function wrk(name: string, port: number, headers: Record<string, string>, client
   const errors =
     Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0) +
     Number(/Socket errors:.*?timeout (\d+)/.exec(out)?.[1] ?? 0);
-  return { rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0), p50, errors };
+  return {
+    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0),
+    p50,
+    errors,
+    requests: Number(/(\d+) requests in/.exec(out)?.[1] ?? 0),
+  };
 }
+
+const fmt = (x: number, digits: number) => (Number.isNaN(x) ? '–' : x.toFixed(digits));
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -135,12 +206,12 @@ async function main() {
   for (let round = 0; round < ROUNDS; round++) {
     const order = live.map((_, i) => live[(i + round) % live.length]!);
     for (const t of order) {
-      const one = wrk(t.name, t.port, t.headers, 1);
-      const ten = wrk(t.name, t.port, t.headers, 10);
+      const one = await measured(t.name, t.child, t.port, t.headers, 1);
+      const ten = await measured(t.name, t.child, t.port, t.headers, 10);
       cells.get(t.name)!.one.push(one);
       cells.get(t.name)!.ten.push(ten);
       process.stderr.write(
-        `round ${round + 1} ${t.name.padEnd(28)} p50@1 ${one.p50.toFixed(3)} ms  req/s@10 ${ten.rps.toFixed(0)}${one.errors + ten.errors ? `  ERRORS ${one.errors + ten.errors}` : ''}\n`,
+        `round ${round + 1} ${t.name.padEnd(28)} p50@1 ${one.p50.toFixed(3)} ms  req/s@10 ${ten.rps.toFixed(0)}  cpu@10 ${ten.cpuUs.toFixed(0)} µs/req  waited@10 ${fmt(ten.waited, 1)}/1k${one.errors + ten.errors ? `  ERRORS ${one.errors + ten.errors}` : ''}\n`,
       );
     }
   }
@@ -150,18 +221,22 @@ async function main() {
   const off = cells.get('budgets off')!;
   const offP50 = median(off.one.map((r) => r.p50));
   const offRps = median(off.ten.map((r) => r.rps));
+  const offCpu = median(off.ten.map((r) => r.cpuUs));
+  const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   const out = [
-    `Command: \`npm run bench:governance${BEFORE ? ' -- --before=<previous dist>' : ''}\` (${ROUNDS} interleaved rounds of ${SECS} s per cell, median of rounds; wrk -t1, gateways pinned to CPU 0; ${new Date().toISOString().slice(0, 10)})`,
+    `Command: \`npm run bench:governance${BEFORE ? ' -- --before=<previous dist>' : ''}\` (${ROUNDS} interleaved rounds of ${SECS} s per cell, median of rounds; wrk -t1, gateways pinned to CPU 0; ${new Date().toISOString().slice(0, 16)}Z, load average at the end ${load})`,
     '',
-    '| path | p50 @1 (ms) | added p50 vs budgets off (ms) | req/s @10 | vs budgets off | errors |',
-    '|---|---|---|---|---|---|',
+    '| path | p50 @1 (ms) | added p50 vs budgets off (ms) | req/s @10 | vs budgets off | CPU µs/req @10 | added CPU µs/req | waited /1k req @10 | store calls /1k req @10 | errors |',
+    '|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const [name, c] of cells) {
+    const base = name === 'budgets off';
     const p50 = median(c.one.map((r) => r.p50));
     const rps = median(c.ten.map((r) => r.rps));
+    const cpu = median(c.ten.map((r) => r.cpuUs));
     const errors = [...c.one, ...c.ten].reduce((a, r) => a + r.errors, 0);
     out.push(
-      `| ${name} | ${p50.toFixed(3)} | ${name === 'budgets off' ? '–' : (p50 - offP50).toFixed(3)} | ${rps.toFixed(0)} | ${name === 'budgets off' ? '–' : `${((rps / offRps) * 100).toFixed(0)}%`} | ${errors} |`,
+      `| ${name} | ${p50.toFixed(3)} | ${base ? '–' : (p50 - offP50).toFixed(3)} | ${rps.toFixed(0)} | ${base ? '–' : `${((rps / offRps) * 100).toFixed(0)}%`} | ${cpu.toFixed(0)} | ${base ? '–' : (cpu - offCpu).toFixed(0)} | ${base ? '–' : fmt(median(c.ten.map((r) => r.waited)), 2)} | ${base ? '–' : fmt(median(c.ten.map((r) => r.storeCalls)), 1)} | ${errors} |`,
     );
   }
   const text = `${out.join('\n')}\n`;
