@@ -86,20 +86,27 @@ export class SemanticReplica {
   }
 
   private async readAll(): Promise<number> {
-    let added = 0;
+    // The pass's records are indexed together — one bulk build when a scope receives many (the cold
+    // load) — and the cursor moves past them once they are in; a failed read keeps what came before it.
+    const records: SemanticEntryRecord[] = [];
+    let cursor = this.cursor;
     let newestAt: number | undefined;
+    let failure: { e: unknown } | undefined;
     try {
       for (;;) {
-        const page = await this.log.read(this.cursor, this.batch);
-        for (const r of page.records) if (this.cache.ingest(r)) added++;
-        this.cursor = page.cursor;
+        const page = await this.log.read(cursor, this.batch);
+        for (const r of page.records) records.push(r);
+        cursor = page.cursor;
         if (page.newestAt !== undefined) newestAt = page.newestAt;
         if (page.records.length < this.batch) break;
       }
-      this.opts.onPass?.(newestAt === undefined ? undefined : Date.now() - newestAt);
     } catch (e) {
-      this.opts.onError?.(e, 'read');
+      failure = { e };
     }
+    const added = records.length ? this.cache.ingestMany(records) : 0;
+    this.cursor = cursor;
+    if (failure) this.opts.onError?.(failure.e, 'read');
+    else this.opts.onPass?.(newestAt === undefined ? undefined : Date.now() - newestAt);
     if (added) this.opts.onSynced?.(added);
     return added;
   }

@@ -200,6 +200,22 @@ export class SemanticCache {
     return true;
   }
 
+  /**
+   * `ingest` for many entries at once (a new instance loading the shared log): the index builds the
+   * lists of a scope that receives many entries in one pass. Returns how many were added.
+   */
+  ingestMany(records: readonly SemanticEntryRecord[]): number {
+    const take: SemanticEntryRecord[] = [];
+    for (const e of records) {
+      if (this.index.has(e.id) || e.vector.length !== this.index.dims || this.skipReason(e.text) !== null)
+        continue;
+      this.stored.set(e.id, { text: e.text, replicated: true });
+      take.push(e);
+    }
+    this.index.addMany(take);
+    return new Set(take.map((e) => e.id)).size;
+  }
+
   remove(id: string): boolean {
     this.stored.delete(id);
     return this.index.remove(id);

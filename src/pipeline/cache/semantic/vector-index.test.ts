@@ -136,4 +136,73 @@ describe('VectorIndex', () => {
     assert.equal(idx.size, 2000);
     assert.ok(found / asked >= 0.9, `recall ${found}/${asked}`);
   });
+
+  test('addMany builds a large scope in one pass with the recall of one-by-one inserts', () => {
+    const next = rng(11);
+    const dims = 48;
+    const centers = Array.from({ length: 20 }, () => randomUnit(dims, next));
+    const items = Array.from({ length: 3000 }, (_, i) => ({
+      scope: 's',
+      id: `v${i}`,
+      vector: near(centers[i % 20]!, 0.6, next),
+    }));
+    const bulk = new VectorIndex({ dims, maxListSize: 32, nprobe: 8 });
+    const oneByOne = new VectorIndex({ dims, maxListSize: 32, nprobe: 8 });
+    bulk.addMany(items);
+    for (const it of items) oneByOne.add(it.scope, it.id, it.vector);
+    assert.equal(bulk.size, 3000);
+    // Lists of the same kind: more than one, none larger than maxListSize (the vectors are distinct).
+    assert.ok(bulk.listCount('s') > 3000 / 32, `lists ${bulk.listCount('s')}`);
+    let bulkFound = 0;
+    let oneFound = 0;
+    let asked = 0;
+    for (let i = 0; i < 3000; i += 10) {
+      asked++;
+      const q = near(items[i]!.vector, 0.05, next);
+      const exact = bulk.searchExact('s', q, 1, 0)[0]!;
+      assert.equal(exact.id, oneByOne.searchExact('s', q, 1, 0)[0]!.id);
+      if (bulk.search('s', q, 1, 0)[0]?.id === exact.id) bulkFound++;
+      if (oneByOne.search('s', q, 1, 0)[0]?.id === exact.id) oneFound++;
+    }
+    assert.ok(bulkFound / asked >= 0.9, `bulk recall ${bulkFound}/${asked}`);
+    assert.ok(bulkFound >= oneFound - asked * 0.05, `bulk ${bulkFound} vs one by one ${oneFound}`);
+    // Still a normal index afterwards: inserts split lists, removals work.
+    for (let i = 0; i < 500; i++) bulk.add('s', `w${i}`, near(centers[i % 20]!, 0.6, next));
+    for (let i = 0; i < 3000; i += 2) assert.ok(bulk.remove(`v${i}`));
+    assert.equal(bulk.size, 2000);
+    const q = near(items[1]!.vector, 0.01, next);
+    assert.equal(bulk.search('s', q, 1, 0)[0]!.id, 'v1');
+  });
+
+  test('addMany keeps add semantics: later duplicates win, replaced ids, recency order, other scopes, eviction', () => {
+    const next = rng(5);
+    const dims = 16;
+    const evicted: Array<[string, string]> = [];
+    const idx = new VectorIndex({ dims, maxListSize: 8, maxEntries: 60 });
+    idx.onEvict((id, reason) => evicted.push([id, reason]));
+    idx.add('s', 'old', randomUnit(dims, next));
+    idx.add('s', 'kept', randomUnit(dims, next));
+    const dup = randomUnit(dims, next);
+    const items = [
+      { scope: 's', id: 'old', vector: randomUnit(dims, next) },
+      ...Array.from({ length: 40 }, (_, i) => ({ scope: 's', id: `a${i}`, vector: randomUnit(dims, next) })),
+      { scope: 'small', id: 'x', vector: randomUnit(dims, next) },
+      { scope: 's', id: 'a3', vector: dup },
+    ];
+    idx.addMany(items);
+    assert.equal(idx.size, 2 + 40 + 1);
+    assert.deepEqual(evicted, [['old', 'replaced']]);
+    assert.equal(idx.search('s', dup, 1, 0.999)[0]!.id, 'a3');
+    assert.equal(idx.search('small', items[41]!.vector, 1, 0.999)[0]!.id, 'x');
+    assert.throws(
+      () => idx.addMany([{ scope: 's', id: 'bad', vector: new Float32Array(3) }]),
+      /3 dimensions/,
+    );
+    // 'kept' (added before the batch) is the least recently used: it is evicted first.
+    idx.addMany(
+      Array.from({ length: 18 }, (_, i) => ({ scope: 'small', id: `b${i}`, vector: randomUnit(dims, next) })),
+    );
+    assert.equal(idx.size, 60);
+    assert.deepEqual(evicted.slice(1), [['kept', 'lru']]);
+  });
 });
