@@ -211,7 +211,10 @@ export class VectorIndex {
       if (last.get(items[i]!.id) !== i) continue;
       const k = items[i]!.scope;
       let rows = byScope.get(k);
-      if (rows === undefined) byScope.set(k, (rows = []));
+      if (rows === undefined) {
+        rows = [];
+        byScope.set(k, rows);
+      }
       rows.push(i);
     }
     for (const [key, rows] of byScope) {
