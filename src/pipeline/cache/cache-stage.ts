@@ -31,6 +31,7 @@ import { FlightBoard } from './fleet/flight-board.js';
 import { RedisFlightBoard } from './fleet/redis-flight-board.js';
 import { RedisSemanticLog } from './fleet/redis-semantic-log.js';
 import { type RemoteRole, leadOrFollow, releaseLease } from './fleet/remote-flight.js';
+import { relayFlight } from './fleet/remote-stream.js';
 import type { SemanticLog } from './fleet/semantic-log.js';
 import { InflightRegistry } from './inflight.js';
 import { openStore } from './open-store.js';
@@ -185,6 +186,8 @@ export class CacheStage implements Stage {
     try {
       if (board)
         remote = await leadOrFollow(ctx, meta, board, key, this.global.fleet.maxWaitMs, this.deps.logger);
+      // Followers on other instances that stream get this flight's stream as it is written.
+      if (remote.role === 'leader' && flight) relayFlight(remote.lease, flight);
       outcome = remote.role === 'followed' ? remote.outcome : await next();
     } catch (e) {
       if (remote.role === 'leader') void this.track(remote.lease.release(null).catch(() => {}));

@@ -16,7 +16,7 @@ export interface FlightResult {
   cost: Money | null;
 }
 
-type SinkOp =
+export type SinkOp =
   | { type: 'start'; status: number; headers: Record<string, string> }
   | { type: 'write'; chunk: string | Buffer }
   | { type: 'end' };

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { FlightBoard, type FlightBoardBackend } from './flight-board.js';
+import { FlightBoard, type FlightBoardBackend, type StreamOp } from './flight-board.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const never = new AbortController().signal;
@@ -102,6 +102,68 @@ export function flightBoardContract(
         assert.equal(await w, null);
         assert.equal(await b.wait('k', never, 50), null);
         await lease.release(null);
+      } finally {
+        await b.close();
+      }
+    });
+
+    test('a streaming follower gets the leader’s logged ops as they come, before the result', async () => {
+      const b = await board();
+      try {
+        const lease = (await b.lead('k'))!;
+        const watched = new Promise<void>((r) => lease.onWatched(r));
+        const got: StreamOp[] = [];
+        const following = b.follow('k', never, 10_000, (op) => got.push(op));
+        await watched;
+        lease.log({ t: 'start', dialect: 'openai', usage: true });
+        lease.log({ t: 'write', chunk: 'data: é😀\n\n' });
+        while (got.length < 2) await sleep(5);
+        assert.deepEqual(got, [
+          { t: 'start', dialect: 'openai', usage: true },
+          { t: 'write', chunk: 'data: é😀\n\n' },
+        ]);
+        lease.log({ t: 'end' });
+        await lease.release('result');
+        assert.deepEqual(await following, { result: 'result', ended: true });
+        assert.equal(got.length, 3);
+        assert.deepEqual(got[2], { t: 'end' });
+      } finally {
+        await b.close();
+      }
+    });
+
+    test('a streaming follower whose leader fails or dies mid-stream stops waiting, with no result', async () => {
+      const b = await board({ leaseMs: 150 });
+      try {
+        for (const how of ['fails', 'dies'] as const) {
+          const key = `k-${how}`;
+          const lease = (await b.lead(key))!;
+          const watched = new Promise<void>((r) => lease.onWatched(r));
+          const got: StreamOp[] = [];
+          const following = b.follow(key, never, 60_000, (op) => got.push(op));
+          await watched;
+          lease.log({ t: 'start', dialect: 'anthropic', usage: null });
+          lease.log({ t: 'write', chunk: 'event: x\ndata: {}\n\n' });
+          while (got.length < 2) await sleep(5);
+          if (how === 'fails') await lease.release(null);
+          else lease.abandon();
+          assert.deepEqual(await following, { result: null, ended: false }, how);
+        }
+      } finally {
+        await b.close();
+      }
+    });
+
+    test('a streaming follower of a leader that does not stream gets its result', async () => {
+      const b = await board();
+      try {
+        const lease = (await b.lead('k'))!;
+        const got: StreamOp[] = [];
+        const following = b.follow('k', never, 10_000, (op) => got.push(op));
+        await sleep(30);
+        await lease.release('whole');
+        assert.deepEqual(await following, { result: 'whole', ended: false });
+        assert.deepEqual(got, []);
       } finally {
         await b.close();
       }

@@ -5,6 +5,10 @@
  * after `leaseMs`, and the waiting followers make their own calls. A follower waits for a notification
  * (pub/sub) and also polls, so a lost notification costs at most `pollMs`. One interface, two backends:
  * memory (one process, for tests) and Redis (a fleet); both pass flight-board.contract.ts.
+ * Streams: a follower whose client streams announces itself (`watch`); the leader then appends what it
+ * writes to its own client — from the first byte, replayed — to a short-lived per-key log (a Redis stream),
+ * which the follower reads as it grows (XREAD BLOCK), so its first byte does not wait for the whole answer.
+ * The leader learns of a watcher by notification and, should that be lost, at its next lease renewal.
  */
 import { randomBytes } from 'node:crypto';
 
@@ -13,15 +17,51 @@ export interface FlightBoardBackend {
   readonly kind: 'memory' | 'redis';
   /** Takes the lease when free (SET NX PX). */
   acquire(key: string, token: string, ttlMs: number): Promise<boolean>;
-  /** Extends the lease if `token` still holds it. */
-  renew(key: string, token: string, ttlMs: number): Promise<boolean>;
-  /** Stores the result (when not null), frees the lease if `token` holds it, and notifies the waiters. */
+  /** Extends the lease if `token` still holds it: 0 lost, 1 held, 2 held and a follower watches the stream. */
+  renew(key: string, token: string, ttlMs: number): Promise<0 | 1 | 2>;
+  /**
+   * Stores the result (when not null), frees the lease if `token` holds it, and notifies the waiters;
+   * when a follower watches, also appends the `finished` op to the key's stream log.
+   */
   finish(key: string, token: string, result: string | null, resultTtlMs: number): Promise<void>;
   /** The published result (null when none) and whether a lease is held. */
   peek(key: string): Promise<{ result: string | null; leased: boolean }>;
   /** Calls `fn` with the key of every finished flight (best effort). */
   subscribe(fn: (key: string) => void): () => void;
+  /** A follower asks the leader of `key` to log its stream (flag kept `ttlMs`; the leader is notified). */
+  watch(key: string, ttlMs: number): Promise<void>;
+  /** Calls `fn` with the key of every `watch` (best effort; renewals catch a lost one). */
+  subscribeWatch(fn: (key: string) => void): () => void;
+  /** Appends ops to the key's stream log, which expires `ttlMs` after the last append. */
+  append(key: string, ops: readonly StreamOp[], ttlMs: number): Promise<void>;
+  /** A reader of stream logs (Redis: its own connection, since a blocking read holds one). */
+  reader(): StreamLogReader;
   close(): Promise<void>;
+}
+
+/**
+ * What a leader wrote to its client, as logged for followers on other instances: the stream's start (its
+ * client's dialect and, for OpenAI, whether it asked for the usage chunk), each write, its end; and
+ * `finished` once the leader has published its result (or its failure).
+ */
+export type StreamOp =
+  | { t: 'start'; dialect: string; usage: boolean | null }
+  | { t: 'write'; chunk: string }
+  | { t: 'end' }
+  | { t: 'finished' };
+
+export interface StreamLogReader {
+  /** Ops after `after` ('0' = from the start), waiting up to `blockMs` for one; [] when none came. */
+  read(key: string, after: string, blockMs: number): Promise<Array<{ id: string; op: StreamOp }>>;
+  close(): void;
+}
+
+/** How a streaming follower's wait ended (see `FlightBoard.follow`). */
+export interface FollowResult {
+  /** The leader's published result; null when it failed, died, or the wait ended first. */
+  result: string | null;
+  /** The leader's `end` op was read (its whole stream was forwarded). */
+  ended: boolean;
 }
 
 export interface FlightBoardOptions {
@@ -38,6 +78,10 @@ export interface Lease {
   release(result: string | null): Promise<void>;
   /** Stops renewing without releasing (as if this instance died): the lease lapses after `leaseMs`. */
   abandon(): void;
+  /** Calls `fn` once, when a follower on another instance first watches this flight's stream. */
+  onWatched(fn: () => void): void;
+  /** Appends ops to the stream log (batched per event-loop turn; in order; `release` waits for them). */
+  log(op: StreamOp): void;
 }
 
 export class FlightBoard {
@@ -61,29 +105,137 @@ export class FlightBoard {
   /** The lease on `key`, or null when another instance holds it. Throws when the backend fails. */
   async lead(key: string): Promise<Lease | null> {
     const token = randomBytes(12).toString('base64url');
-    if (!(await this.backend.acquire(key, token, this.leaseMs))) return null;
+    // Subscribed before the lease is taken, so a follower's notification cannot come before we listen.
+    let watched: (() => void) | undefined;
+    let seen = false;
+    const watch = () => {
+      if (seen) return;
+      seen = true;
+      unwatch();
+      watched?.();
+    };
+    const unwatch = this.backend.subscribeWatch((k) => {
+      if (k === key) watch();
+    });
+    let acquired = false;
+    try {
+      acquired = await this.backend.acquire(key, token, this.leaseMs);
+    } finally {
+      if (!acquired) unwatch();
+    }
+    if (!acquired) return null;
+    let done = false;
     const timer = setInterval(
       () => {
-        this.backend.renew(key, token, this.leaseMs).catch(() => {
-          // A failed renewal may let the lease lapse: followers then call upstream themselves.
-        });
+        this.backend.renew(key, token, this.leaseMs).then(
+          (r) => {
+            if (r === 2 && !done) watch();
+          },
+          () => {
+            // A failed renewal may let the lease lapse: followers then call upstream themselves.
+          },
+        );
       },
       Math.max(10, Math.floor(this.leaseMs / 3)),
     );
     timer.unref();
-    let done = false;
+    let queue: StreamOp[] = [];
+    let flushing: Promise<void> = Promise.resolve();
+    const flush = () => {
+      const ops = queue;
+      queue = [];
+      flushing = flushing.then(() =>
+        this.backend.append(key, ops, this.resultTtlMs).catch(() => {
+          // A lost append: the follower's stream stalls and ends with an error, or it gets the result.
+        }),
+      );
+    };
+    const stop = () => {
+      done = true;
+      clearInterval(timer);
+      unwatch();
+    };
     return {
       release: async (result) => {
         if (done) return;
-        done = true;
-        clearInterval(timer);
+        stop();
+        if (queue.length) flush();
+        await flushing;
         await this.backend.finish(key, token, result, this.resultTtlMs);
       },
-      abandon: () => {
-        done = true;
-        clearInterval(timer);
+      abandon: stop,
+      onWatched: (fn) => {
+        watched = fn;
+        if (seen) fn();
+      },
+      log: (op) => {
+        if (done) return;
+        queue.push(op);
+        if (queue.length === 1) setImmediate(flush);
       },
     };
+  }
+
+  /**
+   * A streaming follower's wait for the leader of `key`: asks it to log its stream and hands each op to
+   * `onOp` as it arrives (the `finished` op is not passed on), until the leader publishes its result, the
+   * lease ends without one (the leader failed or died: `leaseMs` after its last renewal), `signal` aborts,
+   * `maxWaitMs` passes, or the backend fails three times running.
+   */
+  async follow(
+    key: string,
+    signal: AbortSignal,
+    maxWaitMs: number,
+    onOp: (op: StreamOp) => void,
+  ): Promise<FollowResult> {
+    const deadline = Date.now() + maxWaitMs;
+    const watchTtl = Math.max(this.leaseMs * 2, this.resultTtlMs);
+    let ended = false;
+    await this.backend.watch(key, watchTtl);
+    let watchedAt = Date.now();
+    const reader = this.backend.reader();
+    const abort = () => reader.close();
+    signal.addEventListener('abort', abort, { once: true });
+    let after = '0';
+    let faults = 0;
+    try {
+      for (;;) {
+        if (signal.aborted) return { result: null, ended };
+        const left = deadline - Date.now();
+        if (left <= 0) return { result: null, ended };
+        let finished = false;
+        let got = 0;
+        try {
+          const ops = await reader.read(key, after, Math.max(1, Math.min(this.pollMs, left)));
+          faults = 0;
+          got = ops.length;
+          for (const { id, op } of ops) {
+            after = id;
+            if (op.t === 'finished') finished = true;
+            else {
+              if (op.t === 'end') ended = true;
+              onOp(op);
+            }
+          }
+        } catch (e) {
+          if (signal.aborted) return { result: null, ended };
+          if (++faults >= 3) throw e;
+        }
+        // Nothing new for a while, or the leader is done: is there a result, is the lease still held?
+        if (got === 0 || finished) {
+          const { result, leased } = await this.backend.peek(key);
+          if (result !== null) return { result, ended };
+          if (!leased || finished) return { result: null, ended };
+          if (Date.now() - watchedAt > watchTtl / 2) {
+            await this.backend.watch(key, watchTtl);
+            watchedAt = Date.now();
+          }
+        }
+      }
+    } finally {
+      signal.removeEventListener('abort', abort);
+      reader.close();
+    }
   }
 
   /**

@@ -3,21 +3,37 @@
  * and released by scripts that check the token (a lapsed leader never frees a successor's lease); the result
  * is `<prefix>result:<key>` with a short TTL, announced on the channel `<prefix>done`. Notifications come on
  * a second connection (a subscribed connection can do nothing else); when it is down, followers poll.
+ * A streamed flight's log is the stream `<prefix>chunks:<key>` (one entry per op, field `t` and the op's
+ * fields), expiring shortly after its last append; a follower's request for it is `<prefix>watch:<key>`,
+ * announced on `<prefix>watch`. Each streaming follower reads with XREAD BLOCK on a connection of its own.
  */
 import type { Redis } from 'ioredis';
-import type { FlightBoardBackend } from './flight-board.js';
+import type { FlightBoardBackend, StreamLogReader, StreamOp } from './flight-board.js';
 
-const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
+const RENEW = `if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+if redis.call('EXISTS', KEYS[2]) == 1 then return 2 end
+return 1`;
 const FINISH = `if ARGV[2] ~= '' then redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3]) end
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+if redis.call('EXISTS', KEYS[4]) == 1 then
+  redis.call('XADD', KEYS[5], '*', 't', 'finished')
+  redis.call('PEXPIRE', KEYS[5], ARGV[3])
+end
 redis.call('PUBLISH', KEYS[3], ARGV[4])
+return 1`;
+const WATCH = `redis.call('SET', KEYS[1], '1', 'PX', ARGV[1])
+redis.call('PUBLISH', KEYS[2], ARGV[2])
 return 1`;
 
 export class RedisFlightBoard implements FlightBoardBackend {
   readonly kind = 'redis' as const;
   private readonly listeners = new Set<(key: string) => void>();
   private sub: Redis | undefined;
+  private readonly watchListeners = new Set<(key: string) => void>();
+  private readonly readers = new Set<RedisStreamReader>();
   private readonly channel: string;
+  private readonly watchChannel: string;
 
   /** `client` is shared (not closed here); `prefix` namespaces every key, e.g. `penny:cache:flight:`. */
   constructor(
@@ -25,23 +41,27 @@ export class RedisFlightBoard implements FlightBoardBackend {
     private readonly prefix: string,
   ) {
     this.channel = `${prefix}done`;
+    this.watchChannel = `${prefix}watch`;
   }
 
   async acquire(key: string, token: string, ttlMs: number): Promise<boolean> {
     return (await this.client.set(this.leaseKey(key), token, 'PX', ttlMs, 'NX')) === 'OK';
   }
 
-  async renew(key: string, token: string, ttlMs: number): Promise<boolean> {
-    return (await this.client.eval(RENEW, 1, this.leaseKey(key), token, ttlMs)) === 1;
+  async renew(key: string, token: string, ttlMs: number): Promise<0 | 1 | 2> {
+    const r = Number(await this.client.eval(RENEW, 2, this.leaseKey(key), this.watchKey(key), token, ttlMs));
+    return r === 2 ? 2 : r === 1 ? 1 : 0;
   }
 
   async finish(key: string, token: string, result: string | null, resultTtlMs: number): Promise<void> {
     await this.client.eval(
       FINISH,
-      3,
+      5,
       this.leaseKey(key),
       this.resultKey(key),
       this.channel,
+      this.watchKey(key),
+      this.chunksKey(key),
       token,
       result ?? '',
       resultTtlMs,
@@ -60,8 +80,37 @@ export class RedisFlightBoard implements FlightBoardBackend {
     return () => this.listeners.delete(fn);
   }
 
+  subscribeWatch(fn: (key: string) => void): () => void {
+    this.ensureSubscriber();
+    this.watchListeners.add(fn);
+    return () => this.watchListeners.delete(fn);
+  }
+
+  async watch(key: string, ttlMs: number): Promise<void> {
+    await this.client.eval(WATCH, 2, this.watchKey(key), this.watchChannel, ttlMs, key);
+  }
+
+  async append(key: string, ops: readonly StreamOp[], ttlMs: number): Promise<void> {
+    if (ops.length === 0) return;
+    const k = this.chunksKey(key);
+    const m = this.client.multi();
+    for (const op of ops) m.xadd(k, '*', ...fieldsOf(op));
+    m.pexpire(k, ttlMs);
+    const r = await m.exec();
+    const failed = r?.find(([e]) => e);
+    if (failed) throw failed[0];
+  }
+
+  reader(): StreamLogReader {
+    const r = new RedisStreamReader(this.client, (key) => this.chunksKey(key), this.readers);
+    this.readers.add(r);
+    return r;
+  }
+
   async close(): Promise<void> {
     this.listeners.clear();
+    this.watchListeners.clear();
+    for (const r of [...this.readers]) r.close();
     const sub = this.sub;
     this.sub = undefined;
     if (sub) sub.disconnect();
@@ -73,10 +122,10 @@ export class RedisFlightBoard implements FlightBoardBackend {
     sub.on('error', () => {
       // Followers poll while notifications are down; the cache store reports the connection's faults.
     });
-    sub.on('message', (_channel: string, key: string) => {
-      for (const fn of this.listeners) fn(key);
+    sub.on('message', (channel: string, key: string) => {
+      for (const fn of channel === this.watchChannel ? this.watchListeners : this.listeners) fn(key);
     });
-    sub.subscribe(this.channel).catch(() => {});
+    sub.subscribe(this.channel, this.watchChannel).catch(() => {});
     this.sub = sub;
   }
 
@@ -86,5 +135,81 @@ export class RedisFlightBoard implements FlightBoardBackend {
 
   private resultKey(key: string): string {
     return `${this.prefix}result:${key}`;
+  }
+
+  private watchKey(key: string): string {
+    return `${this.prefix}watch:${key}`;
+  }
+
+  private chunksKey(key: string): string {
+    return `${this.prefix}chunks:${key}`;
+  }
+}
+
+/** A follower's reader: XREAD BLOCK on a connection of its own, opened on the first read. */
+class RedisStreamReader implements StreamLogReader {
+  private conn: Redis | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly client: Redis,
+    private readonly keyOf: (key: string) => string,
+    private readonly registry: Set<RedisStreamReader>,
+  ) {}
+
+  async read(key: string, after: string, blockMs: number): Promise<Array<{ id: string; op: StreamOp }>> {
+    if (this.closed) throw new Error('stream reader closed');
+    if (!this.conn) {
+      this.conn = this.client.duplicate({ enableOfflineQueue: true, lazyConnect: false });
+      this.conn.on('error', () => {
+        // A failed read is reported to the follower, which then checks the lease and result.
+      });
+    }
+    const r = (await this.conn.xread('BLOCK', blockMs, 'STREAMS', this.keyOf(key), after)) as Array<
+      [string, Array<[string, string[]]>]
+    > | null;
+    const out: Array<{ id: string; op: StreamOp }> = [];
+    for (const [, entries] of r ?? [])
+      for (const [id, fields] of entries) {
+        const op = opOf(fields);
+        if (op) out.push({ id, op });
+      }
+    return out;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.registry.delete(this);
+    this.conn?.disconnect();
+    this.conn = undefined;
+  }
+}
+
+function fieldsOf(op: StreamOp): string[] {
+  switch (op.t) {
+    case 'start':
+      return ['t', 'start', 'd', op.dialect, 'u', op.usage === null ? '' : op.usage ? '1' : '0'];
+    case 'write':
+      return ['t', 'write', 'c', op.chunk];
+    default:
+      return ['t', op.t];
+  }
+}
+
+function opOf(fields: string[]): StreamOp | null {
+  const f: Record<string, string> = {};
+  for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i]!] = fields[i + 1]!;
+  switch (f.t) {
+    case 'start':
+      return { t: 'start', dialect: f.d ?? '', usage: f.u === '1' ? true : f.u === '0' ? false : null };
+    case 'write':
+      return { t: 'write', chunk: f.c ?? '' };
+    case 'end':
+      return { t: 'end' };
+    case 'finished':
+      return { t: 'finished' };
+    default:
+      return null;
   }
 }

@@ -6,6 +6,9 @@
  * (`cache.dedupe`). A leader that fails publishes nothing and one that dies lets its lease lapse: the
  * followers then call upstream themselves. A board that cannot be reached means "alone": the request is
  * served as if there were no other instance, and counted.
+ * A streaming follower gets the leader's stream as it is produced (remote-stream.ts), not after the whole
+ * answer. If the leader fails or dies before its first byte, the follower calls upstream itself; once bytes
+ * were forwarded it cannot start over, so its stream ends with an error event instead (nothing billed).
  */
 import type { Money } from '../../../core/money.js';
 import type { Logger } from '../../../observability/logger.js';
@@ -15,6 +18,7 @@ import { decodeAnswer, encodeAnswer } from '../entry-codec.js';
 import { serveAnswer } from '../serve-answer.js';
 import { countCache } from '../stats.js';
 import type { FlightBoard, Lease } from './flight-board.js';
+import { StreamForwarder } from './remote-stream.js';
 
 export type RemoteRole =
   | { role: 'leader'; lease: Lease }
@@ -38,22 +42,64 @@ export async function leadOrFollow(
     return { role: 'alone' };
   }
   if (lease) return { role: 'leader', lease };
+  if (ctx.request.stream) return followStream(ctx, meta, board, key, maxWaitMs, logger);
   const text = await board.wait(key, ctx.signal, maxWaitMs);
   const shared = text === null ? null : parseResult(text, key);
   if (!shared) {
     countCache('fleetFallback');
     return { role: 'alone' };
   }
+  becomeFollower(ctx, meta);
+  const outcome = serveAnswer(ctx, shared.answer.response, shared.answer);
+  if (outcome.status === 'ok')
+    ctx.money.replaced = { kind: 'shared', tactic: 'cache.dedupe', cost: shared.cost };
+  return { role: 'followed', outcome, cost: shared.cost };
+}
+
+/** A streaming follower: the leader's stream forwarded as it comes, or its result when it did not stream. */
+async function followStream(
+  ctx: RequestContext,
+  meta: CacheMeta,
+  board: FlightBoard,
+  key: string,
+  maxWaitMs: number,
+  logger: Logger,
+): Promise<RemoteRole> {
+  const fwd = new StreamForwarder(ctx, () => becomeFollower(ctx, meta));
+  let text: string | null = null;
+  try {
+    text = (await board.follow(key, ctx.signal, maxWaitMs, (op) => fwd.op(op))).result;
+  } catch (e) {
+    boardFault(logger, e);
+    if (!fwd.started) return { role: 'alone' };
+  }
+  const shared = text === null ? null : parseResult(text, key);
+  if (!fwd.started) {
+    // The leader did not stream (or failed before its first byte): as for a non-streaming follower.
+    if (!shared) {
+      countCache('fleetFallback');
+      return { role: 'alone' };
+    }
+    becomeFollower(ctx, meta);
+    const outcome = serveAnswer(ctx, shared.answer.response, shared.answer);
+    if (outcome.status === 'ok')
+      ctx.money.replaced = { kind: 'shared', tactic: 'cache.dedupe', cost: shared.cost };
+    return { role: 'followed', outcome, cost: shared.cost };
+  }
+  const outcome = fwd.finish(shared?.answer ?? null);
+  if (outcome.status === 'ok')
+    ctx.money.replaced = { kind: 'shared', tactic: 'cache.dedupe', cost: shared!.cost };
+  return { role: 'followed', outcome, cost: shared?.cost ?? null };
+}
+
+/** Books this request as a follower of another instance's call: unbilled, `x-penny-cache: dedupe`. */
+function becomeFollower(ctx: RequestContext, meta: CacheMeta): void {
   countCache('dedupeFollower');
   countCache('fleetFollower');
   ctx.money.unbilled = true;
   meta.status = 'dedupe';
   meta.fleet = true;
   ctx.headers['x-penny-cache'] = 'dedupe';
-  const outcome = serveAnswer(ctx, shared.answer.response, shared.answer);
-  if (outcome.status === 'ok')
-    ctx.money.replaced = { kind: 'shared', tactic: 'cache.dedupe', cost: shared.cost };
-  return { role: 'followed', outcome, cost: shared.cost };
 }
 
 /** Publishes the leader's answer (when it has one) and frees the lease; never throws. */
