@@ -354,6 +354,7 @@ export class CacheStage implements Stage {
               this.global.semantic.maxEntries,
             ),
       syncMs: fleet.syncMs,
+      bulkLoad: fleet.bulkLoad,
       onSynced: (n) => countCache('semanticSynced', n),
       onPass: (lagMs) => noteReplicationSync(Date.now(), lagMs),
       onError: (e, op) => {

@@ -146,6 +146,9 @@ export class RedisFlightBoard implements FlightBoardBackend {
   }
 }
 
+/** Command timeout of a reader's connection; a blocking read asks for at most a second less. */
+const READ_TIMEOUT_MS = 10_000;
+
 /** A follower's reader: XREAD BLOCK on a connection of its own, opened on the first read. */
 class RedisStreamReader implements StreamLogReader {
   private conn: Redis | undefined;
@@ -159,8 +162,14 @@ class RedisStreamReader implements StreamLogReader {
 
   async read(key: string, after: string, blockMs: number): Promise<Array<{ id: string; op: StreamOp }>> {
     if (this.closed) throw new Error('stream reader closed');
+    blockMs = Math.min(blockMs, READ_TIMEOUT_MS - 1000);
     if (!this.conn) {
-      this.conn = this.client.duplicate({ enableOfflineQueue: true, lazyConnect: false });
+      // Its own command timeout: a read blocks up to `blockMs` (the store's timeout is far shorter).
+      this.conn = this.client.duplicate({
+        enableOfflineQueue: true,
+        lazyConnect: false,
+        commandTimeout: READ_TIMEOUT_MS,
+      });
       this.conn.on('error', () => {
         // A failed read is reported to the follower, which then checks the lease and result.
       });

@@ -13,6 +13,13 @@ export interface SemanticReplicaOptions {
   syncMs?: number;
   /** Records read per page. Default 1000. */
   batch?: number;
+  /**
+   * Index a pass's records with one bulk build per scope that receives many (`VectorIndex.addMany`):
+   * about a third of the cold-load CPU, but the lists differ from those built entry by entry, so an
+   * approximate lookup can pick a different near-tie candidate than an instance that built them one by one
+   * (bench:semantic-fleet). Default false: entry by entry, the same answers as the instance that stored them.
+   */
+  bulkLoad?: boolean;
   onError?: (e: unknown, op: 'append' | 'read') => void;
   /** Called with the number of entries each sync added. */
   onSynced?: (n: number) => void;
@@ -86,8 +93,8 @@ export class SemanticReplica {
   }
 
   private async readAll(): Promise<number> {
-    // The pass's records are indexed together — one bulk build when a scope receives many (the cold
-    // load) — and the cursor moves past them once they are in; a failed read keeps what came before it.
+    // The pass's records are indexed together (with `bulkLoad`, one build per scope that receives many:
+    // the cold load), and the cursor moves past them once they are in; a failed read keeps what came before.
     const records: SemanticEntryRecord[] = [];
     let cursor = this.cursor;
     let newestAt: number | undefined;
@@ -103,7 +110,9 @@ export class SemanticReplica {
     } catch (e) {
       failure = { e };
     }
-    const added = records.length ? this.cache.ingestMany(records) : 0;
+    let added = 0;
+    if (this.opts.bulkLoad) added = records.length ? this.cache.ingestMany(records) : 0;
+    else for (const r of records) if (this.cache.ingest(r)) added++;
     this.cursor = cursor;
     if (failure) this.opts.onError?.(failure.e, 'read');
     else this.opts.onPass?.(newestAt === undefined ? undefined : Date.now() - newestAt);
