@@ -18,6 +18,8 @@ import { migrate } from '../../postgres/migrate.js';
 import { createPool } from '../../postgres/pool.js';
 import type { LedgerError } from '../ledger-error.js';
 import { PostgresLedger, type PostgresLedgerOptions } from './pg-ledger.js';
+import { entryToValues, insertSql, toColumnArrays } from './pg-row-codec.js';
+import { rollupInsertSql } from './pg-rollup.js';
 import { LEDGER_MIGRATIONS } from './pg-schema.js';
 
 const skip = await requirePostgres('pg-ledger.test');
@@ -474,6 +476,87 @@ describe('PostgresLedger', { skip }, () => {
       await s.ledger.close();
       assert.doesNotThrow(() => s.ledger.append(makeEntry()));
       assert.equal((s.errors[0] as LedgerError).code, 'ledger_closed');
+    } finally {
+      await s.cleanup();
+    }
+  });
+  test('COPY with rollup deltas added up in process gives exactly the rollups of the SQL path', async () => {
+    // Meta shapes the in-process sums must read as PostgreSQL reads the stored JSONB.
+    const metas: (Record<string, unknown> | undefined)[] = [
+      undefined,
+      { cache: { status: 'miss' } },
+      { cache: { status: 'hit', kind: 'exact' } },
+      { cache: { status: 'hit', kind: 'semantic' }, promptCache: { placed: ['system'] } },
+      { cache: { status: '', kind: null } },
+      { cache: { kind: 'exact' } },
+      { cache: 'miss' },
+      { cache: ['hit'] },
+      { cache: { status: 'st\u0000x' } },
+      { cache: { status: 12n } },
+      { promptCache: { placed: [] } },
+      { promptCache: { placed: [], promptCacheKey: '' } },
+      { promptCache: { promptCacheKey: 'k1' } },
+      { promptCache: { promptCacheKey: 0 } },
+      { promptCache: { promptCacheKey: Number.NaN } },
+      { promptCache: { promptCacheKey: null, placed: 'system' } },
+      { promptCache: { promptCacheKey: false } },
+      { promptCache: ['placed'] },
+    ];
+    const entries = mixedDataset().map((e, i) => {
+      const meta = metas[i % metas.length];
+      return meta ? { ...e, meta } : e;
+    });
+    const s = await setup({ flushIntervalMs: 60_000, batchSize: 128 });
+    const sqlSchema = uniqueSchema();
+    const pool = createPool({ url: TEST_DATABASE_URL, max: 1 });
+    try {
+      for (const e of entries) s.ledger.append(e);
+      await s.ledger.flush();
+      assert.ok(s.ledger.stats().copiedBatches >= 4, 'the batches took the COPY path');
+      assert.equal(s.ledger.stats().written, entries.length);
+      // The same entries through the INSERT whose rollups PostgreSQL groups itself.
+      await migrate(pool, sqlSchema, LEDGER_MIGRATIONS);
+      const insert = rollupInsertSql(`"${sqlSchema}"`, insertSql(`"${sqlSchema}".ledger_entries`));
+      for (let i = 0; i < entries.length; i += 128) {
+        await pool.query(insert, toColumnArrays(entries.slice(i, i + 128).map(entryToValues)));
+      }
+      const tables = await sql<{ table_name: string }>(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_name LIKE 'ledger_rollup%' ORDER BY 1",
+        [s.schema],
+      );
+      assert.equal(tables.length, 8);
+      for (const { table_name: t } of tables) {
+        const dump = async (schema: string) =>
+          (await sql(`SELECT * FROM "${schema}".${t} AS r ORDER BY r::text`)).map((r) => JSON.stringify(r));
+        const got = await dump(s.schema);
+        assert.ok(got.length > 0, `${t} has rows`);
+        assert.deepEqual(got, await dump(sqlSchema), `${t}: COPY + deltas = SQL path`);
+      }
+    } finally {
+      await pool.end();
+      await dropSchema(sqlSchema);
+      await s.cleanup();
+    }
+  });
+
+  test('a batch holding an id already stored falls back to the idempotent INSERT: nothing counted twice', async () => {
+    const s = await setup({ flushIntervalMs: 60_000 });
+    try {
+      s.ledger.append(makeEntry({ id: 'dup_a', ts: 1000 }));
+      s.ledger.append(makeEntry({ id: 'dup_b', ts: 1001 }));
+      await s.ledger.flush();
+      assert.equal(s.ledger.stats().copiedBatches, 1);
+      s.ledger.append(makeEntry({ id: 'dup_b', ts: 1001 }));
+      s.ledger.append(makeEntry({ id: 'dup_c', ts: 1002 }));
+      s.ledger.append(makeEntry({ id: 'dup_c', ts: 1002 }));
+      await s.ledger.flush();
+      assert.equal(s.ledger.stats().copiedBatches, 1, 'the second batch took the INSERT path');
+      assert.equal(await s.count(), 3);
+      const [total] = await s.ledger.summarize({}, []);
+      assert.equal(total?.requests, 3);
+      const rollup = await sql<{ n: string }>(`SELECT SUM(requests) AS n FROM "${s.schema}".ledger_rollup`);
+      assert.equal(Number(rollup[0]?.n), 3);
+      assert.deepEqual(s.errors, []);
     } finally {
       await s.cleanup();
     }

@@ -1,9 +1,12 @@
 /**
  * The PostgreSQL ledger: the store for several gateway instances sharing one truth.
  *
- * - `append` only pushes onto an in-memory buffer; a background writer inserts batches of up to
- *   `batchSize` entries in one statement (`INSERT … SELECT * FROM unnest(…) ON CONFLICT (id) DO NOTHING`),
- *   one batch in flight at a time, off the request path.
+ * - `append` only pushes onto an in-memory buffer; a background writer stores batches of up to
+ *   `batchSize` entries, one batch in flight at a time, off the request path: one transaction with a
+ *   `COPY … FROM STDIN` of the rows and one upsert of the rollup deltas added up in this process
+ *   (pg-copy.ts, pg-rollup-delta.ts). A batch COPY refuses (an id already stored, an entry the database
+ *   cannot hold) and every spill replay take `INSERT … SELECT * FROM unnest(…) ON CONFLICT (id) DO NOTHING`
+ *   instead, whose rollups PostgreSQL adds up from the rows it really inserted.
  * - When a batch cannot be written (server down, connection killed) it and everything buffered are spilled
  *   to a local append-only file, fsynced (see spill-log.ts); the writer then probes the database with
  *   backoff and replays the file once it answers. Inserts are idempotent on the request id, so a batch
@@ -37,6 +40,7 @@ import {
   toColumnArrays,
 } from './pg-row-codec.js';
 import { pgCacheMetaAggregates } from './pg-cache-meta.js';
+import { copyInto, copySql, copyText } from './pg-copy.js';
 import {
   ROLLUP,
   ROLLUP_AGGREGATES,
@@ -54,6 +58,7 @@ import {
   userRollupGrains,
   userRollupTable,
 } from './pg-rollup.js';
+import { type RollupDeltaStatement, rollupDeltaSql, rollupDeltas } from './pg-rollup-delta.js';
 import { LEDGER_MIGRATIONS, TABLE } from './pg-schema.js';
 import { AGGREGATES, DAY_MS, GROUP_EXPR, whereClause } from './pg-sql.js';
 import { SpillLog } from './spill-log.js';
@@ -96,6 +101,8 @@ export interface PostgresLedgerStats {
   replayed: number;
   dropped: number;
   failedWrites: number;
+  /** Batches written by COPY with rollup deltas added up in process (the others took the INSERT path). */
+  copiedBatches: number;
   /** True while the database is refusing writes and new batches go to the spill file. */
   degraded: boolean;
 }
@@ -111,6 +118,8 @@ export class PostgresLedger implements Ledger {
   readonly #table: string;
   readonly #schemaSql: string;
   readonly #insertSql: string;
+  readonly #copySql: string;
+  readonly #deltaSql: RollupDeltaStatement;
   readonly #spill: SpillLog;
   readonly #reader: boolean;
   readonly #flushIntervalMs: number;
@@ -128,7 +137,7 @@ export class PostgresLedger implements Ledger {
   /** Consecutive failed attempts while degraded; drives the probe backoff. */
   #failing = 0;
   #degraded = false;
-  #stats = { written: 0, spilled: 0, replayed: 0, dropped: 0, failedWrites: 0 };
+  #stats = { written: 0, spilled: 0, replayed: 0, dropped: 0, failedWrites: 0, copiedBatches: 0 };
 
   /** Connects, applies migrations (under an advisory lock) and returns a ready ledger. */
   static async open(opts: PostgresLedgerOptions): Promise<PostgresLedger> {
@@ -161,6 +170,8 @@ export class PostgresLedger implements Ledger {
     this.#table = `${quoteSchema(this.schema)}.${TABLE}`;
     this.#schemaSql = quoteSchema(this.schema);
     this.#insertSql = rollupInsertSql(this.#schemaSql, insertSql(this.#table));
+    this.#copySql = copySql(this.#table);
+    this.#deltaSql = rollupDeltaSql(this.#schemaSql);
     this.#spill = new SpillLog(opts.spillDir);
     this.#reader = opts.reader === true;
     this.#flushIntervalMs = Math.max(1, opts.flushIntervalMs ?? 200);
@@ -488,14 +499,32 @@ export class PostgresLedger implements Ledger {
     }
   }
 
-  /** Inserts entries; an entry that cannot be encoded or that the database rejects on its own is dropped and reported. */
+  /**
+   * Inserts new entries. The fast path is one transaction: COPY of the rows, then the rollup deltas
+   * added up in this process (pg-rollup-delta.ts). When the database rejects that (an id already stored,
+   * an entry it cannot hold), the transaction rolls back and the batch takes the idempotent INSERT, whose
+   * rollups count exactly the rows it added; an entry the database rejects on its own is then found,
+   * dropped and reported.
+   */
   async #insertEntries(batch: LedgerEntry[]): Promise<void> {
     const rows: PgValue[][] = [];
+    const kept: LedgerEntry[] = [];
     for (const e of batch) {
       try {
         rows.push(entryToValues(e));
+        kept.push(e);
       } catch (err) {
         this.#dropBad(e.id, err);
+      }
+    }
+    if (rows.length === 0) return;
+    const deltas = rollupDeltas(kept);
+    if (deltas) {
+      try {
+        await this.#copyRows(rows, deltas);
+        return;
+      } catch (err) {
+        if (!isEntryLevel(err)) throw err;
       }
     }
     try {
@@ -518,6 +547,32 @@ export class PostgresLedger implements Ledger {
         }
       }
     }
+  }
+
+  /** COPY + rollup deltas in one transaction; any error rolls it all back and is thrown. */
+  async #copyRows(rows: PgValue[][], deltas: PgValue[][]): Promise<void> {
+    if (this.#poolEnded) throw new Error('ledger pool is closed');
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      try {
+        await client.query('BEGIN');
+        await copyInto(client, this.#copySql, copyText(rows));
+        await client.query({ ...this.#deltaSql, values: deltas });
+        await client.query('COMMIT');
+      } catch (err) {
+        // A connection that cannot even roll back (or timed out mid-COPY) is discarded, not reused.
+        await client.query('ROLLBACK').catch((e: unknown) => {
+          broken = e instanceof Error ? e : new Error(String(e));
+        });
+        if (!isEntryLevel(err)) broken ??= err instanceof Error ? err : new Error(String(err));
+        throw err;
+      }
+    } finally {
+      client.release(broken);
+    }
+    this.#stats.written += rows.length;
+    this.#stats.copiedBatches += 1;
   }
 
   async #insertRows(rows: PgValue[][]): Promise<void> {

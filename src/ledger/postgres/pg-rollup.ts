@@ -9,9 +9,10 @@
  * - `ledger_rollup_users`: UTC day × user × key → counts, token and money sums (a day, not an hour: a fleet
  *   has thousands of users, and hour × user would hold nearly as many rows as the entries).
  *
- * They are maintained by the batch insert itself (`rollupInsertSql`): the entries the INSERT really added
- * (`RETURNING`, so a replayed or retried batch adds nothing twice) are grouped and upserted in the same
- * statement, hence the same transaction. Rows are upserted in key order, so two instances writing the
+ * They are maintained in the transaction that stores the entries: new batches upsert deltas added up in
+ * process (pg-rollup-delta.ts) after their COPY; replays and retries use `rollupInsertSql`, where the
+ * entries the INSERT really added (`RETURNING`, so a replayed or retried batch adds nothing twice) are
+ * grouped and upserted in the same statement. Rows are upserted in key order, so two instances writing the
  * same hours lock them in the same order and cannot deadlock each other.
  *
  * A read whose filter and grouping the rollup can answer (no `user` filter, no `user`/`key` grouping)
@@ -39,14 +40,15 @@ export const HOURLY: Grain = { bucket: 'hour', unit: HOUR_MS, suffix: '' };
 export const DAILY: Grain = { bucket: 'day', unit: DAY_MS, suffix: '_daily' };
 /** Weeks of 7 days from the epoch (Thursdays): only the user rollup has them. */
 export const WEEKLY: Grain = { bucket: 'week', unit: 7 * DAY_MS, suffix: '_weekly' };
-const GRAINS = [HOURLY, DAILY];
+/** The grains of the feature × model rollups (the user rollup has DAILY and WEEKLY). */
+export const GRAINS = [HOURLY, DAILY];
 
 /** The rollup table of a family (ROLLUP, ROLLUP_TACTICS, ROLLUP_CACHE) at a grain. */
 export function rollupTable(base: string, grain: Grain): string {
   return `${base}${grain.suffix}`;
 }
 
-const keyOf = (g: Grain) => `${g.bucket}, feature, model, provider, status`;
+export const keyOf = (g: Grain) => `${g.bucket}, feature, model, provider, status`;
 
 /** An entry counts as "prompt cached" (the report's caching section) under exactly this condition. */
 export const PROMPT_CACHED_EXPR = `((jsonb_typeof(meta->'promptCache'->'placed') = 'array' AND jsonb_array_length(meta->'promptCache'->'placed') > 0)
@@ -63,7 +65,7 @@ export const BREAKER_COND = `${BREAKER_COND_EXPR} <> ''`;
 const ROLLUP_SUMS = `COUNT(*), SUM(input_uncached), SUM(cache_read), SUM(cache_write_5m + cache_write_1h),
   SUM(output_text), SUM(reasoning), COALESCE(SUM(cost), 0), COUNT(*) FILTER (WHERE cost IS NULL),
   COALESCE(SUM(baseline_cost), 0), SUM(savings_total), COUNT(*) FILTER (WHERE ${PROMPT_CACHED_EXPR})`;
-const ROLLUP_ADD_COLUMNS = [
+export const ROLLUP_ADD_COLUMNS = [
   'requests',
   'input_tokens',
   'cache_read_tokens',
@@ -146,13 +148,13 @@ function rollupTables(g: Grain): string {
   );`;
 }
 
-const userKey = (g: Grain) => `${g.bucket}, user_name, key_id`;
+export const userKey = (g: Grain) => `${g.bucket}, user_name, key_id`;
 const USER_VALUES = `requests, errors, input_tokens, cache_read_tokens, cache_write_tokens, output_tokens,
   reasoning_tokens, cost, unpriced, baseline_cost, savings`;
 const USER_SUMS = `COUNT(*), COUNT(*) FILTER (WHERE status = 'error'), SUM(input_uncached), SUM(cache_read),
   SUM(cache_write_5m + cache_write_1h), SUM(output_text), SUM(reasoning), COALESCE(SUM(cost), 0),
   COUNT(*) FILTER (WHERE cost IS NULL), COALESCE(SUM(baseline_cost), 0), SUM(savings_total)`;
-const USER_VALUE_LIST = USER_VALUES.split(',').map((c) => c.trim());
+export const USER_VALUE_LIST = USER_VALUES.split(',').map((c) => c.trim());
 const USER_VALUE_SUMS = USER_VALUE_LIST.map((c) => `SUM(${c})`).join(', ');
 
 /** The user × key rollup table at a grain: `ledger_rollup_users` (daily) or `ledger_rollup_users_weekly`. */
