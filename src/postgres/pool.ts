@@ -8,7 +8,8 @@ import { createRequire } from 'node:module';
 import type pg from 'pg';
 
 /** node-postgres is loaded on first use, not at start-up: a gateway without PostgreSQL never pays its memory. */
-const loadPg = (): typeof pg => createRequire(import.meta.url)('pg');
+let pgLib: typeof pg | undefined;
+export const loadPg = (): typeof pg => (pgLib ??= createRequire(import.meta.url)('pg') as typeof pg);
 
 export interface PgPoolOptions {
   url: string;

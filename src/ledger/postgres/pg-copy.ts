@@ -41,7 +41,11 @@ export function copyText(rows: readonly PgValue[][]): string {
   return out;
 }
 
-/** Runs one COPY FROM STDIN with `text` as its data on a checked-out client; resolves when the server accepted it. */
+/**
+ * Runs `sql` — a COPY FROM STDIN, optionally followed by `;` and more statements, all in one implicit
+ * transaction — with `text` as the COPY's data on a checked-out client; resolves when the server accepted
+ * all of it.
+ */
 export function copyInto(client: pg.PoolClient, sql: string, text: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const stream = client.query(loadCopyStreams().from(sql));

@@ -504,7 +504,17 @@ describe('PostgresLedger', { skip }, () => {
     ];
     const entries = mixedDataset().map((e, i) => {
       const meta = metas[i % metas.length];
-      return meta ? { ...e, meta } : e;
+      const out = meta ? { ...e, meta } : e;
+      // Quotes, backslashes and tabs travel as SQL literals (the deltas) and COPY text (the rows).
+      if (i % 7 === 0) {
+        return {
+          ...out,
+          feature: "it's \\ odd\t",
+          user: "o'\\",
+          savings: { ...out.savings, "cache.it's": 5n },
+        };
+      }
+      return out;
     });
     const s = await setup({ flushIntervalMs: 60_000, batchSize: 128 });
     const sqlSchema = uniqueSchema();
