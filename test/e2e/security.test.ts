@@ -225,6 +225,8 @@ describe('security: SQL is built only with parameters', () => {
     // rollup reads: the hourly/daily or user rollup's constant aggregates (ROLLUP_AGGREGATES or
     // USER_ROLLUP_AGGREGATES) with group expressions from the constant maps.
     "[...groups, ...aggregates].join(', ')",
+    // pg-rollup-delta: ORDER BY the key positions 1..k of a rollup table (numbers).
+    'order',
     // rollup migration backfill: the upserts over a constant subquery (constants only).
     "rollupUpserts('{schema}', `(SELECT *, ${MODEL_EXPR} AS model FROM {schema}.${TABLE}) AS e`).join(';\\n')",
   ]);

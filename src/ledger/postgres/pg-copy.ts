@@ -42,9 +42,8 @@ export function copyText(rows: readonly PgValue[][]): string {
 }
 
 /**
- * Runs `sql` — a COPY FROM STDIN, optionally followed by `;` and more statements, all in one implicit
- * transaction — with `text` as the COPY's data on a checked-out client; resolves when the server accepted
- * all of it.
+ * Runs `sql` — a COPY FROM STDIN, optionally after other statements in the same query string (`BEGIN;`)
+ * — with `text` as the COPY's data on a checked-out client; resolves when the server accepted it.
  */
 export function copyInto(client: pg.PoolClient, sql: string, text: string): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -2,9 +2,9 @@
  * The PostgreSQL ledger: the store for several gateway instances sharing one truth.
  *
  * - `append` only pushes onto an in-memory buffer; a background writer stores batches of up to
- *   `batchSize` entries, one batch in flight at a time, off the request path: one query string (one round
- *   trip, one implicit transaction) holding a `COPY … FROM STDIN` of the rows and the upserts of the rollup
- *   deltas added up in this process (pg-copy.ts, pg-rollup-delta.ts). A batch COPY refuses (an id already stored, an entry the database
+ *   `batchSize` entries, one batch in flight at a time, off the request path: one transaction holding a
+ *   `COPY … FROM STDIN` of the rows and one prepared upsert of the rollup deltas added up in this process
+ *   (pg-copy.ts, pg-rollup-delta.ts). A batch COPY refuses (an id already stored, an entry the database
  *   cannot hold) and every spill replay take `INSERT … SELECT * FROM unnest(…) ON CONFLICT (id) DO NOTHING`
  *   instead, whose rollups PostgreSQL adds up from the rows it really inserted.
  * - When a batch cannot be written (server down, connection killed) it and everything buffered are spilled
@@ -58,7 +58,7 @@ import {
   userRollupGrains,
   userRollupTable,
 } from './pg-rollup.js';
-import { rollupDeltaSql } from './pg-rollup-delta.js';
+import { type RollupDeltaStatement, rollupDeltaSql, rollupDeltas } from './pg-rollup-delta.js';
 import { LEDGER_MIGRATIONS, TABLE } from './pg-schema.js';
 import { AGGREGATES, DAY_MS, GROUP_EXPR, whereClause } from './pg-sql.js';
 import { SpillLog } from './spill-log.js';
@@ -119,6 +119,7 @@ export class PostgresLedger implements Ledger {
   readonly #schemaSql: string;
   readonly #insertSql: string;
   readonly #copySql: string;
+  readonly #deltaSql: RollupDeltaStatement;
   readonly #spill: SpillLog;
   readonly #reader: boolean;
   readonly #flushIntervalMs: number;
@@ -170,6 +171,7 @@ export class PostgresLedger implements Ledger {
     this.#schemaSql = quoteSchema(this.schema);
     this.#insertSql = rollupInsertSql(this.#schemaSql, insertSql(this.#table));
     this.#copySql = copySql(this.#table);
+    this.#deltaSql = rollupDeltaSql(this.#schemaSql);
     this.#spill = new SpillLog(opts.spillDir);
     this.#reader = opts.reader === true;
     this.#flushIntervalMs = Math.max(1, opts.flushIntervalMs ?? 200);
@@ -498,7 +500,7 @@ export class PostgresLedger implements Ledger {
   }
 
   /**
-   * Inserts new entries. The fast path is one query string: COPY of the rows, then the upserts of the
+   * Inserts new entries. The fast path is one transaction: COPY of the rows, then the upsert of the
    * rollup deltas added up in this process (pg-rollup-delta.ts). When the database rejects that (an id
    * already stored, an entry it cannot hold), it all rolls back and the batch takes the idempotent INSERT, whose
    * rollups count exactly the rows it added; an entry the database rejects on its own is then found,
@@ -516,8 +518,8 @@ export class PostgresLedger implements Ledger {
       }
     }
     if (rows.length === 0) return;
-    const deltas = rollupDeltaSql(this.#schemaSql, kept);
-    if (deltas !== undefined) {
+    const deltas = rollupDeltas(kept);
+    if (deltas) {
       try {
         await this.#copyRows(rows, deltas);
         return;
@@ -548,18 +550,23 @@ export class PostgresLedger implements Ledger {
   }
 
   /**
-   * One query string, `COPY …; <rollup upserts>`, so one round trip and one implicit transaction: any error
-   * rolls both back and is thrown.
+   * One transaction in three round trips: `BEGIN; COPY …` (one query string), the prepared upsert of the
+   * rollup deltas, `COMMIT`. Any error rolls it all back and is thrown.
    */
-  async #copyRows(rows: PgValue[][], deltas: string): Promise<void> {
+  async #copyRows(rows: PgValue[][], deltas: PgValue[][]): Promise<void> {
     if (this.#poolEnded) throw new Error('ledger pool is closed');
     const client = await this.pool.connect();
     let broken: Error | undefined;
     try {
-      await copyInto(client, deltas ? `${this.#copySql};\n${deltas}` : this.#copySql, copyText(rows));
+      await copyInto(client, `BEGIN; ${this.#copySql}`, copyText(rows));
+      await client.query({ ...this.#deltaSql, values: deltas });
+      await client.query('COMMIT');
     } catch (err) {
-      // Only a statement the server refused leaves the connection usable; anything else discards it.
-      if (!isEntryLevel(err)) broken = err instanceof Error ? err : new Error(String(err));
+      // Only a statement the server refused, rolled back, leaves the connection reusable.
+      await client.query('ROLLBACK').catch((e: unknown) => {
+        broken = e instanceof Error ? e : new Error(String(e));
+      });
+      if (!isEntryLevel(err)) broken ??= err instanceof Error ? err : new Error(String(err));
       throw err;
     } finally {
       client.release(broken);

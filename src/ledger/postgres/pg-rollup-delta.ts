@@ -2,15 +2,15 @@
  * The rollup deltas of a batch, added up in this process: one upsert row per distinct rollup key of the
  * batch (hour × feature × model × provider × status, …) instead of PostgreSQL grouping the inserted rows
  * itself — eight GROUP BYs over the batch, each evaluating the JSONB meta of every entry. The server then
- * upserts a handful of rows per table, sent in the same query string as the batch's COPY (pg-copy.ts).
+ * upserts a handful of rows per table (one statement, arrays as parameters, prepared once per connection).
  *
  * The sums mirror `rollupInsertSql` (pg-rollup.ts) exactly, and the ledger contract suite compares both
  * with an in-memory reference. Where the SQL's reading of the stored JSONB could differ from this one (a
  * cache status or kind that is not a string), `rollupDeltas` returns undefined and the caller uses the
  * SQL path for that batch.
  */
+import { createHash } from 'node:crypto';
 import type { LedgerEntry } from '../../core/ledger-entry.js';
-import { loadPg } from '../../postgres/pool.js';
 import type { PgValue } from './pg-row-codec.js';
 import {
   DAILY,
@@ -115,25 +115,32 @@ function tables(): DeltaTable[] {
   return out;
 }
 
-/** A value as an SQL literal: numbers are integers computed here, strings go through pg's escapeLiteral. */
-function literal(v: PgValue | bigint): string {
-  if (v === null) return 'NULL';
-  if (typeof v === 'string') return loadPg().escapeLiteral(v);
-  return String(v);
+export interface RollupDeltaStatement {
+  /** Prepared-statement name, derived from the text (one text per schema). */
+  name: string;
+  text: string;
 }
 
-/** The upsert of one table's batch rows, in key order (two instances lock shared rows in the same order). */
-function upsertSql(schema: string, t: DeltaTable): string {
-  const cols = [...t.keys, ...t.values];
-  const names = cols.map((_, i) => `c${i}`);
-  const casts = cols.map(([, type], i) => `c${i}::${type}`).join(', ');
-  const order = t.keys.map((_, i) => i + 1).join(', ');
-  const add = t.values.map(([c]) => `${c} = ${t.table}.${c} + EXCLUDED.${c}`).join(', ');
-  const rows: string[] = [];
-  for (const { key, sums } of t.rows.values()) rows.push(`(${[...key, ...sums].map(literal).join(', ')})`);
-  return `INSERT INTO ${schema}.${t.table} (${cols.map(([c]) => c).join(', ')})
- SELECT ${casts} FROM (VALUES ${rows.join(', ')}) AS d(${names.join(', ')}) ORDER BY ${order}
- ON CONFLICT ON CONSTRAINT ${t.table}_key DO UPDATE SET ${add}`;
+/**
+ * One statement upserting every table's deltas, each table's rows passed as one array per column and
+ * upserted in key order (so two instances lock shared rows in the same order, like the SQL path).
+ */
+export function rollupDeltaSql(schema: string): RollupDeltaStatement {
+  let n = 0;
+  const upserts = tables().map((t) => {
+    const table = t.table;
+    const cols = [...t.keys, ...t.values].map(([c]) => c);
+    const arrays = [...t.keys, ...t.values].map(([, type]) => `$${++n}::${type}[]`).join(', ');
+    const order = t.keys.map((_, i) => i + 1).join(', ');
+    const add = t.values.map(([c]) => `${c} = ${table}.${c} + EXCLUDED.${c}`).join(', ');
+    return `INSERT INTO ${schema}.${table} (${cols.join(', ')})
+     SELECT * FROM unnest(${arrays}) ORDER BY ${order}
+     ON CONFLICT ON CONSTRAINT ${table}_key DO UPDATE SET ${add}`;
+  });
+  const last = upserts.pop();
+  const text = `WITH ${upserts.map((u, i) => `d${i} AS (${u})`).join(', ')} ${last}`;
+  const name = `penny_rollup_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
+  return { name, text };
 }
 
 /** JSONB cannot hold U+0000: the stored meta has U+FFFD instead (pg-row-codec.ts), and so do the keys here. */
@@ -185,17 +192,12 @@ function add(t: DeltaTable, id: string, key: PgValue[], sums: Sum[]): void {
 }
 
 /**
- * One statement upserting (values as literals) the rollup deltas of a batch of entries that are all being
- * inserted (none already stored), or undefined when this batch must use the SQL path (see the file
- * comment). They travel in the COPY's own query string: one round trip, one implicit transaction.
+ * The statement's parameters for a batch of entries that are all being inserted (none already stored),
+ * or undefined when this batch must use the SQL path (see the file comment).
  */
-export function rollupDeltaSql(schema: string, entries: readonly LedgerEntry[]): string | undefined {
+export function rollupDeltas(entries: readonly LedgerEntry[]): PgValue[][] | undefined {
   const ts = tables();
   for (const e of entries) {
-    // A query string cannot carry U+0000 (the database refuses such an entry anyway, on the SQL path).
-    if (hasNul(e.feature) || hasNul(e.user) || hasNul(e.keyId) || hasNul(e.provider)) return undefined;
-    if (hasNul(e.requestedModel) || hasNul(e.servedModel) || Object.keys(e.savings).some(hasNul))
-      return undefined;
     const model = e.servedModel ?? e.requestedModel;
     const group = JSON.stringify([e.feature, model, e.provider, e.status]);
     const keyTail: PgValue[] = [e.feature, model, e.provider, e.status];
@@ -266,23 +268,19 @@ export function rollupDeltaSql(schema: string, entries: readonly LedgerEntry[]):
       add(ts[GRAINS.length * 3 + i]!, `${bucket}|${userGroup}`, [bucket, e.user, e.keyId], userSums);
     }
   }
-  const statements: string[] = [];
+  const params: PgValue[][] = [];
   for (const t of ts) {
-    if (t.rows.size === 0) continue;
-    for (const { sums } of t.rows.values()) {
-      // A token sum past 2^53 is no longer exact as a number: let PostgreSQL add that batch up.
-      if (sums.some((v) => typeof v === 'number' && !Number.isSafeInteger(v))) return undefined;
+    const cols: PgValue[][] = [...t.keys, ...t.values].map(() => []);
+    for (const { key, sums } of t.rows.values()) {
+      for (let i = 0; i < key.length; i++) cols[i]!.push(key[i]!);
+      for (let i = 0; i < sums.length; i++) {
+        const s = sums[i]!;
+        // A token sum past 2^53 is no longer exact as a number: let PostgreSQL add that batch up.
+        if (typeof s === 'number' && !Number.isSafeInteger(s)) return undefined;
+        cols[key.length + i]!.push(String(s));
+      }
     }
-    statements.push(upsertSql(schema, t));
+    params.push(...cols);
   }
-  // One statement (data-modifying CTEs): parsed and planned once, not once per table.
-  const last = statements.pop();
-  if (last === undefined) return '';
-  return statements.length
-    ? `WITH ${statements.map((u, i) => `d${i} AS (${u})`).join(',\n')}\n${last}`
-    : last;
-}
-
-function hasNul(s: string | null): boolean {
-  return s !== null && s.includes('\u0000');
+  return params;
 }
