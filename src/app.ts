@@ -35,6 +35,7 @@ import { looksLikeVirtualKey } from './governance/virtual-key.js';
 import { CompletionsService } from './completions/completions-service.js';
 import { ledgerReachable, openConfiguredLedger } from './ledger/open-ledger.js';
 import { createReadyRoute, redisCheck, redisUrlsInUse } from './ops/ready-route.js';
+import { applyHeapGrowth } from './ops/heap-growth.js';
 
 export interface PennyApp {
   loaded: LoadedConfig;
@@ -79,6 +80,7 @@ export function buildCatalog(loaded: LoadedConfig, builtin?: PriceEntry[]): Pric
 export async function startPenny(opts: StartOptions = {}): Promise<PennyApp> {
   const logger = opts.logger ?? createLogger();
   const loaded = loadConfig(opts);
+  applyHeapGrowth(loaded.config.server.heapGrowthPercent);
   const catalog = buildCatalog(loaded, await loadGenaiPricesIsolated());
   const ledger0 =
     opts.ledger ??

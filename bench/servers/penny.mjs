@@ -17,7 +17,13 @@ const tactics = process.argv[4] === 'tactics';
 const schema = `penny_bench_gw_${process.pid}`;
 const app = await startPenny({
   object: {
-    server: { port: 0 },
+    // PENNY_BENCH_HEAP_GROWTH sets server.heapGrowthPercent (bench/memory.ts compares it with V8's own, 0).
+    server: {
+      port: 0,
+      ...(process.env.PENNY_BENCH_HEAP_GROWTH
+        ? { heapGrowthPercent: Number(process.env.PENNY_BENCH_HEAP_GROWTH) }
+        : {}),
+    },
     ledger: {
       path: join(dir, 'ledger.db'),
       ...(pgUrl ? { url: pgUrl, schema } : {}),

@@ -96,6 +96,11 @@ export const configSchema = z.strictObject({
       passThroughKeys: z.boolean().default(true),
       /** On SIGTERM, how long answers in flight may take to finish before they are cut (recorded as cut). */
       shutdownGraceMs: z.number().int().min(0).max(600_000).default(10_000),
+      /**
+       * How far (%) V8 may grow the old generation past its live size before collecting again (process-wide;
+       * 0 leaves V8's own throughput-tuned factor, up to 300%). See src/ops/heap-growth.ts.
+       */
+      heapGrowthPercent: z.number().int().min(0).max(400).default(30),
       /** Browser origins allowed to call Penny (CORS); any other Origin is refused with 403. */
       cors: z
         .strictObject({
