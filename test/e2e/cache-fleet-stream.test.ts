@@ -203,6 +203,21 @@ describe('streams shared by two instances', { skip, timeout: 60_000 }, () => {
     });
   }
 
+  test('a streaming follower on the same instance is teed live too (first chunk while the upstream is held)', async () => {
+    const content = 'Shared stream, same instance';
+    const c0 = up.calls;
+    const leader = await open(a, content, true);
+    assert.equal(await leader.firstContent(), 'Hello');
+    const follower = await open(a, content, true);
+    assert.equal(follower.response.headers.get('x-penny-cache'), 'dedupe');
+    assert.equal(await follower.firstContent(), 'Hello');
+    assert.ok(up.held, 'the local follower got its first chunk before the upstream call finished');
+    up.release();
+    const [lt, ft] = await Promise.all([leader.rest(), follower.rest()]);
+    assert.equal(ft, lt);
+    assert.equal(up.calls - c0, 1);
+  });
+
   test('a leader that dies mid-stream: the follower’s stream ends with an error once the lease lapses; nothing billed', async () => {
     const content = 'Shared stream, dead leader';
     const r = await openTestRedis(PREFIX);
