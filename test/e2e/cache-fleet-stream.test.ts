@@ -236,9 +236,9 @@ describe('streams shared by two instances', { skip, timeout: 60_000 }, () => {
         await new Promise((res) => setTimeout(res, 10));
       }
       // A dead instance's flight: its lease (never renewed) and the start of its stream, no result.
-      await r.client.del(`${PREFIX}${key}`, `${PREFIX}flight:result:${key}`, `${PREFIX}flight:chunks:${key}`);
+      await r.client.del(`${PREFIX}${key}`, `${PREFIX}flight:result:${key}`);
       await r.client.set(leaseKey, 'dead-instance', 'PX', 800);
-      const chunks = `${PREFIX}flight:chunks:${key}`;
+      const chunks = `${PREFIX}flight:chunks:${key}#dead-instance`;
       await r.client.xadd(chunks, '*', 't', 'start', 'd', 'openai', 'u', '1');
       await r.client.xadd(
         chunks,

@@ -154,6 +154,37 @@ export function flightBoardContract(
       }
     });
 
+    test('each flight of a key has its own stream log: a later flight never replays an earlier one', async () => {
+      const b = await board();
+      try {
+        const first = (await b.lead('k'))!;
+        const watched = new Promise<void>((r) => first.onWatched(r));
+        const following = b.follow('k', never, 10_000, () => {});
+        await watched;
+        first.log({ t: 'start', dialect: 'openai', usage: null });
+        first.log({ t: 'write', chunk: 'old' });
+        first.log({ t: 'end' });
+        await first.release(null);
+        assert.deepEqual(await following, { result: null, ended: true });
+        const second = (await b.lead('k'))!;
+        const watched2 = new Promise<void>((r) => second.onWatched(r));
+        const got: StreamOp[] = [];
+        const following2 = b.follow('k', never, 10_000, (op) => got.push(op));
+        await watched2;
+        second.log({ t: 'start', dialect: 'openai', usage: null });
+        second.log({ t: 'write', chunk: 'new' });
+        second.log({ t: 'end' });
+        await second.release('second');
+        assert.deepEqual(await following2, { result: 'second', ended: true });
+        assert.deepEqual(
+          got.map((o) => (o.t === 'write' ? o.chunk : o.t)),
+          ['start', 'new', 'end'],
+        );
+      } finally {
+        await b.close();
+      }
+    });
+
     test('a streaming follower of a leader that does not stream gets its result', async () => {
       const b = await board();
       try {

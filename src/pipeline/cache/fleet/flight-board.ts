@@ -24,15 +24,18 @@ export interface FlightBoardBackend {
    * when a follower watches, also appends the `finished` op to the key's stream log.
    */
   finish(key: string, token: string, result: string | null, resultTtlMs: number): Promise<void>;
-  /** The published result (null when none) and whether a lease is held. */
-  peek(key: string): Promise<{ result: string | null; leased: boolean }>;
+  /** The published result (null when none), whether a lease is held, and by which token. */
+  peek(key: string): Promise<{ result: string | null; leased: boolean; holder?: string | null }>;
   /** Calls `fn` with the key of every finished flight (best effort). */
   subscribe(fn: (key: string) => void): () => void;
   /** A follower asks the leader of `key` to log its stream (flag kept `ttlMs`; the leader is notified). */
   watch(key: string, ttlMs: number): Promise<void>;
   /** Calls `fn` with the key of every `watch` (best effort; renewals catch a lost one). */
   subscribeWatch(fn: (key: string) => void): () => void;
-  /** Appends ops to the key's stream log, which expires `ttlMs` after the last append. */
+  /**
+   * Appends ops to a stream log, which expires `ttlMs` after the last append. A flight's log is named
+   * `logName(key, token)`: each flight of a key has its own, so a later flight never shows an earlier one's.
+   */
   append(key: string, ops: readonly StreamOp[], ttlMs: number): Promise<void>;
   /** A reader of stream logs (Redis: its own connection, since a blocking read holds one). */
   reader(): StreamLogReader;
@@ -54,6 +57,11 @@ export interface StreamLogReader {
   /** Ops after `after` ('0' = from the start), waiting up to `blockMs` for one; [] when none came. */
   read(key: string, after: string, blockMs: number): Promise<Array<{ id: string; op: StreamOp }>>;
   close(): void;
+}
+
+/** The stream log of the flight of `key` led under lease `token`. */
+export function logName(key: string, token: string): string {
+  return `${key}#${token}`;
 }
 
 /** How a streaming follower's wait ended (see `FlightBoard.follow`). */
@@ -145,7 +153,7 @@ export class FlightBoard {
       const ops = queue;
       queue = [];
       flushing = flushing.then(() =>
-        this.backend.append(key, ops, this.resultTtlMs).catch(() => {
+        this.backend.append(logName(key, token), ops, this.resultTtlMs).catch(() => {
           // A lost append: the follower's stream stalls and ends with an error, or it gets the result.
         }),
       );
@@ -191,6 +199,12 @@ export class FlightBoard {
     const deadline = Date.now() + maxWaitMs;
     const watchTtl = Math.max(this.leaseMs * 2, this.resultTtlMs);
     let ended = false;
+    // The flight to follow is the one whose lease is held now; its log is named by its token.
+    const first = await this.backend.peek(key);
+    if (first.result !== null) return { result: first.result, ended };
+    if (!first.leased || !first.holder) return { result: null, ended };
+    const holder = first.holder;
+    const log = logName(key, holder);
     await this.backend.watch(key, watchTtl);
     let watchedAt = Date.now();
     const reader = this.backend.reader();
@@ -206,7 +220,7 @@ export class FlightBoard {
         let finished = false;
         let got = 0;
         try {
-          const ops = await reader.read(key, after, Math.max(1, Math.min(this.pollMs, left)));
+          const ops = await reader.read(log, after, Math.max(1, Math.min(this.pollMs, left)));
           faults = 0;
           got = ops.length;
           for (const { id, op } of ops) {
@@ -223,9 +237,10 @@ export class FlightBoard {
         }
         // Nothing new for a while, or the leader is done: is there a result, is the lease still held?
         if (got === 0 || finished) {
-          const { result, leased } = await this.backend.peek(key);
+          const { result, leased, holder: now } = await this.backend.peek(key);
           if (result !== null) return { result, ended };
-          if (!leased || finished) return { result: null, ended };
+          // No lease, or another flight's (this one's lapsed and someone else leads now): it is over.
+          if (!leased || finished || now !== holder) return { result: null, ended };
           if (Date.now() - watchedAt > watchTtl / 2) {
             await this.backend.watch(key, watchTtl);
             watchedAt = Date.now();
@@ -251,7 +266,7 @@ export class FlightBoard {
     let faults = 0;
     try {
       for (;;) {
-        let peeked: { result: string | null; leased: boolean };
+        let peeked: { result: string | null; leased: boolean; holder?: string | null };
         try {
           peeked = await this.backend.peek(key);
           faults = 0;

@@ -2,7 +2,7 @@
  * The in-process flight board backend: leases, results, watch flags and stream logs in maps with expiry
  * times (tests, one process).
  */
-import type { FlightBoardBackend, StreamLogReader, StreamOp } from './flight-board.js';
+import { type FlightBoardBackend, type StreamLogReader, type StreamOp, logName } from './flight-board.js';
 
 export class MemoryFlightBoard implements FlightBoardBackend {
   readonly kind = 'memory' as const;
@@ -32,7 +32,10 @@ export class MemoryFlightBoard implements FlightBoardBackend {
   async finish(key: string, token: string, result: string | null, resultTtlMs: number): Promise<void> {
     if (result !== null) this.results.set(key, { value: result, expiresAt: this.now() + resultTtlMs });
     if (this.lease(key)?.token === token) this.leases.delete(key);
-    if (this.watched(key)) await this.append(key, [{ t: 'finished' }], resultTtlMs);
+    if (this.watched(key)) {
+      this.watches.delete(key);
+      await this.append(logName(key, token), [{ t: 'finished' }], resultTtlMs);
+    }
     for (const fn of this.listeners) fn(key);
   }
 
@@ -93,10 +96,15 @@ export class MemoryFlightBoard implements FlightBoardBackend {
     };
   }
 
-  async peek(key: string): Promise<{ result: string | null; leased: boolean }> {
+  async peek(key: string): Promise<{ result: string | null; leased: boolean; holder: string | null }> {
     const r = this.results.get(key);
     if (r && r.expiresAt <= this.now()) this.results.delete(key);
-    return { result: r && r.expiresAt > this.now() ? r.value : null, leased: this.lease(key) !== undefined };
+    const l = this.lease(key);
+    return {
+      result: r && r.expiresAt > this.now() ? r.value : null,
+      leased: l !== undefined,
+      holder: l?.token ?? null,
+    };
   }
 
   subscribe(fn: (key: string) => void): () => void {

@@ -3,12 +3,12 @@
  * and released by scripts that check the token (a lapsed leader never frees a successor's lease); the result
  * is `<prefix>result:<key>` with a short TTL, announced on the channel `<prefix>done`. Notifications come on
  * a second connection (a subscribed connection can do nothing else); when it is down, followers poll.
- * A streamed flight's log is the stream `<prefix>chunks:<key>` (one entry per op, field `t` and the op's
+ * A streamed flight's log is the stream `<prefix>chunks:<key>#<lease token>` (one entry per op, field `t` and the op's
  * fields), expiring shortly after its last append; a follower's request for it is `<prefix>watch:<key>`,
  * announced on `<prefix>watch`. Each streaming follower reads with XREAD BLOCK on a connection of its own.
  */
 import type { Redis } from 'ioredis';
-import type { FlightBoardBackend, StreamLogReader, StreamOp } from './flight-board.js';
+import { type FlightBoardBackend, type StreamLogReader, type StreamOp, logName } from './flight-board.js';
 
 const RENEW = `if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
@@ -19,6 +19,7 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
 if redis.call('EXISTS', KEYS[4]) == 1 then
   redis.call('XADD', KEYS[5], '*', 't', 'finished')
   redis.call('PEXPIRE', KEYS[5], ARGV[3])
+  redis.call('DEL', KEYS[4])
 end
 redis.call('PUBLISH', KEYS[3], ARGV[4])
 return 1`;
@@ -61,7 +62,7 @@ export class RedisFlightBoard implements FlightBoardBackend {
       this.resultKey(key),
       this.channel,
       this.watchKey(key),
-      this.chunksKey(key),
+      this.chunksKey(logName(key, token)),
       token,
       result ?? '',
       resultTtlMs,
@@ -69,9 +70,10 @@ export class RedisFlightBoard implements FlightBoardBackend {
     );
   }
 
-  async peek(key: string): Promise<{ result: string | null; leased: boolean }> {
+  async peek(key: string): Promise<{ result: string | null; leased: boolean; holder: string | null }> {
     const [result, lease] = await this.client.mget(this.resultKey(key), this.leaseKey(key));
-    return { result: result ?? null, leased: lease !== null && lease !== undefined };
+    const leased = lease !== null && lease !== undefined;
+    return { result: result ?? null, leased, holder: leased ? lease : null };
   }
 
   subscribe(fn: (key: string) => void): () => void {
