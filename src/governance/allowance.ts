@@ -295,7 +295,8 @@ export class Allowances {
     s.ahead = true;
     this.aheadPending++;
     this.dirty.add(s);
-    this.schedule();
+    // Started at once (a microtask, not the next turn): calls arriving back to back must not run it dry first.
+    this.schedule(true);
   }
 
   private writeTimer: NodeJS.Timeout | null = null;
@@ -352,7 +353,8 @@ export class Allowances {
       this.busy = false;
     }
     if (this.retryTimer) return;
-    if (this.queue.length || this.aheadPending > 0) this.schedule();
+    if (this.aheadPending > 0) this.schedule(true);
+    else if (this.queue.length) this.schedule();
     else if (this.dirty.size) this.scheduleWrite();
   };
 
