@@ -3,10 +3,12 @@
  * key verified (cached), rate limit admitted, the call's worst case reserved, settled after — run in process
  * against Redis on loopback (and the embedded SQLite store), without HTTP or an upstream, so a loaded machine
  * disturbs it less than the gateway benchmark. Per store: p50 of the check at 1 request in flight, checks
- * per second at 10 in flight, and the gateway's CPU per check. `--before=<dist>` runs a previous build's
+ * per second at 10 in flight, the gateway's CPU per check and, at 10 in flight, how many admissions waited for
+ * a store call per 1,000 checks (leased allowances; '–' for a build that does not count them), and store calls
+ * per 1,000 checks. `--before=<dist>` runs a previous build's
  * stage beside this one, interleaved round by round. Results: stdout and bench/results/budget-check.md.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -22,7 +24,17 @@ type M = any;
 interface Rig {
   name: string;
   check: () => Promise<void>;
+  /** Admissions that waited for a store call, and the allowances' store calls, so far (NaN: not counted). */
+  counters: () => { waited: number; storeCalls: number };
   close: () => Promise<void>;
+}
+
+interface Measured {
+  p50: number;
+  rps: number;
+  cpuUs: number;
+  waited: number;
+  storeCalls: number;
 }
 
 async function rig(name: string, dist: string, store: 'redis' | 'sqlite'): Promise<Rig> {
@@ -116,6 +128,10 @@ async function rig(name: string, dist: string, store: 'redis' | 'sqlite'): Promi
   return {
     name: `${name} (${store === 'redis' ? 'Redis' : 'SQLite'})`,
     check,
+    counters: () => {
+      const s = typeof g.allowanceStats === 'function' ? g.allowanceStats() : null;
+      return { waited: s?.waited ?? Number.NaN, storeCalls: s?.storeCalls ?? Number.NaN };
+    },
     close: async () => {
       await g.drain();
       if (store === 'redis') await rc.dropPrefix(g.counters.client, prefix);
@@ -124,18 +140,21 @@ async function rig(name: string, dist: string, store: 'redis' | 'sqlite'): Promi
   };
 }
 
+const fmt = (x: number) => (Number.isNaN(x) ? '–' : x.toFixed(1));
+
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
 };
 
-async function measure(r: Rig): Promise<{ p50: number; rps: number; cpuUs: number }> {
+async function measure(r: Rig): Promise<Measured> {
   const times: number[] = [];
   for (let i = 0; i < N1; i++) {
     const t0 = process.hrtime.bigint();
     await r.check();
     times.push(Number(process.hrtime.bigint() - t0) / 1e6);
   }
+  const c0 = r.counters();
   const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   let left = N10;
@@ -147,7 +166,14 @@ async function measure(r: Rig): Promise<{ p50: number; rps: number; cpuUs: numbe
   await new Promise((res) => setImmediate(res)); // the last settlements' flush
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;
   const cpu = process.cpuUsage(cpu0);
-  return { p50: median(times), rps: N10 / secs, cpuUs: (cpu.user + cpu.system) / N10 };
+  const c1 = r.counters();
+  return {
+    p50: median(times),
+    rps: N10 / secs,
+    cpuUs: (cpu.user + cpu.system) / N10,
+    waited: ((c1.waited - c0.waited) / N10) * 1000,
+    storeCalls: ((c1.storeCalls - c0.storeCalls) / N10) * 1000,
+  };
 }
 
 async function main() {
@@ -157,29 +183,28 @@ async function main() {
     if (BEFORE) rigs.push(await rig('before', BEFORE, store));
   }
   for (const r of rigs) await measure(r); // warm-up
-  const runs = new Map<string, Array<{ p50: number; rps: number; cpuUs: number }>>(
-    rigs.map((r) => [r.name, []]),
-  );
+  const runs = new Map<string, Measured[]>(rigs.map((r) => [r.name, []]));
   for (let round = 0; round < ROUNDS; round++) {
     for (let i = 0; i < rigs.length; i++) {
       const r = rigs[(i + round) % rigs.length]!;
       const m = await measure(r);
       runs.get(r.name)!.push(m);
       process.stderr.write(
-        `round ${round + 1} ${r.name.padEnd(22)} p50@1 ${m.p50.toFixed(3)} ms  checks/s@10 ${m.rps.toFixed(0)}  CPU ${m.cpuUs.toFixed(0)} µs/check\n`,
+        `round ${round + 1} ${r.name.padEnd(22)} p50@1 ${m.p50.toFixed(3)} ms  checks/s@10 ${m.rps.toFixed(0)}  CPU ${m.cpuUs.toFixed(0)} µs/check  waited@10 ${fmt(m.waited)}/1k\n`,
       );
     }
   }
   for (const r of rigs) await r.close();
+  const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   const out = [
-    `Command: \`npm run bench:budget-check${BEFORE ? ' -- --before=<previous dist>' : ''}\` (${ROUNDS} interleaved rounds; ${N1} sequential checks, then ${N10} at 10 in flight; medians of rounds; ${new Date().toISOString().slice(0, 10)})`,
+    `Command: \`npm run bench:budget-check${BEFORE ? ' -- --before=<previous dist>' : ''}\` (${ROUNDS} interleaved rounds; ${N1} sequential checks, then ${N10} at 10 in flight; medians of rounds; ${new Date().toISOString().slice(0, 16)}Z, load average at the end ${load})`,
     '',
-    '| stage | p50 @1 (ms) | checks/s @10 | gateway CPU per check (µs) |',
-    '|---|---|---|---|',
+    '| stage | p50 @1 (ms) | checks/s @10 | gateway CPU per check (µs) | waited /1k checks @10 | store calls /1k checks @10 |',
+    '|---|---|---|---|---|---|',
   ];
   for (const [name, ms] of runs)
     out.push(
-      `| ${name} | ${median(ms.map((m) => m.p50)).toFixed(3)} | ${median(ms.map((m) => m.rps)).toFixed(0)} | ${median(ms.map((m) => m.cpuUs)).toFixed(0)} |`,
+      `| ${name} | ${median(ms.map((m) => m.p50)).toFixed(3)} | ${median(ms.map((m) => m.rps)).toFixed(0)} | ${median(ms.map((m) => m.cpuUs)).toFixed(0)} | ${fmt(median(ms.map((m) => m.waited)))} | ${fmt(median(ms.map((m) => m.storeCalls)))} |`,
     );
   const text = `${out.join('\n')}\n`;
   process.stdout.write(`\n${text}`);
