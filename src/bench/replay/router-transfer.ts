@@ -16,6 +16,18 @@ import { type RouterMethod, routerExamples, trainRouterModel } from './router-tr
 import { bootstrap } from './routellm-bench.js';
 import { splitRecords } from './split.js';
 
+/** Every router kind `bench:router` compares, in table order. */
+export const TRANSFER_METHODS: readonly RouterMethod[] = [
+  'length',
+  'logreg',
+  'knn',
+  'embed-knn',
+  'dual',
+  'dual-blend',
+  'dual-gbdt',
+  'anchored',
+];
+
 export interface TransferCell {
   train: string;
   test: string;
@@ -39,7 +51,7 @@ export interface TransferReport {
 }
 
 export interface TransferOptions {
-  methods?: RouterMethod[];
+  methods?: readonly RouterMethod[];
   routers?: number;
   bootstrap?: number;
   seed?: number;
@@ -68,16 +80,7 @@ export function runRouterTransfer(
   o: TransferOptions = {},
 ): TransferReport {
   const log = o.log ?? (() => {});
-  const methods = o.methods ?? [
-    'length',
-    'logreg',
-    'knn',
-    'embed-knn',
-    'dual',
-    'dual-blend',
-    'dual-gbdt',
-    'anchored',
-  ];
+  const methods = o.methods ?? TRANSFER_METHODS;
   const routers = o.routers ?? 1000;
   const halves = new Map(datasets.map((d) => [d.name, splitRecords(d.records)]));
   const sizes: TransferReport['sizes'] = {};
