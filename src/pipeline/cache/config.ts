@@ -73,7 +73,7 @@ export const cacheGlobalSchema = z.strictObject({
   sqlitePath: z.string().min(1).optional(),
   redisUrl: z.string().min(1).default('redis://127.0.0.1:6379'),
   redisKeyPrefix: z.string().default('penny:cache:'),
-  /** Time budget of one store operation; slower is treated as a miss (and counted). */
+  /** Time budget of one Redis store operation; slower is treated as a miss (and counted). In-process stores (memory, SQLite) have none. */
   timeoutMs: z.number().int().positive().default(50),
   /** Bound of the memory and SQLite stores (least recently used / soonest to expire go first). */
   maxEntries: z.number().int().positive().default(10_000),
