@@ -425,7 +425,11 @@ export class PostgresLedger implements Ledger {
         return;
       }
     }
-    while (this.#buffer.length > 0) {
+    // What arrived while a batch was being written waits for the next turn of the flush interval unless it
+    // fills a batch: going straight back to the database would write a trickle of tiny batches (as many
+    // entries as arrive during one write), each paying the whole per-batch cost in both processes.
+    for (let first = true; this.#buffer.length > 0; first = false) {
+      if (!first && !eager && this.#buffer.length < this.#batchSize) break;
       const batch = this.#buffer.splice(0, this.#batchSize);
       try {
         await this.#insertEntries(batch);
