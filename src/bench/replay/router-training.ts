@@ -97,7 +97,8 @@ export const EMBED_KNN_DEFAULTS = { k: 100, smoothing: 2 } as const;
  * models' outcomes are known, else logistic regression). Chosen on the shared data's train halves only, as
  * the weight with the best worst case over 2-fold CV in-domain and train-half → other-train-half transfer
  * (0, 0.3, 0.5: GSM8K CV 0.645 / 0.652 / 0.661, MMLU CV 0.635 / 0.634 / 0.626, MMLU → GSM8K 0.577 / 0.615
- * / 0.637, GSM8K → MMLU 0.580 / 0.587 / 0.587).
+ * / 0.637, GSM8K → MMLU 0.580 / 0.587 / 0.587). Scored once on the test halves it did not hold up on
+ * GSM8K (in-domain 0.566, MMLU → GSM8K 0.530: BENCHMARKS.md, router section).
  */
 export const ANCHOR_WEIGHT = 0.5;
 
