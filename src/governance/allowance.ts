@@ -379,7 +379,15 @@ export class Allowances {
     this.dirty.clear();
     if (slots.length === 0) return;
     const lines: LeaseLine[] = [];
-    const sent: Array<{ keep: number; total: number; inflight: number; need: number; asked: boolean }> = [];
+    const sent: Array<{
+      keep: number;
+      total: number;
+      inflight: number;
+      need: number;
+      asked: boolean;
+      /** The free allowance a top-up or waiting call aimed for (null: a write only). */
+      target: number | null;
+    }> = [];
     let ahead = 0;
     for (const s of slots) {
       this.sampleRate(s, now);
@@ -398,8 +406,11 @@ export class Allowances {
         if (topUp) ahead++;
       }
       // Asking: the calls in flight, the waiting calls and `extra` more (what is already free counts toward it).
-      if ((s.need > 0 || topUp) && !this.closing)
-        want = Math.max(keep, s.inflight + s.need + this.extra(s, keep));
+      let target: number | null = null;
+      if ((s.need > 0 || topUp) && !this.closing) {
+        target = this.extra(s, keep);
+        want = Math.max(keep, s.inflight + s.need + target);
+      }
       s.leasing = true;
       lines.push({
         key: s.key,
@@ -409,7 +420,14 @@ export class Allowances {
         want,
         limit: s.limit,
       });
-      sent.push({ keep, total: s.spentTotal, inflight: s.inflight, need: s.need, asked: want > keep });
+      sent.push({
+        keep,
+        total: s.spentTotal,
+        inflight: s.inflight,
+        need: s.need,
+        asked: want > keep,
+        target,
+      });
     }
     const followUps = this.followUps;
     this.followUps = [];
@@ -462,6 +480,8 @@ export class Allowances {
       // What this lease made free beyond the calls it covered (a top-up starts when half of it is used).
       const x = sent[i]!;
       if (x.asked) s.grant = g.clock ? 0 : Math.max(0, g.held - x.inflight - x.need);
+      // Already more free than the target (the rate fell): the target is the new mark, or top-ups would loop.
+      else if (x.target !== null) s.grant = Math.min(s.grant, x.target);
       s.need = 0;
       if (g.clock) clockAt.add(s.key);
     });
