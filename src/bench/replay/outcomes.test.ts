@@ -246,8 +246,8 @@ describe('replaying recorded outcomes', () => {
     });
     assert.deepEqual(
       Object.keys(tr?.cv ?? {}).sort(),
-      ['blend', 'dual', 'dual-blend', 'knn', 'logreg'],
-      'auto chose by CV on the outcome file, dual heads included',
+      ['anchored', 'blend', 'dual', 'dual-blend', 'dual-gbdt', 'knn', 'logreg'],
+      'auto chose by CV on the outcome file, dual heads (logistic and boosted) and the anchored router included',
     );
     const ev = routerEvalOutcomes({
       model,
@@ -277,7 +277,9 @@ describe('replaying recorded outcomes', () => {
     }
     writeFileSync(f, rows.join('\n'));
     const r = routerTrain({ input: f, out: join(dir, 'ex-model.json'), method: 'auto', log: () => {} });
-    assert.ok(r?.cv && r.cv.logreg! > 0.9 && Object.keys(r.cv).length === 4 && 'embed-knn' in r.cv);
+    assert.ok(r?.cv && r.cv.logreg! > 0.9 && Object.keys(r.cv).length === 5 && 'embed-knn' in r.cv);
+    // Single labels: the boosted dual heads need both models' scores, the anchored router does not.
+    assert.ok('anchored' in r.cv && !('dual-gbdt' in r.cv));
     assert.notEqual(r.method, 'knn', 'k = 100 neighbours cannot rank 60 training prompts');
   });
 });
