@@ -71,6 +71,26 @@ describe('PennyMetrics', () => {
     assert.equal(text.includes('feature="c"'), false);
   });
 
+  test('counters summed between scrapes are counted once: a second scrape adds only what came since', async () => {
+    const m = new PennyMetrics();
+    const fm = 'feature="s",model="gpt-4o"';
+    m.observe(makeEntry({ feature: 's', cost: 1_000_000n, baselineCost: 3_000_000n }));
+    m.observe(makeEntry({ feature: 's', cost: 2_000_000n, baselineCost: 3_000_000n }));
+    const first = await m.render();
+    assert.equal(sample(first, `penny_requests_total{${fm},status="ok"}`), 2);
+    assert.equal(sample(first, `penny_tokens_total{${fm},kind="input_uncached"}`), 2000);
+    assert.equal(sample(first, `penny_cost_usd_total{${fm}}`), 0.000003);
+    assert.equal(sample(first, `penny_baseline_cost_usd_total{${fm}}`), 0.000006);
+    assert.equal(sample(await m.render(), `penny_requests_total{${fm},status="ok"}`), 2);
+    m.observe(makeEntry({ feature: 's', cost: null }));
+    const third = await m.render();
+    assert.equal(sample(third, `penny_requests_total{${fm},status="ok"}`), 3);
+    assert.equal(sample(third, `penny_tokens_total{${fm},kind="input_uncached"}`), 3000);
+    assert.equal(sample(third, `penny_cost_usd_total{${fm}}`), 0.000003);
+    assert.equal(sample(third, `penny_unpriced_requests_total{${fm}}`), 1);
+    assert.equal(sample(third, `penny_request_duration_seconds_count{${fm}}`), 3);
+  });
+
   test('each instance has its own registry', async () => {
     const a = new PennyMetrics();
     const b = new PennyMetrics();

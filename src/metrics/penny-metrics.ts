@@ -2,8 +2,10 @@
  * Prometheus metrics of the gateway, fed by the gateway's settle observer (one call per ledger entry).
  * A private registry (not prom-client's global one), so several gateways in one process never mix counts.
  * Money is exported as float USD: Prometheus has no other type, and the ledger stays the exact record.
- * Labels are capped (see BoundedLabel) and the per-(feature, model) children are cached, so `observe`
- * is a few map lookups and additions.
+ * Labels are capped (see BoundedLabel). The per-request counters (requests ok, tokens, cost, baseline,
+ * unpriced) are summed in plain fields of a cached per-(feature, model) series and handed to prom-client when
+ * a scrape collects them: prom-client hashes the label set on every `inc`, even through a child from
+ * `labels()`, which was most of the metrics' CPU per request. Money is summed exactly (picodollars) until then.
  */
 import { Counter, Histogram, Registry } from 'prom-client';
 import type { LedgerEntry } from '../core/ledger-entry.js';
@@ -33,16 +35,20 @@ export const TOKEN_KINDS = [
 const LATENCY_BUCKETS = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 const TTFB_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
-type CounterChild = ReturnType<Counter<string>['labels']>;
 type HistogramChild = ReturnType<Histogram<string>['labels']>;
 
+/** One (feature, model) pair: what its requests added since the last scrape, and its histogram children. */
 interface Series {
-  /** penny_requests_total{status="ok"}: the common case, without prom-client's per-call label lookup. */
-  requestsOk: CounterChild;
-  tokens: CounterChild[];
-  cost: CounterChild;
-  baseline: CounterChild;
-  unpriced: CounterChild;
+  feature: string;
+  model: string;
+  /** penny_requests_total{status="ok"} since the last collect. */
+  requestsOk: number;
+  /** Tokens by TOKEN_KINDS index since the last collect. */
+  tokens: number[];
+  /** Picodollars since the last collect. */
+  cost: bigint;
+  baseline: bigint;
+  unpriced: number;
   latency: HistogramChild;
   ttfb: HistogramChild;
 }
@@ -77,35 +83,42 @@ export class PennyMetrics {
     this.#cacheKinds = new BoundedLabel(otherMax);
     const registers = [this.registry];
     const fm = ['feature', 'model'] as const;
+    // The counters summed in the series are handed over whenever any of them is collected (a scrape).
+    const collect = () => this.#flush();
     this.#requests = new Counter({
       name: 'penny_requests_total',
       help: 'Requests settled, by feature, model and status (ok, error, aborted).',
       labelNames: [...fm, 'status'],
       registers,
+      collect,
     });
     this.#tokens = new Counter({
       name: 'penny_tokens_total',
       help: 'Tokens by kind: input_uncached, cache_read, cache_write_5m, cache_write_1h, output, reasoning.',
       labelNames: [...fm, 'kind'],
       registers,
+      collect,
     });
     this.#cost = new Counter({
       name: 'penny_cost_usd_total',
       help: 'Actual cost in USD of priced requests (the ledger holds the exact amounts).',
       labelNames: fm,
       registers,
+      collect,
     });
     this.#baseline = new Counter({
       name: 'penny_baseline_cost_usd_total',
       help: 'What the requests as sent would have cost without Penny, in USD.',
       labelNames: fm,
       registers,
+      collect,
     });
     this.#unpriced = new Counter({
       name: 'penny_unpriced_requests_total',
       help: 'Requests whose cost is unknown (no price for the model); not included in the cost.',
       labelNames: fm,
       registers,
+      collect,
     });
     this.#savings = new Counter({
       name: 'penny_savings_usd_total',
@@ -152,12 +165,19 @@ export class PennyMetrics {
     const feature = this.#features.value(e.feature);
     const model = this.#models.value(effectiveModel(e));
     const s = this.#seriesFor(feature, model);
-    (e.status === 'ok' ? s.requestsOk : this.#requests.labels(feature, model, e.status)).inc();
-    const counts = [e.inputUncached, e.cacheRead, e.cacheWrite5m, e.cacheWrite1h, e.outputText, e.reasoning];
-    for (let i = 0; i < counts.length; i++) if (counts[i]! > 0) s.tokens[i]!.inc(counts[i]!);
-    if (e.cost === null) s.unpriced.inc();
-    else if (e.cost > 0n) s.cost.inc(moneyToNumber(e.cost));
-    if (e.baselineCost !== null && e.baselineCost > 0n) s.baseline.inc(moneyToNumber(e.baselineCost));
+    if (e.status === 'ok') s.requestsOk++;
+    else this.#requests.labels(feature, model, e.status).inc();
+    const t = s.tokens;
+    // TOKEN_KINDS order; a kind never seen stays absent from the exposition, as with prom-client's own inc.
+    if (e.inputUncached > 0) t[0]! += e.inputUncached;
+    if (e.cacheRead > 0) t[1]! += e.cacheRead;
+    if (e.cacheWrite5m > 0) t[2]! += e.cacheWrite5m;
+    if (e.cacheWrite1h > 0) t[3]! += e.cacheWrite1h;
+    if (e.outputText > 0) t[4]! += e.outputText;
+    if (e.reasoning > 0) t[5]! += e.reasoning;
+    if (e.cost === null) s.unpriced++;
+    else if (e.cost > 0n) s.cost += e.cost;
+    if (e.baselineCost !== null && e.baselineCost > 0n) s.baseline += e.baselineCost;
     for (const [tactic, amount] of Object.entries(e.savings)) {
       // Counters only go up; a tactic that cost money (negative saving) is visible in the ledger.
       if (amount > 0n) this.#savings.labels(feature, this.#tactics.value(tactic)).inc(moneyToNumber(amount));
@@ -187,16 +207,38 @@ export class PennyMetrics {
     let s = this.#series.get(key);
     if (!s) {
       s = {
-        requestsOk: this.#requests.labels(feature, model, 'ok'),
-        tokens: TOKEN_KINDS.map((k) => this.#tokens.labels(feature, model, k)),
-        cost: this.#cost.labels(feature, model),
-        baseline: this.#baseline.labels(feature, model),
-        unpriced: this.#unpriced.labels(feature, model),
+        feature,
+        model,
+        requestsOk: 0,
+        tokens: TOKEN_KINDS.map(() => 0),
+        cost: 0n,
+        baseline: 0n,
+        unpriced: 0,
         latency: this.#latency.labels(feature, model),
         ttfb: this.#ttfb.labels(feature, model),
       };
       this.#series.set(key, s);
     }
     return s;
+  }
+
+  /** Hands what the series summed since the last collect to prom-client's counters, and zeroes it. */
+  #flush(): void {
+    for (const s of this.#series.values()) {
+      const { feature, model } = s;
+      if (s.requestsOk > 0) this.#requests.inc({ feature, model, status: 'ok' }, s.requestsOk);
+      for (let i = 0; i < TOKEN_KINDS.length; i++) {
+        const n = s.tokens[i]!;
+        if (n > 0) this.#tokens.inc({ feature, model, kind: TOKEN_KINDS[i]! }, n);
+        s.tokens[i] = 0;
+      }
+      if (s.cost > 0n) this.#cost.inc({ feature, model }, moneyToNumber(s.cost));
+      if (s.baseline > 0n) this.#baseline.inc({ feature, model }, moneyToNumber(s.baseline));
+      if (s.unpriced > 0) this.#unpriced.inc({ feature, model }, s.unpriced);
+      s.requestsOk = 0;
+      s.cost = 0n;
+      s.baseline = 0n;
+      s.unpriced = 0;
+    }
   }
 }
