@@ -107,6 +107,26 @@ export function flightBoardContract(
       }
     });
 
+    test('the first flight of a fresh board hears a watch sent the moment it leads (no renewal needed)', async () => {
+      // Renewals (which also catch a missed watch) come every leaseMs / 3 = 200 s; the test gives up after 15 s
+      // (a liveness bound, not a timing: a heard watch arrives within a round trip).
+      const b = await board({ leaseMs: 600_000 });
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        const lease = (await b.lead('first'))!;
+        const watched = new Promise<boolean>((r) => lease.onWatched(() => r(true)));
+        await b.backend.watch('first', 60_000);
+        const missed = new Promise<boolean>((r) => {
+          timer = setTimeout(() => r(false), 15_000);
+        });
+        assert.equal(await Promise.race([watched, missed]), true, 'the leader heard the watch');
+        await lease.release(null);
+      } finally {
+        clearTimeout(timer);
+        await b.close();
+      }
+    });
+
     test('a streaming follower gets the leader’s logged ops as they come, before the result', async () => {
       const b = await board();
       try {

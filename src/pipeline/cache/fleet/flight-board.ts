@@ -33,6 +33,11 @@ export interface FlightBoardBackend {
   /** Calls `fn` with the key of every `watch` (best effort; renewals catch a lost one). */
   subscribeWatch(fn: (key: string) => void): () => void;
   /**
+   * Settles once the notifications above are being received (Redis: the SUBSCRIBE is confirmed, or a short
+   * wait passed). Absent when they are received from the start (memory).
+   */
+  subscribed?(): Promise<void>;
+  /**
    * Appends ops to a stream log, which expires `ttlMs` after the last append. A flight's log is named
    * `logName(key, token)`: each flight of a key has its own, so a later flight never shows an earlier one's.
    */
@@ -125,6 +130,9 @@ export class FlightBoard {
     const unwatch = this.backend.subscribeWatch((k) => {
       if (k === key) watch();
     });
+    // The first flight of a process waits for the subscription itself; otherwise a follower's notification
+    // sent before it is confirmed would be lost and seen only at the first renewal (leaseMs / 3 later).
+    if (this.backend.subscribed) await this.backend.subscribed();
     let acquired = false;
     try {
       acquired = await this.backend.acquire(key, token, this.leaseMs);

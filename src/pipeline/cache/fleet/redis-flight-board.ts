@@ -27,10 +27,14 @@ const WATCH = `redis.call('SET', KEYS[1], '1', 'PX', ARGV[1])
 redis.call('PUBLISH', KEYS[2], ARGV[2])
 return 1`;
 
+/** How long the first flight waits for the notification subscription before going ahead without it. */
+const SUBSCRIBE_WAIT_MS = 250;
+
 export class RedisFlightBoard implements FlightBoardBackend {
   readonly kind = 'redis' as const;
   private readonly listeners = new Set<(key: string) => void>();
   private sub: Redis | undefined;
+  private ready: Promise<void> | undefined;
   private readonly watchListeners = new Set<(key: string) => void>();
   private readonly readers = new Set<RedisStreamReader>();
   private readonly channel: string;
@@ -88,6 +92,11 @@ export class RedisFlightBoard implements FlightBoardBackend {
     return () => this.watchListeners.delete(fn);
   }
 
+  subscribed(): Promise<void> {
+    this.ensureSubscriber();
+    return this.ready!;
+  }
+
   async watch(key: string, ttlMs: number): Promise<void> {
     await this.client.eval(WATCH, 2, this.watchKey(key), this.watchChannel, ttlMs, key);
   }
@@ -127,8 +136,20 @@ export class RedisFlightBoard implements FlightBoardBackend {
     sub.on('message', (channel: string, key: string) => {
       for (const fn of channel === this.watchChannel ? this.watchListeners : this.listeners) fn(key);
     });
-    sub.subscribe(this.channel, this.watchChannel).catch(() => {});
     this.sub = sub;
+    // Confirmed, failed, or given up on after SUBSCRIBE_WAIT_MS (a slow subscriber connection must not hold
+    // the first flight; renewals still catch a watch it misses).
+    let timer: NodeJS.Timeout | undefined;
+    this.ready = Promise.race([
+      sub.subscribe(this.channel, this.watchChannel).then(
+        () => {},
+        () => {},
+      ),
+      new Promise<void>((r) => {
+        timer = setTimeout(r, SUBSCRIBE_WAIT_MS);
+        timer.unref();
+      }),
+    ]).finally(() => clearTimeout(timer));
   }
 
   private leaseKey(key: string): string {
