@@ -98,9 +98,11 @@ export const configSchema = z.strictObject({
       shutdownGraceMs: z.number().int().min(0).max(600_000).default(10_000),
       /**
        * How far (%) V8 may grow the old generation past its live size before collecting again (process-wide;
-       * 0 leaves V8's own throughput-tuned factor, up to 300%). See src/ops/heap-growth.ts.
+       * 0, the default, leaves V8's own throughput-tuned factor, up to 300%). 30 cuts RSS at 64 clients by
+       * ~50 MB but cost 7–33% more CPU per request on the quiet machine (BENCHMARKS.md, issue 14), beyond the
+       * 5% the issue allows a default. See src/ops/heap-growth.ts.
        */
-      heapGrowthPercent: z.number().int().min(0).max(400).default(30),
+      heapGrowthPercent: z.number().int().min(0).max(400).default(0),
       /** Browser origins allowed to call Penny (CORS); any other Origin is refused with 403. */
       cors: z
         .strictObject({

@@ -3,11 +3,11 @@ import { test } from 'node:test';
 import { loadConfig } from '../config/load.js';
 import { applyHeapGrowth } from './heap-growth.js';
 
-test('server.heapGrowthPercent defaults to 30 and is bounded, the error naming the field', () => {
-  assert.equal(loadConfig({ object: {}, env: {} }).config.server.heapGrowthPercent, 30);
+test('server.heapGrowthPercent defaults to 0 (V8 decides) and is bounded, the error naming the field', () => {
+  assert.equal(loadConfig({ object: {}, env: {} }).config.server.heapGrowthPercent, 0);
   assert.equal(
-    loadConfig({ object: { server: { heapGrowthPercent: 0 } }, env: {} }).config.server.heapGrowthPercent,
-    0,
+    loadConfig({ object: { server: { heapGrowthPercent: 30 } }, env: {} }).config.server.heapGrowthPercent,
+    30,
   );
   for (const bad of [-1, 1.5, 401, '30']) {
     assert.throws(

@@ -5,7 +5,9 @@
  * the request objects outlive two scavenges and are promoted, the old generation fills with garbage at
  * several MB/s, and with ~22 MB live V8 let it grow to ~90 MB before collecting — RSS that is never
  * needed and is slow to go back to the OS. A fixed, small factor keeps the old generation near its live
- * size; the cost is more frequent (incremental, mostly concurrent) mark-compacts of a small heap.
+ * size; the cost is more frequent (incremental, mostly concurrent) mark-compacts of a small heap — measured
+ * on a quiet machine at 7–33% more CPU per request for 30%, more than the 5% a default may cost, so the
+ * default is 0 (V8's factor) and a small factor is the operator's memory-for-CPU choice.
  * BENCHMARKS.md (issue 14, Memory) has the measurements. The flag is process-wide and read by V8 each
  * time it sets the next limit, so it applies from the next GC on; 0 gives the choice back to V8.
  */
