@@ -73,7 +73,10 @@ describe('chaos: load with random upstream faults and client aborts', () => {
     const shown = r.report.violations.slice(0, 20).map((x) => `#${x.n} ${x.kind}: ${x.detail.slice(0, 300)}`);
     assert.deepEqual(shown, [], 'violations');
     assert.ok(r.afterSignal.answered > 0, 'answers were given before the kill');
-    t.diagnostic(`answered ${r.afterSignal.answered}, answered but unrecorded ${r.afterSignal.lostAnswered}`);
+    t.diagnostic(
+      `answered ${r.afterSignal.answered}, answered but unrecorded ${r.afterSignal.lostAnswered}; cost groups checked ${r.report.costGroupsChecked}, unchecked (a member lost with the kill) ${r.report.costGroupsUnchecked}`,
+    );
+    assert.ok(r.report.costGroupsChecked > 0, 'costs were checked');
     assert.equal(r.report.lost, 0);
     assert.equal(r.report.duplicates, 0);
   });
