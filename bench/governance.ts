@@ -13,58 +13,19 @@
  * Env: BENCH_ROUNDS (5), BENCH_SECONDS (3), PENNY_BENCH_ALLOWANCE (allowance calls, default config).
  * Needs `wrk` and Linux /proc. Results: stdout and bench/results/governance.md.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cpuMicros, pin, requireWrk, startProc, stop as stopProc } from './lib/proc.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SECS = Number(process.env.BENCH_SECONDS ?? 3);
 const BEFORE = process.argv.find((a) => a.startsWith('--before='))?.slice(9);
 
-function have(cmd: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-if (!have('wrk')) {
-  console.error('bench: `wrk` is required (apt-get install -y wrk)');
-  process.exit(1);
-}
-const pin = (cpu: number, cmd: string[]) => (have('taskset') ? ['taskset', '-c', String(cpu), ...cmd] : cmd);
+requireWrk('bench');
 
-async function startProc(
-  cmd: string[],
-  env: Record<string, string> = {},
-): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(cmd[0]!, cmd.slice(1), {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NODE_ENV: 'production', ...env },
-  });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      const m = /READY (\d+)/.exec(out);
-      if (m) resolve({ child, port: Number(m[1]) });
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`${cmd.join(' ')} exited ${code}: ${out}`)));
-  });
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  return new Promise((r) => {
-    child.removeAllListeners('exit');
-    child.once('exit', () => r());
-    child.kill('SIGTERM');
-    setTimeout(() => child.kill('SIGKILL'), 5000).unref();
-  });
-}
+const stop = (child: ChildProcess) => stopProc(child, 5000);
 
 interface Run {
   rps: number;
@@ -77,20 +38,7 @@ interface Run {
   storeCalls: number;
 }
 
-const CLK_TCK = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-/** utime + stime of a process, in seconds (fields 14 and 15 of /proc/<pid>/stat). */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) / CLK_TCK;
-}
+const cpuSeconds = (pid: number) => cpuMicros(pid) / 1e6;
 
 /** The leased allowances' counters from the gateway's /metrics (NaN when the build does not expose them). */
 async function allowanceCounters(port: number): Promise<{ waited: number; storeCalls: number }> {

@@ -13,10 +13,11 @@
  *
  * Gateways run pinned to CPU 0, the upstream and wrk to CPU 1 (when `taskset` exists), as in bench/gateway.ts.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cpuMicros as cpuUs, pin, requireWrk, startProc, stop } from './lib/proc.js';
 
 const arg = (name: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -60,57 +61,7 @@ const VARIANTS: Variant[] = given.length
       { name: 'heap growth 30% (PENNY_BENCH_HEAP_GROWTH=30)', env: { PENNY_BENCH_HEAP_GROWTH: '30' } },
     ];
 
-function have(cmd: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-if (!have('wrk')) {
-  console.error('bench: `wrk` is required (apt-get install -y wrk)');
-  process.exit(1);
-}
-const pin = (cpu: number, cmd: string[]) => (have('taskset') ? ['taskset', '-c', String(cpu), ...cmd] : cmd);
-
-function startProc(
-  cmd: string[],
-  env: Record<string, string> = {},
-): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(cmd[0]!, cmd.slice(1), {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NODE_ENV: 'production', ...env },
-  });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      const m = /READY (\d+)/.exec(out);
-      if (m) resolve({ child, port: Number(m[1]) });
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`${cmd.join(' ')} exited ${code}: ${out}`)));
-  });
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  return new Promise((r) => {
-    child.removeAllListeners('exit');
-    if (child.exitCode !== null) return r();
-    child.once('exit', () => r());
-    child.kill('SIGTERM');
-    setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
-  });
-}
-
-/** utime + stime of `pid` in µs (clock ticks of 10 ms on Linux). */
-function cpuUs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) * 10_000;
-}
+requireWrk('bench');
 
 function memMb(pid: number): { rss: number; peak: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');

@@ -16,7 +16,7 @@
  *   request (found by application_name, set per run in the URL), read after the last batch is written.
  *   req/s on a loaded box is noise; the CPU columns are what to compare there.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +28,7 @@ import { rollupInsertSql } from '../src/ledger/postgres/pg-rollup.js';
 import { SqliteLedger } from '../src/ledger/sqlite/sqlite-ledger.js';
 import type { LedgerEntry } from '../src/core/ledger-entry.js';
 import { newRequestId } from '../src/pipeline/request-id.js';
+import { cpuMicros, have, pin, startProc, stop } from './lib/proc.js';
 
 const URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const arg = (name: string, dflt: number) => {
@@ -41,13 +42,11 @@ const N = Number(process.env.BENCH_N ?? 10_000);
 const B = Number(process.env.B ?? 512);
 const wantLedger = process.argv.includes('--ledger') || !process.argv.includes('--gateway');
 const wantGateway = process.argv.includes('--gateway') || !process.argv.includes('--ledger');
-const TICK_US = 1e6 / Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim() || 100);
 
 /** utime + stime of a process, µs (0 when it is gone). */
 function procCpuUs(pid: number): number {
   try {
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(f[11]) + Number(f[12])) * TICK_US;
+    return cpuMicros(pid);
   } catch {
     return 0;
   }
@@ -171,43 +170,6 @@ async function ledgerPart(): Promise<string[]> {
 }
 
 // --- gateway -----------------------------------------------------------------------------------------
-
-function have(cmd: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-const pin = (cpu: number, cmd: string[]) => (have('taskset') ? ['taskset', '-c', String(cpu), ...cmd] : cmd);
-
-function startProc(cmd: string[]): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(cmd[0]!, cmd.slice(1), {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NODE_ENV: 'production' },
-  });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      const m = /READY (\d+)/.exec(out);
-      if (m) resolve({ child, port: Number(m[1]) });
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`${cmd.join(' ')} exited ${code}: ${out}`)));
-  });
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  return new Promise((r) => {
-    child.removeAllListeners('exit');
-    child.once('exit', () => r());
-    child.kill('SIGTERM');
-    setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
-  });
-}
 
 function wrk(url: string, seconds: number): { rps: number; requests: number; errors: number } {
   const script = join(tmpdir(), `penny-pg-throughput-${process.pid}.lua`);

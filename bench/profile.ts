@@ -16,10 +16,11 @@
  * the exact cache, compression and prompt-cache placement on); `--unique` gives every request a prompt of
  * its own (a system prompt and a numbered user prompt), so a response cache never hits.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cpuMicros, pin, requireWrk, startProc, stop } from './lib/proc.js';
 
 const arg = (name: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -37,55 +38,7 @@ const PENNY_ARGS = arg('args')?.split(',') ?? [];
 const UNIQUE = process.argv.includes('--unique');
 let scriptRun = 0;
 
-function have(cmd: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-if (!have('wrk')) {
-  console.error('bench:profile: `wrk` is required (apt-get install -y wrk)');
-  process.exit(1);
-}
-const pin = (cpu: number, cmd: string[]) => (have('taskset') ? ['taskset', '-c', String(cpu), ...cmd] : cmd);
-
-function startProc(cmd: string[]): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(cmd[0]!, cmd.slice(1), {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NODE_ENV: 'production' },
-  });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      const m = /READY (\d+)/.exec(out);
-      if (m) resolve({ child, port: Number(m[1]) });
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`${cmd.join(' ')} exited ${code}: ${out}`)));
-  });
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  return new Promise((r) => {
-    child.removeAllListeners('exit');
-    if (child.exitCode !== null) return r();
-    child.once('exit', () => r());
-    child.kill('SIGTERM');
-    setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
-  });
-}
-
-/** CPU time (user + system) of a process so far, in µs. */
-function cpuMicros(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const tick = 1e6 / 100; // CLK_TCK is 100 on Linux
-  return (Number(fields[11]) + Number(fields[12])) * tick;
-}
+requireWrk('bench:profile');
 
 function wrk(url: string, stream: boolean, clients: number, seconds: number, auth: string): number {
   const body = (content: string) =>
