@@ -25,7 +25,7 @@ export function renderReportCsv(report: Report): string {
   for (const r of report.rows) {
     const cost = knownCost(r);
     const fields = [
-      ...report.by.map((k) => r.group[k] ?? ''),
+      ...report.by.map((k) => csvText(r.group[k] ?? '')),
       String(r.requests),
       String(r.errors),
       String(r.inputTokens),
@@ -41,6 +41,15 @@ export function renderReportCsv(report: Report): string {
     lines.push(fields.map(csvField).join(','));
   }
   return `${lines.join('\r\n')}\r\n`;
+}
+
+/**
+ * A field whose text came from a client (feature, user, model, experiment names…): a leading `=`, `+`, `-`, `@`,
+ * tab or carriage return would make a spreadsheet run it as a formula (CSV injection), so such text gets a
+ * leading `'`, which spreadsheets show as text. Numbers are written with `csvField` and keep their minus sign.
+ */
+export function csvText(value: string): string {
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
 }
 
 /** Quotes a field when RFC 4180 requires it. */

@@ -8,7 +8,7 @@ import { formatUsd, moneyToDecimal } from '../core/money.js';
 import type { QualityReport } from '../quality/quality-report.js';
 import type { Interval } from '../quality/significance.js';
 import { formatRange, formatUtc } from './format.js';
-import { csvField } from './render-csv.js';
+import { csvField, csvText } from './render-csv.js';
 
 /** Plain tables (no colours, no rule between rows), as the spend report prints them. */
 function table(o: { head: string[] }): Table.Table {
@@ -142,8 +142,8 @@ export function renderQualityCsv(r: QualityReport): string {
     lines.push(
       [
         'tactic',
-        x.feature,
-        x.tactic,
+        csvText(x.feature),
+        csvText(x.tactic),
         '',
         '',
         '',
@@ -171,10 +171,10 @@ export function renderQualityCsv(r: QualityReport): string {
       lines.push(
         [
           'arm',
-          e.feature,
+          csvText(e.feature),
           '',
-          e.name,
-          a.arm,
+          csvText(e.name),
+          csvText(a.arm),
           String(a.requests),
           num(a.costPerRequestUsd),
           moneyToDecimal(a.savings),

@@ -4,7 +4,7 @@ import { makeEntry } from '../ledger/entry-fixtures.js';
 import type { GroupKey } from '../ledger/ledger.js';
 import { MemoryLedger } from '../ledger/memory-ledger.js';
 import { buildReport } from './build-report.js';
-import { csvField, renderReportCsv } from './render-csv.js';
+import { csvField, csvText, renderReportCsv } from './render-csv.js';
 import { renderReportJson } from './render-json.js';
 import { renderReportTable } from './render-table.js';
 import { FIXTURE_DAY0, reportFixture } from './report-fixtures.js';
@@ -110,5 +110,17 @@ describe('renderReportCsv', () => {
     ledger.append(makeEntry({ feature: 'legal, "contracts"' }));
     const csv = renderReportCsv(await buildReport(ledger, { by: ['feature'] }));
     assert.ok(csv.split('\r\n')[1]?.startsWith('"legal, ""contracts""",1,0,'));
+  });
+
+  test('client text that a spreadsheet would run as a formula is written as text; numbers keep their sign', async () => {
+    for (const bad of ['=HYPERLINK("http://x")', '+1+2', '-2+3', '@SUM(A1)', '\tx', '\rx'])
+      assert.equal(csvText(bad)[0], "'", bad);
+    assert.equal(csvText('support'), 'support');
+    assert.equal(csvText('a=b'), 'a=b');
+    const ledger = new MemoryLedger();
+    ledger.append(makeEntry({ feature: '=cmd|"/c calc"!A1' }));
+    const line = renderReportCsv(await buildReport(ledger, { by: ['feature'] })).split('\r\n')[1] ?? '';
+    assert.ok(line.startsWith(`"'=cmd|""/c calc""!A1",1,0,`), line);
+    assert.equal(csvField('-0.25'), '-0.25');
   });
 });
