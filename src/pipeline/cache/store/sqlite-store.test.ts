@@ -48,7 +48,7 @@ test('sqlite store: a full disk throws (the guarded store turns it into a miss)'
   await s.close();
 });
 
-test('sqlite store: a set is visible at once, written in one batch on the next turn, and survives close', async () => {
+test('sqlite store: a set is visible at once, written in one batch later, and survives close', async () => {
   const path = join(dir, 'batch.db');
   const s = new SqliteStore(path);
   const rows = () => (s.db.prepare('SELECT count(*) AS n FROM cache_entries').get() as { n: number }).n;
@@ -74,4 +74,23 @@ test('sqlite store: a set is visible at once, written in one batch on the next t
   const t = new SqliteStore(path);
   assert.equal(await t.get('e'), '6');
   await t.close();
+});
+
+test('sqlite store: queued rows wait for flushMs, or for the next turn once batchSize rows wait', async () => {
+  const s = new SqliteStore(join(dir, 'batch-size.db'), { flushMs: 60_000, batchSize: 3 });
+  const rows = () => (s.db.prepare('SELECT count(*) AS n FROM cache_entries').get() as { n: number }).n;
+  const turn = () => new Promise((r) => setImmediate(r));
+  const first = [s.set('a', '1', 60_000), s.set('b', '2', 60_000)];
+  await turn();
+  assert.equal(rows(), 0, 'two rows wait for the timer');
+  const third = s.set('c', '3', 60_000);
+  await turn();
+  assert.equal(rows(), 3, 'the third row fills the batch: written on the next turn');
+  await Promise.all([...first, third]);
+  // A timer-flushed batch: a short flushMs writes a lone row without a close.
+  const t = new SqliteStore(join(dir, 'batch-timer.db'), { flushMs: 1 });
+  await t.set('x', '1', 60_000);
+  assert.equal((t.db.prepare('SELECT count(*) AS n FROM cache_entries').get() as { n: number }).n, 1);
+  await t.close();
+  await s.close();
 });
