@@ -6,9 +6,9 @@
  * `keyId`; an unknown id and someone else's id both get 404, so ids cannot be probed. A request made with
  * no key at all (local use without tokens) may be rated by any caller that may reach Penny.
  */
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { InvalidRequestError, PennyError } from '../core/errors.js';
+import { keyFingerprint } from '../core/key-fingerprint.js';
 import { looksLikeVirtualKey } from '../governance/virtual-key.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { type Feedback, type FeedbackStore, THUMBS } from './quality-stores.js';
@@ -60,11 +60,6 @@ export function parseFeedbackHeader(value: string): FeedbackInput {
   } catch (e) {
     throw new InvalidRequestError(`x-penny-feedback: ${(e as Error).message}`, 'x-penny-feedback', e);
   }
-}
-
-/** The fingerprint the gateway records for a client's own provider key (never the key itself). */
-export function keyFingerprint(key: string): string {
-  return `key-${createHash('sha256').update(key).digest('hex').slice(0, 12)}`;
 }
 
 function one(v: string | string[] | undefined): string | undefined {

@@ -6,7 +6,7 @@
  * OpenAI-format and an Anthropic-format request for the same model and conversation, share one entry: the
  * stored answer is canonical and is rendered in each client's own dialect.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { CanonicalRequest } from '../../core/request.js';
 import { stableJson } from './semantic/scope.js';
 
@@ -75,15 +75,10 @@ export function keyParts(req: CanonicalRequest): Record<string, unknown> {
 }
 
 export function exactKey(req: CanonicalRequest, namespace: string): string {
-  return createHash('sha256')
-    .update(`${CACHE_KEY_VERSION}\n${namespace}\n${stableJson(keyParts(req))}`)
-    .digest('hex');
+  return hash('sha256', `${CACHE_KEY_VERSION}\n${namespace}\n${stableJson(keyParts(req))}`, 'hex');
 }
 
 /** Hash of the parameters, so semantic matches never cross differing lengths, temperatures or stops. */
 export function paramsHash(req: CanonicalRequest): string {
-  return createHash('sha256')
-    .update(stableJson(paramParts(req)))
-    .digest('hex')
-    .slice(0, 16);
+  return hash('sha256', stableJson(paramParts(req)), 'hex').slice(0, 16);
 }

@@ -4,7 +4,7 @@
  * tenant (Penny token name, else a fingerprint of the provider key the client sent), the feature and
  * the header's namespace. Entries never cross namespaces, so two tenants never share answers.
  */
-import { createHash } from 'node:crypto';
+import { keyFingerprint } from '../../core/key-fingerprint.js';
 import type { RequestContext } from '../context.js';
 
 export type CacheMode = 'normal' | 'bypass' | 'refresh';
@@ -47,7 +47,7 @@ export function tenantOf(ctx: Pick<RequestContext, 'attribution' | 'requestHeade
   const bearer = auth && /^Bearer\s+(.+)$/i.exec(auth)?.[1];
   const key = header(h, 'x-penny-provider-key') ?? header(h, 'x-api-key') ?? bearer ?? undefined;
   if (!key) return 'anon';
-  return `key-${createHash('sha256').update(key).digest('hex').slice(0, 12)}`;
+  return keyFingerprint(key);
 }
 
 export function namespaceOf(

@@ -4,7 +4,7 @@
  * has the shape of a complete canonical response — a damaged or foreign entry is reported as corrupt and
  * never served.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { CanonicalResponse } from '../../core/response.js';
 import type { Usage } from '../../core/usage.js';
 
@@ -25,7 +25,7 @@ export interface CachedAnswer {
 export type DecodeResult = { ok: true; answer: CachedAnswer } | { ok: false; reason: string };
 
 function checksum(json: string): string {
-  return createHash('sha256').update(json).digest('hex').slice(0, 24);
+  return hash('sha256', json, 'hex').slice(0, 24);
 }
 
 export function encodeAnswer(a: CachedAnswer): string {

@@ -22,6 +22,9 @@ function req(over: Partial<CanonicalRequest> = {}): CanonicalRequest {
 test('stableJson sorts keys and drops cacheControl', () => {
   assert.equal(stableJson({ b: 1, a: [{ d: 2, c: 3 }] }), '{"a":[{"c":3,"d":2}],"b":1}');
   assert.equal(stableJson({ text: 'x', cacheControl: { type: 'ephemeral' } }), '{"text":"x"}');
+  // Like JSON: an undefined member is left out, an undefined array item is null.
+  assert.equal(stableJson({ z: undefined, a: [undefined, 'q"'], b: {} }), '{"a":[null,"q\\""],"b":{}}');
+  assert.equal(stableJson([{ cacheControl: 1 }, null, 2.5]), '[{},null,2.5]');
 });
 
 test('modelFamily drops dates and provider prefixes but keeps variants apart', () => {

@@ -4,7 +4,7 @@
  * and the same namespace (tenant / feature). The hashes are sha256 over stable JSON (sorted keys), and
  * `cacheControl` markers are left out because they change what is billed, not what is answered.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { CanonicalRequest, ContentPart, Message } from '../../../core/request.js';
 
 export interface SemanticScope {
@@ -16,19 +16,35 @@ export interface SemanticScope {
   namespace: string;
 }
 
-/** JSON with object keys sorted at every level and `cacheControl` fields dropped. */
+/**
+ * JSON with object keys sorted at every level and `cacheControl` fields dropped. Built by appending to one
+ * string (no per-level filter/map/join arrays): every cacheable request's key goes through it.
+ */
 export function stableJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map((v) => stableJson(v === undefined ? null : v)).join(',')}]`;
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out += ',';
+      const v: unknown = value[i];
+      out += v === undefined ? 'null' : stableJson(v);
+    }
+    return `${out}]`;
+  }
   const obj = value as Record<string, unknown>;
-  const keys = Object.keys(obj)
-    .filter((k) => obj[k] !== undefined && k !== 'cacheControl')
-    .sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${stableJson(obj[k])}`).join(',')}}`;
+  const keys = Object.keys(obj).sort();
+  let out = '{';
+  for (const k of keys) {
+    const v = obj[k];
+    if (v === undefined || k === 'cacheControl') continue;
+    if (out.length > 1) out += ',';
+    out += `${JSON.stringify(k)}:${stableJson(v)}`;
+  }
+  return `${out}}`;
 }
 
 export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  return hash('sha256', text, 'hex');
 }
 
 /**
