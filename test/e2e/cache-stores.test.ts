@@ -33,6 +33,19 @@ async function closedPort(): Promise<number> {
 }
 
 const features = { faq: { cache: { enabled: true } } };
+
+/** The gateway's cache stage: its SQLite store, and `idle()` to wait until the batched writes are in. */
+function cacheStage(h: Harness) {
+  return (
+    h.app.gateway as unknown as {
+      stages: Array<{
+        name: string;
+        idle(): Promise<void>;
+        storeFor(k: 'sqlite'): { store: { db: Database.Database } };
+      }>;
+    }
+  ).stages.find((s) => s.name === 'cache')!;
+}
 const ask = (h: Harness, content: string) =>
   new OpenAI({ apiKey: 'penny', baseURL: `${h.app.url}/v1`, maxRetries: 0 }).chat.completions
     .create(
@@ -115,6 +128,7 @@ test('a corrupted SQLite entry is detected, deleted and never served', async () 
   try {
     await ask(h, 'Corrupt me');
     assert.equal((await ask(h, 'Corrupt me')).response.headers.get('x-penny-cache'), 'hit');
+    await cacheStage(h).idle(); // the store writes its rows in batches
     const db = new Database(path);
     const rows = db.prepare('SELECT key, value FROM cache_entries').all() as Array<{
       key: string;
@@ -157,18 +171,14 @@ test('a full disk: the answer is served, not stored, and the fault is counted', 
     db.close();
     // The gateway's own connection: cap the file at its current size, as a full disk would.
     const before = cacheStats().setError;
-    const stage = (
-      h.app.gateway as unknown as {
-        stages: Array<{ name: string; storeFor?: (k: 'sqlite') => { store: { db: Database.Database } } }>;
-      }
-    ).stages.find((s) => s.name === 'cache')!;
-    const own = stage.storeFor!('sqlite').store.db;
+    const own = cacheStage(h).storeFor('sqlite').store.db;
     own.pragma('journal_mode = DELETE');
     own.pragma(`max_page_count = ${(own.pragma('page_count', { simple: true }) as number) + 1}`);
     const r = await ask(h, `big answer ${'#fake:words=3000'}`);
     assert.equal(r.response.headers.get('x-penny-cache'), 'miss');
     assert.match(r.data.choices[0]!.message.content ?? '', /^echo:/);
     await h.entries();
+    await cacheStage(h).idle();
     assert.ok(cacheStats().setError > before, 'the failed write was counted');
   } finally {
     await h.close();
