@@ -1,7 +1,8 @@
 /**
  * The chaos client: sends one planned request to Penny over a raw keep-alive connection (no SDK, so no
  * retries or parsing hide what came back) and records exactly what it saw — status, the request id, whether
- * a stream ended properly, with an error event, or not at all, and whether the body parsed.
+ * a stream ended properly, with an error event, or not at all, and whether the body parsed. The fleet test
+ * sends most of its requests with it too.
  */
 import { type Agent, request } from 'node:http';
 import type { PlannedRequest } from './plan.js';
@@ -24,11 +25,15 @@ export interface ClientRecord {
   status: number | null;
   requestId: string | null;
   costHeader: string | null;
+  cacheHeader: string | null;
   latencyMs: number;
   detail?: string;
 }
 
-export function bodyOf(p: PlannedRequest): string {
+/** What `send` needs of a request: any feature name (the fleet test sends its own), no message group. */
+export type SendRequest = Omit<PlannedRequest, 'feature' | 'group'> & { feature: string };
+
+export function bodyOf(p: SendRequest): string {
   const messages = [{ role: 'user', content: p.text }];
   if (p.dialect === 'openai') {
     return JSON.stringify({
@@ -93,7 +98,7 @@ export function classifyStream(
 export function send(
   base: URL,
   agent: Agent,
-  p: PlannedRequest,
+  p: SendRequest,
   user: string,
   timeoutMs: number,
 ): Promise<ClientRecord> {
@@ -116,6 +121,7 @@ export function send(
     let status: number | null = null;
     let requestId: string | null = null;
     let costHeader: string | null = null;
+    let cacheHeader: string | null = null;
     const done = (seen: Seen, detail?: string) => {
       if (finished) return;
       finished = true;
@@ -128,6 +134,7 @@ export function send(
         status,
         requestId,
         costHeader,
+        cacheHeader,
         latencyMs: performance.now() - t0,
         ...(detail !== undefined ? { detail } : {}),
       });
@@ -138,6 +145,7 @@ export function send(
         status = res.statusCode ?? null;
         requestId = (res.headers['x-penny-request-id'] as string | undefined) ?? null;
         costHeader = (res.headers['x-penny-cost-usd'] as string | undefined) ?? null;
+        cacheHeader = (res.headers['x-penny-cache'] as string | undefined) ?? null;
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('error', () => {});
