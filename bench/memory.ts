@@ -8,13 +8,20 @@
  * after the last cell the RSS and its peak (VmHWM). Medians of rounds. Results: stdout and
  * bench/results/memory.md.
  *
+ * Where the RSS goes: at start (idle) and after the last cell, the bench reads /proc/<pid>/smaps_rollup
+ * (file-backed pages — the node binary, ICU data, shared libraries — vs anonymous memory) and the thread
+ * count (the token-estimate worker is one thread), and has the gateway write its main thread's V8 heap by
+ * space (bench/servers/penny.mjs, PENNY_BENCH_MEMORY_REPORT, on SIGUSR2). Anonymous memory outside the main
+ * heap is then the estimate worker's isolate, malloc arenas, Buffers and SQLite's page cache.
+ * A variant may run another build: `--variant "main:PENNY_BENCH_DIST=/path/to/main/dist"`.
+ *
  *   npm run bench:memory [-- --rounds 3] [--seconds 4]
  *     [--variant "name:ENV=value,ENV2=value"] ...   (default: Penny's defaults vs PENNY_BENCH_HEAP_GROWTH=30)
  *
  * Gateways run pinned to CPU 0, the upstream and wrk to CPU 1 (when `taskset` exists), as in bench/gateway.ts.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cpuMicros as cpuUs, pin, requireWrk, startProc, stop } from './lib/proc.js';
@@ -69,6 +76,69 @@ function memMb(pid: number): { rss: number; peak: number } {
   return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
 }
 
+/** The gateway's memory as the kernel and its main thread's V8 see it, MB. */
+interface Breakdown {
+  rss: number;
+  file: number;
+  anon: number;
+  threads: number;
+  newSpace: number;
+  oldSpace: number;
+  oldUsed: number;
+  largeObjects: number;
+  code: number;
+  heapCommitted: number;
+  heapUsed: number;
+  external: number;
+  arrayBuffers: number;
+  peakMalloced: number;
+}
+
+const MB = 1024 * 1024;
+
+async function breakdown(pid: number, reportFile: string): Promise<Breakdown> {
+  rmSync(reportFile, { force: true });
+  process.kill(pid, 'SIGUSR2');
+  for (let i = 0; i < 100 && !existsSync(reportFile); i++) await new Promise((r) => setTimeout(r, 50));
+  // Written with one writeFileSync; a half-written file fails JSON.parse, so retry briefly.
+  let r: {
+    memoryUsage: NodeJS.MemoryUsage;
+    spaces: Record<string, { committed: number; used: number }>;
+    peakMallocedMemory: number;
+  } | null = null;
+  for (let i = 0; i < 20 && r === null; i++) {
+    try {
+      r = JSON.parse(readFileSync(reportFile, 'utf8'));
+    } catch {
+      await new Promise((res) => setTimeout(res, 50));
+    }
+  }
+  if (r === null) throw new Error(`no memory report from the gateway in ${reportFile}`);
+  const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+  const kb = (text: string, k: string) =>
+    Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(text)?.[1] ?? Number.NaN);
+  const rss = kb(rollup, 'Rss') / 1024;
+  const anon = kb(rollup, 'Anonymous') / 1024;
+  const space = (name: string) => r!.spaces[name] ?? { committed: 0, used: 0 };
+  const heapCommitted = Object.values(r.spaces).reduce((a, s) => a + s.committed, 0);
+  return {
+    rss,
+    file: rss - anon,
+    anon,
+    threads: kb(readFileSync(`/proc/${pid}/status`, 'utf8'), 'Threads'),
+    newSpace: space('new_space').committed / MB,
+    oldSpace: space('old_space').committed / MB,
+    oldUsed: space('old_space').used / MB,
+    largeObjects: (space('large_object_space').committed + space('new_large_object_space').committed) / MB,
+    code: (space('code_space').committed + space('code_large_object_space').committed) / MB,
+    heapCommitted: heapCommitted / MB,
+    heapUsed: r.memoryUsage.heapUsed / MB,
+    external: r.memoryUsage.external / MB,
+    arrayBuffers: r.memoryUsage.arrayBuffers / MB,
+    peakMalloced: r.peakMallocedMemory / MB,
+  };
+}
+
 function luaScript(stream: boolean): string {
   const body = JSON.stringify({
     model: 'gpt-4o-mini',
@@ -121,6 +191,8 @@ interface Sample {
   rss: number;
   peak: number;
   errors: number;
+  idle: Breakdown;
+  loaded: Breakdown;
 }
 
 const median = (xs: number[]) => {
@@ -136,20 +208,27 @@ async function main() {
   const loadStart = load();
   for (let round = 1; round <= ROUNDS; round++) {
     for (const v of VARIANTS) {
-      const p = await startProc(pin(0, [process.execPath, 'bench/servers/penny.mjs', upstream]), v.env);
+      const reportFile = join(tmpdir(), `penny-bench-memory-${process.pid}.json`);
+      const p = await startProc(pin(0, [process.execPath, 'bench/servers/penny.mjs', upstream]), {
+        ...v.env,
+        PENNY_BENCH_MEMORY_REPORT: reportFile,
+      });
       const pid = p.child.pid!;
+      await new Promise((r) => setTimeout(r, 1000)); // the price worker's exit, start-up's last allocations
+      const idle = await breakdown(pid, reportFile);
       cell(p.port, pid, false, 10, 1); // warm-up (JIT)
-      const s: Sample = { cpu: [], rss: 0, peak: 0, errors: 0 };
+      const s: Sample = { cpu: [], rss: 0, peak: 0, errors: 0, idle, loaded: idle };
       for (const c of CELLS) {
         const r = cell(p.port, pid, c.stream, c.clients, SECONDS);
         s.cpu.push(r.cpuPerReq);
         s.errors += r.errors;
       }
       Object.assign(s, memMb(pid));
+      s.loaded = await breakdown(pid, reportFile);
       await stop(p.child);
       samples.get(v.name)!.push(s);
       process.stderr.write(
-        `round ${round} ${v.name}: CPU µs/req ${s.cpu.map((x) => x.toFixed(0)).join(' / ')}, RSS ${s.rss.toFixed(0)} MB (peak ${s.peak.toFixed(0)}), wrk errors ${s.errors}\n`,
+        `round ${round} ${v.name}: CPU µs/req ${s.cpu.map((x) => x.toFixed(0)).join(' / ')}, RSS ${s.rss.toFixed(0)} MB (peak ${s.peak.toFixed(0)}; idle ${s.idle.rss.toFixed(0)}), wrk errors ${s.errors}\n`,
       );
     }
   }
@@ -170,6 +249,22 @@ async function main() {
           : `${c.toFixed(0)} (${(((c - baseCpu[i]!) / baseCpu[i]!) * 100).toFixed(1)}%)`,
       );
       return `| ${v.name} | ${rel.join(' | ')} | ${median(ss.map((s) => s.rss)).toFixed(0)} | ${median(ss.map((s) => s.peak)).toFixed(0)} |`;
+    }),
+    '',
+    'Where the RSS goes (MB, medians; main thread heap from `v8.getHeapSpaceStatistics()`, the rest from',
+    '`/proc/<pid>/smaps_rollup`; "outside" = anonymous memory not in the main V8 heap: estimate worker,',
+    'malloc arenas, Buffers, SQLite page cache):',
+    '',
+    `| variant | point | RSS | file-backed | anonymous | main heap committed (new / old / large / code) | old used | heap used | external (ArrayBuffers) | outside | peak malloced | threads |`,
+    '|---|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|',
+    ...VARIANTS.flatMap((v) => {
+      const ss = samples.get(v.name)!;
+      return (['idle', 'loaded'] as const).map((point) => {
+        const m = (f: (b: Breakdown) => number) => median(ss.map((s) => f(s[point])));
+        const n = (f: (b: Breakdown) => number) => m(f).toFixed(0);
+        const d = (f: (b: Breakdown) => number) => m(f).toFixed(1);
+        return `| ${v.name} | ${point === 'idle' ? 'idle after start' : 'after the cells'} | ${n((b) => b.rss)} | ${n((b) => b.file)} | ${n((b) => b.anon)} | ${n((b) => b.heapCommitted)} (${n((b) => b.newSpace)} / ${n((b) => b.oldSpace)} / ${n((b) => b.largeObjects)} / ${d((b) => b.code)}) | ${n((b) => b.oldUsed)} | ${n((b) => b.heapUsed)} | ${d((b) => b.external)} (${d((b) => b.arrayBuffers)}) | ${n((b) => b.anon - b.heapCommitted)} | ${n((b) => b.peakMalloced)} | ${n((b) => b.threads)} |`;
+      });
     }),
   ];
   const md = `${lines.join('\n')}\n`;

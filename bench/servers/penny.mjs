@@ -4,11 +4,20 @@
 // tactics of the issue-14 tactics row for every request (the `default` feature): the exact response cache
 // (SQLite store beside the ledger, sampled answers allowed so every request is a lookup and a store),
 // compression (its lossless transforms) and provider prompt-cache placement (on by default).
-import { mkdtempSync } from 'node:fs';
+// PENNY_BENCH_DIST runs another build (a `dist/` directory, e.g. main's, for bench/memory.ts to compare
+// against). PENNY_BENCH_MEMORY_REPORT=<file>: on SIGUSR2 the process writes the main thread's memory
+// breakdown there as JSON (bench/memory.ts) — a bench-only hook, no route.
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startPenny } from '../../dist/app.js';
-import { createLogger } from '../../dist/observability/logger.js';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import v8 from 'node:v8';
+
+const distUrl = process.env.PENNY_BENCH_DIST
+  ? pathToFileURL(`${resolve(process.env.PENNY_BENCH_DIST)}/`).href
+  : new URL('../../dist/', import.meta.url).href;
+const { startPenny } = await import(new URL('app.js', distUrl).href);
+const { createLogger } = await import(new URL('observability/logger.js', distUrl).href);
 
 const dir = mkdtempSync(join(tmpdir(), 'penny-bench-'));
 const pgUrl = process.argv[3] || undefined;
@@ -44,6 +53,27 @@ const app = await startPenny({
 });
 // The ledger file's path after the port, for benchmarks that count its entries afterwards (bench/soak.ts).
 process.stdout.write(`READY ${new URL(app.url).port} ${join(dir, 'ledger.db')}\n`);
+const report = process.env.PENNY_BENCH_MEMORY_REPORT;
+if (report) {
+  process.on('SIGUSR2', () => {
+    const spaces = {};
+    for (const s of v8.getHeapSpaceStatistics()) {
+      spaces[s.space_name] = { committed: s.space_size, used: s.space_used_size };
+    }
+    const heap = v8.getHeapStatistics();
+    const code = v8.getHeapCodeStatistics();
+    writeFileSync(
+      report,
+      JSON.stringify({
+        memoryUsage: process.memoryUsage(),
+        spaces,
+        mallocedMemory: heap.malloced_memory,
+        peakMallocedMemory: heap.peak_malloced_memory,
+        bytecodeAndMetadata: code.bytecode_and_metadata_size,
+      }),
+    );
+  });
+}
 process.on(
   'SIGTERM',
   () =>

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { minuteWindow, resolveWindow } from './window.js';
+import { minuteWindow, type ResolvedWindow, resolveWindow } from './window.js';
 
 describe('budget windows', () => {
   const t = Date.UTC(2026, 2, 29, 0, 30); // Sunday 29 March 2026, 00:30 UTC (Paris switches to summer time at 01:00 UTC)
@@ -56,5 +56,33 @@ describe('budget windows', () => {
       endsAt: Date.UTC(2026, 0, 1, 0, 1),
     });
     assert.throws(() => resolveWindow('fortnight', t, 'UTC'), /unknown window/);
+  });
+  test('UTC zones resolve without Intl (no ICU time-zone data mapped) and agree with an Intl zone at +0', () => {
+    const instants = [
+      Date.UTC(2031, 0, 1),
+      Date.UTC(2031, 1, 28, 23, 59, 59, 999),
+      Date.UTC(2032, 1, 29, 12),
+      Date.UTC(2033, 11, 31, 23, 30),
+    ];
+    const real = Intl.DateTimeFormat;
+    const noIntl: ResolvedWindow[] = [];
+    Intl.DateTimeFormat = class {
+      constructor() {
+        throw new Error('Intl.DateTimeFormat used for a UTC zone');
+      }
+    } as unknown as typeof Intl.DateTimeFormat;
+    try {
+      for (const tz of ['UTC', 'Etc/UTC', 'gmt'])
+        for (const name of ['day', 'week', 'month'])
+          for (const t of instants) noIntl.push(resolveWindow(name, t, tz));
+    } finally {
+      Intl.DateTimeFormat = real;
+    }
+    // Africa/Abidjan has been UTC+0 without summer time since 1912: Intl computes the same windows.
+    const viaIntl: ResolvedWindow[] = [];
+    for (let i = 0; i < 3; i++)
+      for (const name of ['day', 'week', 'month'])
+        for (const t of instants) viaIntl.push(resolveWindow(name, t, 'Africa/Abidjan'));
+    assert.deepEqual(noIntl, viaIntl);
   });
 });

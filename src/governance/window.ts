@@ -75,6 +75,17 @@ function pad(n: number): string {
   return String(n).padStart(2, '0');
 }
 
+/**
+ * Zones that are UTC all year (compared case-insensitively, as Intl does). Their calendar windows are
+ * computed with Date's UTC getters: the first `Intl.DateTimeFormat` with a time zone maps ~5 MB of ICU's
+ * time-zone and calendar data into the process, and the default zone is UTC.
+ */
+const UTC_ZONES = new Set(['UTC', 'ETC/UTC', 'GMT', 'ETC/GMT']);
+
+export function isUtcZone(tz: string): boolean {
+  return UTC_ZONES.has(tz.toUpperCase());
+}
+
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 function formatter(tz: string): Intl.DateTimeFormat {
@@ -106,6 +117,10 @@ function parts(t: number, tz: string) {
 
 /** The local calendar date at instant `t` (month 0-based, weekday 0 = Sunday). */
 function localDate(t: number, tz: string): { y: number; mo: number; d: number; wd: number } {
+  if (isUtcZone(tz)) {
+    const u = new Date(t);
+    return { y: u.getUTCFullYear(), mo: u.getUTCMonth(), d: u.getUTCDate(), wd: u.getUTCDay() };
+  }
   const p = parts(t, tz);
   return {
     y: Number(p.year),
@@ -117,6 +132,7 @@ function localDate(t: number, tz: string): { y: number; mo: number; d: number; w
 
 /** Offset of the zone from UTC at instant `t`, ms (local wall time − UTC). */
 function offsetAt(t: number, tz: string): number {
+  if (isUtcZone(tz)) return 0;
   const p = parts(t, tz);
   const wall = Date.UTC(
     Number(p.year),

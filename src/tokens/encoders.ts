@@ -48,6 +48,11 @@ export function encoderLoaded(encoding: OpenAiEncoding): boolean {
   return loaded.has(encoding);
 }
 
+/** How many rank tables are loaded in this thread. */
+export function loadedEncoders(): number {
+  return loaded.size;
+}
+
 /** Number of BPE tokens of `text` under `encoding`. */
 export function countWithEncoding(text: string, encoding: OpenAiEncoding): number {
   if (text.length === 0) return 0;
