@@ -11,7 +11,7 @@ describe('JSON depth bound', () => {
     assert.equal(tooDeepAt({ a: [1, { b: [] }] }), null);
   });
 
-  test('a value one level too deep is found, with its path, without recursion', () => {
+  test('a value one level too deep is found, with its path, without overflowing the stack', () => {
     const at = tooDeepAt({ ok: 1, m: deep(MAX_JSON_DEPTH) });
     assert.ok(at);
     assert.equal(at.length, MAX_JSON_DEPTH);

@@ -4,6 +4,7 @@
  * stage decided goes in its typed slot (`slots`), what it changed that costs or saves money in `money`
  * (facts settle prices), and changes that depend on the provider of an attempt in `perTarget`.
  */
+import type { CallSignal } from '../core/call-signal.js';
 import type { FeatureConfig } from '../config/schema.js';
 import type { PennyError } from '../core/errors.js';
 import type { CanonicalRequest, Dialect } from '../core/request.js';
@@ -56,7 +57,7 @@ export interface RequestContext {
   /** The client's own provider key, when it sent one and pass-through is on. */
   clientKey: string | undefined;
   /** Aborted when the client goes away. */
-  signal: AbortSignal;
+  signal: CallSignal;
   sink: ResponseSink;
   /** The client's request headers (lower-case names), for per-request controls such as x-penny-cache. */
   requestHeaders?: Readonly<Record<string, string | string[] | undefined>>;

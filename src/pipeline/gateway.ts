@@ -9,6 +9,7 @@ import { MAX_STORED_TEXT, boundText, headerText } from '../core/bounded-text.js'
 import { MAX_JSON_DEPTH, formatJsonPath, tooDeepAt } from '../core/json-depth.js';
 import { MIN_SECRET_LENGTH, forgetSecret, rememberSecret } from '../core/known-secrets.js';
 import { InvalidRequestError, PennyError, asPennyError } from '../core/errors.js';
+import type { CallSignal } from '../core/call-signal.js';
 import type { LedgerEntry } from '../core/ledger-entry.js';
 import { moneyToDecimal } from '../core/money.js';
 import type { CanonicalRequest, Dialect } from '../core/request.js';
@@ -53,7 +54,7 @@ export interface IncomingCall {
   raw?: Buffer;
   headers: Headers;
   sink: ResponseSink;
-  signal: AbortSignal;
+  signal: CallSignal;
   /** A failure found before the body could be used (bad JSON, too large, unauthorized). */
   preError?: PennyError;
   /** Name of the Penny token the caller presented, when auth is on. */
@@ -435,7 +436,7 @@ function stubContext(call: IncomingCall, id: string, startedAt: number, t0: bigi
 }
 
 /** The server cut this request at the end of its shutdown grace period (see server/shutdown.ts). */
-function isShutdownCut(signal: AbortSignal): boolean {
+function isShutdownCut(signal: CallSignal): boolean {
   const r: unknown = signal.reason;
   return signal.aborted && r instanceof PennyError && r.code === 'shutting_down';
 }

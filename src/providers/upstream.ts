@@ -6,6 +6,7 @@
 import type { CircuitBreakers } from '../resilience/circuit-breaker.js';
 import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
+import { type CallSignal, asUndiciSignal } from '../core/call-signal.js';
 import { ProviderError } from '../core/errors.js';
 import type { ResolvedProvider } from '../config/load.js';
 import { PROVIDER_TYPES } from './registry.js';
@@ -62,7 +63,7 @@ export class Upstreams {
     opts: {
       apiKey: string | undefined;
       stream: boolean;
-      signal: AbortSignal;
+      signal: CallSignal;
       extraHeaders?: Record<string, string>;
       /** Path under the base URL instead of the provider type's chat path (e.g. "/responses"). */
       path?: string;
@@ -96,7 +97,7 @@ export class Upstreams {
         method: 'POST',
         headers,
         body,
-        signal: opts.signal,
+        signal: asUndiciSignal(opts.signal),
       });
       return { statusCode: res.statusCode, headers: res.headers, body: res.body };
     } catch (e) {

@@ -4,6 +4,7 @@
  * other faces (metrics, dashboard) register extra routes. Bodies are read once, size-limited, parsed once.
  */
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { CallAbort } from '../core/call-signal.js';
 import { PennyError } from '../core/errors.js';
 import { toWireError } from '../providers/wire-error.js';
 import type { Dialect } from '../core/request.js';
@@ -176,7 +177,8 @@ export function createPennyServer(opts: ServerOptions): Server {
     tokenName: string | undefined,
     refused: boolean,
   ) {
-    const ac = new AbortController();
+    // The call's abort signal (a plain object: no AbortController per request, see core/call-signal.ts).
+    const ac = new CallAbort();
     const sink = new NodeSink(res, () => ac.abort());
     const declared = Number(req.headers['content-length'] ?? 0);
     let started = false;

@@ -9,8 +9,13 @@
 import type { Server, ServerResponse } from 'node:http';
 import { PennyError } from '../core/errors.js';
 
+/** What the shutdown needs of a call's abort controller (an AbortController or a CallAbort). */
+interface Aborter {
+  abort(reason?: unknown): void;
+}
+
 interface Tracked {
-  ac: AbortController;
+  ac: Aborter;
   /** Answers 503 if the request has not reached the gateway yet (body still arriving); false otherwise. */
   refuseIfWaiting: () => boolean;
   /** Set when the response closed: whether it finished first. */
@@ -58,7 +63,7 @@ export class Shutdown {
    */
   track(
     res: ServerResponse,
-    ac: AbortController,
+    ac: Aborter,
     refuseIfWaiting: () => boolean,
   ): () => Promise<boolean> | undefined {
     const t: Tracked = { ac, refuseIfWaiting };

@@ -6,6 +6,7 @@
  * in their own dialect. The upstream call is aborted only when the leader AND every follower have gone.
  * Scope: one gateway process; with the Redis store, instances also share calls through fleet/flight-board.ts.
  */
+import type { CallSignal } from '../../core/call-signal.js';
 import type { Dialect } from '../../core/request.js';
 import type { Money } from '../../core/money.js';
 import type { Outcome, RequestContext, ResponseSink } from '../context.js';
@@ -59,7 +60,7 @@ export class Flight {
   }
 
   /** Counts a participant until its client goes away. */
-  attach(signal: AbortSignal): void {
+  attach(signal: CallSignal): void {
     this.participants++;
     const leave = () => {
       if (--this.participants <= 0 && !this.settled) this.controller.abort();

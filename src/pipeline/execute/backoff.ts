@@ -4,6 +4,7 @@
  * comes back immediately. A `retry-after` above the cap means waiting would not help this request:
  * the caller moves on to the next target instead.
  */
+import type { CallSignal } from '../../core/call-signal.js';
 import type { RetryPolicy } from './plan.js';
 
 /** Milliseconds to wait before retry number `attempt` (0-based), or null to skip to the next target. */
@@ -31,7 +32,7 @@ export function parseRetryAfter(value: string | string[] | undefined, now = Date
 }
 
 /** Resolves after `ms`, or early (false) when the signal aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
+export function sleep(ms: number, signal?: CallSignal): Promise<boolean> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve(false);
     const onAbort = () => {

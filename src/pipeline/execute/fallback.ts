@@ -5,6 +5,7 @@
  * to reach the client, and a client that went away stops the loop. Every attempt is recorded in
  * the `attempts` slot (ledger `meta.attempts`); the returned outcome is the first success, or the last failure.
  */
+import type { CallSignal } from '../../core/call-signal.js';
 import { asPennyError } from '../../core/errors.js';
 import type { Target } from '../../providers/resolve-target.js';
 import { type Outcome, type RequestContext, elapsedMs } from '../context.js';
@@ -39,7 +40,7 @@ export interface TargetDeps extends ExecuteDeps {
 
 export interface FallbackDeps extends TargetDeps {
   retry: RetryPolicy;
-  sleep?: (ms: number, signal: AbortSignal) => Promise<boolean>;
+  sleep?: (ms: number, signal: CallSignal) => Promise<boolean>;
   random?: () => number;
   /** One call to one target; default `executeAttempt` (per-target adapters, then `executeSingle`). */
   run?: (ctx: RequestContext, target: Target, deps: ExecuteDeps) => Promise<Outcome>;

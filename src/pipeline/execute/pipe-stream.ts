@@ -8,6 +8,7 @@
  * An upstream error or malformed event ends the answer with exactly one error in the client's dialect.
  * How a stream ends other than complete is stream-endings.ts.
  */
+import type { CallAbort } from '../../core/call-signal.js';
 import type { StreamEvent } from '../../core/response.js';
 import { CODECS } from '../../providers/codecs.js';
 import type { SseEvent, StreamEncoder } from '../../providers/dialect.js';
@@ -33,7 +34,7 @@ export async function pipeStream(
   ctx: RequestContext,
   target: Target,
   body: AsyncIterable<Buffer>,
-  ac: AbortController,
+  ac: CallAbort,
   base: OutcomeBase,
 ): Promise<Outcome> {
   const upstreamCodec = CODECS[upstreamDialectFor(target.provider.type, ctx.clientDialect)];

@@ -4,6 +4,7 @@
  * plan; everything here uses the same per-call path (`executeSingle`), so dialect translation, pass-through
  * and stream handling are identical to a plain request.
  */
+import type { CallSignal } from '../../core/call-signal.js';
 import type { Target, TargetResolver } from '../../providers/resolve-target.js';
 import type { Outcome, RequestContext } from '../context.js';
 import { executeCascade } from './cascade.js';
@@ -14,7 +15,7 @@ import type { ExecuteDeps } from './single.js';
 export interface PlanDeps extends ExecuteDeps {
   resolver: TargetResolver;
   keyFor(target: Target): string | undefined;
-  sleep?: (ms: number, signal: AbortSignal) => Promise<boolean>;
+  sleep?: (ms: number, signal: CallSignal) => Promise<boolean>;
 }
 
 export function executePlan(ctx: RequestContext, plan: ExecutionPlan, deps: PlanDeps): Promise<Outcome> {

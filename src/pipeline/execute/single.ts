@@ -6,6 +6,7 @@
  * tokens generated so far are estimated (usage-estimate.ts). The outcome constructors others use are in
  * outcomes.ts.
  */
+import { CallAbort } from '../../core/call-signal.js';
 import { verdictOf } from '../../resilience/circuit-breaker.js';
 import { PennyError, ProviderError, asPennyError } from '../../core/errors.js';
 import { MAX_JSON_DEPTH, tooDeepAt } from '../../core/json-depth.js';
@@ -95,8 +96,9 @@ async function callTarget(ctx: RequestContext, target: Target, deps: ExecuteDeps
   const upstreamCodec = CODECS[upstreamDialectFor(target.provider.type, ctx.clientDialect)];
   const base = { provider: provider.name, servedModel: target.model, simulated: false };
   // A stream gets its own controller (early stop and a finished stream abort the upstream while the client
-  // stays); a non-streamed call just follows the client's signal — one AbortController less per request.
-  const ac = ctx.request.stream ? new AbortController() : undefined;
+  // stays); a non-streamed call just follows the client's signal. A CallAbort, not an AbortController: its
+  // creation, its abort at the end of every stream and the listeners cost ~3–4% of a streamed request's CPU.
+  const ac = ctx.request.stream ? new CallAbort() : undefined;
   const onAbort = () => ac?.abort();
   if (ac) {
     if (ctx.signal.aborted) ac.abort();

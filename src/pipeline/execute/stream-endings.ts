@@ -4,6 +4,7 @@
  * what the client still needs (one error in its dialect, or a clean finish) and returns the outcome with
  * the usage the provider reported or an estimate.
  */
+import type { CallAbort } from '../../core/call-signal.js';
 import { PennyError, ProviderError } from '../../core/errors.js';
 import type { StreamEvent } from '../../core/response.js';
 import { CODECS } from '../../providers/codecs.js';
@@ -26,7 +27,7 @@ export async function endedEarly(
   s: EndingStream,
   encoder: StreamEncoder,
   cut: StreamCut,
-  ac: AbortController,
+  ac: CallAbort,
 ): Promise<Outcome> {
   const { ctx, asm } = s;
   ac.abort();
@@ -111,7 +112,7 @@ export async function endedIncomplete(s: EndingStream): Promise<Outcome> {
 }
 
 /** The provider reported an error (or sent a malformed event) mid-stream: one error to the client, nothing after. */
-export async function upstreamReportedError(s: EndingStream, ac: AbortController): Promise<Outcome> {
+export async function upstreamReportedError(s: EndingStream, ac: CallAbort): Promise<Outcome> {
   const { ctx, asm } = s;
   const name = s.target.provider.name;
   const e = asm.error!;

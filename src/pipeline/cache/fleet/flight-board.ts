@@ -10,6 +10,7 @@
  * which the follower reads as it grows (XREAD BLOCK), so its first byte does not wait for the whole answer.
  * The leader learns of a watcher by notification and, should that be lost, at its next lease renewal.
  */
+import type { CallSignal } from '../../../core/call-signal.js';
 import { randomBytes } from 'node:crypto';
 
 /** What a backend must provide; the waiting and renewal logic is shared (FlightBoard). */
@@ -200,7 +201,7 @@ export class FlightBoard {
    */
   async follow(
     key: string,
-    signal: AbortSignal,
+    signal: CallSignal,
     maxWaitMs: number,
     onOp: (op: StreamOp) => void,
   ): Promise<FollowResult> {
@@ -265,7 +266,7 @@ export class FlightBoard {
    * Waits for the leader of `key`: its published result, or null when the lease ended without one (the
    * leader failed or died), `signal` aborted, `maxWaitMs` passed, or the backend failed three times running.
    */
-  async wait(key: string, signal: AbortSignal, maxWaitMs: number): Promise<string | null> {
+  async wait(key: string, signal: CallSignal, maxWaitMs: number): Promise<string | null> {
     const deadline = Date.now() + maxWaitMs;
     let wake: (() => void) | undefined;
     const unsubscribe = this.backend.subscribe((k) => {
