@@ -39,6 +39,7 @@ export const METHODS = [
   'dual-gbdt',
   'length',
   'anchored',
+  'stack',
   'auto',
 ] as const;
 

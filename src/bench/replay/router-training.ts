@@ -19,17 +19,10 @@ import { trainKnn } from '../../pipeline/route/knn.js';
 import { trainDualGbdt } from '../../pipeline/route/dual-gbdt.js';
 import type { TwoModelRecord } from './datasets.js';
 import { evaluateScores } from './metrics.js';
+import type { RouterMethod } from './router-method.js';
+import { trainStack } from './router-stack.js';
 
-export type RouterMethod =
-  | 'logreg'
-  | 'knn'
-  | 'embed-knn'
-  | 'blend'
-  | 'dual'
-  | 'dual-blend'
-  | 'dual-gbdt'
-  | 'length'
-  | 'anchored';
+export type { RouterMethod } from './router-method.js';
 /** `--method auto` on recorded outcomes (both models' scores known): the `dual` heads are candidates. */
 export const ROUTER_METHODS: readonly RouterMethod[] = [
   'logreg',
@@ -137,6 +130,9 @@ export function trainRouterModel(
         { ...meta, method: 'anchored', learnt: outcomes ? 'dual' : 'logreg', priorWeight: ANCHOR_WEIGHT },
       );
     }
+    case 'stack':
+      // The stack's candidates are the other methods, trained without provenance (the stack records it).
+      return trainStack(examples, (ex, m, s) => trainRouterModel(ex, m, s), seed, meta);
   }
 }
 

@@ -26,6 +26,7 @@ export const TRANSFER_METHODS: readonly RouterMethod[] = [
   'dual-blend',
   'dual-gbdt',
   'anchored',
+  'stack',
 ];
 
 export interface TransferCell {
@@ -132,7 +133,8 @@ export function runRouterTransfer(
           p: (1 + k) / (1 + rnd.samples.length),
         });
       }
-      log(`  ${method} trained on ${src.name}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      const picks = model.meta.picks === undefined ? '' : ` (picked by CV: ${model.meta.picks})`;
+      log(`  ${method} trained on ${src.name}: ${((Date.now() - t0) / 1000).toFixed(1)} s${picks}`);
     }
   }
   return { cells, random, sizes };

@@ -35,7 +35,7 @@ export const router = defineCommand('router', (program) => {
     .addOption(
       new Option(
         '--method <method>',
-        "model kind (dual, dual-blend, dual-gbdt: learn each model's outcome, need --dataset or an outcome file; anchored: dual or logreg averaged with the length prior)",
+        "model kind (dual, dual-blend, dual-gbdt: learn each model's outcome, need --dataset or an outcome file; anchored: dual or logreg averaged with the length prior; stack: the other kinds averaged by rank, weights chosen by 5-fold CV on the training data)",
       ).choices([
         'logreg',
         'knn',
@@ -46,6 +46,7 @@ export const router = defineCommand('router', (program) => {
         'dual-gbdt',
         'length',
         'anchored',
+        'stack',
         'auto',
       ]),
     )

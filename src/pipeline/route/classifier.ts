@@ -319,7 +319,8 @@ export function trainDual(examples: readonly TrainExample[], opts: TrainOptions 
 
 /**
  * An `anchored` model: `parts` averaged by rank with `weights`, each part's quantile table taken from its
- * scores on `texts` (the training prompts).
+ * scores on `texts` (the training prompts). The model scores exactly as it does after `saveModel` and
+ * `loadModel`.
  */
 export function anchor(
   parts: RouterModel[],
@@ -332,8 +333,12 @@ export function anchor(
   if (weights.some((w) => !(w >= 0)) || weights.every((w) => w === 0))
     throw new RangeError('anchor: weights must be non-negative and not all zero');
   if (texts.length === 0) throw new RangeError('anchor: no training prompts');
-  const tables = parts.map((p) => quantileTable(texts.map((t) => predict(p, t))));
-  return { kind: 'anchored', parts, weights, tables, meta };
+  // The parts as a saved model file holds them (weights rounded to 7 digits): the tables are then the
+  // ranks of the very scores the gateway computes. A table built from unrounded scores could put a score
+  // that rounding moved by 1e-8 on the other side of a run of equal entries, a jump of its whole width.
+  const stored = parts.map((p, i) => fromJson(toJson(p), `$.parts[${i}]`));
+  const tables = stored.map((p) => quantileTable(texts.map((t) => predict(p, t))));
+  return { kind: 'anchored', parts: stored, weights, tables, meta };
 }
 
 /** A weighted average of several models' probabilities. */

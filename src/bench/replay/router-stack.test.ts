@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { loadModel, predict, saveModel, type TrainExample } from '../../pipeline/route/classifier.js';
+import { mulberry32 } from '../../pipeline/route/prng.js';
+import { evaluateScores } from './metrics.js';
+import { chooseStack, STACK_LABEL_CANDIDATES, trainStack } from './router-stack.js';
+import { trainRouterModel } from './router-training.js';
+
+/**
+ * Word problems with two independent causes of the cheap model failing: more than three steps (seen in the
+ * length), or the noun "tickets" or "stamps" (seen in the words only). The strong model solves every problem.
+ */
+function problems(n: number, seed: number): TrainExample[] {
+  const rand = mulberry32(seed);
+  const nouns = ['apples', 'coins', 'tickets', 'marbles', 'books', 'stamps', 'shells', 'cards'];
+  return Array.from({ length: n }, () => {
+    const steps = 1 + Math.floor(rand() * 5);
+    const noun = nouns[Math.floor(rand() * nouns.length)]!;
+    const parts = [`Sam has ${1 + Math.floor(rand() * 90)} ${noun}.`];
+    for (let k = 1; k < steps; k++) parts.push(`Then he gets ${2 + Math.floor(rand() * 50)} more ${noun}.`);
+    parts.push(`How many ${noun} does he have?`);
+    const cheap = steps <= 3 && noun !== 'tickets' && noun !== 'stamps' ? 1 : 0;
+    return { text: parts.join(' '), cheap, strong: 1, label: (1 + 1 - cheap) / 2 };
+  });
+}
+
+const trainBase = (ex: readonly TrainExample[], m: Parameters<typeof trainRouterModel>[1], s: number) =>
+  trainRouterModel(ex, m, s);
+const apgr = (ex: readonly TrainExample[], scores: number[]) =>
+  evaluateScores(
+    ex.map((e) => ({ w: e.cheap!, s: e.strong! })),
+    scores,
+  ).apgr;
+
+describe('stack router (ensemble selection by CV)', () => {
+  const data = problems(500, 1);
+  const fresh = problems(400, 2);
+
+  test('combines a length signal and a word signal, and beats each alone on fresh prompts', () => {
+    const choice = chooseStack(data, trainBase, 1, ['length', 'knn']);
+    assert.equal(choice.metric, 'apgr');
+    assert.deepEqual(Object.keys(choice.picks).sort(), ['knn', 'length'], JSON.stringify(choice));
+    assert.ok(choice.score > Math.max(choice.single.length!, choice.single.knn!), JSON.stringify(choice));
+    const model = trainStack(data, trainBase, 1, {}, ['length', 'knn']);
+    assert.equal(model.meta.method, 'stack');
+    const stack = apgr(
+      fresh,
+      fresh.map((e) => predict(model, e.text)),
+    );
+    for (const m of ['length', 'knn'] as const) {
+      const alone = trainRouterModel(data, m, 1);
+      const a = apgr(
+        fresh,
+        fresh.map((e) => predict(alone, e.text)),
+      );
+      assert.ok(stack > a + 0.02, `stack ${stack} vs ${m} ${a} (${String(model.meta.picks)})`);
+    }
+  });
+
+  test('is deterministic and round-trips through the model file with the same scores', () => {
+    const a = trainRouterModel(data, 'stack', 1);
+    const b = trainRouterModel(data, 'stack', 1);
+    assert.equal(a.kind, 'anchored');
+    assert.equal(saveModel(a), saveModel(b));
+    const back = loadModel(saveModel(a));
+    let worst = 0;
+    for (const e of fresh.slice(0, 30))
+      worst = Math.max(worst, Math.abs(predict(back, e.text) - predict(a, e.text)));
+    assert.ok(worst < 1e-6, `largest difference ${worst}`);
+  });
+
+  test('single-label examples are ranked by ROC AUC over the single-label candidates', () => {
+    const labelled = data.map(({ text, label }) => ({ text, label: label > 0.5 ? 1 : 0 }));
+    const choice = chooseStack(labelled, trainBase, 1);
+    assert.equal(choice.metric, 'auc');
+    for (const m of Object.keys(choice.picks)) assert.ok(STACK_LABEL_CANDIDATES.includes(m as never), m);
+    assert.ok(choice.score > 0.8, JSON.stringify(choice));
+  });
+
+  test('refuses too few examples for its folds', () => {
+    assert.throws(() => chooseStack(data.slice(0, 10), trainBase), /needs at least 20 examples/);
+  });
+});

@@ -1,0 +1,197 @@
+/**
+ * The `stack` router: ensemble selection (Caruana et al., 2004) over the other router kinds, chosen by
+ * cross-validation inside the training data only. Every candidate is trained on four fifths of the
+ * examples and scores the fifth it did not see (folds by hash of the prompt); in each fold the scores
+ * become ranks, so candidates on different scales count by their weights alone. Greedy forward selection
+ * with replacement then adds, one pick at a time, the candidate that most raises the mean out-of-fold
+ * APGR (or ROC AUC when the examples carry a single label, not both models' outcomes) of the weighted rank
+ * average, and stops when no pick helps. The result is an `anchored` model — the picked routers retrained
+ * on every example, averaged by rank through quantile tables of their training scores with the pick counts
+ * as weights — so the gateway loads and scores it like any other router file.
+ */
+import {
+  anchor,
+  type AnchoredModel,
+  predict,
+  type RouterModel,
+  type TrainExample,
+} from '../../pipeline/route/classifier.js';
+import { hash32 } from '../../pipeline/route/sparse-hash.js';
+import { evaluateScores } from './metrics.js';
+import type { RouterMethod } from './router-method.js';
+
+export const STACK_FOLDS = 5;
+/** At most this many picks (with replacement): weights are multiples of 1/8. */
+export const STACK_MAX_PICKS = 8;
+/** Candidates when both models' outcomes are known on every example. */
+export const STACK_OUTCOME_CANDIDATES: readonly RouterMethod[] = [
+  'length',
+  'logreg',
+  'knn',
+  'embed-knn',
+  'dual',
+  'dual-gbdt',
+];
+/** Candidates for single-label examples (ledger verdicts, JSONL). */
+export const STACK_LABEL_CANDIDATES: readonly RouterMethod[] = ['length', 'logreg', 'knn', 'embed-knn'];
+
+export type BaseTrainer = (
+  examples: readonly TrainExample[],
+  method: RouterMethod,
+  seed: number,
+) => RouterModel;
+
+export interface StackChoice {
+  /** Pick count per chosen candidate (the anchored model's weights). */
+  picks: Partial<Record<RouterMethod, number>>;
+  /** Mean out-of-fold metric of each candidate alone. */
+  single: Partial<Record<RouterMethod, number>>;
+  /** Mean out-of-fold metric of the chosen ensemble. */
+  score: number;
+  metric: 'apgr' | 'auc';
+}
+
+const hasOutcomes = (examples: readonly TrainExample[]) =>
+  examples.every((e) => e.cheap !== undefined && e.strong !== undefined);
+
+/** Normalised ranks in [0, 1) of `xs` (ties broken by position, so the result is deterministic). */
+function ranks(xs: readonly number[]): number[] {
+  const order = xs.map((_, i) => i).sort((a, b) => xs[a]! - xs[b]! || a - b);
+  const r = new Array<number>(xs.length);
+  order.forEach((i, k) => {
+    r[i] = k / xs.length;
+  });
+  return r;
+}
+
+/** Area under the ROC curve for labels above / below 0.5 (ties count half; 0.5 labels ignored). */
+function auc(scores: readonly number[], labels: readonly number[]): number {
+  let pairs = 0;
+  let wins = 0;
+  for (let i = 0; i < scores.length; i++) {
+    if (!(labels[i]! > 0.5)) continue;
+    for (let j = 0; j < scores.length; j++) {
+      if (!(labels[j]! < 0.5)) continue;
+      pairs++;
+      wins += scores[i]! > scores[j]! ? 1 : scores[i] === scores[j] ? 0.5 : 0;
+    }
+  }
+  return pairs === 0 ? Number.NaN : wins / pairs;
+}
+
+/**
+ * Chooses the ensemble by `STACK_FOLDS`-fold CV inside `examples`. Deterministic for a given seed (the
+ * folds depend on the prompts only).
+ */
+export function chooseStack(
+  examples: readonly TrainExample[],
+  trainBase: BaseTrainer,
+  seed = 1,
+  candidates: readonly RouterMethod[] = hasOutcomes(examples)
+    ? STACK_OUTCOME_CANDIDATES
+    : STACK_LABEL_CANDIDATES,
+): StackChoice {
+  if (examples.length < 4 * STACK_FOLDS)
+    throw new RangeError(`stack: needs at least ${4 * STACK_FOLDS} examples`);
+  const outcomes = hasOutcomes(examples);
+  const foldOf = examples.map((e) => hash32(`penny-stack-v1:${e.text}`) % STACK_FOLDS);
+  const folds = Array.from({ length: STACK_FOLDS }, (_, k) =>
+    examples.map((_, i) => i).filter((i) => foldOf[i] === k),
+  ).filter((idx) => idx.length > 0);
+  const metricOf = (idx: readonly number[], scores: readonly number[]): number =>
+    outcomes
+      ? evaluateScores(
+          idx.map((i) => ({ w: examples[i]!.cheap!, s: examples[i]!.strong! })),
+          scores,
+        ).apgr
+      : auc(
+          scores,
+          idx.map((i) => examples[i]!.label),
+        );
+  // Out-of-fold ranks per candidate, per fold.
+  const oof = new Map<RouterMethod, number[][]>();
+  for (const method of candidates) {
+    oof.set(
+      method,
+      folds.map((idx) => {
+        const held = new Set(idx);
+        const model = trainBase(
+          examples.filter((_, i) => !held.has(i)),
+          method,
+          seed,
+        );
+        return ranks(idx.map((i) => predict(model, examples[i]!.text)));
+      }),
+    );
+  }
+  const evaluate = (counts: ReadonlyMap<RouterMethod, number>): number => {
+    let sum = 0;
+    let n = 0;
+    folds.forEach((idx, f) => {
+      const mix = idx.map((_, j) => {
+        let s = 0;
+        for (const [m, c] of counts) s += c * oof.get(m)![f]![j]!;
+        return s;
+      });
+      const v = metricOf(idx, mix);
+      if (Number.isFinite(v)) {
+        sum += v;
+        n++;
+      }
+    });
+    return n === 0 ? Number.NaN : sum / n;
+  };
+  const single: StackChoice['single'] = {};
+  for (const m of candidates) single[m] = evaluate(new Map([[m, 1]]));
+  const counts = new Map<RouterMethod, number>();
+  let score = Number.NEGATIVE_INFINITY;
+  for (let pick = 0; pick < STACK_MAX_PICKS; pick++) {
+    let best: RouterMethod | null = null;
+    let bestScore = score;
+    for (const m of candidates) {
+      const trial = new Map(counts);
+      trial.set(m, (trial.get(m) ?? 0) + 1);
+      const v = evaluate(trial);
+      if (v > bestScore + 1e-9) {
+        best = m;
+        bestScore = v;
+      }
+    }
+    if (best === null) break;
+    counts.set(best, (counts.get(best) ?? 0) + 1);
+    score = bestScore;
+  }
+  if (counts.size === 0) counts.set(candidates[0]!, 1);
+  return {
+    picks: Object.fromEntries(candidates.filter((m) => counts.has(m)).map((m) => [m, counts.get(m)!])),
+    single,
+    score,
+    metric: outcomes ? 'apgr' : 'auc',
+  };
+}
+
+/** Chooses the ensemble (`chooseStack`) and trains it on every example. */
+export function trainStack(
+  examples: readonly TrainExample[],
+  trainBase: BaseTrainer,
+  seed = 1,
+  meta: Record<string, string | number | boolean> = {},
+  candidates?: readonly RouterMethod[],
+): AnchoredModel {
+  const choice = chooseStack(examples, trainBase, seed, candidates);
+  const methods = Object.keys(choice.picks) as RouterMethod[];
+  return anchor(
+    methods.map((m) => trainBase(examples, m, seed)),
+    methods.map((m) => choice.picks[m]!),
+    examples.map((e) => e.text),
+    {
+      ...meta,
+      method: 'stack',
+      picks: methods.map((m) => `${m}×${choice.picks[m]}`).join(' + '),
+      [`cv_${choice.metric}`]: Number(choice.score.toFixed(4)),
+      ...Object.fromEntries(
+        Object.entries(choice.single).map(([m, v]) => [`cv_${choice.metric}_${m}`, Number(v.toFixed(4))]),
+      ),
+    },
+  );
+}
