@@ -205,6 +205,44 @@ export function flightBoardContract(
       }
     });
 
+    test('two streaming followers of one flight, one joining mid-stream, each get the whole log', async () => {
+      const b = await board();
+      try {
+        const lease = (await b.lead('k'))!;
+        const watched = new Promise<void>((r) => lease.onWatched(r));
+        const early: StreamOp[] = [];
+        const late: StreamOp[] = [];
+        const first = b.follow('k', never, 10_000, (op) => early.push(op));
+        await watched;
+        lease.log({ t: 'start', dialect: 'openai', usage: null });
+        for (let i = 0; i < 20; i++) lease.log({ t: 'write', chunk: `a${i}` });
+        while (early.length < 21) await sleep(5);
+        const second = b.follow('k', never, 10_000, (op) => late.push(op));
+        while (late.length < 21) await sleep(5);
+        for (let i = 0; i < 20; i++) lease.log({ t: 'write', chunk: `b${i}` });
+        lease.log({ t: 'end' });
+        await lease.release('whole');
+        assert.deepEqual(await first, { result: 'whole', ended: true });
+        assert.deepEqual(await second, { result: 'whole', ended: true });
+        const want = [
+          'start',
+          ...Array.from({ length: 20 }, (_, i) => `a${i}`),
+          ...Array.from({ length: 20 }, (_, i) => `b${i}`),
+          'end',
+        ];
+        assert.deepEqual(
+          early.map((o) => (o.t === 'write' ? o.chunk : o.t)),
+          want,
+        );
+        assert.deepEqual(
+          late.map((o) => (o.t === 'write' ? o.chunk : o.t)),
+          want,
+        );
+      } finally {
+        await b.close();
+      }
+    });
+
     test('a streaming follower of a leader that does not stream gets its result', async () => {
       const b = await board();
       try {

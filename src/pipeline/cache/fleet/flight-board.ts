@@ -43,7 +43,7 @@ export interface FlightBoardBackend {
    * `logName(key, token)`: each flight of a key has its own, so a later flight never shows an earlier one's.
    */
   append(key: string, ops: readonly StreamOp[], ttlMs: number): Promise<void>;
-  /** A reader of stream logs (Redis: its own connection, since a blocking read holds one). */
+  /** A reader of stream logs (Redis: the followers of a process share one blocking read and connection). */
   reader(): StreamLogReader;
   close(): Promise<void>;
 }
@@ -221,25 +221,29 @@ export class FlightBoard {
     signal.addEventListener('abort', abort, { once: true });
     let after = '0';
     let faults = 0;
+    let finished = false;
+    /** Hands `ops` on to `onOp`, noting the `end` and the leader's `finished` (not handed on). */
+    const take = (ops: Array<{ id: string; op: StreamOp }>) => {
+      for (const { id, op } of ops) {
+        after = id;
+        if (op.t === 'finished') finished = true;
+        else {
+          if (op.t === 'end') ended = true;
+          onOp(op);
+        }
+      }
+    };
     try {
       for (;;) {
         if (signal.aborted) return { result: null, ended };
         const left = deadline - Date.now();
         if (left <= 0) return { result: null, ended };
-        let finished = false;
         let got = 0;
         try {
           const ops = await reader.read(log, after, Math.max(1, Math.min(this.pollMs, left)));
           faults = 0;
           got = ops.length;
-          for (const { id, op } of ops) {
-            after = id;
-            if (op.t === 'finished') finished = true;
-            else {
-              if (op.t === 'end') ended = true;
-              onOp(op);
-            }
-          }
+          take(ops);
         } catch (e) {
           if (signal.aborted) return { result: null, ended };
           if (++faults >= 3) throw e;
@@ -247,9 +251,16 @@ export class FlightBoard {
         // Nothing new for a while, or the leader is done: is there a result, is the lease still held?
         if (got === 0 || finished) {
           const { result, leased, holder: now } = await this.backend.peek(key);
-          if (result !== null) return { result, ended };
-          // No lease, or another flight's (this one's lapsed and someone else leads now): it is over.
-          if (!leased || finished || now !== holder) return { result: null, ended };
+          // A result, no lease, or another flight's (this one's lapsed and someone else leads now): it is over.
+          if (result !== null || !leased || finished || now !== holder) {
+            // What the leader logged before its lease ended is in the log: read the rest first.
+            while (!finished && !signal.aborted) {
+              const ops = await reader.read(log, after, 1).catch(() => []);
+              if (ops.length === 0) break;
+              take(ops);
+            }
+            return { result, ended };
+          }
           if (Date.now() - watchedAt > watchTtl / 2) {
             await this.backend.watch(key, watchTtl);
             watchedAt = Date.now();

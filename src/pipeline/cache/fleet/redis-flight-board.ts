@@ -5,10 +5,13 @@
  * a second connection (a subscribed connection can do nothing else); when it is down, followers poll.
  * A streamed flight's log is the stream `<prefix>chunks:<key>#<lease token>` (one entry per op, field `t` and the op's
  * fields), expiring shortly after its last append; a follower's request for it is `<prefix>watch:<key>`,
- * announced on `<prefix>watch`. Each streaming follower reads with XREAD BLOCK on a connection of its own.
+ * announced on `<prefix>watch`. The streaming followers of a process share one reading connection: one XREAD
+ * BLOCK over all their logs (redis-stream-mux.ts).
  */
 import type { Redis } from 'ioredis';
 import { type FlightBoardBackend, type StreamLogReader, type StreamOp, logName } from './flight-board.js';
+import { fieldsOf } from './redis-stream-fields.js';
+import { StreamReadMux } from './redis-stream-mux.js';
 
 const RENEW = `if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
@@ -36,7 +39,7 @@ export class RedisFlightBoard implements FlightBoardBackend {
   private sub: Redis | undefined;
   private ready: Promise<void> | undefined;
   private readonly watchListeners = new Set<(key: string) => void>();
-  private readonly readers = new Set<RedisStreamReader>();
+  private readonly mux: StreamReadMux;
   private readonly channel: string;
   private readonly watchChannel: string;
 
@@ -47,6 +50,7 @@ export class RedisFlightBoard implements FlightBoardBackend {
   ) {
     this.channel = `${prefix}done`;
     this.watchChannel = `${prefix}watch`;
+    this.mux = new StreamReadMux(client, (key) => this.chunksKey(key));
   }
 
   async acquire(key: string, token: string, ttlMs: number): Promise<boolean> {
@@ -113,15 +117,13 @@ export class RedisFlightBoard implements FlightBoardBackend {
   }
 
   reader(): StreamLogReader {
-    const r = new RedisStreamReader(this.client, (key) => this.chunksKey(key), this.readers);
-    this.readers.add(r);
-    return r;
+    return this.mux.reader();
   }
 
   async close(): Promise<void> {
     this.listeners.clear();
     this.watchListeners.clear();
-    for (const r of [...this.readers]) r.close();
+    this.mux.close();
     const sub = this.sub;
     this.sub = undefined;
     if (sub) sub.disconnect();
@@ -166,82 +168,5 @@ export class RedisFlightBoard implements FlightBoardBackend {
 
   private chunksKey(key: string): string {
     return `${this.prefix}chunks:${key}`;
-  }
-}
-
-/** Command timeout of a reader's connection; a blocking read asks for at most a second less. */
-const READ_TIMEOUT_MS = 10_000;
-
-/** A follower's reader: XREAD BLOCK on a connection of its own, opened on the first read. */
-class RedisStreamReader implements StreamLogReader {
-  private conn: Redis | undefined;
-  private closed = false;
-
-  constructor(
-    private readonly client: Redis,
-    private readonly keyOf: (key: string) => string,
-    private readonly registry: Set<RedisStreamReader>,
-  ) {}
-
-  async read(key: string, after: string, blockMs: number): Promise<Array<{ id: string; op: StreamOp }>> {
-    if (this.closed) throw new Error('stream reader closed');
-    blockMs = Math.min(blockMs, READ_TIMEOUT_MS - 1000);
-    if (!this.conn) {
-      // Its own command timeout: a read blocks up to `blockMs` (the store's timeout is far shorter).
-      this.conn = this.client.duplicate({
-        enableOfflineQueue: true,
-        lazyConnect: false,
-        commandTimeout: READ_TIMEOUT_MS,
-      });
-      this.conn.on('error', () => {
-        // A failed read is reported to the follower, which then checks the lease and result.
-      });
-    }
-    const r = (await this.conn.xread('BLOCK', blockMs, 'STREAMS', this.keyOf(key), after)) as Array<
-      [string, Array<[string, string[]]>]
-    > | null;
-    const out: Array<{ id: string; op: StreamOp }> = [];
-    for (const [, entries] of r ?? [])
-      for (const [id, fields] of entries) {
-        const op = opOf(fields);
-        if (op) out.push({ id, op });
-      }
-    return out;
-  }
-
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.registry.delete(this);
-    this.conn?.disconnect();
-    this.conn = undefined;
-  }
-}
-
-function fieldsOf(op: StreamOp): string[] {
-  switch (op.t) {
-    case 'start':
-      return ['t', 'start', 'd', op.dialect, 'u', op.usage === null ? '' : op.usage ? '1' : '0'];
-    case 'write':
-      return ['t', 'write', 'c', op.chunk];
-    default:
-      return ['t', op.t];
-  }
-}
-
-function opOf(fields: string[]): StreamOp | null {
-  const f: Record<string, string> = {};
-  for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i]!] = fields[i + 1]!;
-  switch (f.t) {
-    case 'start':
-      return { t: 'start', dialect: f.d ?? '', usage: f.u === '1' ? true : f.u === '0' ? false : null };
-    case 'write':
-      return { t: 'write', chunk: f.c ?? '' };
-    case 'end':
-      return { t: 'end' };
-    case 'finished':
-      return { t: 'finished' };
-    default:
-      return null;
   }
 }
