@@ -74,12 +74,12 @@ describe('dashboard: markup in names is inert', () => {
       const state = await page.evaluate(() => {
         const g = globalThis as unknown as {
           __pwned?: number;
-          document: { querySelectorAll(s: string): { length: number }; body: { innerText: string } };
+          document: { querySelectorAll(s: string): { length: number }; body: { textContent: string } };
         };
         return {
           pwned: g.__pwned ?? null,
           injected: g.document.querySelectorAll('img[onerror], svg[onload], script:not([src]), b').length,
-          text: g.document.body.innerText,
+          text: g.document.body.textContent,
         };
       });
       assert.equal(state.pwned, null, 'no injected handler ran');

@@ -4,7 +4,7 @@
  * names the field (the `param`, or a field of the endpoint, appears in it) or says that the body is not
  * JSON / not a JSON object / not sent as JSON.
  */
-import { Agent, request } from 'node:http';
+import { type Agent, request } from 'node:http';
 import fc from 'fast-check';
 
 export type ErrorDialect = 'openai' | 'anthropic';

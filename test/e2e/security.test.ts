@@ -215,6 +215,7 @@ describe('security: SQL is built only with parameters', () => {
     'rollupTables(HOURLY)',
     'rollupTables(DAILY)',
     "dailyFromHourly('{schema}').join(';\\n')",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the SQL builder's source text, matched as written
     "userRollupUpsert('{schema}', `{schema}.${TABLE}`)",
     // user rollups at a grain (DAILY / WEEKLY constants): table name, key list and CREATE TABLE from them.
     'users',
@@ -228,6 +229,7 @@ describe('security: SQL is built only with parameters', () => {
     // pg-rollup-delta: ORDER BY the key positions 1..k of a rollup table (numbers).
     'order',
     // rollup migration backfill: the upserts over a constant subquery (constants only).
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the SQL builder's source text, matched as written
     "rollupUpserts('{schema}', `(SELECT *, ${MODEL_EXPR} AS model FROM {schema}.${TABLE}) AS e`).join(';\\n')",
   ]);
   /** `and("…")`: appends one constant condition to a placeholder-built WHERE (pg-cache-meta.ts). */

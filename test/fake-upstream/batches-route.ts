@@ -57,7 +57,10 @@ export function createBatchApi(): BatchApi {
     batches,
     delayMs: 0,
     handle(method, route, ex, raw, contentType, base) {
-      if (method === 'POST' && route === '/files') return (uploadFile(ex, raw, contentType), true);
+      if (method === 'POST' && route === '/files') {
+        uploadFile(ex, raw, contentType);
+        return true;
+      }
       if (method === 'GET' && route === '/files') {
         const data = [...files.entries()].map(([id, f]) => fileObject(id, f));
         ex.send(200, JSON.stringify({ object: 'list', data, has_more: false }), JSON_HEADERS);
@@ -91,7 +94,7 @@ export function createBatchApi(): BatchApi {
         const dialect = m[1] ? 'anthropic' : 'openai';
         const b = batches.get(m[2]!);
         const err = dialect === 'openai' ? openAiError : anthropicError;
-        if (!b || b.dialect !== dialect) {
+        if (b?.dialect !== dialect) {
           ex.send(404, err(404, `No batch found with id '${m[2]}'.`), JSON_HEADERS);
           return true;
         }
@@ -107,20 +110,26 @@ export function createBatchApi(): BatchApi {
         else ex.send(200, f.content, { 'content-type': 'application/jsonl' });
         return true;
       }
-      if (method === 'POST' && route === '/batches') return (createOpenAi(ex, raw), true);
+      if (method === 'POST' && route === '/batches') {
+        createOpenAi(ex, raw);
+        return true;
+      }
       m = /^\/batches\/([^/]+)$/.exec(route);
       if (method === 'GET' && m) {
         const b = batches.get(m[1]!);
-        if (!b || b.dialect !== 'openai')
+        if (b?.dialect !== 'openai')
           ex.send(404, openAiError(404, `No batch found with id '${m[1]}'.`), JSON_HEADERS);
         else ex.send(200, JSON.stringify(openAiBatch(b)), JSON_HEADERS);
         return true;
       }
-      if (method === 'POST' && route === '/messages/batches') return (createAnthropic(ex, raw), true);
+      if (method === 'POST' && route === '/messages/batches') {
+        createAnthropic(ex, raw);
+        return true;
+      }
       m = /^\/messages\/batches\/([^/]+)(\/results)?$/.exec(route);
       if (method === 'GET' && m) {
         const b = batches.get(m[1]!);
-        if (!b || b.dialect !== 'anthropic') {
+        if (b?.dialect !== 'anthropic') {
           ex.send(404, anthropicError(404, `No batch found with id '${m[1]}'.`), JSON_HEADERS);
           return true;
         }
