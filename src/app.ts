@@ -147,12 +147,13 @@ export async function startPenny(opts: StartOptions = {}): Promise<PennyApp> {
     '/embeddings': embeddings,
     '/completions': completions,
     '/messages/count_tokens': new CountTokensService(gateway, endpointGuard),
-    '/penny/feedback': core.quality.feedbackEndpoint((t) =>
-      governance.verify(t).then(
-        (r) => r.name,
-        () => null,
-      ),
-    ),
+    '/penny/feedback': core.quality.feedbackEndpoint(async (t) => {
+      try {
+        return (await governance.verify(t)).name;
+      } catch {
+        return null;
+      }
+    }),
   };
   const shutdown = new Shutdown();
   const server = createPennyServer({

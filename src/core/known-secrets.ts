@@ -6,13 +6,15 @@
  * it appears. Counts make concurrent requests with the same key safe to forget.
  */
 const counts = new Map<string, number>();
-/** Longest first, so a key that contains another is masked whole. */
+/** Longest first, so a key that contains another is masked whole; rebuilt when next needed after a change. */
 let ordered: Array<[value: string, mask: string]> = [];
+let stale = false;
 
 /** Values shorter than this are placeholders ("penny", "sk-none"), never masked. */
 export const MIN_SECRET_LENGTH = 8;
 
 function rebuild(): void {
+  stale = false;
   const out: Array<[string, string]> = [];
   for (const v of counts.keys()) {
     const m = mask(v);
@@ -32,7 +34,7 @@ export function rememberSecret(value: string | undefined): void {
   if (!value || value.length < MIN_SECRET_LENGTH) return;
   const n = counts.get(value) ?? 0;
   counts.set(value, n + 1);
-  if (n === 0) rebuild();
+  if (n === 0) stale = true;
 }
 
 export function forgetSecret(value: string | undefined): void {
@@ -42,12 +44,14 @@ export function forgetSecret(value: string | undefined): void {
   if (n > 1) counts.set(value, n - 1);
   else {
     counts.delete(value);
-    rebuild();
+    stale = true;
   }
 }
 
 /** `text` with every remembered secret masked. */
 export function redactKnownSecrets(text: string): string {
+  // Remembering and forgetting run on every request with a key; the ordered list is only needed here.
+  if (stale) rebuild();
   let out = text;
   for (const [v, m] of ordered) if (out.includes(v)) out = out.split(v).join(m);
   return out;

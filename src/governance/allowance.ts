@@ -136,13 +136,20 @@ export class Allowances {
 
   /** Reserves every line or none; resolves like CounterStore.reserve (rejects when the store fails). */
   reserve(id: string, lines: readonly ReserveLine[]): Promise<ReserveResult> {
-    if (this.taken.has(id)) return Promise.resolve(this.ok(lines));
-    if (!this.closing && this.take(id, lines)) return Promise.resolve(this.ok(lines));
+    const admitted = this.admitNow(id, lines);
+    if (admitted) return Promise.resolve(admitted);
     this.waited++;
     return new Promise((resolve, reject) => {
       this.queue.push({ id, lines, resolve, reject });
       this.schedule();
     });
+  }
+
+  /** The reservation when every line fits its allowance now (admitted in process), else null. */
+  admitNow(id: string, lines: readonly ReserveLine[]): ReserveResult | null {
+    if (this.taken.has(id)) return this.ok(lines);
+    if (!this.closing && this.take(id, lines)) return this.ok(lines);
+    return null;
   }
 
   /** Replaces reservation `id` by the actual amounts; the spend is written behind. */

@@ -44,8 +44,22 @@ export function compileBudget(def: BudgetConfig, source: BudgetSource): Compiled
   };
 }
 
-/** The budget a virtual key carries (`penny keys create --budget 50/month`), if any. */
+const keyBudgets = new WeakMap<VirtualKeyRecord, CompiledBudget | null>();
+
+/**
+ * The budget a virtual key carries (`penny keys create --budget 50/month`), if any; compiled once per record
+ * read from the store (a changed key is a new record).
+ */
 export function keyBudget(rec: VirtualKeyRecord): CompiledBudget | null {
+  let b = keyBudgets.get(rec);
+  if (b === undefined) {
+    b = compileKeyBudget(rec);
+    keyBudgets.set(rec, b);
+  }
+  return b;
+}
+
+function compileKeyBudget(rec: VirtualKeyRecord): CompiledBudget | null {
   if (!rec.budget) return null;
   return {
     name: `key:${rec.name}`,

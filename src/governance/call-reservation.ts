@@ -14,7 +14,7 @@ import { computeCost } from '../pricing/cost.js';
 import type { Target } from '../providers/resolve-target.js';
 import { SIMULATED_PROVIDER } from '../providers/simulated/simulated.js';
 import { type BudgetLine, type CompiledBudget, budgetLine } from './budget.js';
-import type { CounterSnapshot, ReserveLine } from './counter-store.js';
+import type { CounterSnapshot, ReserveLine, SettleLine } from './counter-store.js';
 import type { Governance } from './governance.js';
 import { type Facts, describeScope, scopeApplies } from './scope.js';
 import { nanoToDisplay, nanoToUsd, picoToNanoCeil } from './units.js';
@@ -41,9 +41,23 @@ interface Prepaid {
   lines: ReserveLine[];
 }
 
+/** A call's settlement: its lines (budget lines first) and what to do with the counters after. */
+interface CallSettlement {
+  id: string;
+  lines: SettleLine[];
+  then: (snaps: CounterSnapshot[]) => void;
+}
+
 export class BudgetCallGuard implements CallGuard {
   private n = 0;
   private prepaid: Prepaid | null = null;
+  /** The id of the prepaid call that has begun and not ended. */
+  private running: string | null = null;
+  /** The prepaid call's settlement, held while the guard stage is open (written with the rate lines). */
+  private held: CallSettlement | null = null;
+  /** The rate lines the guard stage left for the prepaid call still running to write with its own. */
+  private tail: SettleLine[] | null = null;
+  private stageOpen = true;
 
   constructor(
     private readonly gov: Governance,
@@ -52,23 +66,28 @@ export class BudgetCallGuard implements CallGuard {
     private readonly extra: readonly CompiledBudget[],
   ) {}
 
-  /** The call's plan, or null when no budget applies; throws when an enforcing budget cannot price it. */
-  async plan(ctx: RequestContext, target: Target): Promise<CallPlan | null> {
+  /**
+   * The call's plan against `configured` budgets (the governance's list) and the key's own, or null when no
+   * budget applies; throws when an enforcing budget cannot price it.
+   */
+  plan(ctx: RequestContext, target: Target, configured: readonly CompiledBudget[]): CallPlan | null {
     const facts: Facts = { ...this.base, provider: target.provider.name, model: target.model };
-    const all = [...(await this.gov.budgets()), ...this.extra];
-    const budgets = all.filter((b) => scopeApplies(b, facts));
+    const budgets: CompiledBudget[] = [];
+    for (const b of configured) if (scopeApplies(b, facts)) budgets.push(b);
+    for (const b of this.extra) if (scopeApplies(b, facts)) budgets.push(b);
     if (budgets.length === 0) return null;
     // The simulated upstream is priced as the model asked for (as its ledger entries are).
     const simulated = target.provider.name === SIMULATED_PROVIDER;
     const price = this.catalog.lookup(target.model, simulated ? undefined : target.provider.name);
     const cfg = this.gov.config;
     const wc = worstCase(ctx.request, target.model, price, cfg);
-    const enforcing = budgets.filter((b) => b.policy !== 'warn');
-    if (wc.cost === null && enforcing.length > 0) {
-      throw new PennyError(
-        'budget_unpriced',
-        `model "${target.model}" has no known price, so Penny cannot bound its cost under budget "${enforcing[0]!.name}"; add a price for it under \`prices\` in the config`,
-      );
+    if (wc.cost === null) {
+      const enforcing = budgets.find((b) => b.policy !== 'warn');
+      if (enforcing)
+        throw new PennyError(
+          'budget_unpriced',
+          `model "${target.model}" has no known price, so Penny cannot bound its cost under budget "${enforcing.name}"; add a price for it under \`prices\` in the config`,
+        );
     }
     const amount = wc.cost === null ? 0 : picoToNanoCeil(wc.cost);
     return {
@@ -93,20 +112,45 @@ export class BudgetCallGuard implements CallGuard {
     this.prepaid = { provider: target.provider.name, model: target.model, id, plan, built, lines };
   }
 
-  /** The prepaid reservation's lines at 0 when no call used it (cache hit, refusal, another route). */
-  unusedPrepaid(): { id: string; lines: ReserveLine[] } | null {
-    const p = this.prepaid;
+  /**
+   * The guard stage is done with the request: settles its rate lines (`rate`, under the prepaid
+   * reservation's id when there is one) together with the prepaid reservation in one settlement — at 0 when
+   * no call used it (cache hit, refusal, another route), at the call's cost when it has ended. A prepaid call
+   * still running writes the rate lines with its own when it ends, so its reservation is held until then.
+   */
+  finish(rate: { id: string; lines: SettleLine[] } | null): void {
+    this.stageOpen = false;
+    const pre = this.prepaid;
+    const held = this.held;
     this.prepaid = null;
-    return p ? { id: p.id, lines: p.lines } : null;
+    this.held = null;
+    const shared = (id: string) => rate !== null && rate.id === id;
+    if (pre) {
+      const lines: SettleLine[] = pre.lines.map((l) => ({ key: l.key, window: l.window, actual: 0 }));
+      if (shared(pre.id)) for (const l of rate!.lines) lines.push(l);
+      else if (rate) this.gov.settle(rate.id, rate.lines);
+      this.gov.settle(pre.id, lines);
+    } else if (held) {
+      const lines = shared(held.id) ? [...held.lines, ...rate!.lines] : held.lines;
+      if (rate && !shared(held.id)) this.gov.settle(rate.id, rate.lines);
+      this.gov.settle(held.id, lines, held.then);
+    } else if (rate && this.running !== null && shared(this.running)) this.tail = rate.lines;
+    else if (rate) this.gov.settle(rate.id, rate.lines);
   }
 
-  async begin(ctx: RequestContext, target: Target): Promise<CallTicket | null> {
+  begin(ctx: RequestContext, target: Target): CallTicket | null | Promise<CallTicket | null> {
     const pre = this.prepaid;
     if (pre && pre.provider === target.provider.name && pre.model === target.model) {
       this.prepaid = null;
-      return this.ticket(pre.id, pre.plan, pre.built, pre.lines);
+      this.running = pre.id;
+      return this.ticket(pre.id, pre.plan, pre.built, pre.lines, true);
     }
-    const plan = await this.plan(ctx, target);
+    return this.reserveCall(ctx, target);
+  }
+
+  private async reserveCall(ctx: RequestContext, target: Target): Promise<CallTicket | null> {
+    const listed = this.gov.budgets();
+    const plan = this.plan(ctx, target, listed instanceof Promise ? await listed : listed);
     if (plan === null) return null;
     const { facts, budgets, amount } = plan;
     const id = this.nextId(ctx);
@@ -146,7 +190,7 @@ export class BudgetCallGuard implements CallGuard {
       if (!ctx.flags.includes('budget_unchecked')) ctx.flags.push('budget_unchecked');
       return null;
     }
-    return this.ticket(id, plan, built, lines);
+    return this.ticket(id, plan, built, lines, false);
   }
 
   /** Counts and describes a refusal of line `hit` (also used by the guard stage's combined reservation). */
@@ -165,19 +209,35 @@ export class BudgetCallGuard implements CallGuard {
     return refusal(ctx, hit, snapshot, now, amount, scope, target.model);
   }
 
-  private ticket(id: string, plan: CallPlan, built: BudgetLine[], reserved: ReserveLine[]): CallTicket {
+  /**
+   * The call's ticket: at its end the reservation is replaced by the call's exact cost. The prepaid call's
+   * settlement is held for the guard stage while it is still open (written with the rate lines, one settle).
+   */
+  private ticket(
+    id: string,
+    plan: CallPlan,
+    built: BudgetLine[],
+    reserved: ReserveLine[],
+    prepaid: boolean,
+  ): CallTicket {
     const { facts, budgets, price } = plan;
     return {
       end: (outcome) => {
         let cost: Money = 0n;
         if (outcome?.usage) cost = computeCost(outcome.usage, price).cost ?? 0n;
         const actual = picoToNanoCeil(cost);
-        const lines = reserved.map((l) => ({ key: l.key, window: l.window, actual }));
-        const rate = this.gov.thresholds.spendRateLines(actual);
-        this.gov.settle(id, [...lines, ...rate], (snaps) => {
+        const lines: SettleLine[] = reserved.map((l) => ({ key: l.key, window: l.window, actual }));
+        const n = lines.length;
+        for (const l of this.gov.thresholds.spendRateLines(actual)) lines.push(l);
+        const then = (snaps: CounterSnapshot[]) => {
           const scopes = built.map((b) => describeScope(b.budget, facts));
-          this.gov.thresholds.afterSettle(budgets, [...lines, ...rate], snaps.slice(0, lines.length), scopes);
-        });
+          this.gov.thresholds.afterSettle(budgets, lines, snaps.slice(0, n), scopes);
+        };
+        if (!prepaid) return this.gov.settle(id, lines, then);
+        this.running = null;
+        if (this.stageOpen) this.held = { id, lines, then };
+        else this.gov.settle(id, this.tail ? [...lines, ...this.tail] : lines, then);
+        this.tail = null;
       },
     };
   }

@@ -30,8 +30,15 @@ import { RedisKeyStore } from './redis-key-store.js';
 import { SqliteCounterStore } from './sqlite-counter-store.js';
 import { governanceDbPathFor, openGovernanceDb } from './sqlite-db.js';
 import { SqliteKeyStore } from './sqlite-key-store.js';
+import { RefreshAhead } from './refresh-ahead.js';
 import { Thresholds } from './thresholds.js';
 import { parseVirtualKey, secretMatches } from './virtual-key.js';
+
+/** A reservation's result and the lines it was made with. */
+export interface Reserved {
+  result: ReserveResult;
+  lines: ReserveLine[];
+}
 
 export interface Stores {
   keys: KeyStore;
@@ -105,9 +112,10 @@ export class Governance {
   private stores: Stores | null = null;
   private readonly configBudgets: CompiledBudget[];
   private cliBudgets: CompiledBudget[] = [];
-  private budgetsAt = Number.NEGATIVE_INFINITY;
-  private refreshing: Promise<void> | null = null;
-  private readonly keyCache = new Map<string, { rec: VirtualKeyRecord | null; at: number }>();
+  /** Config budgets plus CLI budgets, re-read ahead of need (refresh-ahead.ts). */
+  private readonly budgetList: RefreshAhead<readonly CompiledBudget[]>;
+  /** Key records by id, re-read ahead of need (refresh-ahead.ts); unused when keyCacheMs is 0. */
+  private readonly keyCache = new Map<string, RefreshAhead<VirtualKeyRecord | null>>();
   private offset = 0;
   private clockAt = Number.NEGATIVE_INFINITY;
   private readonly pending = new Set<Promise<unknown>>();
@@ -118,6 +126,8 @@ export class Governance {
     private readonly loaded: LoadedConfig,
     readonly logger: Logger,
     stores?: Stores,
+    /** The clock the key and budget caches age by (tests). */
+    private readonly clock: () => number = Date.now,
   ) {
     this.config = loaded.config.governance;
     this.configBudgets = this.config.budgets.map((b) => compileBudget(b, 'config'));
@@ -139,6 +149,12 @@ export class Governance {
       timeoutMs: this.config.alerts.timeoutMs,
     });
     this.thresholds = new Thresholds(this);
+    this.budgetList = new RefreshAhead(
+      () => this.readBudgets(),
+      this.config.refreshMs,
+      undefined,
+      this.clock,
+    );
   }
 
   /** Whether anything is configured that needs the stores from the start. */
@@ -193,28 +209,36 @@ export class Governance {
     this.offset = server - Math.round((t0 + Date.now()) / 2);
   }
 
-  /** Config budgets plus budgets set with the CLI (re-read every refreshMs). */
-  async budgets(): Promise<readonly CompiledBudget[]> {
-    if (Date.now() - this.budgetsAt >= this.config.refreshMs) {
-      this.refreshing ??= this.refreshBudgets().finally(() => {
-        this.refreshing = null;
-      });
-      await this.refreshing;
+  /**
+   * The periodic clock resync, off the request path: the store checks every fixed window against its own
+   * time when reserving, so a reservation made with a drifted offset is answered `clock` and redone.
+   */
+  private resyncClockInBackground(counters: CounterStore): void {
+    if (counters.kind === 'sqlite' || Date.now() - this.clockAt < 30_000) return;
+    this.syncClock().catch((e) => this.storeError('reading the store clock', e));
+  }
+
+  /**
+   * Config budgets plus budgets set with the CLI (re-read every refreshMs, ahead of need: a value, or a
+   * promise only when the list is older than refreshMs).
+   */
+  budgets(): readonly CompiledBudget[] | Promise<readonly CompiledBudget[]> {
+    return this.budgetList.get();
+  }
+
+  /** Reads the CLI budgets; a store failure keeps the last list read (and is counted and logged). */
+  private async readBudgets(): Promise<readonly CompiledBudget[]> {
+    const stores = this.storesOrNull();
+    if (stores) {
+      try {
+        this.cliBudgets = (await stores.keys.listBudgets()).map((b) => compileBudget(b, 'cli'));
+      } catch (e) {
+        this.storeError('reading budgets', e);
+      }
     }
     if (this.cliBudgets.length === 0) return this.configBudgets;
     const names = new Set(this.cliBudgets.map((b) => b.name));
     return [...this.configBudgets.filter((b) => !names.has(b.name)), ...this.cliBudgets];
-  }
-
-  private async refreshBudgets(): Promise<void> {
-    this.budgetsAt = Date.now();
-    const stores = this.storesOrNull();
-    if (!stores) return;
-    try {
-      this.cliBudgets = (await stores.keys.listBudgets()).map((b) => compileBudget(b, 'cli'));
-    } catch (e) {
-      this.storeError('reading budgets', e);
-    }
   }
 
   /** Every budget that exists, including keys' own (for lists and metrics). */
@@ -254,8 +278,11 @@ export class Governance {
     };
   }
 
-  /** Verifies a virtual key; throws a 401 that says why (malformed, unknown, revoked, expired). */
-  async verify(text: string): Promise<VirtualKeyRecord> {
+  /**
+   * Verifies a virtual key; throws a 401 that says why (malformed, unknown, revoked, expired). A value when
+   * the key's record is cached, else a promise.
+   */
+  verify(text: string): VirtualKeyRecord | Promise<VirtualKeyRecord> {
     const parsed = parseVirtualKey(text);
     if (!parsed) {
       this.stats.refusals.key++;
@@ -264,8 +291,14 @@ export class Governance {
         'malformed Penny key: expected sk-penny-<12 characters>-<32 characters>',
       );
     }
-    const rec = await this.lookup(parsed.id);
-    if (!rec || !this.secretVerified(rec, parsed.secret)) {
+    const rec = this.lookup(parsed.id);
+    return rec instanceof Promise
+      ? rec.then((r) => this.accept(r, parsed.secret))
+      : this.accept(rec, parsed.secret);
+  }
+
+  private accept(rec: VirtualKeyRecord | null, secret: string): VirtualKeyRecord {
+    if (!rec || !this.secretVerified(rec, secret)) {
       this.stats.refusals.key++;
       throw new PennyError(
         'unauthorized',
@@ -290,9 +323,9 @@ export class Governance {
   }
 
   /**
-   * Secrets already verified against a record's hash, by key id (bounded, least recently used first out):
-   * a known key skips the HMAC. Rotation changes the stored hash, so the entry no longer matches and the
-   * new secret is verified afresh; revocation and expiry are checked on the record every time.
+   * Secrets already verified against a record's hash, by key id (bounded): a known key skips the HMAC and is
+   * compared in constant time. Rotation changes the stored hash, so the entry no longer matches and the new
+   * secret is verified afresh; revocation and expiry are checked on the record every time.
    */
   private readonly verified = new Map<string, { hash: string; secret: Buffer }>();
 
@@ -304,63 +337,86 @@ export class Governance {
       hit.hash === rec.hash &&
       hit.secret.length === given.length &&
       timingSafeEqual(hit.secret, given)
-    ) {
-      this.verified.delete(rec.id);
-      this.verified.set(rec.id, hit);
+    )
       return true;
-    }
     if (!secretMatches(rec, secret)) return false;
-    if (this.verified.size >= 10_000) this.verified.delete(this.verified.keys().next().value!);
+    if (this.verified.size >= 10_000) this.verified.clear();
     this.verified.set(rec.id, { hash: rec.hash, secret: given });
     return true;
   }
 
-  private async lookup(id: string): Promise<VirtualKeyRecord | null> {
-    const hit = this.keyCache.get(id);
-    if (hit && Date.now() - hit.at < this.config.keyCacheMs) return hit.rec;
-    const stores = this.storesOrNull();
-    if (!stores) return null;
-    let rec: VirtualKeyRecord | null;
-    try {
-      rec = await stores.keys.get(id);
-    } catch (e) {
-      this.storeError('reading keys', e);
+  /**
+   * The key's record: cached (a value), or read from the store (a promise that rejects with a 503 when the
+   * store is unreachable).
+   */
+  private lookup(id: string): VirtualKeyRecord | null | Promise<VirtualKeyRecord | null> {
+    let r: VirtualKeyRecord | null | Promise<VirtualKeyRecord | null>;
+    if (this.config.keyCacheMs <= 0) r = this.readKey(id);
+    else {
+      let entry = this.keyCache.get(id);
+      if (!entry) {
+        if (this.keyCache.size >= 10_000) this.keyCache.clear();
+        // A background re-read's failure is counted and logged by readKey; the record stays until it is too old.
+        entry = new RefreshAhead(() => this.readKey(id), this.config.keyCacheMs, undefined, this.clock);
+        this.keyCache.set(id, entry);
+      }
+      r = entry.get();
+    }
+    if (!(r instanceof Promise)) return r;
+    return r.catch((e: unknown) => {
       this.stats.refusals.unavailable++;
       throw new PennyError(
         'governance_unavailable',
         'the key store is unreachable, so the key cannot be checked; retry shortly',
-        {
-          cause: e,
-          retryable: true,
-        },
+        { cause: e, retryable: true },
       );
+    });
+  }
+
+  private async readKey(id: string): Promise<VirtualKeyRecord | null> {
+    const stores = this.storesOrNull();
+    if (!stores) return null;
+    try {
+      return await stores.keys.get(id);
+    } catch (e) {
+      this.storeError('reading keys', e);
+      throw e;
     }
-    if (this.config.keyCacheMs > 0) {
-      if (this.keyCache.size > 10_000) this.keyCache.clear();
-      this.keyCache.set(id, { rec, at: Date.now() });
-    }
-    return rec;
   }
 
   /**
    * Reserves lines; when a fixed window does not contain the store's time (this instance's clock is off),
    * resyncs the clock and rebuilds the lines once. Throws when the store fails (the caller applies failMode).
+   * A value when the leased allowances admit the lines in process (the usual case), else a promise.
    */
-  async reserve(
+  reserve(
     id: string,
     build: (now: number) => ReserveLine[],
     opts: { direct?: boolean } = {},
-  ): Promise<{ result: ReserveResult; lines: ReserveLine[] }> {
+  ): Reserved | Promise<Reserved> {
     const counters = this.counters;
     if (!counters) throw new Error('no governance store');
-    await this.syncClock();
-    const ttl = this.config.reservationTtlSeconds * 1000;
+    this.resyncClockInBackground(counters);
     // `direct`: a reservation that may be settled by another instance or after a restart (a deferred job)
     // is held in the store itself, not in this gateway's allowance.
     const allowances = opts.direct ? null : this.allowancesFor(counters);
+    const lines = build(this.now());
+    const admitted = allowances?.admitNow(id, lines);
+    if (admitted) return { result: admitted, lines };
+    return this.reserveInStore(id, build, lines, counters, allowances);
+  }
+
+  private async reserveInStore(
+    id: string,
+    build: (now: number) => ReserveLine[],
+    first: ReserveLine[],
+    counters: CounterStore,
+    allowances: Allowances | null,
+  ): Promise<Reserved> {
+    const ttl = this.config.reservationTtlSeconds * 1000;
     const reserve = (ls: ReserveLine[]) =>
       allowances ? allowances.reserve(id, ls) : counters.reserve(id, ls, ttl);
-    let lines = build(this.now());
+    let lines = first;
     let result: ReserveResult;
     try {
       result = await reserve(lines);

@@ -16,11 +16,18 @@ import type { PriceCatalog } from '../pricing/catalog.js';
 import type { Target, TargetResolver } from '../providers/resolve-target.js';
 import { type BudgetLine, budgetLine, keyBudget, type CompiledBudget } from './budget.js';
 import { BudgetCallGuard, type CallPlan } from './call-reservation.js';
-import type { ReserveLine, SettleLine } from './counter-store.js';
-import type { Governance } from './governance.js';
+import type { CounterSnapshot, SettleLine } from './counter-store.js';
+import type { Governance, Reserved } from './governance.js';
 import { anyGlobMatches } from './glob.js';
 import type { VirtualKeyRecord } from './key-store.js';
-import { type RateLine, formatReset, keyRateLimit, rateHeaders, rateLines } from './rate-limit.js';
+import {
+  type CompiledRateLimit,
+  type RateLine,
+  formatReset,
+  keyRateLimit,
+  rateHeaders,
+  rateLines,
+} from './rate-limit.js';
 import { type Facts, describeScope, scopeApplies } from './scope.js';
 import { looksLikeVirtualKey } from './virtual-key.js';
 import { picoToNanoCeil } from './units.js';
@@ -37,22 +44,27 @@ export function createGuardStage(deps: GuardDeps): Stage {
   return defineStage({
     name: 'guard',
     async run(ctx, next) {
-      const rec = await verifyCaller(gov, ctx.requestHeaders, ctx.attribution, ctx.request.model);
+      // Values when cached (the usual case), promises only when the store must be read.
+      const verified = verifyCaller(gov, ctx.requestHeaders, ctx.attribution, ctx.request.model);
+      const rec = verified instanceof Promise ? await verified : verified;
+      const target = targetOf(resolver, ctx.request.model);
       const facts: Facts = {
         feature: ctx.attribution.feature,
         key: ctx.attribution.keyId,
         user: ctx.attribution.user,
         model: ctx.request.model,
-        provider: providerOf(resolver, ctx.request.model),
+        provider: target?.provider.name ?? null,
       };
       const own = rec ? keyBudget(rec) : null;
-      const extra = own ? [own] : [];
-      const budgets = [...(await gov.budgets()), ...extra];
-      const guard = budgets.length > 0 ? new BudgetCallGuard(gov, catalog, facts, extra) : null;
-      const pre = guard ? await prepayable(guard, resolver, ctx) : null;
-      const rate = await admitRate(gov, ctx, facts, rec, pre, guard);
+      const listed = gov.budgets();
+      const configured = listed instanceof Promise ? await listed : listed;
+      const guard =
+        configured.length > 0 || own ? new BudgetCallGuard(gov, catalog, facts, own ? [own] : []) : null;
+      const pre = guard && target ? prepayable(guard, target, ctx, configured) : null;
+      const admitted = admitRate(gov, ctx, facts, rec, pre, guard);
+      const rate = admitted instanceof Promise ? await admitted : admitted;
       if (guard) {
-        await markDowngrade(gov, catalog, ctx, facts, budgets);
+        if (configured.some(isDowngrade)) await markDowngrade(gov, catalog, ctx, facts, configured);
         ctx.callGuard = guard;
       }
       let outcome: Outcome | null = null;
@@ -60,28 +72,26 @@ export function createGuardStage(deps: GuardDeps): Stage {
         outcome = await next();
         return outcome;
       } finally {
-        const unused = guard?.unusedPrepaid() ?? null;
-        if (rate || unused) settleRate(gov, rate, unused, outcome);
+        const used = rate ? rateSettlement(rate, outcome) : null;
+        if (guard) guard.finish(used);
+        else if (used) gov.settle(used.id, used.lines);
       }
     },
   });
 }
 
-/** The first call's target and plan when it can be reserved with the rate limits (no downgrade in play). */
-async function prepayable(
+const isDowngrade = (b: CompiledBudget) => b.policy === 'downgrade';
+
+/** The first call's plan when it can be reserved with the rate limits (no downgrade in play). */
+function prepayable(
   guard: BudgetCallGuard,
-  resolver: TargetResolver,
+  target: Target,
   ctx: RequestContext,
-): Promise<{ target: Target; plan: CallPlan } | null> {
-  let target: Target;
+  configured: readonly CompiledBudget[],
+): { target: Target; plan: CallPlan } | null {
   try {
-    target = resolver.resolve(ctx.request.model);
-  } catch {
-    return null;
-  }
-  try {
-    const plan = await guard.plan(ctx, target);
-    if (!plan || plan.budgets.some((b) => b.policy === 'downgrade')) return null;
+    const plan = guard.plan(ctx, target, configured);
+    if (!plan || plan.budgets.some(isDowngrade)) return null;
     return { target, plan };
   } catch {
     // Unpriced: the call's own check refuses it with the message that says so.
@@ -93,18 +103,21 @@ async function prepayable(
  * Who is calling and may they: verifies a virtual key (it becomes the attribution's key), checks its
  * allow-lists, and refuses a request without any key when governance.requireKeys is on.
  */
-export async function verifyCaller(
+export function verifyCaller(
   gov: Governance,
   headers: RequestContext['requestHeaders'],
   attribution: RequestContext['attribution'],
   model: string,
-): Promise<VirtualKeyRecord | null> {
+): VirtualKeyRecord | null | Promise<VirtualKeyRecord | null> {
   const presented = virtualKeyIn(headers);
   if (presented !== undefined) {
-    const rec = await gov.verify(presented);
-    attribution.keyId = rec.name;
-    checkAllowed(gov, rec, attribution.feature, model);
-    return rec;
+    const allowed = (rec: VirtualKeyRecord) => {
+      attribution.keyId = rec.name;
+      checkAllowed(gov, rec, attribution.feature, model);
+      return rec;
+    };
+    const rec = gov.verify(presented);
+    return rec instanceof Promise ? rec.then(allowed) : allowed(rec);
   }
   if (gov.config.requireKeys && attribution.keyId === null) {
     gov.stats.refusals.key++;
@@ -129,9 +142,9 @@ function virtualKeyIn(h: RequestContext['requestHeaders']): string | undefined {
   return undefined;
 }
 
-function providerOf(resolver: TargetResolver, model: string): string | null {
+function targetOf(resolver: TargetResolver, model: string): Target | null {
   try {
-    return resolver.resolve(model).provider.name;
+    return resolver.resolve(model);
   } catch {
     return null;
   }
@@ -162,16 +175,23 @@ interface AdmittedRate {
   lines: RateLine[];
 }
 
-async function admitRate(
+/**
+ * Admits the request under the rate limits that apply (with the first call's budget reservation in the same
+ * atomic step when `pre`); sets the x-ratelimit-* headers, or throws a 429. A value when the leased
+ * allowances admit it in process (the usual case), a promise when the store must be asked.
+ */
+function admitRate(
   gov: Governance,
   ctx: RequestContext,
   facts: Facts,
   rec: VirtualKeyRecord | null,
   pre: { target: Target; plan: CallPlan } | null,
   guard: BudgetCallGuard | null,
-): Promise<AdmittedRate | null> {
+): AdmittedRate | null | Promise<AdmittedRate | null> {
   const own = rec ? keyRateLimit(rec) : null;
-  const limits = [...gov.rateLimits, ...(own ? [own] : [])].filter((l) => scopeApplies(l, facts));
+  const limits: CompiledRateLimit[] = [];
+  for (const l of gov.rateLimits) if (scopeApplies(l, facts)) limits.push(l);
+  if (own && scopeApplies(own, facts)) limits.push(own);
   if (limits.length === 0) return null;
   const tokens = limits.some((l) => l.tpm !== null)
     ? promptTokens(ctx.request, ctx.request.model) + (ctx.request.maxTokens ?? 0)
@@ -180,54 +200,28 @@ async function admitRate(
   const id = guard && pre ? guard.nextId(ctx) : `${ctx.id}:rate`;
   let built: RateLine[] = [];
   let budgetBuilt: BudgetLine[] = [];
-  try {
-    let r = await gov.reserve(id, (now) => {
-      built = rateLines(limits, facts, now, tokens);
-      budgetBuilt = pre ? pre.plan.lines(now) : [];
-      return [...built.map((l) => l.line), ...budgetBuilt.map((b) => b.line)];
-    });
+  const rateOnly = (now: number) => {
+    built = rateLines(limits, facts, now, tokens);
+    return built.map((l) => l.line);
+  };
+  const admitted = (r: Reserved): AdmittedRate | Promise<AdmittedRate> => {
     if (!r.result.ok && r.result.reason === 'over' && r.result.index >= built.length) {
       // The budget refuses: the call's own check (at call time, on the target actually called) says so.
       budgetBuilt = [];
-      r = await gov.reserve(id, (now) => {
-        built = rateLines(limits, facts, now, tokens);
-        return built.map((l) => l.line);
-      });
+      const again = gov.reserve(id, rateOnly);
+      return again instanceof Promise ? again.then(admitted) : admitted(again);
     }
     if (r.result.ok) {
-      Object.assign(ctx.headers, rateHeaders(built, r.result.lines, r.result.now));
+      rateHeaders(built, r.result.lines, r.result.now, ctx.headers);
       if (guard && pre && budgetBuilt.length > 0)
         guard.prepay(pre.target, id, pre.plan, budgetBuilt, r.lines.slice(built.length));
       return { id, lines: built };
     }
     if (r.result.reason === 'clock')
       throw new Error('the store clock and the window still disagree after a resync');
-    const hit = built[r.result.index]!;
-    const s = r.result.snapshot;
-    const now = r.result.now;
-    const wait = Math.max(1, Math.ceil(((s.resetAt ?? now + 1000) - now) / 1000));
-    ctx.headers['retry-after'] = String(wait);
-    const limit = hit.line.limit ?? 0;
-    ctx.headers[`x-ratelimit-limit-${hit.kind}`] = String(limit);
-    ctx.headers[`x-ratelimit-remaining-${hit.kind}`] = String(Math.max(0, limit - s.spent - s.reserved));
-    ctx.headers[`x-ratelimit-reset-${hit.kind}`] = formatReset((s.resetAt ?? now) - now);
-    gov.stats.refusals.rate++;
-    const what = hit.kind === 'requests' ? 'requests' : 'tokens';
-    const need = hit.kind === 'tokens' ? ` (this request counts ${hit.line.amount} tokens)` : '';
-    throw new PennyError(
-      'rate_limited',
-      `rate limit "${hit.limit.name}" (${describeScope(hit.limit, facts)}) reached: ${limit} ${what} per minute${need}; retry in ${wait}s`,
-      {
-        details: {
-          rate_limit: hit.limit.name,
-          kind: hit.kind,
-          limit,
-          used: s.spent + s.reserved,
-          retry_after_seconds: wait,
-        },
-      },
-    );
-  } catch (e) {
+    throw rateRefusal(gov, ctx, facts, built[r.result.index]!, r.result.snapshot, r.result.now);
+  };
+  const failed = (e: unknown): null => {
     if (e instanceof PennyError) throw e;
     gov.storeError('checking rate limits', e);
     if (limits.some((l) => l.failMode === 'closed')) {
@@ -239,38 +233,66 @@ async function admitRate(
     }
     gov.stats.failOpen++;
     return null;
+  };
+  try {
+    const r = gov.reserve(id, (now) => {
+      const lines = rateOnly(now);
+      if (pre) {
+        budgetBuilt = pre.plan.lines(now);
+        for (const b of budgetBuilt) lines.push(b.line);
+      }
+      return lines;
+    });
+    const out = r instanceof Promise ? r.then(admitted) : admitted(r);
+    return out instanceof Promise ? out.catch(failed) : out;
+  } catch (e) {
+    return failed(e);
   }
 }
 
-/** Settles the rate lines to what was used, and releases a prepaid budget reservation no call used. */
-function settleRate(
+/** The 429 for rate line `hit` (with retry-after and the hit limit's x-ratelimit-* headers). */
+function rateRefusal(
   gov: Governance,
-  rate: AdmittedRate | null,
-  unused: { id: string; lines: ReserveLine[] } | null,
-  outcome: Outcome | null,
-): void {
+  ctx: RequestContext,
+  facts: Facts,
+  hit: RateLine,
+  s: CounterSnapshot,
+  now: number,
+): PennyError {
+  const wait = Math.max(1, Math.ceil(((s.resetAt ?? now + 1000) - now) / 1000));
+  ctx.headers['retry-after'] = String(wait);
+  const limit = hit.line.limit ?? 0;
+  ctx.headers[`x-ratelimit-limit-${hit.kind}`] = String(limit);
+  ctx.headers[`x-ratelimit-remaining-${hit.kind}`] = String(Math.max(0, limit - s.spent - s.reserved));
+  ctx.headers[`x-ratelimit-reset-${hit.kind}`] = formatReset((s.resetAt ?? now) - now);
+  gov.stats.refusals.rate++;
+  const what = hit.kind === 'requests' ? 'requests' : 'tokens';
+  const need = hit.kind === 'tokens' ? ` (this request counts ${hit.line.amount} tokens)` : '';
+  return new PennyError(
+    'rate_limited',
+    `rate limit "${hit.limit.name}" (${describeScope(hit.limit, facts)}) reached: ${limit} ${what} per minute${need}; retry in ${wait}s`,
+    {
+      details: {
+        rate_limit: hit.limit.name,
+        kind: hit.kind,
+        limit,
+        used: s.spent + s.reserved,
+        retry_after_seconds: wait,
+      },
+    },
+  );
+}
+
+/** The rate lines settled to what the request used (1 request; its tokens, 0 when it failed before usage). */
+function rateSettlement(rate: AdmittedRate, outcome: Outcome | null): { id: string; lines: SettleLine[] } {
   const u = outcome?.usage;
   const used = u
     ? u.inputUncached + u.cacheRead + u.cacheWrite5m + u.cacheWrite1h + u.outputText + u.reasoning
     : 0;
-  const lines: SettleLine[] = rate
-    ? rate.lines.map((l) => ({
-        key: l.line.key,
-        window: l.line.window,
-        actual: l.kind === 'requests' ? 1 : used,
-      }))
-    : [];
-  if (unused && rate && unused.id === rate.id) {
-    for (const l of unused.lines) lines.push({ key: l.key, window: l.window, actual: 0 });
-    gov.settle(rate.id, lines);
-    return;
-  }
-  if (rate) gov.settle(rate.id, lines);
-  if (unused)
-    gov.settle(
-      unused.id,
-      unused.lines.map((l) => ({ key: l.key, window: l.window, actual: 0 })),
-    );
+  const lines: SettleLine[] = [];
+  for (const l of rate.lines)
+    lines.push({ key: l.line.key, window: l.line.window, actual: l.kind === 'requests' ? 1 : used });
+  return { id: rate.id, lines };
 }
 
 /**
@@ -285,8 +307,9 @@ async function markDowngrade(
   budgets: readonly CompiledBudget[],
 ): Promise<void> {
   const downgrade = budgets.filter((b) => b.policy === 'downgrade' && scopeApplies(b, facts));
+  if (downgrade.length === 0) return;
   const counters = gov.reader();
-  if (downgrade.length === 0 || !counters) return;
+  if (!counters) return;
   const price = catalog.lookup(ctx.request.model, facts.provider ?? undefined);
   const wc = worstCase(ctx.request, ctx.request.model, price, gov.config);
   const amount = wc.cost === null ? 0 : picoToNanoCeil(wc.cost);

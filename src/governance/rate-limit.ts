@@ -33,7 +33,19 @@ export function compileRateLimit(def: RateLimitConfig): CompiledRateLimit {
   };
 }
 
+const keyLimits = new WeakMap<VirtualKeyRecord, CompiledRateLimit | null>();
+
+/** The rate limit a virtual key carries (--rpm, --tpm), if any; compiled once per record read from the store. */
 export function keyRateLimit(rec: VirtualKeyRecord): CompiledRateLimit | null {
+  let l = keyLimits.get(rec);
+  if (l === undefined) {
+    l = compileKeyRateLimit(rec);
+    keyLimits.set(rec, l);
+  }
+  return l;
+}
+
+function compileKeyRateLimit(rec: VirtualKeyRecord): CompiledRateLimit | null {
   if (rec.rpm === null && rec.tpm === null) return null;
   return {
     name: `key:${rec.name}`,
@@ -86,27 +98,40 @@ export function formatReset(ms: number): string {
   return m > 0 ? `${m}m${s % 60}s` : `${s}s`;
 }
 
-/** x-ratelimit-* headers from the tightest line of each kind. */
+/** x-ratelimit-* headers from the tightest line of each kind, set on `into` (returned). */
 export function rateHeaders(
   lines: readonly RateLine[],
   snaps: readonly CounterSnapshot[],
   now: number,
+  into: Record<string, string> = {},
 ): Record<string, string> {
-  const h: Record<string, string> = {};
-  for (const kind of ['requests', 'tokens'] as const) {
-    let best: { limit: number; remaining: number; reset: number } | null = null;
-    lines.forEach((l, i) => {
-      if (l.kind !== kind || l.line.limit === null) return;
-      const s = snaps[i]!;
-      const remaining = Math.max(0, l.line.limit - s.spent - s.reserved);
-      if (best === null || remaining < best.remaining)
-        best = { limit: l.line.limit, remaining, reset: (s.resetAt ?? now) - now };
-    });
-    if (best === null) continue;
-    const b = best as { limit: number; remaining: number; reset: number };
-    h[`x-ratelimit-limit-${kind}`] = String(b.limit);
-    h[`x-ratelimit-remaining-${kind}`] = String(b.remaining);
-    h[`x-ratelimit-reset-${kind}`] = formatReset(b.reset);
+  tightest(lines, snaps, now, 'requests', into);
+  tightest(lines, snaps, now, 'tokens', into);
+  return into;
+}
+
+function tightest(
+  lines: readonly RateLine[],
+  snaps: readonly CounterSnapshot[],
+  now: number,
+  kind: RateLine['kind'],
+  into: Record<string, string>,
+): void {
+  let best = -1;
+  let bestRemaining = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]!;
+    if (l.kind !== kind || l.line.limit === null) continue;
+    const s = snaps[i]!;
+    const remaining = Math.max(0, l.line.limit - s.spent - s.reserved);
+    if (best < 0 || remaining < bestRemaining) {
+      best = i;
+      bestRemaining = remaining;
+    }
   }
-  return h;
+  if (best < 0) return;
+  const reset = snaps[best]!.resetAt;
+  into[`x-ratelimit-limit-${kind}`] = String(lines[best]!.line.limit);
+  into[`x-ratelimit-remaining-${kind}`] = String(bestRemaining);
+  into[`x-ratelimit-reset-${kind}`] = formatReset((reset ?? now) - now);
 }

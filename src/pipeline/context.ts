@@ -86,7 +86,8 @@ export interface RequestContext {
  * outcome (null when it threw).
  */
 export interface CallGuard {
-  begin(ctx: RequestContext, target: Target): Promise<CallTicket | null>;
+  /** A value when the call is admitted at once, a promise when the guard must wait (for a store). */
+  begin(ctx: RequestContext, target: Target): CallTicket | null | Promise<CallTicket | null>;
 }
 
 export interface CallTicket {

@@ -42,8 +42,9 @@ export function providerKeyFor(
     if (
       candidate &&
       candidate.length >= 20 &&
-      !call.isPennyToken?.(candidate) &&
-      !candidate.startsWith('sk-penny-') // a Penny virtual key (src/governance/virtual-key.ts), never a provider's
+      // A Penny virtual key (src/governance/virtual-key.ts) is never a provider's: the cheap test first.
+      !candidate.startsWith('sk-penny-') &&
+      !call.isPennyToken?.(candidate)
     )
       key = candidate;
   }

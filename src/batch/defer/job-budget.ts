@@ -73,7 +73,8 @@ export async function reserveJob(
 ): Promise<JobReservation | null> {
   const guard = ctx.callGuard;
   if (!gov || !(guard instanceof BudgetCallGuard)) return null;
-  const plan = await guard.plan(ctx, target);
+  const listed = gov.budgets();
+  const plan = guard.plan(ctx, target, listed instanceof Promise ? await listed : listed);
   if (!plan) return null;
   const worst = batchWorstCase(ctx, target, catalog, gov);
   // Unpriced with only warn budgets: the plan allowed it (amount 0); nothing to hold.
