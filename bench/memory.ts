@@ -92,6 +92,8 @@ interface Breakdown {
   external: number;
   arrayBuffers: number;
   peakMalloced: number;
+  /** Main-thread GCs since the previous report (bench/servers/penny.mjs, v8.GCProfiler); bytes. */
+  gc: { scavenges: number; markCompacts: number; promoted: number; youngAllocated: number };
 }
 
 const MB = 1024 * 1024;
@@ -105,6 +107,7 @@ async function breakdown(pid: number, reportFile: string): Promise<Breakdown> {
     memoryUsage: NodeJS.MemoryUsage;
     spaces: Record<string, { committed: number; used: number }>;
     peakMallocedMemory: number;
+    gc: Breakdown['gc'];
   } | null = null;
   for (let i = 0; i < 20 && r === null; i++) {
     try {
@@ -136,6 +139,7 @@ async function breakdown(pid: number, reportFile: string): Promise<Breakdown> {
     external: r.memoryUsage.external / MB,
     arrayBuffers: r.memoryUsage.arrayBuffers / MB,
     peakMalloced: r.peakMallocedMemory / MB,
+    gc: r.gc,
   };
 }
 
@@ -193,6 +197,8 @@ interface Sample {
   errors: number;
   idle: Breakdown;
   loaded: Breakdown;
+  /** Requests wrk completed from the warm-up to the end of the last cell (the loaded report's GCs). */
+  requests: number;
 }
 
 const median = (xs: number[]) => {
@@ -216,12 +222,13 @@ async function main() {
       const pid = p.child.pid!;
       await new Promise((r) => setTimeout(r, 1000)); // the price worker's exit, start-up's last allocations
       const idle = await breakdown(pid, reportFile);
-      cell(p.port, pid, false, 10, 1); // warm-up (JIT)
-      const s: Sample = { cpu: [], rss: 0, peak: 0, errors: 0, idle, loaded: idle };
+      const warm = cell(p.port, pid, false, 10, 1); // warm-up (JIT)
+      const s: Sample = { cpu: [], rss: 0, peak: 0, errors: 0, idle, loaded: idle, requests: warm.requests };
       for (const c of CELLS) {
         const r = cell(p.port, pid, c.stream, c.clients, SECONDS);
         s.cpu.push(r.cpuPerReq);
         s.errors += r.errors;
+        s.requests += r.requests;
       }
       Object.assign(s, memMb(pid));
       s.loaded = await breakdown(pid, reportFile);
@@ -265,6 +272,19 @@ async function main() {
         const d = (f: (b: Breakdown) => number) => m(f).toFixed(1);
         return `| ${v.name} | ${point === 'idle' ? 'idle after start' : 'after the cells'} | ${n((b) => b.rss)} | ${n((b) => b.file)} | ${n((b) => b.anon)} | ${n((b) => b.heapCommitted)} (${n((b) => b.newSpace)} / ${n((b) => b.oldSpace)} / ${n((b) => b.largeObjects)} / ${d((b) => b.code)}) | ${n((b) => b.oldUsed)} | ${n((b) => b.heapUsed)} | ${d((b) => b.external)} (${d((b) => b.arrayBuffers)}) | ${n((b) => b.anon - b.heapCommitted)} | ${n((b) => b.peakMalloced)} | ${n((b) => b.threads)} |`;
       });
+    }),
+    '',
+    'Main-thread GC from the warm-up to the end of the last cell (`v8.GCProfiler` in the gateway; medians of',
+    'per-round ratios): young generation filled per request, bytes scavenges moved into the old generation',
+    'per request (what becomes old-generation garbage), scavenges and mark-compacts per 1,000 requests.',
+    '',
+    '| variant | young-gen KB/request | promoted KB/request | scavenges /1k req | mark-compacts /1k req |',
+    '|---|---:|---:|---:|---:|',
+    ...VARIANTS.map((v) => {
+      const ss = samples.get(v.name)!;
+      const per = (f: (g: Breakdown['gc']) => number, scale: number, digits: number) =>
+        median(ss.map((s) => (f(s.loaded.gc) / s.requests) * scale)).toFixed(digits);
+      return `| ${v.name} | ${per((g) => g.youngAllocated, 1 / 1024, 1)} | ${per((g) => g.promoted, 1 / 1024, 2)} | ${per((g) => g.scavenges, 1000, 1)} | ${per((g) => g.markCompacts, 1000, 2)} |`;
     }),
   ];
   const md = `${lines.join('\n')}\n`;

@@ -13,6 +13,9 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import v8 from 'node:v8';
 
+// PENNY_BENCH_V8_FLAGS: V8 flags set from inside the process before the gateway loads (what Penny itself
+// could do at start-up), for bench/memory.ts variants; NODE_OPTIONS refuses most V8 flags.
+if (process.env.PENNY_BENCH_V8_FLAGS) v8.setFlagsFromString(process.env.PENNY_BENCH_V8_FLAGS);
 const distUrl = process.env.PENNY_BENCH_DIST
   ? pathToFileURL(`${resolve(process.env.PENNY_BENCH_DIST)}/`).href
   : new URL('../../dist/', import.meta.url).href;
@@ -55,13 +58,32 @@ const app = await startPenny({
 process.stdout.write(`READY ${new URL(app.url).port} ${join(dir, 'ledger.db')}\n`);
 const report = process.env.PENNY_BENCH_MEMORY_REPORT;
 if (report) {
+  // Every GC of the main thread since the last report (v8.GCProfiler: heap spaces before and after each):
+  // what scavenges promoted into the old generation, what the young generation took in, how many
+  // mark-compacts ran. Promotion per request is what sets the old generation's garbage and V8's growth.
+  const gcs = new v8.GCProfiler();
+  gcs.start();
+  const used = (side, name) => side.heapSpaceStatistics.find((x) => x.spaceName === name)?.spaceUsedSize ?? 0;
+  const old = (side) => used(side, 'old_space') + used(side, 'large_object_space');
   process.on('SIGUSR2', () => {
+    const { statistics } = gcs.stop();
+    gcs.start();
+    const gc = { scavenges: 0, markCompacts: 0, promoted: 0, youngAllocated: 0 };
+    let youngAfter = null;
+    for (const s of statistics) {
+      const young = used(s.beforeGC, 'new_space') + used(s.beforeGC, 'new_large_object_space');
+      if (youngAfter !== null) gc.youngAllocated += Math.max(0, young - youngAfter);
+      youngAfter = used(s.afterGC, 'new_space') + used(s.afterGC, 'new_large_object_space');
+      if (s.gcType === 'Scavenge') {
+        gc.scavenges += 1;
+        gc.promoted += Math.max(0, old(s.afterGC) - old(s.beforeGC));
+      } else if (s.gcType === 'MarkSweepCompact') gc.markCompacts += 1;
+    }
     const spaces = {};
     for (const s of v8.getHeapSpaceStatistics()) {
       spaces[s.space_name] = { committed: s.space_size, used: s.space_used_size };
     }
     const heap = v8.getHeapStatistics();
-    const code = v8.getHeapCodeStatistics();
     writeFileSync(
       report,
       JSON.stringify({
@@ -69,7 +91,7 @@ if (report) {
         spaces,
         mallocedMemory: heap.malloced_memory,
         peakMallocedMemory: heap.peak_malloced_memory,
-        bytecodeAndMetadata: code.bytecode_and_metadata_size,
+        gc,
       }),
     );
   });
