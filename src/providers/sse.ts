@@ -72,3 +72,37 @@ export class SseParser {
 export function sse(data: string, event?: string): string {
   return event === undefined ? `data: ${data}\n\n` : `event: ${event}\ndata: ${data}\n\n`;
 }
+
+const LF = 0x0a;
+const CR = 0x0d;
+const DATA_FIELD = Buffer.from('data:');
+
+/**
+ * Where a one-line `data:` event (no `event:` field) sits in `chunk`, a chunk of whole events, searching from
+ * byte `from`: the range of its line and the blank line after it, so the bytes around it can be forwarded as
+ * they are. Null when it is not there in exactly that form (multi-line data, another field, CRLF mixed
+ * in, not found …): the caller then re-formats the events instead.
+ */
+export function eventRange(chunk: Buffer, ev: SseEvent, from: number): [number, number] | null {
+  // A leading space would be ambiguous with the one after `data:`; an empty event is not worth the search.
+  if (ev.event !== undefined || ev.data === '' || ev.data.charCodeAt(0) === 0x20 || ev.data.includes('\n'))
+    return null;
+  const data = Buffer.from(ev.data, 'utf8');
+  for (let at = chunk.indexOf(data, from); at >= 0; at = chunk.indexOf(data, at + 1)) {
+    // `data:` or `data: ` right before, opening the event: at the start of the chunk or after a blank line
+    // (so no other field of the same event — `id:`, a comment — is left behind).
+    const start = at - DATA_FIELD.length - (chunk[at - 1] === 0x20 ? 1 : 0);
+    if (start < from || !chunk.subarray(start, start + DATA_FIELD.length).equals(DATA_FIELD)) continue;
+    if (start > 0 && !afterBlankLine(chunk, start)) continue;
+    // Line end, then a blank line: `\n\n` or `\r\n\r\n`.
+    const end = at + data.length;
+    if (chunk[end] === LF && chunk[end + 1] === LF) return [start, end + 2];
+    if (chunk[end] === CR && chunk[end + 1] === LF && chunk[end + 2] === CR && chunk[end + 3] === LF)
+      return [start, end + 4];
+  }
+  return null;
+}
+
+function afterBlankLine(chunk: Buffer, at: number): boolean {
+  return chunk[at - 1] === LF && (chunk[at - 2] === LF || (chunk[at - 2] === CR && chunk[at - 3] === LF));
+}

@@ -166,7 +166,7 @@ describe('same-dialect fast path', () => {
     const sent = Buffer.from(
       '{"model":"gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"x"}]}',
     );
-    // The usage-only chunk arrives in one write with [DONE]: that write is re-formatted without it.
+    // The usage-only chunk arrives in one write with [DONE]: that write is forwarded with its bytes cut out.
     up.next({ chunks: [OAI_STREAM[0]!, OAI_STREAM[1]!, OAI_STREAM[2]! + OAI_STREAM[3]!] });
     const got = await post(h.app.url, '/v1/chat/completions', sent);
     assert.equal(got.status, 200);
@@ -177,6 +177,21 @@ describe('same-dialect fast path', () => {
     assert.equal(got.body.toString('utf8'), OAI_STREAM[0]! + OAI_STREAM[1]! + OAI_STREAM[3]!);
     const e = (await h.entries()).find((x) => x.id === String(got.headers['x-penny-request-id']))!;
     assert.equal(e.cost, OAI_COST);
+  });
+
+  test('streamed OpenAI without include_usage, in one write: the usage event is cut out of the bytes', async () => {
+    const sent = Buffer.from(
+      '{"model":"gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"x"}]}',
+    );
+    // One upstream write of ~600 bytes arrives in one read on loopback: forwarded as bytes, not re-formatted.
+    up.next({ chunks: [OAI_STREAM.join('')] });
+    const raw = FAST_PATH.rawStreamChunks;
+    const got = await post(h.app.url, '/v1/chat/completions', sent);
+    assert.equal(got.body.toString('utf8'), OAI_STREAM[0]! + OAI_STREAM[1]! + OAI_STREAM[3]!);
+    assert.equal(FAST_PATH.rawStreamChunks, raw + 1);
+    const e = (await h.entries()).find((x) => x.id === String(got.headers['x-penny-request-id']))!;
+    assert.equal(e.cost, OAI_COST);
+    assert.equal(e.usageEstimated, false);
   });
 
   test('streamed Anthropic through the official SDK: bytes untouched, answer and cost right', async () => {

@@ -15,7 +15,7 @@ import type { SseEvent, StreamEncoder } from '../../providers/dialect.js';
 import { providerModule } from '../../providers/modules.js';
 import { upstreamDialectFor } from '../../providers/openai-responses/upstream-dialect.js';
 import type { Target } from '../../providers/resolve-target.js';
-import { SseParser, sse } from '../../providers/sse.js';
+import { SseParser, eventRange, sse } from '../../providers/sse.js';
 import { type Outcome, type RequestContext, type StreamCut, elapsedMs } from '../context.js';
 import { StreamAssembler } from '../stream/assembler.js';
 import { type OutcomeBase, SSE_HEADERS } from './outcomes.js';
@@ -80,6 +80,9 @@ export async function pipeStream(
   const handle = (events: SseEvent[], chunk?: Buffer) => {
     let out = '';
     let asIs = chunk !== undefined && encoder === null;
+    /** Hidden events of a chunk forwarded as is, and their byte ranges in it (cut out of what is sent). */
+    let hidden: SseEvent[] | null = null;
+    let cuts: Array<[number, number]> | null = null;
     for (const ev of events) {
       const cevs = decoder.decode(ev);
       for (const c of cevs)
@@ -103,18 +106,31 @@ export async function pipeStream(
         for (const c of cevs) out += encoder.encode(c);
       } else if (!(hideUsage && isUsageOnly(cevs))) {
         if (!asIs) out += sse(ev.data, ev.event);
-      } else if (asIs) {
-        // A hidden event inside a chunk otherwise forwarded as is: re-format the events before it, and the rest.
-        asIs = false;
-        for (const before of events) {
-          if (before === ev) break;
-          out += sse(before.data, before.event);
+      } else if (asIs && chunk !== undefined) {
+        // A hidden event inside a chunk otherwise forwarded as is: its bytes are cut out of the chunk; when
+        // they cannot be told apart, the events before it are re-formatted, and the rest.
+        const range = eventRange(chunk, ev, cuts === null ? 0 : cuts[cuts.length - 1]![1]);
+        if (range !== null) {
+          if (hidden === null || cuts === null) {
+            hidden = [ev];
+            cuts = [range];
+          } else {
+            hidden.push(ev);
+            cuts.push(range);
+          }
+        } else {
+          asIs = false;
+          for (const before of events) {
+            if (before === ev) break;
+            if (hidden === null || !hidden.includes(before)) out += sse(before.data, before.event);
+          }
         }
       }
     }
     if (asIs && chunk !== undefined) {
       FAST_PATH.rawStreamChunks++;
-      if (!ctx.sink.closed) ctx.sink.write(chunk);
+      const bytes = cuts === null ? chunk : cutOut(chunk, cuts);
+      if (bytes.length > 0 && !ctx.sink.closed) ctx.sink.write(bytes);
     } else if (out && !ctx.sink.closed) ctx.sink.write(out);
   };
 
@@ -162,6 +178,18 @@ export async function pipeStream(
  * streamed request's CPU (`npm run bench:profile`).
  */
 const STREAM_COMPLETE = new DOMException('the stream is complete', 'AbortError');
+
+/** `chunk` without the byte ranges `cuts` (in order, not overlapping). */
+function cutOut(chunk: Buffer, cuts: ReadonlyArray<readonly [number, number]>): Buffer {
+  const parts: Buffer[] = [];
+  let at = 0;
+  for (const [start, end] of cuts) {
+    if (start > at) parts.push(chunk.subarray(at, start));
+    at = end;
+  }
+  if (at < chunk.length) parts.push(chunk.subarray(at));
+  return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+}
 
 function isUsageOnly(evs: StreamEvent[]): boolean {
   return evs.length > 0 && evs.every((e) => e.type === 'usage');
