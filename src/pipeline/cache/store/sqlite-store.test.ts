@@ -34,7 +34,20 @@ test('sqlite store: prune drops expired rows and keeps the bound', async () => {
   // The rows closest to expiry went first; the latest-expiring stay.
   assert.equal(await s.get('k5'), 'v');
   assert.equal(await s.get('k0'), null);
+  // The keys it keeps in memory (a miss without a query) follow the table through prune, delete and reopen.
+  assert.equal(s.knownKeys, 3);
+  await s.delete('k5');
+  assert.equal(s.knownKeys, 2);
   await s.close();
+  const again = new SqliteStore(join(dir, 'bound.db'), { now: () => now });
+  assert.equal(again.knownKeys, 2);
+  assert.equal(await again.get('k4'), 'v');
+  assert.equal(await again.get('k5'), null);
+  await again.clear();
+  assert.equal(again.knownKeys, 0);
+  await again.set('k5', 'back', 60_000);
+  assert.equal(await again.get('k5'), 'back');
+  await again.close();
 });
 
 test('sqlite store: a full disk throws (the guarded store turns it into a miss)', async () => {
