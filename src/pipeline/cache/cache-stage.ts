@@ -310,7 +310,12 @@ export class CacheStage implements Stage {
     if (probe) {
       this.track(
         this.semantic()
-          .cache.store({ scope: probe.scope, text: probe.text, id: key })
+          .cache.store({
+            scope: probe.scope,
+            text: probe.text,
+            id: key,
+            ...(probe.vector ? { vector: probe.vector } : {}),
+          })
           .catch((e: unknown) => {
             countCache('embedError');
             this.deps.logger.warn('semantic cache store failed', { error: e });

@@ -18,6 +18,8 @@ import { countCache } from './stats.js';
 export interface SemanticProbe {
   scope: SemanticScope;
   text: string;
+  /** The text's embedding, made by the lookup: the store indexes it without embedding again. */
+  vector?: Float32Array;
 }
 
 export type ProbeResult =
@@ -49,6 +51,7 @@ export async function probeSemantic(a: ProbeArgs): Promise<ProbeResult> {
       ...(a.policy.threshold !== undefined ? { threshold: a.policy.threshold } : {}),
     });
     reportEmbedding(ctx, meta, semantic, r.embedUsage?.promptTokens ?? 0);
+    if (r.vector) probe.vector = r.vector;
     meta.semantic = {
       ...(r.bestScore !== undefined ? { bestScore: round(r.bestScore) } : {}),
       ...(r.rejectedBy ? { rejectedBy: r.rejectedBy } : {}),

@@ -20,6 +20,31 @@ function newCache(extra: Partial<ConstructorParameters<typeof SemanticCache>[0]>
 }
 
 describe('SemanticCache', () => {
+  test('a store after a lookup of the same text indexes the lookup\'s vector: one embedding, not two', async () => {
+    const local = new LocalEmbedder();
+    let embedded = 0;
+    const counting: Embedder = {
+      id: local.id,
+      dims: local.dims,
+      embed: (texts) => {
+        embedded += texts.length;
+        return local.embed(texts);
+      },
+    };
+    const cache = newCache({ embedder: counting });
+    const text = 'How do I cancel my subscription?';
+    const r = await cache.lookup({ scope, text });
+    assert.equal(embedded, 1);
+    assert.ok(r.vector);
+    await cache.store({ scope, text, id: 'r1', vector: r.vector });
+    assert.equal(embedded, 1, 'the store reused the vector');
+    const again = await cache.lookup({ scope, text: 'how can i cancel my subscription' });
+    assert.equal(again.hit?.id, 'r1');
+    // Without a vector (or with one of another size) the store embeds the text itself.
+    await cache.store({ scope, text: 'Where is my invoice?', id: 'r2', vector: new Float32Array(3) });
+    assert.equal(embedded, 3);
+  });
+
   test('serves a paraphrase in the same scope, with its score and text', async () => {
     const cache = newCache();
     await cache.store({ scope, text: 'How do I cancel my subscription?', id: 'r1' });

@@ -83,12 +83,16 @@ export interface SemanticLookupResult {
   skipped?: string;
   /** What embedding the query cost (remote embedders only). */
   embedUsage?: EmbedUsage;
+  /** The query's embedding (absent when skipped), for `store` to index the same text without embedding it again. */
+  vector?: Float32Array;
 }
 
 export interface SemanticStoreInput {
   scope: SemanticScope;
   text: string;
   id: string;
+  /** The text's embedding when the lookup already made it (SemanticLookupResult.vector). */
+  vector?: Float32Array;
 }
 
 export interface SemanticStoreResult {
@@ -146,7 +150,12 @@ export class SemanticCache {
     const skipped = this.skipReason(input.text);
     if (skipped !== null) return { hit: null, threshold, skipped };
     const { vector, usage } = await this.embedOne(input.text);
-    const base: SemanticLookupResult = { hit: null, threshold, ...(usage ? { embedUsage: usage } : {}) };
+    const base: SemanticLookupResult = {
+      hit: null,
+      threshold,
+      vector,
+      ...(usage ? { embedUsage: usage } : {}),
+    };
     const candidates = this.index.search(scopeKey(input.scope), vector, this.topK, Math.min(threshold, 0));
     if (candidates.length === 0) return base;
     base.bestScore = candidates[0]!.score;
@@ -180,7 +189,10 @@ export class SemanticCache {
   async store(input: SemanticStoreInput): Promise<SemanticStoreResult> {
     const skipped = this.skipReason(input.text);
     if (skipped !== null) return { stored: false, skipped };
-    const { vector, usage } = await this.embedOne(input.text);
+    const { vector, usage } =
+      input.vector?.length === this.index.dims
+        ? { vector: input.vector, usage: undefined }
+        : await this.embedOne(input.text);
     const scope = scopeKey(input.scope);
     this.stored.set(input.id, { text: input.text });
     this.index.add(scope, input.id, vector);
