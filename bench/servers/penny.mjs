@@ -3,7 +3,8 @@
 // dropped on SIGTERM. A third argument "journal" turns the SQLite ledger's journal on; "tactics" turns on the
 // tactics of the issue-14 tactics row for every request (the `default` feature): the exact response cache
 // (SQLite store beside the ledger, sampled answers allowed so every request is a lookup and a store),
-// compression (its lossless transforms) and provider prompt-cache placement (on by default).
+// compression (its lossless transforms) and provider prompt-cache placement (on by default);
+// "tactics-cache" and "tactics-compress" turn on only the one of the two (to see what each costs).
 // PENNY_BENCH_DIST runs another build (a `dist/` directory, e.g. main's, for bench/memory.ts to compare
 // against). PENNY_BENCH_MEMORY_REPORT=<file>: on SIGUSR2 the process writes the main thread's memory
 // breakdown there as JSON (bench/memory.ts) — a bench-only hook, no route.
@@ -25,7 +26,7 @@ const { createLogger } = await import(new URL('observability/logger.js', distUrl
 const dir = mkdtempSync(join(tmpdir(), 'penny-bench-'));
 const pgUrl = process.argv[3] || undefined;
 const journal = process.env.PENNY_BENCH_JOURNAL === '1' || process.argv[4] === 'journal';
-const tactics = process.argv[4] === 'tactics';
+const tactics = /^tactics(-cache|-compress)?$/.test(process.argv[4] ?? '') ? process.argv[4] : undefined;
 const schema = `penny_bench_gw_${process.pid}`;
 const app = await startPenny({
   object: {
@@ -43,7 +44,12 @@ const app = await startPenny({
     },
     ...(tactics
       ? {
-          features: { default: { cache: { enabled: true, allowSampling: true }, compress: {} } },
+          features: {
+            default: {
+              ...(tactics !== 'tactics-compress' ? { cache: { enabled: true, allowSampling: true } } : {}),
+              ...(tactics !== 'tactics-cache' ? { compress: {} } : {}),
+            },
+          },
           cache: { prompt: { enabled: true } },
         }
       : {}),
