@@ -20,7 +20,7 @@ function newCache(extra: Partial<ConstructorParameters<typeof SemanticCache>[0]>
 }
 
 describe('SemanticCache', () => {
-  test('a store after a lookup of the same text indexes the lookup\'s vector: one embedding, not two', async () => {
+  test("a store after a lookup of the same text indexes the lookup's vector: one embedding, not two", async () => {
     const local = new LocalEmbedder();
     let embedded = 0;
     const counting: Embedder = {
