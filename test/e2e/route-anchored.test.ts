@@ -1,9 +1,10 @@
 /**
- * The `anchored` router end to end: `penny router train --input outcomes.jsonl --method anchored` averages
- * the `dual` heads with the length prior by rank, the feature's route loads the file, and the official
- * OpenAI client is routed through `penny serve` to the fake upstream by the saved model's score (recorded
- * in the ledger). Outcomes here: the cheap model solves word problems of up to two steps, the strong one
- * every problem, so long problems go strong and short ones stay cheap. A damaged file is a config error.
+ * The `anchored` and `stack` routers end to end: `penny router train --input outcomes.jsonl --method
+ * anchored` averages the `dual` heads with the length prior by rank, `--method stack` averages the routers
+ * 5-fold CV picks the same way; the feature's route loads the file, and the official OpenAI client is
+ * routed through `penny serve` to the fake upstream by the saved model's score (recorded in the ledger).
+ * Outcomes here: the cheap model solves word problems of up to two steps, the strong one every problem, so
+ * long problems go strong and short ones stay cheap. A damaged file is a config error.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -46,67 +47,77 @@ function writeOutcomes(): string {
   return file;
 }
 
-describe('anchored router through the gateway', () => {
-  let h: Harness;
-  let openai: OpenAI;
-  const modelFile = join(dir, 'anchored.json');
-  after(async () => {
-    await h?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+after(() => rmSync(dir, { recursive: true, force: true }));
 
-  before(async () => {
-    const r = await routerTrainCommand({
-      input: writeOutcomes(),
-      method: 'anchored',
-      cheap: 'gpt-4o-mini',
-      strong: 'gpt-4o',
-      out: modelFile,
-      log: () => {},
+for (const method of ['anchored', 'stack'] as const)
+  describe(`${method} router through the gateway`, () => {
+    let h: Harness;
+    let openai: OpenAI;
+    const modelFile = join(dir, `${method}.json`);
+    after(async () => {
+      await h?.close();
     });
-    assert.equal(r?.method, 'anchored');
-    h = await startHarness({
-      config: {
-        features: {
-          tutor: { route: { router: modelFile, threshold: 0.6, cheap: 'gpt-4o-mini', strong: 'gpt-4o' } },
+
+    before(async () => {
+      const r = await routerTrainCommand({
+        input: writeOutcomes(),
+        method,
+        cheap: 'gpt-4o-mini',
+        strong: 'gpt-4o',
+        out: modelFile,
+        log: () => {},
+      });
+      assert.equal(r?.method, method);
+      h = await startHarness({
+        config: {
+          features: {
+            tutor: { route: { router: modelFile, threshold: 0.6, cheap: 'gpt-4o-mini', strong: 'gpt-4o' } },
+          },
         },
-      },
+      });
+      openai = new OpenAI({ apiKey: 'penny', baseURL: `${h.app.url}/v1`, maxRetries: 0 });
     });
-    openai = new OpenAI({ apiKey: 'penny', baseURL: `${h.app.url}/v1`, maxRetries: 0 });
-  });
 
-  test('long problems go to the strong model, short ones stay cheap; the score is in the ledger', async () => {
-    const model = loadModel(readFileSync(modelFile, 'utf8'));
-    assert.equal(model.kind === 'anchored' && model.parts.map((p) => p.kind).join(','), 'dual,length-prior');
-    const served: string[] = [];
-    for (const steps of [1, 5]) {
-      h.fake.reset();
-      const content = problem(steps, 1001);
-      const { response } = await openai.chat.completions
-        .create(
-          { model: 'gpt-4o', messages: [{ role: 'user', content }] },
-          { headers: { 'x-penny-feature': 'tutor' } },
-        )
-        .withResponse();
-      const sent = h.fake.requests.map((r) => (r.body as { model?: string }).model);
-      assert.equal(sent.length, 1);
-      served.push(sent[0]!);
-      const id = response.headers.get('x-penny-request-id');
-      const e = (await h.entries()).find((x) => x.id === id) as LedgerEntry;
-      const route = e.meta?.route as { rule: string; score: number };
-      assert.equal(route.rule, 'router');
-      assert.equal(route.score, Math.round(predict(model, content) * 1e4) / 1e4);
-    }
-    assert.deepEqual(served, ['gpt-4o-mini', 'gpt-4o']);
-  });
+    test('long problems go to the strong model, short ones stay cheap; the score is in the ledger', async () => {
+      const model = loadModel(readFileSync(modelFile, 'utf8'));
+      assert.equal(model.kind, 'anchored');
+      if (method === 'anchored') {
+        assert.equal(
+          model.kind === 'anchored' && model.parts.map((p) => p.kind).join(','),
+          'dual,length-prior',
+        );
+      } else {
+        assert.equal(model.meta.method, 'stack');
+      }
+      const served: string[] = [];
+      for (const steps of [1, 5]) {
+        h.fake.reset();
+        const content = problem(steps, 1001);
+        const { response } = await openai.chat.completions
+          .create(
+            { model: 'gpt-4o', messages: [{ role: 'user', content }] },
+            { headers: { 'x-penny-feature': 'tutor' } },
+          )
+          .withResponse();
+        const sent = h.fake.requests.map((r) => (r.body as { model?: string }).model);
+        assert.equal(sent.length, 1);
+        served.push(sent[0]!);
+        const id = response.headers.get('x-penny-request-id');
+        const e = (await h.entries()).find((x) => x.id === id) as LedgerEntry;
+        const route = e.meta?.route as { rule: string; score: number };
+        assert.equal(route.rule, 'router');
+        assert.equal(route.score, Math.round(predict(model, content) * 1e4) / 1e4);
+      }
+      assert.deepEqual(served, ['gpt-4o-mini', 'gpt-4o']);
+    });
 
-  test('a damaged anchored model file is refused with the field and the problem', () => {
-    const bad = join(dir, 'bad.json');
-    const raw = JSON.parse(readFileSync(modelFile, 'utf8'));
-    writeFileSync(bad, JSON.stringify({ ...raw, tables: [raw.tables[0]] }));
-    assert.throws(
-      () => loadDifficultyRouter(bad, 'features.tutor.route.router', dir),
-      /features\.tutor\.route\.router.*cannot load router model .*bad\.json: .*one weight and one table per part/s,
-    );
+    test(`a damaged ${method} model file is refused with the field and the problem`, () => {
+      const bad = join(dir, `bad-${method}.json`);
+      const raw = JSON.parse(readFileSync(modelFile, 'utf8'));
+      writeFileSync(bad, JSON.stringify({ ...raw, tables: [...raw.tables, raw.tables[0]] }));
+      assert.throws(
+        () => loadDifficultyRouter(bad, 'features.tutor.route.router', dir),
+        /features\.tutor\.route\.router.*cannot load router model .*bad-\w+\.json: .*one weight and one table per part/s,
+      );
+    });
   });
-});
