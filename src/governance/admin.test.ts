@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { budgetFromFlags } from './budget-admin.js';
 import { createKeyOptionsSchema, parseFlags } from './key-admin.js';
 import { formatReset, rateHeaders, rateLines } from './rate-limit.js';
-import { describeScope, parsePerSuffix, perSuffix, scopeApplies } from './scope.js';
+import { counterKey, describeScope, parsePerSuffix, perSuffix, scopeApplies } from './scope.js';
 import { parseVirtualKey } from './virtual-key.js';
 
 describe('malformed key and budget commands name the field', () => {
@@ -43,6 +43,22 @@ describe('malformed key and budget commands name the field', () => {
     assert.deepEqual(
       [b.limit, b.window, b.match, b.per, b.policy, b.alertAt],
       ['1', 'day', { feature: 'support' }, ['user'], 'reject', [80, 100]],
+    );
+  });
+});
+
+describe('counter keys', () => {
+  test('the same string while window and per values stay; a new one when either changes', () => {
+    const rule = { prefix: 'b:team:' };
+    const a = counterKey(rule, '', 'd2026-01-01', '|user=a');
+    assert.equal(a, 'b:team:d2026-01-01|user=a');
+    assert.equal(counterKey(rule, '', `d2026-01-${'01'}`, `|user=${'a'}`), a);
+    assert.equal(counterKey(rule, '', 'd2026-01-02', '|user=a'), 'b:team:d2026-01-02|user=a');
+    assert.equal(counterKey(rule, '', 'd2026-01-02', '|user=b'), 'b:team:d2026-01-02|user=b');
+    assert.equal(counterKey(rule, 'req:', 'm1', ''), 'b:team:req:m1', 'each part its own key');
+    assert.equal(
+      counterKey({ prefix: 'b:other:' }, '', 'd2026-01-02', '|user=b'),
+      'b:other:d2026-01-02|user=b',
     );
   });
 });

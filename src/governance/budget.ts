@@ -6,7 +6,7 @@
 import type { BudgetConfig, Dimension, ScopeMatch } from './config.js';
 import type { ReserveLine } from './counter-store.js';
 import type { VirtualKeyRecord } from './key-store.js';
-import { type Facts, perSuffix } from './scope.js';
+import { type Facts, counterKey, perSuffix } from './scope.js';
 import { usdToNano } from './units.js';
 import { resolveWindow } from './window.js';
 
@@ -92,7 +92,7 @@ export function budgetLine(
   return {
     budget: b,
     line: {
-      key: `${b.prefix}${w.id}${perSuffix(b.per, facts)}`,
+      key: counterKey(b, '', w.id, perSuffix(b.per, facts)),
       window: w.spec,
       amount,
       limit: b.policy === 'warn' ? null : b.limitNano,

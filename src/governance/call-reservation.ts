@@ -229,10 +229,10 @@ export class BudgetCallGuard implements CallGuard {
         const lines: SettleLine[] = reserved.map((l) => ({ key: l.key, window: l.window, actual }));
         const n = lines.length;
         for (const l of this.gov.thresholds.spendRateLines(actual)) lines.push(l);
-        const then = (snaps: CounterSnapshot[]) => {
-          const scopes = built.map((b) => describeScope(b.budget, facts));
-          this.gov.thresholds.afterSettle(budgets, lines, snaps.slice(0, n), scopes);
-        };
+        const then = (snaps: CounterSnapshot[]) =>
+          this.gov.thresholds.afterSettle(budgets, lines, snaps.slice(0, n), (i) =>
+            describeScope(built[i]!.budget, facts),
+          );
         if (!prepaid) return this.gov.settle(id, lines, then);
         this.running = null;
         if (this.stageOpen) this.held = { id, lines, then };

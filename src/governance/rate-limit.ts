@@ -8,7 +8,7 @@
 import type { Dimension, RateLimitConfig, ScopeMatch } from './config.js';
 import type { CounterSnapshot, ReserveLine } from './counter-store.js';
 import type { VirtualKeyRecord } from './key-store.js';
-import { type Facts, perSuffix } from './scope.js';
+import { type Facts, counterKey, perSuffix } from './scope.js';
 import { minuteWindow } from './window.js';
 
 export interface CompiledRateLimit {
@@ -78,13 +78,13 @@ export function rateLines(
       out.push({
         limit: l,
         kind: 'requests',
-        line: { key: `${l.prefix}req:${w.id}${suffix}`, window: w.spec, amount: 1, limit: l.rpm },
+        line: { key: counterKey(l, 'req:', w.id, suffix), window: w.spec, amount: 1, limit: l.rpm },
       });
     if (l.tpm !== null)
       out.push({
         limit: l,
         kind: 'tokens',
-        line: { key: `${l.prefix}tok:${w.id}${suffix}`, window: w.spec, amount: tokens, limit: l.tpm },
+        line: { key: counterKey(l, 'tok:', w.id, suffix), window: w.spec, amount: tokens, limit: l.tpm },
       });
   }
   return out;
@@ -131,7 +131,21 @@ function tightest(
   }
   if (best < 0) return;
   const reset = snaps[best]!.resetAt;
-  into[`x-ratelimit-limit-${kind}`] = String(lines[best]!.line.limit);
-  into[`x-ratelimit-remaining-${kind}`] = String(bestRemaining);
-  into[`x-ratelimit-reset-${kind}`] = formatReset((reset ?? now) - now);
+  const name = HEADER[kind];
+  into[name.limit] = String(lines[best]!.line.limit);
+  into[name.remaining] = String(bestRemaining);
+  into[name.reset] = formatReset((reset ?? now) - now);
 }
+
+const HEADER = {
+  requests: {
+    limit: 'x-ratelimit-limit-requests',
+    remaining: 'x-ratelimit-remaining-requests',
+    reset: 'x-ratelimit-reset-requests',
+  },
+  tokens: {
+    limit: 'x-ratelimit-limit-tokens',
+    remaining: 'x-ratelimit-remaining-tokens',
+    reset: 'x-ratelimit-reset-tokens',
+  },
+} as const;

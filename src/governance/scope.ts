@@ -38,6 +38,26 @@ export function perSuffix(per: readonly Dimension[], facts: Facts): string {
   return s;
 }
 
+/**
+ * A counter's key — the rule's prefix, `part`, the window id and the per suffix — as the same string object
+ * while they stay the same (the usual case: one window a minute or a month, one user): leased allowances look
+ * counters up by key several times per call, and a string built anew is flattened and hashed each time.
+ */
+export function counterKey(rule: { prefix: string }, part: string, window: string, suffix: string): string {
+  let byPart = lastKeys.get(rule);
+  if (!byPart) {
+    byPart = {};
+    lastKeys.set(rule, byPart);
+  }
+  const hit = byPart[part];
+  if (hit && hit.window === window && hit.suffix === suffix) return hit.key;
+  const key = `${rule.prefix}${part}${window}${suffix}`;
+  byPart[part] = { window, suffix, key };
+  return key;
+}
+
+const lastKeys = new WeakMap<object, Record<string, { window: string; suffix: string; key: string }>>();
+
 export function encodeValue(v: string | null): string {
   return v === null ? '-' : encodeURIComponent(v.slice(0, MAX_VALUE));
 }

@@ -39,7 +39,7 @@ test('thresholds: each alertAt percentage alerts once per window', async () => {
   const line = { key: 'b:b:total', window: { kind: 'total' as const } };
   const settle = async (nano: number) => {
     const snaps = await counters.settle('x', [{ ...line, actual: nano }]);
-    th.afterSettle([b], [{ ...line, actual: nano }], snaps, ['global']);
+    th.afterSettle([b], [{ ...line, actual: nano }], snaps, () => 'global');
     await Promise.all(pending);
   };
   await settle(400_000_000); // 40%
@@ -74,7 +74,7 @@ test('spend rate: the last hour above 3× the trailing hourly average alerts onc
   now.t = t0 + 22 * 3_600_000;
   const lines = th.spendRateLines(2_000_000_000);
   const snaps = await counters.settle('spike', lines);
-  th.afterSettle([], lines, snaps, []);
+  th.afterSettle([], lines, snaps, () => 'global');
   await Promise.all(pending);
   assert.equal(sent.length, 1);
   assert.equal(sent[0]!.kind, 'spend_rate');

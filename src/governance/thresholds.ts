@@ -45,7 +45,8 @@ export class Thresholds {
     budgets: readonly CompiledBudget[],
     lines: readonly SettleLine[],
     snaps: readonly CounterSnapshot[],
-    scopes: readonly string[],
+    /** The scope of budget i in words (only asked when an alert is sent). */
+    scopeOf: (i: number) => string,
   ): void {
     budgets.forEach((b, i) => {
       const s = snaps[i];
@@ -59,12 +60,13 @@ export class Thresholds {
       if (this.fired.has(id)) return;
       for (const c of crossed) this.fired.add(`thr:${key}:${c}`);
       const policy = b.policy === 'warn' && t >= 100 ? ' (policy warn: still serving)' : '';
+      const scope = scopeOf(i);
       this.fire(id, s, {
         kind: 'budget_threshold',
         budget: b.name,
-        scope: scopes[i] ?? 'global',
+        scope,
         thresholdPct: t,
-        message: `budget "${b.name}" (${scopes[i] ?? 'global'}, ${b.window}) reached ${t}%: ${nanoToDisplay(s.spent)} of ${nanoToDisplay(b.limitNano)}${policy}`,
+        message: `budget "${b.name}" (${scope}, ${b.window}) reached ${t}%: ${nanoToDisplay(s.spent)} of ${nanoToDisplay(b.limitNano)}${policy}`,
         limitUsd: b.limitUsd,
         spentUsd: nanoToUsd(s.spent),
         reservedUsd: nanoToUsd(s.reserved),

@@ -23,25 +23,35 @@ export function rollingLengthMs(name: string): number | null {
 }
 
 export function resolveWindow(name: string, now: number, timeZone: string): ResolvedWindow {
-  if (name === 'total') return { id: 'total', spec: { kind: 'total' } };
+  if (name === 'total') return TOTAL;
+  if (name === 'day' || name === 'week' || name === 'month') return calendar(name, now, timeZone);
   const len = rollingLengthMs(name);
   if (len !== null) {
     if (len <= 0) throw new RangeError(`window "${name}" must be longer than 0`);
     const bucketMs = Math.max(1000, Math.floor(len / 24));
     return { id: `r${name}`, spec: { kind: 'rolling', lengthMs: len, bucketMs } };
   }
-  if (name !== 'day' && name !== 'week' && name !== 'month') throw new RangeError(`unknown window "${name}"`);
-  // A calendar window holds until it ends: resolved once per window, not per request (Intl is slow).
-  const key = `${name}|${timeZone}`;
-  const hit = resolved.get(key);
-  if (hit && hit.spec.kind === 'fixed' && now >= hit.spec.startsAt && now < hit.spec.endsAt) return hit;
-  const w = calendarWindow(name, now, timeZone);
-  if (resolved.size > 1000) resolved.clear();
-  resolved.set(key, w);
-  return w;
+  throw new RangeError(`unknown window "${name}"`);
 }
 
-const resolved = new Map<string, ResolvedWindow>();
+const TOTAL: ResolvedWindow = { id: 'total', spec: { kind: 'total' } };
+
+/** A calendar window holds until it ends: resolved once per window and zone, not per request (Intl is slow). */
+function calendar(name: 'day' | 'week' | 'month', now: number, timeZone: string): ResolvedWindow {
+  let byZone = resolved[name].get(timeZone);
+  if (!byZone || byZone.spec.kind !== 'fixed' || now < byZone.spec.startsAt || now >= byZone.spec.endsAt) {
+    byZone = calendarWindow(name, now, timeZone);
+    if (resolved[name].size > 1000) resolved[name].clear();
+    resolved[name].set(timeZone, byZone);
+  }
+  return byZone;
+}
+
+const resolved = {
+  day: new Map<string, ResolvedWindow>(),
+  week: new Map<string, ResolvedWindow>(),
+  month: new Map<string, ResolvedWindow>(),
+} as const;
 
 function calendarWindow(name: 'day' | 'week' | 'month', now: number, timeZone: string): ResolvedWindow {
   const { y, mo, d, wd } = localDate(now, timeZone);
@@ -68,8 +78,13 @@ function calendarWindow(name: 'day' | 'week' | 'month', now: number, timeZone: s
 /** A fixed one-minute window, for requests and tokens per minute. */
 export function minuteWindow(now: number): ResolvedWindow {
   const startsAt = Math.floor(now / 60_000) * 60_000;
-  return { id: `m${startsAt / 60_000}`, spec: { kind: 'fixed', startsAt, endsAt: startsAt + 60_000 } };
+  // Every rate-limited request asks: the same object for the whole minute.
+  if (lastMinute.spec.kind === 'fixed' && lastMinute.spec.startsAt === startsAt) return lastMinute;
+  lastMinute = { id: `m${startsAt / 60_000}`, spec: { kind: 'fixed', startsAt, endsAt: startsAt + 60_000 } };
+  return lastMinute;
 }
+
+let lastMinute: ResolvedWindow = { id: '', spec: { kind: 'total' } };
 
 function pad(n: number): string {
   return String(n).padStart(2, '0');

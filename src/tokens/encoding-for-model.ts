@@ -32,6 +32,19 @@ export function baseModelName(model: string): string {
 }
 
 export function encodingForModel(model: string): OpenAiEncoding | null {
+  // Asked on every counted request (budgets bound every prompt): the regexes run once per model name.
+  let e = byModel.get(model);
+  if (e === undefined) {
+    e = familyEncoding(model);
+    if (byModel.size >= 1000) byModel.clear();
+    byModel.set(model, e);
+  }
+  return e;
+}
+
+const byModel = new Map<string, OpenAiEncoding | null>();
+
+function familyEncoding(model: string): OpenAiEncoding | null {
   const m = baseModelName(model);
   if (m === '' || NON_OPENAI.test(m)) return null;
   if (CL100K.test(m)) return 'cl100k_base';
