@@ -18,6 +18,7 @@ import {
 } from '../../pipeline/route/classifier.js';
 import { hash32 } from '../../pipeline/route/sparse-hash.js';
 import { evaluateScores } from './metrics.js';
+import { rocAuc } from './roc-auc.js';
 import type { RouterMethod } from './router-method.js';
 
 export const STACK_FOLDS = 5;
@@ -64,21 +65,6 @@ function ranks(xs: readonly number[]): number[] {
   return r;
 }
 
-/** Area under the ROC curve for labels above / below 0.5 (ties count half; 0.5 labels ignored). */
-function auc(scores: readonly number[], labels: readonly number[]): number {
-  let pairs = 0;
-  let wins = 0;
-  for (let i = 0; i < scores.length; i++) {
-    if (!(labels[i]! > 0.5)) continue;
-    for (let j = 0; j < scores.length; j++) {
-      if (!(labels[j]! < 0.5)) continue;
-      pairs++;
-      wins += scores[i]! > scores[j]! ? 1 : scores[i] === scores[j] ? 0.5 : 0;
-    }
-  }
-  return pairs === 0 ? Number.NaN : wins / pairs;
-}
-
 /**
  * Chooses the ensemble by `STACK_FOLDS`-fold CV inside `examples`. Deterministic for a given seed (the
  * folds depend on the prompts only).
@@ -104,7 +90,7 @@ export function chooseStack(
           idx.map((i) => ({ w: examples[i]!.cheap!, s: examples[i]!.strong! })),
           scores,
         ).apgr
-      : auc(
+      : rocAuc(
           scores,
           idx.map((i) => examples[i]!.label),
         );
