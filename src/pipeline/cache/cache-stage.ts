@@ -201,8 +201,14 @@ export class CacheStage implements Stage {
       }
       throw e;
     }
+    // The leader's spend is handed to its followers (here and, as leader of the fleet, on other instances);
+    // a flight nobody joined — every plain miss — prices nothing here (settle prices the call).
     const cost =
-      remote.role === 'followed' ? remote.cost : flight ? spendOf(ctx, outcome, this.deps.catalog) : null;
+      remote.role === 'followed'
+        ? remote.cost
+        : flight && (flight.followers > 0 || remote.role === 'leader')
+          ? spendOf(ctx, outcome, this.deps.catalog)
+          : null;
     if (flight) {
       if (flight.followers) meta.followers = flight.followers;
       this.inflight.finish(key, flight, { outcome, cost });
