@@ -6,8 +6,11 @@
  * default report: totals, by feature, by model, savings by tactic) a few times, and drops the schema.
  * The entries are generated into a ledger at schema v1 and upgraded by opening it, so the hourly, daily
  * and user rollups (pg-rollup.ts) are built by the migrations' backfill; its time is printed too.
+ * BENCH_WRITE=ledger writes the same entries through the ledger's own write path instead (PostgresLedger:
+ * COPY batches plus the rollup deltas added up in this process), so the report reads rollups built as a
+ * running fleet builds them; the report's output digest must equal the generated-then-upgraded one's.
  * Env: BENCH_PG_URL (default the local `test` database), BENCH_ROWS, BENCH_RUNS, BENCH_KEEP=1 (keep the
- * schema for another run; then BENCH_SCHEMA names it).
+ * schema for another run; then BENCH_SCHEMA names it), BENCH_WRITE.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -15,6 +18,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import type { LedgerEntry } from '../src/core/ledger-entry.js';
 import { PostgresLedger } from '../src/ledger/postgres/pg-ledger.js';
 import { LEDGER_MIGRATIONS } from '../src/ledger/postgres/pg-schema.js';
 import { migrate } from '../src/postgres/migrate.js';
@@ -26,6 +30,71 @@ const KEEP = process.env.BENCH_KEEP === '1';
 const SCHEMA = process.env.BENCH_SCHEMA ?? `penny_bench_report_${process.pid}`;
 const MONTH_START = Date.UTC(2026, 9, 1);
 const MONTH_MS = 31 * 86_400_000;
+const WRITE_PATH = process.env.BENCH_WRITE === 'ledger';
+const MODELS = ['gpt-4o', 'gpt-4o-mini', 'gpt-4.1', 'claude-sonnet-4-5', 'claude-haiku-4-5', 'o3'];
+
+/** Entry `g` (1-based) as the SQL generator below makes it, field for field. */
+function benchEntry(g: number): LedgerEntry {
+  const anthropic = g % 3 === 0;
+  const cost = BigInt(1000 + (g % 5000)) * 1_000_000n;
+  const saved = g % 4 === 0 ? 500_000_000n : 0n;
+  const error = g % 100 === 0;
+  return {
+    id: `bench_${g}`,
+    ts: MONTH_START + Number((BigInt(g) * BigInt(MONTH_MS)) / BigInt(ROWS)),
+    feature: `feature_${g % 50}`,
+    user: `user_${(g * 7919) % 10000}`,
+    keyId: `key_${g % 20}`,
+    dialect: anthropic ? 'anthropic' : 'openai',
+    provider: anthropic ? 'anthropic' : 'openai',
+    requestedModel: MODELS[g % 6]!,
+    servedModel: MODELS[Math.floor(g / 7) % 6]!,
+    stream: g % 2 === 0,
+    simulated: false,
+    inputUncached: 500 + (g % 1500),
+    cacheRead: (g % 5) * 100,
+    cacheWrite5m: 0,
+    cacheWrite1h: 0,
+    outputText: 50 + (g % 400),
+    reasoning: 0,
+    usageEstimated: false,
+    cost,
+    baselineCost: cost + saved,
+    savings: g % 8 === 0 ? { 'cache.exact': saved } : g % 4 === 0 ? { route: saved } : {},
+    flags: [],
+    latencyMs: 300 + (g % 900),
+    ttftMs: null,
+    status: error ? 'error' : 'ok',
+    httpStatus: error ? 502 : 200,
+    errorClass: error ? 'upstream_error' : null,
+    ...(g % 8 === 0
+      ? { meta: { cache: { status: 'hit', kind: 'exact' } } }
+      : g % 2 === 0
+        ? { meta: { cache: { status: 'miss', key: '0123456789abcdef' }, route: { rule: 'short' } } }
+        : {}),
+  };
+}
+
+/** Writes the entries through the ledger's write path, a flush every 20,000 so its buffer stays small. */
+async function writeThroughLedger(spillDir: string): Promise<void> {
+  const t0 = Date.now();
+  const ledger = await PostgresLedger.open({ url: URL, schema: SCHEMA, spillDir, batchSize: 2000 });
+  try {
+    for (let g = 1; g <= ROWS; g++) {
+      ledger.append(benchEntry(g));
+      if (g % 20_000 === 0 || g === ROWS) {
+        await ledger.flush();
+        if (g % 1_000_000 === 0)
+          console.log(`  ${g.toLocaleString('en')} written, ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+      }
+    }
+  } finally {
+    await ledger.close();
+  }
+  console.log(
+    `wrote ${ROWS.toLocaleString('en')} entries through the ledger (COPY + rollup deltas) in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+  );
+}
 
 const client = new pg.Client({ connectionString: URL });
 await client.connect();
@@ -33,7 +102,10 @@ const dir = mkdtempSync(join(tmpdir(), 'penny-bench-pg-'));
 try {
   const exists = (await client.query('SELECT to_regclass($1) AS t', [`"${SCHEMA}".ledger_entries`])).rows[0]
     ?.t;
-  if (!exists) {
+  if (!exists && WRITE_PATH) {
+    await writeThroughLedger(join(dir, 'spill'));
+    await client.query(`VACUUM ANALYZE "${SCHEMA}".ledger_entries`);
+  } else if (!exists) {
     // The entries are generated into a v1 ledger (no rollups); opening the ledger afterwards applies the
     // later migrations, whose backfill builds the rollups from them, as on an upgraded installation.
     const pool = new pg.Pool({ connectionString: URL, max: 1 });
