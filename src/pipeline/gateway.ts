@@ -9,6 +9,7 @@ import { MAX_STORED_TEXT, boundText, headerText } from '../core/bounded-text.js'
 import { MAX_JSON_DEPTH, formatJsonPath, tooDeepAt } from '../core/json-depth.js';
 import { MIN_SECRET_LENGTH, forgetSecret, rememberSecret } from '../core/known-secrets.js';
 import { InvalidRequestError, PennyError, asPennyError } from '../core/errors.js';
+import { InFlightSet } from '../core/in-flight-set.js';
 import type { CallSignal } from '../core/call-signal.js';
 import type { LedgerEntry } from '../core/ledger-entry.js';
 import { moneyToDecimal } from '../core/money.js';
@@ -103,7 +104,8 @@ export class Gateway {
   /** Keys and tokens from the configuration, masked by value wherever they might appear (known-secrets.ts). */
   private readonly secrets: string[];
 
-  private readonly inflight = new Set<Promise<LedgerEntry>>();
+  /** Calls not yet settled: an intrusive list, not a Set (core/in-flight-set.ts says why). */
+  private readonly inflight = new InFlightSet<Promise<LedgerEntry>>();
 
   /**
    * Handles one call; the promise settles after its ledger entry is appended. Whatever fails on the way, the
@@ -121,9 +123,9 @@ export class Gateway {
     const p = this.process(guarded, id, startedAt, t0).catch((e) =>
       this.settleUnexpected(guarded, id, startedAt, t0, e),
     );
-    this.inflight.add(p);
+    const node = this.inflight.add(p);
     const done = () => {
-      this.inflight.delete(p);
+      this.inflight.remove(node);
       for (const s of sent) forgetSecret(s);
     };
     p.then(done, done);
@@ -132,7 +134,7 @@ export class Gateway {
 
   /** Resolves when every request in flight has settled. */
   async drain(): Promise<void> {
-    while (this.inflight.size) await Promise.allSettled([...this.inflight]);
+    while (this.inflight.size) await Promise.allSettled(this.inflight.values());
   }
 
   private async process(call: IncomingCall, id: string, startedAt: number, t0: bigint): Promise<LedgerEntry> {

@@ -8,6 +8,7 @@
  */
 import type { Server, ServerResponse } from 'node:http';
 import { PennyError } from '../core/errors.js';
+import { InFlightSet } from '../core/in-flight-set.js';
 
 /** What the shutdown needs of a call's abort controller (an AbortController or a CallAbort). */
 interface Aborter {
@@ -15,6 +16,7 @@ interface Aborter {
 }
 
 interface Tracked {
+  res: ServerResponse;
   ac: Aborter;
   /** Answers 503 if the request has not reached the gateway yet (body still arriving); false otherwise. */
   refuseIfWaiting: () => boolean;
@@ -41,7 +43,8 @@ export const SHUTDOWN_REFUSED = (): PennyError =>
 
 export class Shutdown {
   #stopping = false;
-  readonly #open = new Map<ServerResponse, Tracked>();
+  /** Open chat responses: an intrusive list, not a Map (in-flight-set.ts says why). */
+  readonly #open = new InFlightSet<Tracked>();
   #server: Server | undefined;
 
   attach(server: Server): void {
@@ -66,10 +69,10 @@ export class Shutdown {
     ac: Aborter,
     refuseIfWaiting: () => boolean,
   ): () => Promise<boolean> | undefined {
-    const t: Tracked = { ac, refuseIfWaiting };
-    this.#open.set(res, t);
+    const t: Tracked = { res, ac, refuseIfWaiting };
+    const node = this.#open.add(t);
     res.once('close', () => {
-      this.#open.delete(res);
+      this.#open.remove(node);
       t.finished = res.writableFinished;
       t.resolve?.(t.finished);
       if (this.#stopping) setImmediate(() => this.server.closeIdleConnections());
@@ -84,7 +87,7 @@ export class Shutdown {
     this.server.closeIdleConnections();
     // Responses not started yet close their socket after them; a stream that already started keeps its
     // keep-alive header, and its socket is closed as soon as it is idle (see `track`).
-    for (const res of this.#open.keys()) if (!res.headersSent) res.setHeader('connection', 'close');
+    for (const { res } of this.#open.values()) if (!res.headersSent) res.setHeader('connection', 'close');
     return closed;
   }
 
@@ -93,7 +96,7 @@ export class Shutdown {
    * and closes every connection. `settled` resolves when every gateway request has settled.
    */
   async finish(graceMs: number, settled: () => Promise<void>): Promise<void> {
-    const inFlight = Promise.all([settled(), ...[...this.#open.values()].map(deliveredOf)]);
+    const inFlight = Promise.all([settled(), ...this.#open.values().map(deliveredOf)]);
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<'late'>((r) => {
       timer = setTimeout(() => r('late'), graceMs);
@@ -107,10 +110,10 @@ export class Shutdown {
 
   /** Cuts every open answer now (a second signal, or the grace period is over). */
   cutNow(): void {
-    for (const [res, t] of this.#open) {
+    for (const t of this.#open.values()) {
       if (t.refuseIfWaiting()) continue;
       t.ac.abort(SHUTDOWN_CUT_REASON());
-      res.destroy();
+      t.res.destroy();
     }
   }
 }
