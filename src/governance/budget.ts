@@ -5,7 +5,7 @@
  */
 import type { BudgetConfig, Dimension, ScopeMatch } from './config.js';
 import type { ReserveLine } from './counter-store.js';
-import type { VirtualKeyRecord } from './key-store.js';
+import { type VirtualKeyRecord, perRecord } from './key-store.js';
 import { type Facts, counterKey, perSuffix } from './scope.js';
 import { usdToNano } from './units.js';
 import { resolveWindow } from './window.js';
@@ -44,20 +44,8 @@ export function compileBudget(def: BudgetConfig, source: BudgetSource): Compiled
   };
 }
 
-const keyBudgets = new WeakMap<VirtualKeyRecord, CompiledBudget | null>();
-
-/**
- * The budget a virtual key carries (`penny keys create --budget 50/month`), if any; compiled once per record
- * read from the store (a changed key is a new record).
- */
-export function keyBudget(rec: VirtualKeyRecord): CompiledBudget | null {
-  let b = keyBudgets.get(rec);
-  if (b === undefined) {
-    b = compileKeyBudget(rec);
-    keyBudgets.set(rec, b);
-  }
-  return b;
-}
+/** The budget a virtual key carries (`penny keys create --budget 50/month`), if any; compiled once per record. */
+export const keyBudget = perRecord(compileKeyBudget);
 
 function compileKeyBudget(rec: VirtualKeyRecord): CompiledBudget | null {
   if (!rec.budget) return null;

@@ -31,6 +31,22 @@ export interface VirtualKeyRecord {
   tpm: number | null;
 }
 
+/**
+ * `compile` run once per record read from the store (a changed key is read as a new record), for what the
+ * guard derives from a key on every request.
+ */
+export function perRecord<T>(compile: (rec: VirtualKeyRecord) => T): (rec: VirtualKeyRecord) => T {
+  const done = new WeakMap<VirtualKeyRecord, { value: T }>();
+  return (rec) => {
+    let hit = done.get(rec);
+    if (!hit) {
+      hit = { value: compile(rec) };
+      done.set(rec, hit);
+    }
+    return hit.value;
+  };
+}
+
 export class KeyNameTaken extends Error {
   constructor(readonly keyName: string) {
     super(`a key named "${keyName}" already exists`);

@@ -7,7 +7,7 @@
  */
 import type { Dimension, RateLimitConfig, ScopeMatch } from './config.js';
 import type { CounterSnapshot, ReserveLine } from './counter-store.js';
-import type { VirtualKeyRecord } from './key-store.js';
+import { type VirtualKeyRecord, perRecord } from './key-store.js';
 import { type Facts, counterKey, perSuffix } from './scope.js';
 import { minuteWindow } from './window.js';
 
@@ -33,17 +33,8 @@ export function compileRateLimit(def: RateLimitConfig): CompiledRateLimit {
   };
 }
 
-const keyLimits = new WeakMap<VirtualKeyRecord, CompiledRateLimit | null>();
-
-/** The rate limit a virtual key carries (--rpm, --tpm), if any; compiled once per record read from the store. */
-export function keyRateLimit(rec: VirtualKeyRecord): CompiledRateLimit | null {
-  let l = keyLimits.get(rec);
-  if (l === undefined) {
-    l = compileKeyRateLimit(rec);
-    keyLimits.set(rec, l);
-  }
-  return l;
-}
+/** The rate limit a virtual key carries (--rpm, --tpm), if any; compiled once per record. */
+export const keyRateLimit = perRecord(compileKeyRateLimit);
 
 function compileKeyRateLimit(rec: VirtualKeyRecord): CompiledRateLimit | null {
   if (rec.rpm === null && rec.tpm === null) return null;
