@@ -1,9 +1,9 @@
 /**
  * How far V8 lets the gateway's old generation grow past what survived the last full GC before it
  * collects again (`server.heapGrowthPercent`). V8 picks the factor itself (up to 4× on a machine with
- * memory to spare), tuned for throughput. A gateway is the wrong shape for that: at 64 requests in flight
- * the request objects outlive two scavenges and are promoted, the old generation fills with garbage at
- * several MB/s, and with ~22 MB live V8 let it grow to ~90 MB before collecting — RSS that is never
+ * memory to spare), tuned for throughput. A gateway is the wrong shape for that: request objects that
+ * reach the old generation (6–8 KB per request before core/in-flight-set.ts, ~2.6 KB since) fill it with
+ * garbage at several MB/s, and with ~22 MB live V8 let it grow to ~90 MB before collecting — RSS that is never
  * needed and is slow to go back to the OS. A fixed, small factor keeps the old generation near its live
  * size; the cost is more frequent (incremental, mostly concurrent) mark-compacts of a small heap — measured
  * on a quiet machine at 7–33% more CPU per request for 30%, more than the 5% a default may cost, so the
