@@ -1,8 +1,13 @@
 /**
  * The fleet test: three `penny serve` processes on different ports share one PostgreSQL ledger and one Redis
  * cache; a client spreads mixed requests over them (OpenAI and Anthropic, streamed and not, cacheable
- * repeats that hit the shared cache). Mid-run one instance is SIGKILLed and restarted, and every ledger
- * connection to PostgreSQL is terminated once from the server side. Afterwards:
+ * repeats that hit the shared cache). Mid-run one instance is SIGKILLed and restarted, and the PostgreSQL
+ * server is stopped (fast shutdown) while a stretch of the traffic goes on, then started again: the instances
+ * spill their batches to their local files meanwhile and replay them when it is back. The server is the
+ * test's own (private-postgres.ts: initdb in a temporary directory, a free port), so restarting it disturbs
+ * no other test. Without the binaries, or when that server cannot start, the test falls back to terminating
+ * the fleet's ledger connections on the shared server and says so (under PENNY_REQUIRE_POSTGRES it fails
+ * instead). Afterwards:
  * - every acknowledged request has exactly one ledger entry, except entries of the killed instance that
  *   were still in its memory buffer (the stated SIGKILL bound; the number lost is printed);
  * - no request id appears twice;
@@ -13,10 +18,10 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { Agent } from 'node:http';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
@@ -31,10 +36,13 @@ import {
 } from '../../src/postgres/test-support.js';
 import { send } from '../chaos/client.js';
 import { type FakeUpstream, startFakeUpstream } from '../fake-upstream/index.js';
+import { type PrivatePostgres, postgresBindir, startPrivatePostgres } from './private-postgres.js';
 
 const REDIS_URL = process.env.PENNY_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const REQUESTS = Number(process.env.PENNY_FLEET_REQUESTS ?? 5000);
 const CONCURRENCY = 12;
+/** Requests sent while the PostgreSQL server is down (a few seconds of traffic). */
+const OUTAGE_REQUESTS = Math.max(50, Math.floor(REQUESTS * 0.04));
 const PENNY = ['--import', 'tsx', 'src/cli/run.ts'];
 
 async function redisUp(): Promise<boolean> {
@@ -55,7 +63,11 @@ test('PostgreSQL and Redis are reachable when the run requires them', () => {
     assert.ok(pgUp, 'PENNY_REQUIRE_POSTGRES is set but no PostgreSQL answers');
   if (process.env.PENNY_REQUIRE_REDIS) assert.ok(rUp, 'PENNY_REQUIRE_REDIS is set but no Redis answers');
 });
-const skip = pgUp && rUp ? false : 'the fleet test needs PostgreSQL and Redis';
+const pgBindir = postgresBindir();
+const skip =
+  rUp && (pgUp || pgBindir)
+    ? false
+    : 'the fleet test needs Redis and PostgreSQL (its binaries for a private server, or the shared server)';
 if (skip) process.stderr.write(`fleet.test: ${skip}; SKIPPED\n`);
 
 interface Instance {
@@ -173,15 +185,37 @@ describe('a fleet of three instances sharing PostgreSQL and Redis', { skip }, ()
   let dir: string;
   let schema: string;
   let config: string;
+  /** The test's own server, restarted mid-run; undefined when it fell back to the shared server. */
+  let privatePg: PrivatePostgres | undefined;
+  let dbUrl = TEST_DATABASE_URL;
+  const db = <R extends Record<string, unknown>>(text: string, params: unknown[] = []) =>
+    sql<R>(text, params, dbUrl);
   const appName = `penny_fleet_${process.pid}`;
   const instances: (Instance | undefined)[] = [];
   const ledgerPaths: string[] = [];
 
   before(async () => {
-    fake = await startFakeUpstream({ record: false });
+    const [f, pgStarted] = await Promise.all([
+      startFakeUpstream({ record: false }),
+      startPrivatePostgres('penny-fleet-pg-').catch((err: Error) => err),
+    ]);
+    fake = f;
+    if (pgStarted instanceof Error) {
+      if (process.env.PENNY_REQUIRE_POSTGRES)
+        throw new Error(
+          `PENNY_REQUIRE_POSTGRES is set and the private PostgreSQL server did not start: ${pgStarted.message}`,
+        );
+      process.stderr.write(
+        `fleet.test: NO POSTGRESQL RESTART: the private server did not start (${pgStarted.message.split('\n')[0]}); ` +
+          `falling back to terminating the fleet's connections on the shared server ${TEST_DATABASE_URL}\n`,
+      );
+    } else {
+      privatePg = pgStarted;
+      dbUrl = pgStarted.url;
+    }
     dir = mkdtempSync(join(tmpdir(), 'penny-fleet-'));
     schema = uniqueSchema('penny_fleet');
-    const url = `${TEST_DATABASE_URL}?application_name=${appName}`;
+    const url = `${dbUrl}?application_name=${appName}`;
     config = join(dir, 'penny.json');
     writeFileSync(
       config,
@@ -205,17 +239,21 @@ describe('a fleet of three instances sharing PostgreSQL and Redis', { skip }, ()
   });
 
   after(async () => {
-    for (const inst of instances) inst?.child.kill('SIGKILL');
-    await fake?.close();
-    if (schema) await dropSchema(schema);
-    const r = new RedisStore({ url: REDIS_URL, keyPrefix: `penny:fleet:${process.pid}:` });
-    await r.ready().catch(() => {});
-    await r.clear().catch(() => {});
-    await r.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    try {
+      for (const inst of instances) inst?.child.kill('SIGKILL');
+      await fake?.close();
+      if (schema && !privatePg) await dropSchema(schema);
+      const r = new RedisStore({ url: REDIS_URL, keyPrefix: `penny:fleet:${process.pid}:` });
+      await r.ready().catch(() => {});
+      await r.clear().catch(() => {});
+      await r.close();
+    } finally {
+      await privatePg?.destroy();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    }
   });
 
-  test('mixed traffic, a SIGKILL and a dropped database connection: one entry per acknowledged request', async () => {
+  test('mixed traffic, a SIGKILL and a PostgreSQL outage: one entry per acknowledged request', async () => {
     // Every instance answers /readyz with its ledger and Redis reachable.
     for (const inst of instances) {
       let r = await fetch(`${inst!.url}/readyz`);
@@ -254,7 +292,7 @@ describe('a fleet of three instances sharing PostgreSQL and Redis', { skip }, ()
     const fetched = await responsesOn(2).responses.retrieve(second.id);
     assert.equal(fetched.id, second.id);
     assert.equal(fetched.output_text, second.output_text);
-    const stored = await sql<{ n: string }>(`SELECT COUNT(*) AS n FROM "${schema}".responses`);
+    const stored = await db<{ n: string }>(`SELECT COUNT(*) AS n FROM "${schema}".responses`);
     assert.equal(Number(stored[0]!.n), 2, 'both responses are stored in the shared database');
 
     const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
@@ -262,6 +300,11 @@ describe('a fleet of three instances sharing PostgreSQL and Redis', { skip }, ()
     let killedAt = -1;
     let terminated = 0;
     let restarting: Promise<void> | undefined;
+    /** The PostgreSQL outage: stopped at 60 % of the traffic, started again OUTAGE_REQUESTS later. */
+    let outage: Promise<void> | undefined;
+    let endOutage: (() => void) | undefined;
+    let outageEndsAt = Number.POSITIVE_INFINITY;
+    let outageSpan = '';
     const KILLED = 1;
 
     async function one(n: number): Promise<void> {
@@ -311,13 +354,33 @@ describe('a fleet of three instances sharing PostgreSQL and Redis', { skip }, ()
           })();
         }
         if (n === Math.floor(REQUESTS * 0.6)) {
-          // Drop every ledger connection of the fleet from the server side (not the whole server: other
-          // test runs share it). The writers spill, reconnect and replay.
-          const killed = await sql<{ ok: boolean }>(
-            'SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE application_name = $1',
-            [appName],
-          );
-          terminated = killed.filter((k) => k.ok).length;
+          if (privatePg) {
+            // Stop the test's own server; traffic goes on (the writers spill to their local files) until
+            // OUTAGE_REQUESTS more requests have started, then it comes back and the writers replay.
+            const pg = privatePg;
+            outage = (async () => {
+              await pg.stop();
+              const from = next;
+              await new Promise<void>((resume) => {
+                endOutage = resume;
+                outageEndsAt = from + OUTAGE_REQUESTS;
+              });
+              outageSpan = `requests ${from} to ${next}`;
+              await pg.start();
+            })();
+          } else {
+            // Fallback: drop every ledger connection of the fleet from the shared server's side (not the
+            // whole server: other test runs share it). The writers spill, reconnect and replay.
+            const killed = await db<{ ok: boolean }>(
+              'SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE application_name = $1',
+              [appName],
+            );
+            terminated = killed.filter((k) => k.ok).length;
+          }
+        }
+        if (n >= outageEndsAt) {
+          outageEndsAt = Number.POSITIVE_INFINITY;
+          endOutage?.();
         }
         await one(n);
       }
@@ -325,9 +388,17 @@ describe('a fleet of three instances sharing PostgreSQL and Redis', { skip }, ()
 
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
     await restarting;
+    // Traffic may end before the outage does (a small PENNY_FLEET_REQUESTS): bring the server back.
+    endOutage?.();
+    await outage;
     agent.destroy();
     assert.ok(killedAt > 0);
-    assert.ok(terminated > 0, 'the fleet had ledger connections open to terminate');
+    if (privatePg) {
+      assert.ok(outageSpan, 'the PostgreSQL server was stopped and started mid-run');
+      // The restart was felt: at least one instance failed a write and spilled (its warning).
+      const spilled = instances.filter((inst) => /PostgreSQL ledger write failed/.test(inst!.log())).length;
+      assert.ok(spilled > 0, 'an instance spilled while PostgreSQL was down');
+    } else assert.ok(terminated > 0, 'the fleet had ledger connections open to terminate');
 
     // Graceful stop (SIGTERM drains and flushes) of the three instances now running.
     await Promise.all(
@@ -337,17 +408,23 @@ describe('a fleet of three instances sharing PostgreSQL and Redis', { skip }, ()
       }),
     );
     instances.length = 0;
+    // What was spilled while the server was down has been replayed: no spill file is left behind.
+    const leftInSpill = ledgerPaths.flatMap((p) => {
+      const spillDir = join(dirname(p), 'spill');
+      return existsSync(spillDir) ? readdirSync(spillDir).map((f) => join(spillDir, f)) : [];
+    });
+    assert.deepEqual(leftInSpill, [], 'every spill file was replayed and removed');
 
     const acked = sent.filter((s) => s.acked);
     assert.ok(
       acked.every((s) => s.id),
       'every acknowledged answer carries x-penny-request-id',
     );
-    const rows = await sql<{ id: string; cost: string | null; stream: boolean }>(
+    const rows = await db<{ id: string; cost: string | null; stream: boolean }>(
       `SELECT id, cost, stream FROM "${schema}".ledger_entries`,
     );
     const byId = new Map(rows.map((r) => [r.id, r]));
-    const dups = await sql<{ n: string }>(
+    const dups = await db<{ n: string }>(
       `SELECT COUNT(*) - COUNT(DISTINCT id) AS n FROM "${schema}".ledger_entries`,
     );
     assert.equal(Number(dups[0]!.n), 0, 'no request id is stored twice');
@@ -362,7 +439,9 @@ describe('a fleet of three instances sharing PostgreSQL and Redis', { skip }, ()
     process.stderr.write(
       `fleet.test: ${sent.length} requests, ${acked.length} acknowledged, ${failed} cut by the SIGKILL, ` +
         `${missing.length} acknowledged entries lost with the SIGKILLed instance's buffer, ${rows.length} ledger entries, ` +
-        `${terminated} PostgreSQL connections terminated mid-run\n`,
+        (privatePg
+          ? `PostgreSQL stopped and restarted during ${outageSpan}\n`
+          : `${terminated} PostgreSQL connections terminated mid-run (shared server, no restart)\n`),
     );
 
     // Money: each non-streamed answer's header equals its entry; the report's total equals the ledger's sum.
@@ -376,7 +455,7 @@ describe('a fleet of three instances sharing PostgreSQL and Redis', { skip }, ()
       entrySum += BigInt(row.cost ?? '0');
     }
     assert.equal(headerSum, entrySum, 'x-penny-cost-usd headers add up to the ledger entries');
-    const total = await sql<{ cost: string }>(
+    const total = await db<{ cost: string }>(
       `SELECT COALESCE(SUM(cost), 0) AS cost FROM "${schema}".ledger_entries`,
     );
     const rep = spawnSync(process.execPath, [...PENNY, 'report', '--json', '--config', config], {
@@ -395,7 +474,7 @@ describe('a fleet of three instances sharing PostgreSQL and Redis', { skip }, ()
     assert.equal(usd(report.totals.cost), headerSum + streamedSum + unackedSum);
 
     // Prompt bodies of `plain` were stored in the shared database; every stored one is an entry's.
-    const bodies = await sql<{ stored: string; orphans: string; missing: string }>(
+    const bodies = await db<{ stored: string; orphans: string; missing: string }>(
       `SELECT (SELECT COUNT(*) FROM "${schema}".bodies) AS stored,
          (SELECT COUNT(*) FROM "${schema}".bodies b WHERE NOT EXISTS (
             SELECT 1 FROM "${schema}".ledger_entries e WHERE e.meta->>'bodyHash' = b.hash)) AS orphans,
