@@ -1,7 +1,7 @@
 /**
  * The fleet test: three `penny serve` processes on different ports share one PostgreSQL ledger and one Redis
  * cache; a client spreads mixed requests over them (OpenAI and Anthropic, streamed and not, cacheable
- * repeats that hit the shared cache). Mid-run one instance is SIGKILLed and restarted, and the PostgreSQL
+ * repeats that hit the shared cache, requests on a feature whose budget refuses most of them). Mid-run one instance is SIGKILLed and restarted, and the PostgreSQL
  * server is stopped (fast shutdown) while a stretch of the traffic goes on, then started again: the instances
  * spill their batches to their local files meanwhile and replay them when it is back. The server is the
  * test's own (private-postgres.ts: initdb in a temporary directory, a free port), so restarting it disturbs
@@ -11,6 +11,8 @@
  * - every acknowledged request has exactly one ledger entry, except entries of the killed instance that
  *   were still in its memory buffer (the stated SIGKILL bound; the number lost is printed);
  * - no request id appears twice;
+ * - every budget refusal is a 429 in the dialect's shape naming the budget, recorded in the ledger at no cost,
+ *   and the budget's settled spend is within its limit;
  * - each non-streamed answer's x-penny-cost-usd equals its entry's cost, and `penny report --json` totals
  *   (read from the hourly rollups) equal the ledger's sum;
  * - a Responses API conversation started on one instance continues on another (state in PostgreSQL).
@@ -26,6 +28,8 @@ import { after, before, describe, test } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { usd } from '../../src/core/money.js';
+import { connectRedis, dropPrefix, redisReady } from '../../src/governance/redis-counter-store.js';
+import { uniquePrefix } from '../../src/governance/redis-test-support.js';
 import { RedisStore } from '../../src/pipeline/cache/store/redis-store.js';
 import {
   dropSchema,
@@ -41,6 +45,14 @@ import { type PrivatePostgres, postgresBindir, startPrivatePostgres } from './pr
 const REDIS_URL = process.env.PENNY_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const REQUESTS = Number(process.env.PENNY_FLEET_REQUESTS ?? 5000);
 const CONCURRENCY = 12;
+/**
+ * A budget in the mix: one request in 16 (an Anthropic, non-streamed slot) goes to feature `capped`, whose
+ * `reject` budget (shared by the fleet through Redis) holds a few dozen of them. The rest get a 429 naming it.
+ */
+const CAPPED = 'capped';
+const CAPPED_BUDGET = 'fleet-capped';
+const CAPPED_LIMIT = '0.003';
+const isCapped = (n: number) => n % 16 === 2;
 /** Requests sent while the PostgreSQL server is down (a few seconds of traffic). */
 const OUTAGE_REQUESTS = Math.max(50, Math.floor(REQUESTS * 0.04));
 const PENNY = ['--import', 'tsx', 'src/cli/run.ts'];
@@ -110,6 +122,11 @@ interface Sent {
   id?: string;
   cost?: string;
   cache?: string;
+  /** Sent to the budget-capped feature. */
+  capped?: boolean;
+  /** HTTP status and the start of the body of a non-200 answer (raw client only). */
+  status?: number | null;
+  errorBody?: string;
 }
 
 /** The mix, by request number: both dialects, streamed and not, and repeats of 24 cacheable questions. */
@@ -191,6 +208,7 @@ describe('a fleet of three instances sharing PostgreSQL and Redis', { skip }, ()
   const db = <R extends Record<string, unknown>>(text: string, params: unknown[] = []) =>
     sql<R>(text, params, dbUrl);
   const appName = `penny_fleet_${process.pid}`;
+  const govPrefix = uniquePrefix('fleet');
   const instances: (Instance | undefined)[] = [];
   const ledgerPaths: string[] = [];
 
@@ -226,6 +244,12 @@ describe('a fleet of three instances sharing PostgreSQL and Redis', { skip }, ()
         },
         ledger: { url, schema, flushIntervalMs: 50 },
         cache: { store: 'redis', redisUrl: REDIS_URL, redisKeyPrefix: `penny:fleet:${process.pid}:` },
+        governance: {
+          store: { redis: { url: REDIS_URL, keyPrefix: govPrefix } },
+          budgets: [
+            { name: CAPPED_BUDGET, match: { feature: CAPPED }, limit: CAPPED_LIMIT, window: 'total' },
+          ],
+        },
         // `plain` keeps its prompt bodies: in PostgreSQL too, written by every instance.
         features: { faq: { cache: { enabled: true } }, plain: { storePrompts: true } },
       }),
@@ -247,6 +271,10 @@ describe('a fleet of three instances sharing PostgreSQL and Redis', { skip }, ()
       await r.ready().catch(() => {});
       await r.clear().catch(() => {});
       await r.close();
+      const c = connectRedis({ url: REDIS_URL, keyPrefix: '' });
+      await redisReady(c).catch(() => {});
+      await dropPrefix(c, govPrefix).catch(() => {});
+      c.disconnect();
     } finally {
       await privatePg?.destroy();
       if (dir) rmSync(dir, { recursive: true, force: true });
@@ -313,17 +341,18 @@ describe('a fleet of three instances sharing PostgreSQL and Redis', { skip }, ()
       if (!instances[idx]) idx = (idx + 1) % 3;
       const inst = instances[idx]!;
       const kind = KINDS[n % KINDS.length]!;
-      const s: Sent = { instance: idx, kind, stream: kind.endsWith('stream'), acked: false };
+      const capped = isCapped(n);
+      const s: Sent = { instance: idx, kind, stream: kind.endsWith('stream'), acked: false, capped };
       sent.push(s);
       const dialect = kind.startsWith('anthropic') ? 'anthropic' : 'openai';
       const faq = kind === 'faq';
       const text = faq ? `frequently asked question ${n % 24}` : `fleet request ${n} #fake:words=8`;
-      if (Math.floor(n / KINDS.length) % SDK_EVERY === 0) {
+      if (!capped && Math.floor(n / KINDS.length) % SDK_EVERY === 0) {
         await viaSdk(inst.url, s, dialect, faq ? 'faq' : 'plain', text);
         return;
       }
       const model = dialect === 'openai' ? 'gpt-4o-mini' : 'claude-haiku-4-5';
-      const feature = faq ? 'faq' : 'plain';
+      const feature = capped ? CAPPED : faq ? 'faq' : 'plain';
       const r = await send(
         new URL(inst.url),
         agent,
@@ -334,6 +363,8 @@ describe('a fleet of three instances sharing PostgreSQL and Redis', { skip }, ()
       s.id = r.requestId ?? undefined;
       s.cost = r.costHeader ?? undefined;
       s.cache = r.cacheHeader ?? undefined;
+      s.status = r.status;
+      if (r.seen === 'http_error') s.errorBody = r.detail;
       // Acknowledged: a 200 whose body parsed, or a stream that reached its end marker.
       s.acked = r.seen === 'ok';
     }
@@ -420,9 +451,15 @@ describe('a fleet of three instances sharing PostgreSQL and Redis', { skip }, ()
       acked.every((s) => s.id),
       'every acknowledged answer carries x-penny-request-id',
     );
-    const rows = await db<{ id: string; cost: string | null; stream: boolean }>(
-      `SELECT id, cost, stream FROM "${schema}".ledger_entries`,
-    );
+    const rows = await db<{
+      id: string;
+      cost: string | null;
+      stream: boolean;
+      feature: string;
+      status: string;
+      http_status: number;
+      error_class: string | null;
+    }>(`SELECT id, cost, stream, feature, status, http_status, error_class FROM "${schema}".ledger_entries`);
     const byId = new Map(rows.map((r) => [r.id, r]));
     const dups = await db<{ n: string }>(
       `SELECT COUNT(*) - COUNT(DISTINCT id) AS n FROM "${schema}".ledger_entries`,
@@ -436,8 +473,50 @@ describe('a fleet of three instances sharing PostgreSQL and Redis', { skip }, ()
     const failed = sent.length - acked.length;
     const extra = rows.length - (acked.length - missing.length);
     assert.ok(extra >= 0 && extra <= failed, `${extra} entries for ${failed} unacknowledged requests`);
+
+    // The budget: some capped requests served, the rest refused with a 429 in Anthropic's shape naming it;
+    // a refusal is a ledger entry (status error, budget_exceeded, 429) that costs nothing; settled spend
+    // on the budget stays within its limit across the fleet.
+    const cappedSent = sent.filter((s) => s.capped);
+    const refused = cappedSent.filter((s) => !s.acked && s.status != null && s.status !== 200);
+    assert.ok(refused.length > 0, 'the budget refused requests');
+    assert.ok(
+      cappedSent.some((s) => s.acked),
+      'the budget served requests before it refused',
+    );
+    for (const s of refused) {
+      assert.equal(s.status, 429, `a refusal is a 429: ${s.errorBody}`);
+      assert.match(s.errorBody ?? '', /"type":"rate_limit_error"/);
+      assert.ok(
+        (s.errorBody ?? '').includes(`budget \\"${CAPPED_BUDGET}\\"`),
+        `names the budget: ${s.errorBody}`,
+      );
+      assert.ok(s.id, 'a refusal carries x-penny-request-id');
+      const row = byId.get(s.id!);
+      if (!row) {
+        assert.equal(s.instance, KILLED, 'only the SIGKILLed instance may lose a refusal entry');
+        continue;
+      }
+      assert.deepEqual(
+        [row.status, row.http_status, row.error_class, BigInt(row.cost ?? '0')],
+        ['error', 429, 'budget_exceeded', 0n],
+        `refusal ${s.id} is recorded at no cost`,
+      );
+    }
+    const cappedRows = rows.filter((r) => r.feature === CAPPED);
+    const cappedSpend = cappedRows.reduce((a, r) => a + BigInt(r.cost ?? '0'), 0n);
+    assert.ok(
+      cappedSpend > 0n && cappedSpend <= usd(CAPPED_LIMIT),
+      `settled spend ${cappedSpend} ≤ the budget`,
+    );
+    const cut = failed - refused.length;
     process.stderr.write(
-      `fleet.test: ${sent.length} requests, ${acked.length} acknowledged, ${failed} cut by the SIGKILL, ` +
+      `fleet.test: budget ${CAPPED_BUDGET} ($${CAPPED_LIMIT}): ${cappedSent.length} requests, ` +
+        `${cappedSent.filter((s) => s.acked).length} served, ${refused.length} refused with 429, ` +
+        `settled ${cappedSpend} pico-USD\n`,
+    );
+    process.stderr.write(
+      `fleet.test: ${sent.length} requests, ${acked.length} acknowledged, ${cut} cut by the SIGKILL, ` +
         `${missing.length} acknowledged entries lost with the SIGKILLed instance's buffer, ${rows.length} ledger entries, ` +
         (privatePg
           ? `PostgreSQL stopped and restarted during ${outageSpan}\n`
