@@ -484,6 +484,7 @@ describe('a fleet of three instances sharing PostgreSQL and Redis', { skip }, ()
       cappedSent.some((s) => s.acked),
       'the budget served requests before it refused',
     );
+    let refusalRows = 0;
     for (const s of refused) {
       assert.equal(s.status, 429, `a refusal is a 429: ${s.errorBody}`);
       assert.match(s.errorBody ?? '', /"type":"rate_limit_error"/);
@@ -502,6 +503,7 @@ describe('a fleet of three instances sharing PostgreSQL and Redis', { skip }, ()
         ['error', 429, 'budget_exceeded', 0n],
         `refusal ${s.id} is recorded at no cost`,
       );
+      refusalRows += 1;
     }
     const cappedRows = rows.filter((r) => r.feature === CAPPED);
     const cappedSpend = cappedRows.reduce((a, r) => a + BigInt(r.cost ?? '0'), 0n);
@@ -510,6 +512,11 @@ describe('a fleet of three instances sharing PostgreSQL and Redis', { skip }, ()
       `settled spend ${cappedSpend} ≤ the budget`,
     );
     const cut = failed - refused.length;
+    // Entries beyond the acknowledged ones: the refusals, and at most one per request cut by the SIGKILL.
+    assert.ok(
+      extra - refusalRows <= cut,
+      `${extra - refusalRows} entries for ${cut} requests cut by the SIGKILL`,
+    );
     process.stderr.write(
       `fleet.test: budget ${CAPPED_BUDGET} ($${CAPPED_LIMIT}): ${cappedSent.length} requests, ` +
         `${cappedSent.filter((s) => s.acked).length} served, ${refused.length} refused with 429, ` +
