@@ -190,7 +190,7 @@ async function main() {
       const m = await measure(r);
       runs.get(r.name)!.push(m);
       process.stderr.write(
-        `round ${round + 1} ${r.name.padEnd(22)} p50@1 ${m.p50.toFixed(3)} ms  checks/s@10 ${m.rps.toFixed(0)}  CPU ${m.cpuUs.toFixed(0)} µs/check  waited@10 ${fmt(m.waited)}/1k\n`,
+        `round ${round + 1} ${r.name.padEnd(22)} p50@1 ${m.p50.toFixed(3)} ms  checks/s@10 ${m.rps.toFixed(0)}  CPU ${m.cpuUs.toFixed(1)} µs/check  waited@10 ${fmt(m.waited)}/1k\n`,
       );
     }
   }
@@ -204,7 +204,7 @@ async function main() {
   ];
   for (const [name, ms] of runs)
     out.push(
-      `| ${name} | ${median(ms.map((m) => m.p50)).toFixed(3)} | ${median(ms.map((m) => m.rps)).toFixed(0)} | ${median(ms.map((m) => m.cpuUs)).toFixed(0)} | ${fmt(median(ms.map((m) => m.waited)))} | ${fmt(median(ms.map((m) => m.storeCalls)))} |`,
+      `| ${name} | ${median(ms.map((m) => m.p50)).toFixed(3)} | ${median(ms.map((m) => m.rps)).toFixed(0)} | ${median(ms.map((m) => m.cpuUs)).toFixed(1)} | ${fmt(median(ms.map((m) => m.waited)))} | ${fmt(median(ms.map((m) => m.storeCalls)))} |`,
     );
   const text = `${out.join('\n')}\n`;
   process.stdout.write(`\n${text}`);

@@ -66,6 +66,16 @@ describe('governance reads keys and budgets ahead of need', () => {
     assert.equal(nameOf(gov.verify(rotated.key)), 'busy');
   });
 
+  test('a verified key text is trusted only as that exact text, for the record hash it matched', async () => {
+    const { gov, keys } = governance();
+    const { key } = await createKey(keys, { name: 'exact' });
+    assert.equal(nameOf(await gov.verify(key)), 'exact');
+    const last = key.at(-1) === 'A' ? 'B' : 'A';
+    assert.throws(() => gov.verify(key.slice(0, -1) + last), /unknown Penny key/, 'same id, other secret');
+    assert.throws(() => gov.verify(key + 'A'), /malformed Penny key/);
+    assert.equal(nameOf(gov.verify(key)), 'exact', 'the verified text is still served from memory');
+  });
+
   test('a budget set with the CLI applies within refreshMs; the list is served from memory meanwhile', async () => {
     const { gov, clock, keys } = governance();
     assert.deepEqual(await gov.budgets(), []);

@@ -5,7 +5,6 @@
  * and settlements go through here so store failures are handled in one place: counted, logged (at most
  * once a minute per kind) and turned into each budget's failMode by the caller.
  */
-import { timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import type { LoadedConfig } from '../config/load.js';
 import { ConfigError, PennyError } from '../core/errors.js';
@@ -35,6 +34,12 @@ import { Thresholds } from './thresholds.js';
 import { parseVirtualKey, secretMatches } from './virtual-key.js';
 
 /** A reservation's result and the lines it was made with. */
+/** A presented key text that passed verification: its key id and the record hash it matched. */
+interface VerifiedText {
+  id: string;
+  hash: string;
+}
+
 export interface Reserved {
   result: ReserveResult;
   lines: ReserveLine[];
@@ -283,22 +288,27 @@ export class Governance {
    * the key's record is cached, else a promise.
    */
   verify(text: string): VirtualKeyRecord | Promise<VirtualKeyRecord> {
-    const parsed = parseVirtualKey(text);
-    if (!parsed) {
+    const known = this.verified.get(text);
+    const id = known?.id ?? parseVirtualKey(text)?.id;
+    if (id === undefined) {
       this.stats.refusals.key++;
       throw new PennyError(
         'unauthorized',
         'malformed Penny key: expected sk-penny-<12 characters>-<32 characters>',
       );
     }
-    const rec = this.lookup(parsed.id);
+    const rec = this.lookup(id);
     return rec instanceof Promise
-      ? rec.then((r) => this.accept(r, parsed.secret))
-      : this.accept(rec, parsed.secret);
+      ? rec.then((r) => this.accept(r, text, known))
+      : this.accept(rec, text, known);
   }
 
-  private accept(rec: VirtualKeyRecord | null, secret: string): VirtualKeyRecord {
-    if (!rec || !this.secretVerified(rec, secret)) {
+  private accept(
+    rec: VirtualKeyRecord | null,
+    text: string,
+    known: VerifiedText | undefined,
+  ): VirtualKeyRecord {
+    if (!rec || !this.textMatches(rec, text, known)) {
       this.stats.refusals.key++;
       throw new PennyError(
         'unauthorized',
@@ -323,25 +333,23 @@ export class Governance {
   }
 
   /**
-   * Secrets already verified against a record's hash, by key id (bounded): a known key skips the HMAC and is
-   * compared in constant time. Rotation changes the stored hash, so the entry no longer matches and the new
-   * secret is verified afresh; revocation and expiry are checked on the record every time.
+   * Key texts already verified, by the presented text itself (bounded; the text is kept nowhere else), with
+   * the record hash they were verified against: a text seen before skips the parse, the HMAC and the compare
+   * while its record (read ahead, see lookup) keeps that hash. Rotation changes the stored hash, so the text
+   * is verified afresh against the new one (and dropped when it fails); revocation and expiry are checked on
+   * the record every time. Only a text that passed the HMAC is ever stored, so unknown texts cannot fill it.
    */
-  private readonly verified = new Map<string, { hash: string; secret: Buffer }>();
+  private readonly verified = new Map<string, VerifiedText>();
 
-  private secretVerified(rec: VirtualKeyRecord, secret: string): boolean {
-    const hit = this.verified.get(rec.id);
-    const given = Buffer.from(secret);
-    if (
-      hit &&
-      hit.hash === rec.hash &&
-      hit.secret.length === given.length &&
-      timingSafeEqual(hit.secret, given)
-    )
-      return true;
-    if (!secretMatches(rec, secret)) return false;
+  private textMatches(rec: VirtualKeyRecord, text: string, known: VerifiedText | undefined): boolean {
+    if (known !== undefined && known.id === rec.id && known.hash === rec.hash) return true;
+    const parsed = parseVirtualKey(text);
+    if (!parsed || parsed.id !== rec.id || !secretMatches(rec, parsed.secret)) {
+      if (known !== undefined) this.verified.delete(text);
+      return false;
+    }
     if (this.verified.size >= 10_000) this.verified.clear();
-    this.verified.set(rec.id, { hash: rec.hash, secret: given });
+    this.verified.set(text, { id: rec.id, hash: rec.hash });
     return true;
   }
 

@@ -4,7 +4,13 @@ import type { CanonicalRequest } from '../core/request.js';
 import type { PriceEntry } from '../pricing/price.js';
 import { countRequestTokens } from '../tokens/index.js';
 import { picoToNanoCeil } from './units.js';
-import { CHEAP_BOUND_TOKENS, outputBound, promptTokens, worstCase } from './worst-case.js';
+import {
+  CHEAP_BOUND_TOKENS,
+  outputBound,
+  presetPromptTokens,
+  promptTokens,
+  worstCase,
+} from './worst-case.js';
 
 const price: PriceEntry = {
   model: 'm',
@@ -48,6 +54,20 @@ describe('worst-case cost of a call', () => {
     });
     assert.ok(countRequestTokens(long, 'gpt-4o', { upperBound: true }).tokens > CHEAP_BOUND_TOKENS);
     assert.equal(promptTokens(long, 'gpt-4o'), countRequestTokens(long, 'gpt-4o').tokens);
+  });
+
+  test('counts are per request and model, interleaved; a preset count replaces one already made', () => {
+    const a = req();
+    const b = req({ messages: [{ role: 'user', content: [{ type: 'text', text: 'x'.repeat(5000) }] }] });
+    const na = promptTokens(a, 'gpt-4o');
+    const nb = promptTokens(b, 'gpt-4o');
+    assert.notEqual(na, nb);
+    assert.equal(promptTokens(a, 'gpt-4o'), na);
+    assert.equal(promptTokens(b, 'gpt-4o'), nb);
+    assert.equal(promptTokens(b, 'claude-sonnet-4-5'), countRequestTokens(b, 'claude-sonnet-4-5').tokens);
+    presetPromptTokens(b, 7);
+    assert.equal(promptTokens(b, 'claude-sonnet-4-5'), 7);
+    assert.equal(promptTokens(b, 'gpt-4o'), 7);
   });
 
   test('prompt (+margin) at the input rate plus max_tokens at the output rate', () => {

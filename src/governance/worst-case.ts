@@ -31,6 +31,7 @@ const preset = new WeakMap<CanonicalRequest, number>();
 /** Fixes a request's prompt tokens for every model (an endpoint that was sent token ids, not text). */
 export function presetPromptTokens(req: CanonicalRequest, tokens: number): void {
   preset.set(req, tokens);
+  if (lastReq === req) lastReq = null;
 }
 
 /**
@@ -41,12 +42,31 @@ export function presetPromptTokens(req: CanonicalRequest, tokens: number): void 
 export const CHEAP_BOUND_TOKENS = 1024;
 
 /**
- * Prompt tokens of a request for a model as reservations count them, once per (request, model): a short
- * prompt's byte bound (≥ the count), else the tokenizer's count.
+ * The last count made: a request's calls ask for one model a few times in a row (rate limit, plan), so one
+ * entry serves them without a WeakMap entry per request. It holds the last request until the next one.
+ */
+let lastReq: CanonicalRequest | null = null;
+let lastModel = '';
+let lastCount = 0;
+
+/**
+ * Prompt tokens of a request for a model as reservations count them: a short prompt's byte bound (≥ the
+ * count; cheap, so counted again when asked after another request), else the tokenizer's count, once per
+ * (request, model).
  */
 export function promptTokens(req: CanonicalRequest, model: string): number {
+  if (lastReq === req && lastModel === model) return lastCount;
   const fixed = preset.get(req);
   if (fixed !== undefined) return fixed;
+  let n = counts.get(req)?.get(model) ?? countRequestTokens(req, model, { upperBound: true }).tokens;
+  if (n > CHEAP_BOUND_TOKENS) n = tokenizerCount(req, model);
+  lastReq = req;
+  lastModel = model;
+  lastCount = n;
+  return n;
+}
+
+function tokenizerCount(req: CanonicalRequest, model: string): number {
   let m = counts.get(req);
   if (!m) {
     m = new Map();
@@ -54,8 +74,7 @@ export function promptTokens(req: CanonicalRequest, model: string): number {
   }
   let n = m.get(model);
   if (n === undefined) {
-    n = countRequestTokens(req, model, { upperBound: true }).tokens;
-    if (n > CHEAP_BOUND_TOKENS) n = countRequestTokens(req, model).tokens;
+    n = countRequestTokens(req, model).tokens;
     m.set(model, n);
   }
   return n;
