@@ -98,3 +98,22 @@ test('inflight: followers get the leader result once settled', async () => {
   assert.equal(r.cost, 42n);
   assert.equal(r.outcome, outcome);
 });
+
+test('inflight: a follower that asks after the flight settled still gets the result', async () => {
+  const reg = new InflightRegistry();
+  const flight = reg.lead('k', ctx(false));
+  reg.finish('k', flight, { outcome, cost: 7n });
+  assert.equal(flight.done, flight.done, 'one promise');
+  assert.equal((await flight.done).cost, 7n);
+});
+
+test('inflight: a flight its only client left is aborted with an AbortError', () => {
+  const reg = new InflightRegistry();
+  const ac = new AbortController();
+  const leader = ctx(false);
+  leader.signal = ac.signal;
+  reg.lead('k', leader);
+  ac.abort();
+  assert.equal(leader.signal.aborted, true);
+  assert.equal((leader.signal.reason as DOMException).name, 'AbortError');
+});

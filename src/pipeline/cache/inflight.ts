@@ -6,7 +6,7 @@
  * in their own dialect. The upstream call is aborted only when the leader AND every follower have gone.
  * Scope: one gateway process; with the Redis store, instances also share calls through fleet/flight-board.ts.
  */
-import type { CallSignal } from '../../core/call-signal.js';
+import { CallAbort, type CallSignal } from '../../core/call-signal.js';
 import type { Dialect } from '../../core/request.js';
 import type { Money } from '../../core/money.js';
 import type { Outcome, RequestContext, ResponseSink } from '../context.js';
@@ -26,13 +26,19 @@ export class Flight {
   readonly dialect: Dialect;
   readonly stream: boolean;
   readonly streamUsage: boolean | undefined;
-  /** Aborted once nobody (leader or follower) is waiting for the answer any more. */
-  readonly controller = new AbortController();
-  readonly done: Promise<FlightResult>;
+  /**
+   * Aborted once nobody (leader or follower) is waiting for the answer any more. A CallAbort, not an
+   * AbortController: every plain miss leads a flight, and nothing downstream needs a real AbortSignal.
+   */
+  readonly controller = new CallAbort();
   followers = 0;
-  private resolveDone!: (r: FlightResult) => void;
+  // The promise and the listener set are made when a follower first asks: a flight nobody joins (every
+  // plain miss) needs neither.
+  private donePromise: Promise<FlightResult> | undefined;
+  private resolveDone: ((r: FlightResult) => void) | undefined;
+  private result: FlightResult | undefined;
   private readonly ops: SinkOp[] = [];
-  private readonly listeners = new Set<(op: SinkOp) => void>();
+  private listeners: Set<(op: SinkOp) => void> | undefined;
   private participants = 0;
   private settled = false;
 
@@ -40,9 +46,20 @@ export class Flight {
     this.dialect = leader.clientDialect;
     this.stream = leader.request.stream;
     this.streamUsage = leader.request.streamUsage;
-    this.done = new Promise((resolve) => {
-      this.resolveDone = resolve;
-    });
+  }
+
+  /** Resolves with the leader's result once the flight settles. */
+  get done(): Promise<FlightResult> {
+    if (this.donePromise === undefined) {
+      const result = this.result;
+      this.donePromise =
+        result !== undefined
+          ? Promise.resolve(result)
+          : new Promise((resolve) => {
+              this.resolveDone = resolve;
+            });
+    }
+    return this.donePromise;
   }
 
   get joinable(): boolean {
@@ -71,21 +88,24 @@ export class Flight {
 
   record(op: SinkOp): void {
     this.ops.push(op);
-    for (const l of this.listeners) l(op);
+    if (this.listeners) for (const l of this.listeners) l(op);
   }
 
   /** Replays every recorded op to `fn`, then forwards new ones until `unsubscribe`. */
   subscribe(fn: (op: SinkOp) => void): () => void {
     for (const op of this.ops) fn(op);
-    this.listeners.add(fn);
-    return () => this.listeners.delete(fn);
+    this.listeners ??= new Set();
+    const listeners = this.listeners;
+    listeners.add(fn);
+    return () => listeners.delete(fn);
   }
 
   settle(result: FlightResult): void {
     if (this.settled) return;
     this.settled = true;
-    this.listeners.clear();
-    this.resolveDone(result);
+    this.result = result;
+    this.listeners?.clear();
+    this.resolveDone?.(result);
   }
 }
 
