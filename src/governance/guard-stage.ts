@@ -8,6 +8,7 @@
  *    `when: { budget: exceeded }` holds (`ctx.meta.budget.state`), so a cheaper route can serve.
  * 5. Every upstream call is then checked by the BudgetCallGuard put on the context (call-reservation.ts).
  */
+import { bearerToken } from '../core/bearer.js';
 import { PennyError } from '../core/errors.js';
 import { BUDGET } from '../pipeline/budget-verdict.js';
 import type { Outcome, RequestContext } from '../pipeline/context.js';
@@ -135,8 +136,8 @@ function virtualKeyIn(h: RequestContext['requestHeaders']): string | undefined {
   const penny = one(h['x-penny-key']);
   if (penny && looksLikeVirtualKey(penny)) return penny;
   const auth = one(h.authorization);
-  const m = auth ? /^Bearer\s+(.+)$/i.exec(auth) : null;
-  if (m && looksLikeVirtualKey(m[1]!.trim())) return m[1]!.trim();
+  const bearer = bearerToken(auth);
+  if (bearer !== undefined && looksLikeVirtualKey(bearer)) return bearer;
   const x = one(h['x-api-key']);
   if (x && looksLikeVirtualKey(x)) return x;
   return undefined;

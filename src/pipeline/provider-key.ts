@@ -5,6 +5,7 @@
  * own key is billed on its own account on every route, never on the configured key.
  */
 import { createHash } from 'node:crypto';
+import { bearerToken } from '../core/bearer.js';
 import { MIN_SECRET_LENGTH } from '../core/known-secrets.js';
 import { clientKeyCandidate } from '../providers/client-key.js';
 import { PROVIDER_TYPES } from '../providers/registry.js';
@@ -36,7 +37,7 @@ export function providerKeyFor(
     // Each provider module says where its SDK sends a key and how its keys look (providers/client-key.ts):
     // an Anthropic key never goes to an OpenAI-format provider and an OpenAI key never to Anthropic.
     const dialect = PROVIDER_TYPES[target.provider.type].dialect;
-    const auth = bearer(header(call.headers, 'authorization'));
+    const auth = bearerToken(header(call.headers, 'authorization'));
     const candidate = clientKeyCandidate(dialect, (name) => header(call.headers, name), auth);
     // Short values are placeholders ("penny", "sk-none") that SDKs insist on; Penny tokens are never forwarded.
     if (
@@ -60,7 +61,7 @@ export function sentSecrets(h: Headers): string[] {
     const v = header(h, name);
     if (v && v.length >= MIN_SECRET_LENGTH) out.push(v);
   }
-  const auth = bearer(header(h, 'authorization'));
+  const auth = bearerToken(header(h, 'authorization'));
   if (auth && auth.length >= MIN_SECRET_LENGTH) out.push(auth);
   return out;
 }
@@ -68,10 +69,4 @@ export function sentSecrets(h: Headers): string[] {
 function header(h: Headers, name: string): string | undefined {
   const v = h[name];
   return Array.isArray(v) ? v[0] : v;
-}
-
-function bearer(v: string | undefined): string | undefined {
-  if (!v) return undefined;
-  const m = /^Bearer\s+(.+)$/i.exec(v);
-  return m ? m[1]!.trim() : undefined;
 }
