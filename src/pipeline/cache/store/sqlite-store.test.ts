@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import Database from 'better-sqlite3';
 import { SqliteStore } from './sqlite-store.js';
 import { cacheStoreContract } from './store.contract.js';
 
@@ -106,4 +107,40 @@ test('sqlite store: queued rows wait for flushMs, or for the next turn once batc
   assert.equal((t.db.prepare('SELECT count(*) AS n FROM cache_entries').get() as { n: number }).n, 1);
   await t.close();
   await s.close();
+});
+
+test('sqlite store: keys that share a slot (the first 13 hex digits) stay apart', async () => {
+  const s = new SqliteStore(join(dir, 'slots.db'));
+  const a = `${'a'.repeat(13)}${'0'.repeat(51)}`;
+  const b = `${'a'.repeat(13)}${'1'.repeat(51)}`;
+  await s.set(a, 'va', 60_000);
+  await s.set(b, 'vb', 60_000);
+  await s.set(a, 'va2', 60_000); // replaces a's row, not b's
+  const rows = () => (s.db.prepare('SELECT count(*) AS n FROM cache_entries').get() as { n: number }).n;
+  assert.equal(rows(), 2);
+  assert.equal(await s.get(a), 'va2');
+  assert.equal(await s.get(b), 'vb');
+  await s.delete(a);
+  assert.equal(await s.get(a), null);
+  assert.equal(await s.get(b), 'vb');
+  assert.equal(rows(), 1);
+  await s.close();
+});
+
+test('sqlite store: a file of the earlier layout (key as primary key) is replaced at open', async () => {
+  const path = join(dir, 'old-layout.db');
+  const old = new Database(path);
+  old.exec(
+    'CREATE TABLE cache_entries (key TEXT PRIMARY KEY, value TEXT NOT NULL, expires_at INTEGER NOT NULL);' +
+      `INSERT INTO cache_entries VALUES ('k', 'old', ${Date.now() + 60_000});`,
+  );
+  old.close();
+  const s = new SqliteStore(path);
+  assert.equal(await s.get('k'), null);
+  await s.set('k', 'v', 60_000);
+  assert.equal(await s.get('k'), 'v');
+  await s.close();
+  const again = new SqliteStore(path);
+  assert.equal(await again.get('k'), 'v', 'the new layout is kept across reopens');
+  await again.close();
 });
