@@ -102,23 +102,20 @@ export function worstCase(
   const input = Math.ceil(promptTokens(req, model) * (1 + opts.inputMargin));
   const output = outputBound(req, price, input, opts.defaultMaxOutput);
   if (!price) return { cost: null, inputTokens: input, outputTokens: output };
-  const variants: Usage[] = [];
-  const inputs: Array<Partial<Usage>> = [{ inputUncached: input }];
-  if (hasCacheControl(req)) inputs.push({ cacheWrite5m: input }, { cacheWrite1h: input });
-  for (const i of inputs) {
-    const base: Usage = {
-      inputUncached: 0,
-      cacheRead: 0,
-      cacheWrite5m: 0,
-      cacheWrite1h: 0,
-      outputText: 0,
-      reasoning: 0,
-      ...i,
-    };
-    variants.push({ ...base, outputText: output }, { ...base, reasoning: output });
-  }
+  // Every input rate the prompt can be billed at (cache writes with cache_control) × output or reasoning.
+  const cached = hasCacheControl(req);
   let worst: Money = 0n;
-  for (const u of variants) {
+  for (let v = 0; v < (cached ? 6 : 2); v++) {
+    const i = v >> 1;
+    const out = (v & 1) === 0;
+    const u: Usage = {
+      inputUncached: i === 0 ? input : 0,
+      cacheRead: 0,
+      cacheWrite5m: i === 1 ? input : 0,
+      cacheWrite1h: i === 2 ? input : 0,
+      outputText: out ? output : 0,
+      reasoning: out ? 0 : output,
+    };
     const c = computeCost(u, price).cost;
     if (c === null) return { cost: null, inputTokens: input, outputTokens: output };
     if (c > worst) worst = c;
