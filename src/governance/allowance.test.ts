@@ -109,6 +109,24 @@ describe('leased allowances', () => {
     await store.close();
   });
 
+  test('a call the counter has room for is not refused when a lease comes back short: it waits for one more', async () => {
+    // The room a lease asked for a waiting call can be taken by calls admitted while the store call was out;
+    // here the store grants only what is kept on the first lease, as if that had happened.
+    const real = sqlite();
+    let short = 1;
+    const store: CounterStore = Object.create(real);
+    store.lease = (holder, lines, ttlMs) =>
+      real.lease(holder, short-- > 0 ? lines.map((l) => ({ ...l, want: l.keep })) : lines, ttlMs);
+    const g = allowances(store);
+    const r = await g.reserve('a', [line('k', 10, 1_000_000)]);
+    assert.ok(r.ok, 'admitted after a second store call, not refused under a limit it is far from');
+    assert.equal(g.calls, 2);
+    // A call the counter truly cannot hold is still refused, at once.
+    const over = await g.reserve('b', [line('k', 2_000_000, 1_000_000)]);
+    assert.equal(over.ok, false);
+    await g.close();
+  });
+
   test('two gateways on one SQLite file never overspend a shared budget', async () => {
     const path = join(dir, 'shared.db');
     const a = SqliteCounterStore.open(path);

@@ -93,7 +93,12 @@ interface Waiting {
   lines: readonly ReserveLine[];
   resolve: (r: ReserveResult) => void;
   reject: (e: unknown) => void;
+  /** Store calls this call has already waited for and still did not fit after (see leaseOnce). */
+  retries: number;
 }
+
+/** How many more store calls a waiting call that the store has room for may wait for before it is refused. */
+const MAX_LEASE_RETRIES = 3;
 
 interface FollowUp {
   keys: string[];
@@ -140,7 +145,7 @@ export class Allowances {
     if (admitted) return Promise.resolve(admitted);
     this.waited++;
     return new Promise((resolve, reject) => {
-      this.queue.push({ id, lines, resolve, reject });
+      this.queue.push({ id, lines, resolve, reject, retries: 0 });
       this.schedule();
     });
   }
@@ -492,6 +497,7 @@ export class Allowances {
       s.need = 0;
       if (g.clock) clockAt.add(s.key);
     });
+    const retry: Waiting[] = [];
     for (const w of waiting) {
       const clock = w.lines.findIndex((l) => clockAt.has(l.key));
       if (clock >= 0) {
@@ -500,6 +506,15 @@ export class Allowances {
       }
       if (!this.closing && this.take(w.id, w.lines)) {
         w.resolve(this.ok(w.lines));
+        continue;
+      }
+      // Calls admitted while the store call was out may have used the room it asked for this call (they
+      // take the allowance's free part, which the request counted as kept). When the counter still has room
+      // for the call by the store's own figures, it waits for one more store call instead of being refused
+      // by a budget or rate limit it does not reach — a bounded number of times.
+      if (!this.closing && w.retries < MAX_LEASE_RETRIES && w.lines.every((l) => this.storeHasRoom(l))) {
+        w.retries++;
+        retry.push(w);
         continue;
       }
       const t = Date.now();
@@ -516,6 +531,8 @@ export class Allowances {
         snapshot: this.view(w.lines[index]!.key),
       });
     }
+    // Asked for again by run() once this store call is done (the queue is not empty).
+    if (retry.length) this.queue.push(...retry);
     for (const f of followUps) {
       try {
         f.then(f.keys.map((k) => this.view(k)));
@@ -525,6 +542,17 @@ export class Allowances {
     }
     // Calls admitted while the store call was in flight may already have used half of the new grant.
     for (const s of slots) this.topUp(s);
+  }
+
+  /**
+   * Whether the store, as of the last lease, has room on `l`'s counter for `l` beyond what this gateway holds
+   * in flight: settled spend, others' reservations, our calls in flight and our unwritten spend, under the limit.
+   */
+  private storeHasRoom(l: ReserveLine): boolean {
+    if (l.amount <= 0 || l.limit === null) return true;
+    const s = this.slots.get(l.key);
+    if (!s) return false;
+    return l.limit - s.spent - s.others - s.inflight - (s.spentTotal - s.booked) >= l.amount;
   }
 
   /** The counter's recent settled spend per ms (half the weight on the newest sample). */
