@@ -72,7 +72,7 @@ describe('governance reads keys and budgets ahead of need', () => {
     assert.equal(nameOf(await gov.verify(key)), 'exact');
     const last = key.at(-1) === 'A' ? 'B' : 'A';
     assert.throws(() => gov.verify(key.slice(0, -1) + last), /unknown Penny key/, 'same id, other secret');
-    assert.throws(() => gov.verify(key + 'A'), /malformed Penny key/);
+    assert.throws(() => gov.verify(`${key}A`), /malformed Penny key/);
     assert.equal(nameOf(gov.verify(key)), 'exact', 'the verified text is still served from memory');
   });
 

@@ -39,7 +39,7 @@ const TOTAL: ResolvedWindow = { id: 'total', spec: { kind: 'total' } };
 /** A calendar window holds until it ends: resolved once per window and zone, not per request (Intl is slow). */
 function calendar(name: 'day' | 'week' | 'month', now: number, timeZone: string): ResolvedWindow {
   let byZone = resolved[name].get(timeZone);
-  if (!byZone || byZone.spec.kind !== 'fixed' || now < byZone.spec.startsAt || now >= byZone.spec.endsAt) {
+  if (byZone?.spec.kind !== 'fixed' || now < byZone.spec.startsAt || now >= byZone.spec.endsAt) {
     byZone = calendarWindow(name, now, timeZone);
     if (resolved[name].size > 1000) resolved[name].clear();
     resolved[name].set(timeZone, byZone);
