@@ -33,13 +33,13 @@ import { RefreshAhead } from './refresh-ahead.js';
 import { Thresholds } from './thresholds.js';
 import { parseVirtualKey, secretMatches } from './virtual-key.js';
 
-/** A reservation's result and the lines it was made with. */
 /** A presented key text that passed verification: its key id and the record hash it matched. */
 interface VerifiedText {
   id: string;
   hash: string;
 }
 
+/** A reservation's result and the lines it was made with. */
 export interface Reserved {
   result: ReserveResult;
   lines: ReserveLine[];
