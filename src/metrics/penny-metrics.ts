@@ -6,12 +6,15 @@
  * unpriced) are summed in plain fields of a cached per-(feature, model) series and handed to prom-client when
  * a scrape collects them: prom-client hashes the label set on every `inc`, even through a child from
  * `labels()`, which was most of the metrics' CPU per request. Money is summed exactly (picodollars) until then.
+ * The two latency histograms are BucketHistograms for the same reason: their series are kept in the
+ * (feature, model) series, and an observation is a bucket search, not a label hash.
  */
-import { Counter, Histogram, Registry } from 'prom-client';
+import { Counter, Registry } from 'prom-client';
 import type { LedgerEntry } from '../core/ledger-entry.js';
 import { moneyToNumber } from '../core/money.js';
 import { effectiveModel } from '../ledger/group-keys.js';
 import { BoundedLabel } from './bounded-label.js';
+import { BucketHistogram, type HistogramSeries } from './bucket-histogram.js';
 import { cascadeSignal, promptCacheHit, responseCacheHit } from './entry-signals.js';
 
 export interface MetricsOptions {
@@ -35,9 +38,7 @@ export const TOKEN_KINDS = [
 const LATENCY_BUCKETS = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 const TTFB_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
-type HistogramChild = ReturnType<Histogram<string>['labels']>;
-
-/** One (feature, model) pair: what its requests added since the last scrape, and its histogram children. */
+/** One (feature, model) pair: what its requests added since the last scrape, and its histogram series. */
 interface Series {
   feature: string;
   model: string;
@@ -49,8 +50,8 @@ interface Series {
   cost: bigint;
   baseline: bigint;
   unpriced: number;
-  latency: HistogramChild;
-  ttfb: HistogramChild;
+  latency: HistogramSeries;
+  ttfb: HistogramSeries;
 }
 
 export class PennyMetrics {
@@ -71,8 +72,8 @@ export class PennyMetrics {
   readonly #cacheHits: Counter<'feature' | 'model' | 'cache'>;
   readonly #cascades: Counter<'feature' | 'escalated'>;
   readonly #errors: Counter<'feature' | 'model' | 'class'>;
-  readonly #latency: Histogram<'feature' | 'model'>;
-  readonly #ttfb: Histogram<'feature' | 'model'>;
+  readonly #latency: BucketHistogram<'feature' | 'model'>;
+  readonly #ttfb: BucketHistogram<'feature' | 'model'>;
 
   constructor(opts: MetricsOptions = {}) {
     this.#features = new BoundedLabel(opts.maxFeatures ?? 50);
@@ -144,14 +145,14 @@ export class PennyMetrics {
       labelNames: [...fm, 'class'],
       registers,
     });
-    this.#latency = new Histogram({
+    this.#latency = new BucketHistogram({
       name: 'penny_request_duration_seconds',
       help: 'Total request latency through Penny, seconds.',
       labelNames: fm,
       buckets: LATENCY_BUCKETS,
       registers,
     });
-    this.#ttfb = new Histogram({
+    this.#ttfb = new BucketHistogram({
       name: 'penny_time_to_first_token_seconds',
       help: 'Time to the first streamed content byte, seconds (streams only).',
       labelNames: fm,
@@ -214,8 +215,8 @@ export class PennyMetrics {
         cost: 0n,
         baseline: 0n,
         unpriced: 0,
-        latency: this.#latency.labels(feature, model),
-        ttfb: this.#ttfb.labels(feature, model),
+        latency: this.#latency.series({ feature, model }),
+        ttfb: this.#ttfb.series({ feature, model }),
       };
       this.#series.set(key, s);
     }
