@@ -1,8 +1,8 @@
 /**
  * Token counts for usage estimates (a stream the client left, a call cut after the upstream had it), off
- * the gateway's event loop and heap. Loading the o200k rank table takes ~100 ms of CPU and adds ~55 MB to
- * the heap it lands on; a gateway that never counts tokens on its request path otherwise would pay both on
- * the first aborted request. So the count runs in one worker thread shared by the process, started on first
+ * the gateway's event loop and heap. Loading the o200k rank table takes ~50 ms of CPU and ~5 MB, and
+ * counting a long answer a few ms; a gateway that never counts tokens on its request path otherwise would
+ * pay both on its event loop at the first aborted request. So the count runs in one worker thread shared by the process, started on first
  * use and stopped after `IDLE_MS` without work (its heap goes with it). Same functions, same numbers as
  * `countRequestTokens` / `countOutputTokens`. The count runs in-process instead when the encoder is
  * already loaded here (another feature counts tokens on the request path), when the request cannot be

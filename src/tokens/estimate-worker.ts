@@ -1,8 +1,8 @@
 /**
  * The worker thread that counts tokens for usage estimates (see estimate-tokens.ts): the same counting
- * functions as the main thread, so the same numbers, with the BPE rank tables on this thread's heap.
+ * functions as the main thread, so the same numbers, with the BPE rank tables in this thread.
  * After a count that loaded a rank table, the worker collects the table's construction garbage once
- * (full-gc.ts): ~15 MB of RSS for as long as the worker lives, for one GC per table.
+ * (full-gc.ts): several MB of RSS for as long as the worker lives, for one GC per table.
  */
 import { parentPort } from 'node:worker_threads';
 import { countOutputTokens } from './count-text.js';

@@ -1,7 +1,7 @@
 /**
  * A full, compacting garbage collection on demand, for the token-estimate worker (estimate-worker.ts).
- * Building a BPE encoder leaves ~15 MB of garbage in the worker's heap (the rank table file and its
- * base64 lines, gpt-tokenizer's key arrays, the rehashed tables of its 200,000-entry maps). The worker then
+ * Building a BPE rank table leaves its data file (3.6 MB for o200k_base, outside the heap until a GC frees
+ * it) as garbage in the worker. The worker then
  * allocates almost nothing, so V8 never has a reason to collect it and the pages stay resident for as long
  * as the worker lives. Collecting once after a load returns them (BENCHMARKS.md, issue 14, Memory).
  *
