@@ -59,6 +59,13 @@ test('sqlite store: a full disk throws (the guarded store turns it into a miss)'
   s.db.pragma(`max_page_count = ${pages}`);
   await assert.rejects(s.set('big', 'x'.repeat(1_000_000), 60_000), /full/i);
   assert.equal(await s.get('small'), 'v');
+  // The failed batch left no trace: its key is not taken for a row, and the store keeps working.
+  assert.equal(await s.get('big'), null);
+  assert.equal(s.knownKeys, 1);
+  s.db.pragma('max_page_count = 1000000');
+  await s.set('small', 'v2', 60_000);
+  assert.equal(await s.get('small'), 'v2');
+  assert.equal(s.knownKeys, 1);
   await s.close();
 });
 
@@ -109,8 +116,8 @@ test('sqlite store: queued rows wait for flushMs, or for the next turn once batc
   await s.close();
 });
 
-test('sqlite store: keys that share a slot (the first 13 hex digits) stay apart', async () => {
-  const s = new SqliteStore(join(dir, 'slots.db'));
+test('sqlite store: keys with one long prefix stay apart, and a replaced key keeps one row', async () => {
+  const s = new SqliteStore(join(dir, 'prefix.db'));
   const a = `${'a'.repeat(13)}${'0'.repeat(51)}`;
   const b = `${'a'.repeat(13)}${'1'.repeat(51)}`;
   await s.set(a, 'va', 60_000);
@@ -142,5 +149,28 @@ test('sqlite store: a file of the earlier layout (key as primary key) is replace
   await s.close();
   const again = new SqliteStore(path);
   assert.equal(await again.get('k'), 'v', 'the new layout is kept across reopens');
+  await again.close();
+});
+
+test('sqlite store: a file of the slot layout (rows found through a slot column) is replaced at open', async () => {
+  const path = join(dir, 'slot-layout.db');
+  const old = new Database(path);
+  old.exec(
+    'CREATE TABLE cache_entries (slot INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, expires_at INTEGER NOT NULL);' +
+      'CREATE INDEX cache_entries_slot ON cache_entries (slot);' +
+      `INSERT INTO cache_entries VALUES (1, 'k', 'old', ${Date.now() + 60_000});`,
+  );
+  old.close();
+  const s = new SqliteStore(path);
+  assert.equal(await s.get('k'), null);
+  assert.equal(s.knownKeys, 0);
+  await s.set('k', 'v', 60_000);
+  await s.close();
+  const again = new SqliteStore(path);
+  assert.equal(await again.get('k'), 'v');
+  const columns = (again.db.pragma('table_info(cache_entries)') as Array<{ name: string }>).map(
+    (c) => c.name,
+  );
+  assert.deepEqual(columns, ['key', 'value', 'expires_at']);
   await again.close();
 });
