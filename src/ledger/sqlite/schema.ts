@@ -8,7 +8,7 @@ import type Database from 'better-sqlite3';
 
 export const TABLE = 'ledger_entries';
 
-/** The expression every model filter and group uses; the expression index below matches it verbatim. */
+/** The expression every model filter and group uses (and the v1 expression index matched verbatim). */
 export const MODEL_EXPR = 'COALESCE(served_model, requested_model)';
 
 const MIGRATIONS: readonly string[] = [
@@ -50,6 +50,17 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX ${TABLE}_user_ts ON ${TABLE} (user_name, ts);
   CREATE INDEX ${TABLE}_model_ts ON ${TABLE} (${MODEL_EXPR}, ts);
   CREATE INDEX ${TABLE}_id ON ${TABLE} (id);`,
+  // v2: every index is written on every request's insert, so each must serve a query. Time (reports, the
+  // dashboard), feature + time (the dashboard's drill-down, feature stats, route calibration, fine-tune
+  // export, break-even) and id (feedback by request id) do; nothing in Penny filters by user or by model.
+  // The user index was the dearest to write: thousands of distinct users make each insert a write in the
+  // middle of a B-tree (29 → 8 µs of CPU per entry without both, 2,000 users, 200k entries; bench/
+  // ledger-insert.ts). The model index even slowed reports down: SQLite chose it for every GROUP BY model,
+  // a whole-ledger walk in index order with a table lookup per row, over the time index and over a plain
+  // scan (`penny report` on 1 M entries 27 → 14 s; bench/sqlite-report.ts). A library caller's filter by
+  // user or model still answers, from the time index or a scan (0.7 → 270 ms for one user over 1 M).
+  `DROP INDEX IF EXISTS ${TABLE}_user_ts;
+  DROP INDEX IF EXISTS ${TABLE}_model_ts;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

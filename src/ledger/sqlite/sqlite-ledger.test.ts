@@ -66,13 +66,7 @@ describe('SqliteLedger', () => {
       )
         .map((r) => r.name)
         .sort();
-      assert.deepEqual(indexes, [
-        'ledger_entries_feature_ts',
-        'ledger_entries_id',
-        'ledger_entries_model_ts',
-        'ledger_entries_ts',
-        'ledger_entries_user_ts',
-      ]);
+      assert.deepEqual(indexes, ['ledger_entries_feature_ts', 'ledger_entries_id', 'ledger_entries_ts']);
     } finally {
       await s.cleanup();
     }
@@ -280,18 +274,58 @@ describe('SqliteLedger', () => {
     }
   });
 
-  test('the model filter uses the expression index', async () => {
+  test('v1 → v2 drops the user and model indexes of an existing ledger and keeps its entries', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'v1.db');
+    try {
+      const old = SqliteLedger.open(file);
+      old.append(makeEntry({ id: 'kept', user: 'u_bob', servedModel: 'gpt-4o-mini' }));
+      await old.close();
+      // The file as a v1 build left it: its two extra indexes, user_version 1.
+      const db = new Database(file);
+      db.exec(`CREATE INDEX ledger_entries_user_ts ON ledger_entries (user_name, ts);
+        CREATE INDEX ledger_entries_model_ts ON ledger_entries (COALESCE(served_model, requested_model), ts);`);
+      db.pragma('user_version = 1');
+      db.close();
+      const ledger = SqliteLedger.open(file);
+      const peek = new Database(file);
+      try {
+        assert.equal(peek.pragma('user_version', { simple: true }), SCHEMA_VERSION);
+        const names = (
+          peek.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").all() as { name: string }[]
+        ).map((r) => r.name);
+        assert.ok(
+          !names.includes('ledger_entries_user_ts') && !names.includes('ledger_entries_model_ts'),
+          `${names}`,
+        );
+        const byUser = await ledger.query({ user: 'u_bob', model: 'gpt-4o-mini' });
+        assert.deepEqual(
+          byUser.map((e) => e.id),
+          ['kept'],
+        );
+      } finally {
+        peek.close();
+        await ledger.close();
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('time, feature and id filters are answered from an index', async () => {
     const s = setup();
     try {
-      const plan = s.peek
-        .prepare(
-          'EXPLAIN QUERY PLAN SELECT * FROM ledger_entries WHERE COALESCE(served_model, requested_model) = ? ORDER BY ts DESC',
+      const plan = (where: string) =>
+        (
+          s.peek.prepare(`EXPLAIN QUERY PLAN SELECT * FROM ledger_entries WHERE ${where}`).all(1) as {
+            detail: string;
+          }[]
         )
-        .all('gpt-4o') as { detail: string }[];
-      assert.ok(
-        plan.some((p) => p.detail.includes('ledger_entries_model_ts')),
-        JSON.stringify(plan),
-      );
+          .map((p) => p.detail)
+          .join('; ');
+      assert.match(plan('ts >= ?'), /ledger_entries_ts/);
+      assert.match(plan('feature = ? AND ts >= 0'), /ledger_entries_feature_ts/);
+      assert.match(plan('id = ?'), /ledger_entries_id/);
     } finally {
       await s.cleanup();
     }
