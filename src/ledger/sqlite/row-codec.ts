@@ -48,12 +48,18 @@ export function insertSql(table: string): string {
 
 export type SqlValue = string | number | bigint | null;
 
-/** Throws (TypeError) when meta cannot be serialised; the caller drops that one entry. */
+/**
+ * Throws (TypeError) when meta cannot be serialised; the caller drops that one entry. Runs once per entry
+ * (per request), so the common shapes take the short way: no savings → `{}`, no flags → `[]`, and meta
+ * through JSON.stringify without a replacer (a replacer is a call back into JS for every key) unless it
+ * holds a bigint — the same text either way.
+ */
 export function entryToParams(e: LedgerEntry): SqlValue[] {
   let savingsTotal = 0n;
-  const savings: Record<string, string> = {};
-  for (const [tactic, amount] of Object.entries(e.savings)) {
-    savings[tactic] = amount.toString();
+  let savings = '';
+  for (const tactic of Object.keys(e.savings)) {
+    const amount = e.savings[tactic]!;
+    savings += `${savings === '' ? '{' : ','}${JSON.stringify(tactic)}:"${amount}"`;
     savingsTotal += amount;
   }
   return [
@@ -78,15 +84,25 @@ export function entryToParams(e: LedgerEntry): SqlValue[] {
     e.cost,
     e.baselineCost,
     savingsTotal,
-    JSON.stringify(savings),
-    JSON.stringify(e.flags),
+    savings === '' ? '{}' : `${savings}}`,
+    e.flags.length === 0 ? '[]' : JSON.stringify(e.flags),
     e.latencyMs,
     e.ttftMs,
     e.status,
     e.httpStatus,
     e.errorClass,
-    e.meta === undefined ? null : JSON.stringify(e.meta, bigintAsString),
+    e.meta === undefined ? null : metaJson(e.meta),
   ];
+}
+
+function metaJson(meta: Record<string, unknown>): string {
+  try {
+    return JSON.stringify(meta);
+  } catch (err) {
+    // A bigint (JSON.stringify refuses them) is written as a decimal string; a cycle still throws.
+    if (!(err instanceof TypeError)) throw err;
+    return JSON.stringify(meta, bigintAsString);
+  }
 }
 
 function bigintAsString(_key: string, value: unknown): unknown {
