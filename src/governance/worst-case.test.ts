@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { CanonicalRequest } from '../core/request.js';
+import { loadCatalog } from '../pricing/catalog.js';
+import { computeCost } from '../pricing/cost.js';
 import type { PriceEntry } from '../pricing/price.js';
 import { countRequestTokens } from '../tokens/index.js';
-import { picoToNanoCeil } from './units.js';
+import { costNanoCeil, picoNumberToNanoCeil, picoToNanoCeil } from './units.js';
 import {
   CHEAP_BOUND_TOKENS,
   outputBound,
@@ -102,5 +104,95 @@ describe('worst-case cost of a call', () => {
     assert.equal(picoToNanoCeil(1000n), 1);
     assert.equal(picoToNanoCeil(1001n), 2);
     assert.equal(picoToNanoCeil(0n), 0);
+  });
+
+  test('the float path agrees with the cost engine on every catalog entry (worst case and settlement)', () => {
+    let s = 7;
+    const rand = () => {
+      s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x9e3779b9) >>> 0;
+      return s / 4294967296;
+    };
+    // The catalog, plus entries whose reasoning rate is dearer than output and whose cache writes are unpriced.
+    const entries = [
+      ...loadCatalog().list(),
+      { ...price, reasoning: 20_000_000n },
+      { ...price, cacheWrite5m: undefined, cacheWrite1h: undefined },
+    ];
+    assert.ok(entries.length > 100);
+    const tiered = entries.filter((p) => p.tiers?.length).length;
+    assert.ok(tiered > 0, 'the catalog has tiered entries (the bigint path is compared too)');
+    const cached = { type: 'text' as const, text: 'Be brief.', cacheControl: { type: 'ephemeral' as const } };
+    const n = (max: number) => (rand() < 0.3 ? 0 : Math.floor(rand() * max));
+    for (const p of entries) {
+      for (let i = 0; i < 4; i++) {
+        const text = 'word '.repeat(n(3000));
+        const r = req({
+          maxTokens: i === 3 ? undefined : n(40_000) + 1,
+          messages: [{ role: 'user', content: [{ type: 'text', text: `${text}?` }] }],
+          ...(i % 2 === 1 ? { system: [cached] } : {}),
+        });
+        const w = worstCase(r, p.model, p, opts);
+        // The engine's answer: the dearest of every input rate the prompt can be billed at × output or reasoning.
+        let worst = 0n;
+        for (const inKey of i % 2 === 1
+          ? ['inputUncached', 'cacheWrite5m', 'cacheWrite1h']
+          : ['inputUncached'])
+          for (const outKey of ['outputText', 'reasoning']) {
+            const u = {
+              inputUncached: 0,
+              cacheRead: 0,
+              cacheWrite5m: 0,
+              cacheWrite1h: 0,
+              outputText: 0,
+              reasoning: 0,
+            };
+            (u as Record<string, number>)[inKey] = w.inputTokens;
+            (u as Record<string, number>)[outKey] = w.outputTokens;
+            const c = computeCost(u, p).cost!;
+            if (c > worst) worst = c;
+          }
+        assert.equal(w.cost, worst, `${p.provider}/${p.model}`);
+        assert.equal(w.nano, picoToNanoCeil(worst), `${p.provider}/${p.model}`);
+        const used = {
+          inputUncached: n(300_000),
+          cacheRead: n(200_000),
+          cacheWrite5m: n(5000),
+          cacheWrite1h: n(5000),
+          outputText: n(20_000),
+          reasoning: n(5000),
+        };
+        assert.equal(
+          costNanoCeil(used, p),
+          picoToNanoCeil(computeCost(used, p).cost!),
+          `${p.provider}/${p.model}`,
+        );
+      }
+    }
+    const frac = {
+      inputUncached: 10.5,
+      cacheRead: 0,
+      cacheWrite5m: 0,
+      cacheWrite1h: 0,
+      outputText: 1,
+      reasoning: 0,
+    };
+    assert.equal(costNanoCeil(frac, price), picoToNanoCeil(computeCost(frac, price).cost!));
+    assert.equal(costNanoCeil(frac, undefined), 0);
+    assert.equal(worstCase(req(), 'x', undefined, opts).nano, null);
+  });
+
+  test('picodollars as a number round up to nanodollars exactly, near 2^53 too', () => {
+    for (const pico of [
+      0,
+      1,
+      999,
+      1000,
+      1001,
+      2 ** 53 - 1,
+      2 ** 53 - 1000,
+      2 ** 52 + 1,
+      8_999_999_999_999_001,
+    ])
+      assert.equal(picoNumberToNanoCeil(pico), picoToNanoCeil(BigInt(pico)), String(pico));
   });
 });

@@ -11,8 +11,10 @@ import type { Money } from '../core/money.js';
 import type { CanonicalRequest } from '../core/request.js';
 import type { Usage } from '../core/usage.js';
 import { computeCost } from '../pricing/cost.js';
+import { numericRates, wholeCount } from '../pricing/fast-cost.js';
 import type { PriceEntry } from '../pricing/price.js';
 import { countRequestTokens } from '../tokens/index.js';
+import { picoNumberToNanoCeil, picoToNanoCeil } from './units.js';
 
 export interface WorstCaseOptions {
   inputMargin: number;
@@ -21,6 +23,8 @@ export interface WorstCaseOptions {
 
 export interface WorstCase {
   cost: Money | null;
+  /** The cost in counter units (nanodollars, rounded up); null when the model has no price. */
+  nano: number | null;
   inputTokens: number;
   outputTokens: number;
 }
@@ -101,9 +105,24 @@ export function worstCase(
 ): WorstCase {
   const input = Math.ceil(promptTokens(req, model) * (1 + opts.inputMargin));
   const output = outputBound(req, price, input, opts.defaultMaxOutput);
-  if (!price) return { cost: null, inputTokens: input, outputTokens: output };
-  // Every input rate the prompt can be billed at (cache writes with cache_control) × output or reasoning.
+  if (!price) return { cost: null, nano: null, inputTokens: input, outputTokens: output };
   const cached = hasCacheControl(req);
+  // Untiered standard rates (the usual entry): the dearest input rate times the prompt plus the dearer of
+  // the output and reasoning rates times the bound — the maximum over the variants below, each term an exact
+  // integer in float (checked), so no bigints on every call.
+  const r = numericRates(price);
+  if (r !== null && wholeCount(input) && wholeCount(output)) {
+    const inRate = cached ? Math.max(r.input, r.cacheWrite5m, r.cacheWrite1h) : r.input;
+    const pico = input * inRate + output * Math.max(r.output, r.reasoning);
+    if (pico <= Number.MAX_SAFE_INTEGER)
+      return {
+        cost: BigInt(pico),
+        nano: picoNumberToNanoCeil(pico),
+        inputTokens: input,
+        outputTokens: output,
+      };
+  }
+  // Every input rate the prompt can be billed at (cache writes with cache_control) × output or reasoning.
   let worst: Money = 0n;
   for (let v = 0; v < (cached ? 6 : 2); v++) {
     const i = v >> 1;
@@ -117,10 +136,10 @@ export function worstCase(
       reasoning: out ? 0 : output,
     };
     const c = computeCost(u, price).cost;
-    if (c === null) return { cost: null, inputTokens: input, outputTokens: output };
+    if (c === null) return { cost: null, nano: null, inputTokens: input, outputTokens: output };
     if (c > worst) worst = c;
   }
-  return { cost: worst, inputTokens: input, outputTokens: output };
+  return { cost: worst, nano: picoToNanoCeil(worst), inputTokens: input, outputTokens: output };
 }
 
 function hasCacheControl(req: CanonicalRequest): boolean {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Usage } from '../core/usage.js';
-import { loadCatalog } from '../pricing/catalog.js';
-import { computeCost } from '../pricing/cost.js';
+import { loadCatalog } from './catalog.js';
+import { computeCost } from './cost.js';
 import { fastCost } from './fast-cost.js';
 
 function rng(seed: number): () => number {
