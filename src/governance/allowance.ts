@@ -101,8 +101,17 @@ interface Waiting {
 const MAX_LEASE_RETRIES = 3;
 
 interface FollowUp {
-  keys: string[];
+  lines: readonly SettleLine[];
   then: (snaps: CounterSnapshot[]) => void;
+}
+
+/**
+ * A call admitted in process: the counters it holds room on, `lines[i].amount` on `slots[i]` (its own
+ * reservation lines, kept as they are rather than copied per line: this is made for every call).
+ */
+interface Held {
+  slots: Array<Slot | null>;
+  lines: readonly ReserveLine[];
 }
 
 const free = (s: Slot) => s.held - s.inflight - (s.spentTotal - s.booked);
@@ -111,7 +120,7 @@ const DEFAULT_HORIZON_MS = 100;
 export class Allowances {
   readonly holder: string;
   private readonly slots = new Map<string, Slot>();
-  private readonly taken = new Map<string, Array<{ slot: Slot; amount: number }>>();
+  private readonly taken = new Map<string, Held>();
   private queue: Waiting[] = [];
   private readonly dirty = new Set<Slot>();
   private followUps: FollowUp[] = [];
@@ -160,22 +169,30 @@ export class Allowances {
   /** Replaces reservation `id` by the actual amounts; the spend is written behind. */
   settle(id: string, lines: readonly SettleLine[], then?: (snaps: CounterSnapshot[]) => void): void {
     const held = this.taken.get(id);
-    this.taken.delete(id);
+    if (held) this.taken.delete(id);
     const now = Date.now();
     for (const line of lines) {
       const slot = this.slot(line.key, line.window);
-      const i = held?.findIndex((h) => h.slot === slot) ?? -1;
-      if (held && i >= 0) {
-        slot.inflight = Math.max(0, slot.inflight - held[i]!.amount);
-        held.splice(i, 1);
+      if (held) {
+        // Released once (held.slots[j] cleared): a counter settled twice releases its hold only once.
+        const j = held.slots.indexOf(slot);
+        if (j >= 0) {
+          slot.inflight = Math.max(0, slot.inflight - held.lines[j]!.amount);
+          held.slots[j] = null;
+        }
       }
       slot.spentTotal += line.actual;
       slot.lastUsed = now;
       this.dirty.add(slot);
       this.topUp(slot);
     }
-    for (const h of held ?? []) h.slot.inflight = Math.max(0, h.slot.inflight - h.amount);
-    if (then) this.followUps.push({ keys: lines.map((l) => l.key), then });
+    // Held counters the settlement did not name are released without spend.
+    if (held)
+      for (let j = 0; j < held.slots.length; j++) {
+        const s = held.slots[j];
+        if (s) s.inflight = Math.max(0, s.inflight - held.lines[j]!.amount);
+      }
+    if (then) this.followUps.push({ lines, then });
     this.scheduleWrite();
   }
 
@@ -289,14 +306,12 @@ export class Allowances {
       if (l.amount > 0 && !(this.usable(s, l.limit, now) && free(s) >= l.amount)) fits = false;
     }
     if (!fits) return false;
-    const held: Array<{ slot: Slot; amount: number }> = [];
-    lines.forEach((l, i) => {
+    for (let i = 0; i < slots.length; i++) {
       const s = slots[i]!;
-      s.inflight += l.amount;
+      s.inflight += lines[i]!.amount;
       s.lastUsed = now;
-      held.push({ slot: s, amount: l.amount });
-    });
-    this.taken.set(id, held);
+    }
+    this.taken.set(id, { slots, lines });
     for (const s of slots) this.topUp(s);
     return true;
   }
@@ -390,6 +405,13 @@ export class Allowances {
     const slots = [...this.dirty];
     this.dirty.clear();
     if (slots.length === 0) return;
+    // This store call writes every counter's unwritten spend (a top-up carries it too), so a pending
+    // write-behind has nothing older left to write: the next settlement starts its own writeBehindMs. Top-ups
+    // and writes then share store calls instead of each running on its own clock.
+    if (this.writeTimer) {
+      clearTimeout(this.writeTimer);
+      this.writeTimer = null;
+    }
     const lines: LeaseLine[] = [];
     const sent: Array<{
       keep: number;
@@ -533,9 +555,20 @@ export class Allowances {
     }
     // Asked for again by run() once this store call is done (the queue is not empty).
     if (retry.length) this.queue.push(...retry);
+    // One view per counter for every follow-up of this store call (a write carries a few hundred calls'
+    // settlements at high traffic, on the same few counters); follow-ups only read them.
+    const views = new Map<string, CounterSnapshot>();
+    const viewOnce = (l: SettleLine) => {
+      let v = views.get(l.key);
+      if (v === undefined) {
+        v = this.view(l.key);
+        views.set(l.key, v);
+      }
+      return v;
+    };
     for (const f of followUps) {
       try {
-        f.then(f.keys.map((k) => this.view(k)));
+        f.then(f.lines.map(viewOnce));
       } catch (e) {
         this.opts.onError('a settlement follow-up', e);
       }

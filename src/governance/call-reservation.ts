@@ -7,17 +7,15 @@
  * ends the reservation is replaced by the call's exact cost (rounded up to the nanodollar), or released.
  */
 import { PennyError } from '../core/errors.js';
-import type { Money } from '../core/money.js';
 import type { CallGuard, CallTicket, RequestContext } from '../pipeline/context.js';
 import type { PriceCatalog } from '../pricing/catalog.js';
-import { computeCost } from '../pricing/cost.js';
 import type { Target } from '../providers/resolve-target.js';
 import { SIMULATED_PROVIDER } from '../providers/simulated/simulated.js';
 import { type BudgetLine, type CompiledBudget, budgetLine } from './budget.js';
 import type { CounterSnapshot, ReserveLine, SettleLine } from './counter-store.js';
 import type { Governance } from './governance.js';
 import { type Facts, describeScope, scopeApplies } from './scope.js';
-import { nanoToDisplay, nanoToUsd, picoToNanoCeil } from './units.js';
+import { costNanoCeil, nanoToDisplay, nanoToUsd } from './units.js';
 import { worstCase } from './worst-case.js';
 
 /** What one call reserves: the budgets whose scope matches its target, and its worst-case cost. */
@@ -89,7 +87,7 @@ export class BudgetCallGuard implements CallGuard {
           `model "${target.model}" has no known price, so Penny cannot bound its cost under budget "${enforcing.name}"; add a price for it under \`prices\` in the config`,
         );
     }
-    const amount = wc.cost === null ? 0 : picoToNanoCeil(wc.cost);
+    const amount = wc.nano ?? 0;
     return {
       facts,
       budgets,
@@ -131,9 +129,10 @@ export class BudgetCallGuard implements CallGuard {
       else if (rate) this.gov.settle(rate.id, rate.lines);
       this.gov.settle(pre.id, lines);
     } else if (held) {
-      const lines = shared(held.id) ? [...held.lines, ...rate!.lines] : held.lines;
-      if (rate && !shared(held.id)) this.gov.settle(rate.id, rate.lines);
-      this.gov.settle(held.id, lines, held.then);
+      // held.lines is this guard's own array (built by the ticket): the rate lines join it in place.
+      if (shared(held.id)) for (const l of rate!.lines) held.lines.push(l);
+      else if (rate) this.gov.settle(rate.id, rate.lines);
+      this.gov.settle(held.id, held.lines, held.then);
     } else if (rate && this.running !== null && shared(this.running)) this.tail = rate.lines;
     else if (rate) this.gov.settle(rate.id, rate.lines);
   }
@@ -223,9 +222,7 @@ export class BudgetCallGuard implements CallGuard {
     const { facts, budgets, price } = plan;
     return {
       end: (outcome) => {
-        let cost: Money = 0n;
-        if (outcome?.usage) cost = computeCost(outcome.usage, price).cost ?? 0n;
-        const actual = picoToNanoCeil(cost);
+        const actual = outcome?.usage ? costNanoCeil(outcome.usage, price) : 0;
         const lines: SettleLine[] = reserved.map((l) => ({ key: l.key, window: l.window, actual }));
         const n = lines.length;
         for (const l of this.gov.thresholds.spendRateLines(actual)) lines.push(l);

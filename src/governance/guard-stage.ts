@@ -17,7 +17,7 @@ import type { PriceCatalog } from '../pricing/catalog.js';
 import type { Target, TargetResolver } from '../providers/resolve-target.js';
 import { type BudgetLine, budgetLine, keyBudget, type CompiledBudget } from './budget.js';
 import { BudgetCallGuard, type CallPlan } from './call-reservation.js';
-import type { CounterSnapshot, SettleLine } from './counter-store.js';
+import type { CounterSnapshot, ReserveLine, SettleLine } from './counter-store.js';
 import type { Governance, Reserved } from './governance.js';
 import { anyGlobMatches } from './glob.js';
 import type { VirtualKeyRecord } from './key-store.js';
@@ -31,7 +31,6 @@ import {
 } from './rate-limit.js';
 import { type Facts, describeScope, scopeApplies } from './scope.js';
 import { looksLikeVirtualKey } from './virtual-key.js';
-import { picoToNanoCeil } from './units.js';
 import { promptTokens, worstCase } from './worst-case.js';
 
 export interface GuardDeps {
@@ -292,9 +291,23 @@ function rateSettlement(rate: AdmittedRate, outcome: Outcome | null): { id: stri
     : 0;
   const lines: SettleLine[] = [];
   for (const l of rate.lines)
-    lines.push({ key: l.line.key, window: l.line.window, actual: l.kind === 'requests' ? 1 : used });
+    lines.push(
+      l.kind === 'requests' ? oneRequest(l.line) : { key: l.line.key, window: l.line.window, actual: used },
+    );
   return { id: rate.id, lines };
 }
+
+/** The settlement of a requests line (1), one per line: requests lines are shared while their counter stays. */
+function oneRequest(line: ReserveLine): SettleLine {
+  let s = settledOne.get(line);
+  if (s === undefined) {
+    s = { key: line.key, window: line.window, actual: 1 };
+    settledOne.set(line, s);
+  }
+  return s;
+}
+
+const settledOne = new WeakMap<ReserveLine, SettleLine>();
 
 /**
  * For downgrade budgets that match the request: `exceeded` when the requested model's worst case no longer
@@ -313,7 +326,7 @@ async function markDowngrade(
   if (!counters) return;
   const price = catalog.lookup(ctx.request.model, facts.provider ?? undefined);
   const wc = worstCase(ctx.request, ctx.request.model, price, gov.config);
-  const amount = wc.cost === null ? 0 : picoToNanoCeil(wc.cost);
+  const amount = wc.nano ?? 0;
   const now = gov.now();
   const lines = downgrade.map((b) => budgetLine(b, facts, now, gov.config.timeZone, amount));
   let snaps: Awaited<ReturnType<typeof counters.read>>;

@@ -6,7 +6,7 @@
  * from the tightest limit that applies.
  */
 import type { Dimension, RateLimitConfig, ScopeMatch } from './config.js';
-import type { CounterSnapshot, ReserveLine } from './counter-store.js';
+import type { CounterSnapshot, ReserveLine, WindowSpec } from './counter-store.js';
 import { type VirtualKeyRecord, perRecord } from './key-store.js';
 import { type Facts, counterKey, perSuffix } from './scope.js';
 import { minuteWindow } from './window.js';
@@ -65,12 +65,7 @@ export function rateLines(
   const out: RateLine[] = [];
   for (const l of limits) {
     const suffix = perSuffix(l.per, facts);
-    if (l.rpm !== null)
-      out.push({
-        limit: l,
-        kind: 'requests',
-        line: { key: counterKey(l, 'req:', w.id, suffix), window: w.spec, amount: 1, limit: l.rpm },
-      });
+    if (l.rpm !== null) out.push(requestsLine(l, counterKey(l, 'req:', w.id, suffix), w.spec, l.rpm));
     if (l.tpm !== null)
       out.push({
         limit: l,
@@ -80,6 +75,22 @@ export function rateLines(
   }
   return out;
 }
+
+/**
+ * A requests line is the same for every request on its counter in a minute (amount 1): lines are never
+ * changed once built, so the last one per limit is reused while its counter key (the same string object
+ * while the window and per values stay, see counterKey) and window are, instead of two objects per request.
+ */
+function requestsLine(l: CompiledRateLimit, key: string, window: WindowSpec, limit: number): RateLine {
+  const last = lastRequests.get(l);
+  if (last !== undefined && last.line.key === key && last.line.window === window && last.line.limit === limit)
+    return last;
+  const made: RateLine = { limit: l, kind: 'requests', line: { key, window, amount: 1, limit } };
+  lastRequests.set(l, made);
+  return made;
+}
+
+const lastRequests = new WeakMap<CompiledRateLimit, RateLine>();
 
 /** OpenAI-style duration: "45s", "1m3s", "250ms". */
 export function formatReset(ms: number): string {

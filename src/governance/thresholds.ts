@@ -11,6 +11,8 @@ import type { CounterSnapshot, CounterStore, ReserveLine, SettleLine } from './c
 import { nanoToDisplay, nanoToUsd, usdToNano } from './units.js';
 
 const TOTAL_TTL = 400 * 86_400_000;
+/** No spend-rate lines (the usual case: one shared empty list rather than one per settlement). */
+const NONE: readonly SettleLine[] = Object.freeze([]);
 
 /** What thresholds need of the running governance (Governance provides it). */
 export interface ThresholdHost {
@@ -28,9 +30,9 @@ export class Thresholds {
   constructor(private readonly gov: ThresholdHost) {}
 
   /** The spend-rate counters every settlement adds to (empty when the spend-rate alert is off). */
-  spendRateLines(actual: number): SettleLine[] {
+  spendRateLines(actual: number): readonly SettleLine[] {
     const sr = this.gov.config.alerts.spendRate;
-    if (!sr || actual <= 0) return [];
+    if (!sr || actual <= 0) return NONE;
     return [
       { key: 'sr:1h', window: { kind: 'rolling', lengthMs: 3_600_000, bucketMs: 60_000 }, actual },
       {
