@@ -24,7 +24,7 @@ import type { PriceCatalog } from '../pricing/catalog.js';
 import { CODECS } from '../providers/codecs.js';
 import { SIMULATED_PROVIDER, SIMULATED_UPSTREAM } from '../providers/simulated/simulated.js';
 import { SseParser } from '../providers/sse.js';
-import { readBodyText } from '../providers/upstream.js';
+import type { UpstreamBody } from '../providers/upstream.js';
 import type { EndpointReply, EndpointService } from '../endpoints/endpoint-call.js';
 import { countText } from '../tokens/index.js';
 import type { EndpointGuard, GuardedCall } from '../governance/endpoint-guard.js';
@@ -209,30 +209,35 @@ export class CompletionsService implements EndpointService {
     const upstreamBody = stream
       ? { ...body, model: target.model, stream_options: { ...body.stream_options, include_usage: true } }
       : { ...body, model: target.model };
-    let upstream: Awaited<ReturnType<Gateway['upstreams']['call']>>;
+    /** The answer's text when it is not a stream, else its body, read as it arrives. */
+    let whole = '';
+    let streamed: UpstreamBody | null = null;
     try {
-      upstream = await this.deps.gateway.upstreams.call(
-        provider,
-        target.model,
-        JSON.stringify(upstreamBody),
-        {
-          apiKey: this.deps.gateway.providerKeyFor(call, target, start.attribution) ?? provider.apiKey,
-          stream,
-          signal: call.signal,
-          path,
-        },
-      );
-      if (upstream.statusCode >= 400) {
-        const text = await readBodyText(upstream.body);
-        throw CODECS.openai.parseError(upstream.statusCode, text, provider.name);
+      const upstreams = this.deps.gateway.upstreams;
+      const payload = JSON.stringify(upstreamBody);
+      const opts = {
+        apiKey: this.deps.gateway.providerKeyFor(call, target, start.attribution) ?? provider.apiKey,
+        signal: call.signal,
+        path,
+      };
+      if (stream) {
+        const up = await upstreams.open(provider, target.model, payload, opts);
+        if (up.statusCode >= 400)
+          throw CODECS.openai.parseError(up.statusCode, await up.body.text(), provider.name);
+        if (String(up.headers['content-type'] ?? '').includes('text/event-stream')) streamed = up.body;
+        else whole = await up.body.text();
+      } else {
+        const up = await upstreams.call(provider, target.model, payload, opts);
+        if (up.statusCode >= 400) throw CODECS.openai.parseError(up.statusCode, up.text, provider.name);
+        whole = up.text;
       }
     } catch (e) {
       return this.fail(start, headers, body.model, asPennyError(e), provider.name, stream);
     }
     headers['x-penny-provider'] = provider.name;
     headers['x-penny-model'] = target.model;
-    if (!stream || !String(upstream.headers['content-type'] ?? '').includes('text/event-stream')) {
-      const text = await readBodyText(upstream.body);
+    if (streamed === null) {
+      const text = whole;
       let json: { usage?: unknown; choices?: Array<{ text?: unknown }> };
       try {
         json = JSON.parse(text);
@@ -292,7 +297,15 @@ export class CompletionsService implements EndpointService {
     };
     let failure: PennyError | null = null;
     try {
-      for await (const chunk of upstream.body) handle(parser.push(chunk as Buffer));
+      const body = streamed;
+      const resume = () => body.resume();
+      // A slow client pauses the upstream until its socket drains, instead of Penny buffering the answer.
+      await body.each((chunk) => {
+        handle(parser.push(chunk));
+        if (res.destroyed || !res.writableNeedDrain) return true;
+        res.once('drain', resume);
+        return false;
+      });
       handle(parser.end());
     } catch (e) {
       failure = call.signal.aborted

@@ -56,6 +56,10 @@ export class CaptureSink implements ResponseSink {
     this.inner.end();
     this.onDone(this.captured);
   }
+
+  full(onDrain: () => void): boolean {
+    return this.inner.full?.(onDrain) ?? false;
+  }
 }
 
 function parseObject(text: string): Record<string, unknown> | null {

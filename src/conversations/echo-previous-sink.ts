@@ -38,4 +38,8 @@ export class EchoPreviousSink implements ResponseSink {
   end(): void {
     this.inner.end();
   }
+
+  full(onDrain: () => void): boolean {
+    return this.inner.full?.(onDrain) ?? false;
+  }
 }

@@ -5,9 +5,8 @@
  * (its signal is an EventTarget re-prototyped at creation, plus undici's listener on it), measured at 3–5% of
  * a request's CPU in the profile of the default path; the signal of a call that nobody aborts needs none of it.
  *
- * Undici accepts it as a request's `signal` (it only calls `addEventListener`/`removeEventListener` and reads
- * `aborted`/`reason`; see `asUndiciSignal`). Anything that needs a real AbortSignal (WHATWG fetch,
- * `AbortSignal.any`) gets one from `toAbortSignal`.
+ * The upstream call listens to it itself (providers/upstream-call.ts: `aborted`, `reason`, one listener).
+ * Anything that needs a real AbortSignal (WHATWG fetch, `AbortSignal.any`) gets one from `toAbortSignal`.
  */
 
 export interface CallSignal {
@@ -62,9 +61,4 @@ export class CallAbort implements CallSignal {
       }
     }
   }
-}
-
-/** The signal for undici's `request` (which takes any object with `addEventListener`, as CallSignal has). */
-export function asUndiciSignal(signal: CallSignal): AbortSignal {
-  return signal as AbortSignal;
 }

@@ -21,7 +21,6 @@ import { namespaceOf, readControls } from '../pipeline/cache/controls.js';
 import type { Gateway } from '../pipeline/gateway.js';
 import type { PriceCatalog } from '../pricing/catalog.js';
 import { CODECS } from '../providers/codecs.js';
-import { readBodyText } from '../providers/upstream.js';
 import { SIMULATED_PROVIDER, SIMULATED_UPSTREAM } from '../providers/simulated/simulated.js';
 import type { EndpointReply, EndpointService } from '../endpoints/endpoint-call.js';
 import { countText } from '../tokens/index.js';
@@ -182,9 +181,9 @@ export class EmbeddingsService implements EndpointService {
           provider,
           target.model,
           JSON.stringify({ ...body, model: target.model }),
-          { apiKey, stream: false, signal: call.signal, path },
+          { apiKey, signal: call.signal, path },
         );
-        const text = await readBodyText(res.body);
+        const text = res.text;
         if (res.statusCode >= 400) throw CODECS.openai.parseError(res.statusCode, text, provider.name);
         const parsed = JSON.parse(text) as { usage?: { prompt_tokens?: unknown } };
         let tokens = parsed.usage?.prompt_tokens;

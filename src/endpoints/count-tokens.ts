@@ -9,7 +9,6 @@ import type { CanonicalRequest } from '../core/request.js';
 import type { Gateway } from '../pipeline/gateway.js';
 import { CODECS } from '../providers/codecs.js';
 import { PROVIDER_TYPES } from '../providers/registry.js';
-import { readBodyText } from '../providers/upstream.js';
 import type { EndpointReply, EndpointService } from './endpoint-call.js';
 import { countRequestTokens } from '../tokens/index.js';
 import { type EndpointCall, startCall } from './endpoint-call.js';
@@ -55,12 +54,11 @@ export class CountTokensService implements EndpointService {
           JSON.stringify({ ...b, model: target.model }),
           {
             apiKey: this.gateway.providerKeyFor(call, target, attribution) ?? provider.apiKey,
-            stream: false,
             signal: call.signal,
             path: '/v1/messages/count_tokens',
           },
         );
-        const text = await readBodyText(res.body);
+        const text = res.text;
         if (res.statusCode >= 400) throw CODECS.anthropic.parseError(res.statusCode, text, provider.name);
         return { status: 200, headers: { ...HEADERS, 'x-penny-provider': provider.name }, body: text };
       }

@@ -30,6 +30,13 @@ export interface ResponseSink {
   end(): void;
   /** Gives up on this client: closes its connection (or errors its stream) without a proper answer. */
   abort?(): void;
+  /**
+   * Backpressure for a stream: true when the client's connection holds more than it should take (a slow
+   * reader), and `onDrain` is then called once, when it takes more — never if the connection closes (the
+   * call's signal aborts the upstream then). A stream piped from an upstream pauses that upstream meanwhile,
+   * so a slow client does not make Penny buffer a whole answer. Absent, or false: write on.
+   */
+  full?(onDrain: () => void): boolean;
 }
 
 export interface RequestContext {

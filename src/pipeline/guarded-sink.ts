@@ -81,6 +81,16 @@ export class GuardedSink implements ResponseSink {
     }
   }
 
+  full(onDrain: () => void): boolean {
+    if (this.closed) return false;
+    try {
+      return this.inner.full?.(onDrain) ?? false;
+    } catch (e) {
+      this.fail(e);
+      return false;
+    }
+  }
+
   /** Records a failure to write the answer and gives the client whatever is still possible. */
   fail(error: unknown): void {
     if (this.#failure) return;

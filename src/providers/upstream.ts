@@ -1,20 +1,35 @@
 /**
- * Upstream HTTP calls over undici's connection Pool (keep-alive, no WHATWG fetch on the hot path).
+ * Upstream HTTP calls over undici's connection Pool (keep-alive, no WHATWG fetch on the hot path), each
+ * dispatched with Penny's own handler (upstream-call.ts), not `request()` and its stream.Readable body.
  * One Pool per provider origin. Keys are set here and nowhere else, from the resolved provider or from a
  * client's own key, and never leave this module except inside the outgoing request.
  */
 import type { CircuitBreakers } from '../resilience/circuit-breaker.js';
 import { Pool } from 'undici';
-import type { Dispatcher } from 'undici';
-import { type CallSignal, asUndiciSignal } from '../core/call-signal.js';
+import type { CallSignal } from '../core/call-signal.js';
 import { ProviderError } from '../core/errors.js';
 import type { ResolvedProvider } from '../config/load.js';
 import { PROVIDER_TYPES } from './registry.js';
+import {
+  type UpstreamAnswer,
+  UpstreamCall,
+  type UpstreamHeaders,
+  type UpstreamStream,
+} from './upstream-call.js';
 
-export interface UpstreamResponse {
-  statusCode: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Dispatcher.ResponseData['body'];
+export type { UpstreamAnswer, UpstreamBody, UpstreamHeaders, UpstreamStream } from './upstream-call.js';
+
+export interface CallOptions {
+  apiKey: string | undefined;
+  signal: CallSignal;
+  extraHeaders?: Record<string, string>;
+  /** Path under the base URL instead of the provider type's chat path (e.g. "/responses"). */
+  path?: string;
+  /**
+   * Sees the status and headers as they arrive, before the body: a whole answer whose body then breaks is
+   * still known to have been accepted (and billed) by the provider.
+   */
+  onResponse?: (statusCode: number, headers: UpstreamHeaders) => void;
 }
 
 export class Upstreams {
@@ -56,19 +71,39 @@ export class Upstreams {
     return p;
   }
 
-  async call(
+  /**
+   * A call whose answer is read whole: one promise, settled at the end of the body with its text (an error
+   * answer's too). Transport failures are mapped by `upstreamFailure`.
+   */
+  call(
     provider: ResolvedProvider,
     model: string,
     body: string | Buffer,
-    opts: {
-      apiKey: string | undefined;
-      stream: boolean;
-      signal: CallSignal;
-      extraHeaders?: Record<string, string>;
-      /** Path under the base URL instead of the provider type's chat path (e.g. "/responses"). */
-      path?: string;
-    },
-  ): Promise<UpstreamResponse> {
+    opts: CallOptions,
+  ): Promise<UpstreamAnswer> {
+    return this.dispatch(true, provider, model, body, opts) as Promise<UpstreamAnswer>;
+  }
+
+  /**
+   * A call asking for a stream: settled at the headers; its body is read as it arrives (`body.each`, with
+   * backpressure) or whole (`body.text`) when the upstream answered without streaming.
+   */
+  open(
+    provider: ResolvedProvider,
+    model: string,
+    body: string | Buffer,
+    opts: CallOptions,
+  ): Promise<UpstreamStream> {
+    return this.dispatch(false, provider, model, body, opts) as Promise<UpstreamStream>;
+  }
+
+  private dispatch(
+    whole: boolean,
+    provider: ResolvedProvider,
+    model: string,
+    body: string | Buffer,
+    opts: CallOptions,
+  ): Promise<UpstreamAnswer | UpstreamStream> {
     const spec = PROVIDER_TYPES[provider.type];
     const { prefix } = this.base(provider.baseUrl);
     const path =
@@ -80,7 +115,7 @@ export class Upstreams {
         }));
     const headers: Record<string, string> = {
       'content-type': 'application/json',
-      accept: opts.stream ? 'text/event-stream' : 'application/json',
+      accept: whole ? 'application/json' : 'text/event-stream',
       ...provider.headers,
       ...opts.extraHeaders,
     };
@@ -91,18 +126,17 @@ export class Upstreams {
       else if (spec.auth === 'x-api-key') headers['x-api-key'] = opts.apiKey;
       else headers['api-key'] = opts.apiKey;
     }
-    try {
-      const res = await this.pool(provider).request({
-        path,
-        method: 'POST',
-        headers,
-        body,
-        signal: asUndiciSignal(opts.signal),
-      });
-      return { statusCode: res.statusCode, headers: res.headers, body: res.body };
-    } catch (e) {
-      throw upstreamFailure(provider.name, e);
-    }
+    const pool = this.pool(provider);
+    return new Promise((resolve, reject) => {
+      const handler = new UpstreamCall(
+        whole,
+        opts.signal,
+        resolve,
+        (e) => reject(upstreamFailure(provider.name, e)),
+        opts.onResponse,
+      );
+      pool.dispatch({ path, method: 'POST', headers, body }, handler);
+    });
   }
 
   async close(): Promise<void> {
@@ -113,8 +147,9 @@ export class Upstreams {
 
 /** Maps a transport failure (timeout, reset, refused) to a ProviderError without leaking request details. */
 export function upstreamFailure(provider: string, e: unknown): ProviderError {
-  const err = e as { code?: string; name?: string; message?: string };
-  const code = err.code ?? err.name ?? '';
+  const err = e as { code?: unknown; name?: string; message?: string };
+  // A DOMException's `code` is a number (20 for an AbortError): its name says what it is.
+  const code = typeof err.code === 'string' ? err.code : (err.name ?? '');
   if (
     code === 'UND_ERR_HEADERS_TIMEOUT' ||
     code === 'UND_ERR_BODY_TIMEOUT' ||
@@ -152,20 +187,4 @@ export function upstreamFailure(provider: string, e: unknown): ProviderError {
     `provider "${provider}" request failed: ${err.message ?? code}`,
     { retryable: true, cause: e },
   );
-}
-
-/**
- * Reads a whole upstream body as UTF-8 text. Plain 'data'/'end' events: measurably cheaper per request than
- * undici's `body.text()` (its consume path costs ~7 µs per small body here) — this runs for every
- * non-streamed answer.
- */
-export function readBodyText(body: UpstreamResponse['body']): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    body.on('data', (c: Buffer) => chunks.push(c));
-    body.once('end', () =>
-      resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')),
-    );
-    body.once('error', reject);
-  });
 }

@@ -64,6 +64,12 @@ export class NodeSink implements ResponseSink {
     this.gone = true;
     this.res.destroy();
   }
+
+  full(onDrain: () => void): boolean {
+    if (this.closed || !this.res.writableNeedDrain) return false;
+    this.res.once('drain', onDrain);
+    return true;
+  }
 }
 
 function flushHeadersIfIdle(sink: NodeSink): void {

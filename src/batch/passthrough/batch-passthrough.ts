@@ -28,7 +28,8 @@ import { providerKeyFor, sentSecrets } from '../../pipeline/provider-key.js';
 import { forgetSecret, rememberSecret } from '../../core/known-secrets.js';
 import type { PriceCatalog } from '../../pricing/catalog.js';
 import { CODECS } from '../../providers/codecs.js';
-import { type UpstreamResponse, type Upstreams, upstreamFailure } from '../../providers/upstream.js';
+import type { Dispatcher } from 'undici';
+import { type UpstreamHeaders, type Upstreams, upstreamFailure } from '../../providers/upstream.js';
 import { toWireError } from '../../providers/wire-error.js';
 import { ownerOf } from '../defer/deferral.js';
 import type { BatchObject, BatchObjectKind } from './batch-object.js';
@@ -38,6 +39,16 @@ import { LineSplitter, type ResultLine, parseResultLine } from './result-lines.j
 
 type Headers = Readonly<Record<string, string | string[] | undefined>>;
 type Side = 'openai' | 'anthropic';
+
+/**
+ * A provider's answer to a batch or file call, its body a stream: uploads and results files can be large
+ * and are piped, so these calls keep undici's `request()` (not the chat path's dispatch handler).
+ */
+interface UpstreamResponse {
+  statusCode: number;
+  headers: UpstreamHeaders;
+  body: Dispatcher.ResponseData['body'];
+}
 
 export interface PassthroughAuth {
   readonly required: boolean;

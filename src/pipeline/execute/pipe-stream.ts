@@ -16,6 +16,7 @@ import { providerModule } from '../../providers/modules.js';
 import { upstreamDialectFor } from '../../providers/openai-responses/upstream-dialect.js';
 import type { Target } from '../../providers/resolve-target.js';
 import { SseParser, eventRange, sse } from '../../providers/sse.js';
+import type { UpstreamBody } from '../../providers/upstream.js';
 import { type Outcome, type RequestContext, type StreamCut, elapsedMs } from '../context.js';
 import { StreamAssembler } from '../stream/assembler.js';
 import { type OutcomeBase, SSE_HEADERS } from './outcomes.js';
@@ -33,7 +34,7 @@ import { FAST_PATH } from './fast-body.js';
 export async function pipeStream(
   ctx: RequestContext,
   target: Target,
-  body: AsyncIterable<Buffer>,
+  body: UpstreamBody,
   ac: CallAbort,
   base: OutcomeBase,
 ): Promise<Outcome> {
@@ -134,16 +135,23 @@ export async function pipeStream(
     } else if (out && !ctx.sink.closed) ctx.sink.write(out);
   };
 
-  try {
-    // A chunk that starts and ends between events is forwarded byte for byte (raw mode).
-    let between = true;
-    for await (const chunk of body) {
-      const events = parser.push(chunk);
-      const whole = between && parser.idle && chunk[chunk.length - 1] === 0x0a;
-      between = parser.idle && chunk[chunk.length - 1] === 0x0a;
-      handle(events, whole && events.length > 0 ? chunk : undefined);
-      if (cut !== null || failed) break;
+  // A chunk that starts and ends between events is forwarded byte for byte (raw mode).
+  let between = true;
+  const resume = () => body.resume();
+  /** Each upstream chunk, as it arrives; false pauses the upstream until the client's socket drains. */
+  const onChunk = (chunk: Buffer): boolean => {
+    const events = parser.push(chunk);
+    const whole = between && parser.idle && chunk[chunk.length - 1] === 0x0a;
+    between = parser.idle && chunk[chunk.length - 1] === 0x0a;
+    handle(events, whole && events.length > 0 ? chunk : undefined);
+    if (cut !== null || failed) {
+      body.stop();
+      return true;
     }
+    return ctx.sink.full?.(resume) !== true;
+  };
+  try {
+    await body.each(onChunk);
     if (cut === null && !failed) handle(parser.end());
   } catch (e) {
     // Let the upstream abort reach the socket before any CPU-heavy work (token estimates) runs.

@@ -17,9 +17,9 @@ import { upstreamDialectFor } from '../../providers/openai-responses/upstream-di
 import { rateLimitHeaders } from '../../providers/rate-limit-headers.js';
 import type { Target } from '../../providers/resolve-target.js';
 import {
-  type UpstreamResponse,
+  type CallOptions,
+  type UpstreamHeaders,
   type Upstreams,
-  readBodyText,
   upstreamFailure,
 } from '../../providers/upstream.js';
 import type { CallTicket, Outcome, RequestContext } from '../context.js';
@@ -33,7 +33,7 @@ export interface ExecuteDeps {
   upstreams: Upstreams;
   logger: Logger;
   /** Sees each upstream response's status and headers (fallbacks read `retry-after` here). */
-  onUpstreamResponse?: (statusCode: number, headers: UpstreamResponse['headers']) => void;
+  onUpstreamResponse?: (statusCode: number, headers: UpstreamHeaders) => void;
 }
 
 /**
@@ -122,25 +122,32 @@ async function callTarget(ctx: RequestContext, target: Target, deps: ExecuteDeps
     const apiKey = ctx.clientKey ?? provider.apiKey;
     // The module's own path when its dialect is served elsewhere than the provider type's (Responses API).
     const upstreamPath = providerModule(upstreamCodec.name).upstreamPath;
-    const res = await deps.upstreams.call(provider, target.model, body, {
+    const opts: CallOptions = {
       apiKey,
-      stream: ctx.request.stream,
       signal: ac ? ac.signal : ctx.signal,
+      onResponse: (status, headers) => {
+        deps.onUpstreamResponse?.(status, headers);
+        answered = status < 400;
+      },
       ...(upstreamPath !== undefined ? { path: upstreamPath } : {}),
-    });
-    deps.onUpstreamResponse?.(res.statusCode, res.headers);
-    answered = res.statusCode < 400;
-    if (res.statusCode >= 400) {
-      const text = await readBodyText(res.body).catch(() => '');
-      const err = upstreamCodec.parseError(res.statusCode, text, provider.name);
-      err.clientHeaders = rateLimitHeaders(res.headers);
-      throw err;
+    };
+    let text: string;
+    if (ac === undefined) {
+      // Not streamed: one promise for the whole answer, settled with its text.
+      const res = await deps.upstreams.call(provider, target.model, body, opts);
+      if (res.statusCode >= 400)
+        throw answerError(upstreamCodec, provider.name, res.statusCode, res.headers, res.text);
+      text = res.text;
+    } else {
+      const res = await deps.upstreams.open(provider, target.model, body, opts);
+      if (res.statusCode >= 400) {
+        const errText = await res.body.text().catch(() => '');
+        throw answerError(upstreamCodec, provider.name, res.statusCode, res.headers, errText);
+      }
+      const ctype = String(res.headers['content-type'] ?? '');
+      if (ctype.includes('text/event-stream')) return await pipeStream(ctx, target, res.body, ac, base);
+      text = await res.body.text();
     }
-    const ctype = String(res.headers['content-type'] ?? '');
-    if (ac && ctype.includes('text/event-stream')) {
-      return await pipeStream(ctx, target, res.body, ac, base);
-    }
-    const text = await readBodyText(res.body);
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
@@ -189,6 +196,19 @@ async function callTarget(ctx: RequestContext, target: Target, deps: ExecuteDeps
   } finally {
     if (ac) ctx.signal.removeEventListener('abort', onAbort);
   }
+}
+
+/** An upstream's error answer (status >= 400) as the error its dialect's body describes. */
+function answerError(
+  codec: (typeof CODECS)[keyof typeof CODECS],
+  provider: string,
+  status: number,
+  headers: UpstreamHeaders,
+  text: string,
+): PennyError {
+  const err = codec.parseError(status, text, provider);
+  err.clientHeaders = rateLimitHeaders(headers);
+  return err;
 }
 
 /** A socket/undici failure (it has a string `code`) becomes a ProviderError; anything else stays internal. */
