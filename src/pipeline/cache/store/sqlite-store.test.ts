@@ -23,32 +23,63 @@ test('sqlite store: entries survive a reopen', async () => {
   await b.close();
 });
 
-test('sqlite store: prune drops expired rows and keeps the bound', async () => {
+test('sqlite store: a full table gives its rows closest to expiry to new keys; prune drops expired rows', async () => {
   let now = 0;
-  const s = new SqliteStore(join(dir, 'bound.db'), { maxEntries: 3, pruneEvery: 1000, now: () => now });
+  const path = join(dir, 'bound.db');
+  const s = new SqliteStore(path, { maxEntries: 3, pruneEvery: 1000, now: () => now });
+  const rows = () => (s.db.prepare('SELECT count(*) AS n FROM cache_entries').get() as { n: number }).n;
   for (let i = 0; i < 6; i++) await s.set(`k${i}`, 'v', 1000 + i);
-  await s.set('gone', 'v', 10);
+  assert.equal(rows(), 3, 'the bound holds at every write');
+  // The rows closest to expiry went first; the latest-expiring stay.
+  assert.equal(await s.get('k0'), null);
+  assert.equal(await s.get('k2'), null);
+  assert.equal(await s.get('k3'), 'v');
+  assert.equal(await s.get('k5'), 'v');
+  // A replaced key keeps its row and gives none away.
+  await s.set('k3', 'v2', 2000);
+  assert.equal(rows(), 3);
+  assert.equal(await s.get('k4'), 'v');
+  assert.equal(await s.get('k3'), 'v2');
+  await s.set('gone', 'v', 10); // takes k4's row (k3 now expires last)
+  assert.equal(await s.get('k4'), null);
   now = 100;
   s.prune();
-  const count = s.db.prepare('SELECT count(*) AS n FROM cache_entries').get() as { n: number };
-  assert.equal(count.n, 3);
-  // The rows closest to expiry went first; the latest-expiring stay.
-  assert.equal(await s.get('k5'), 'v');
-  assert.equal(await s.get('k0'), null);
+  assert.equal(rows(), 2, 'the expired row is deleted');
   // The keys it keeps in memory (a miss without a query) follow the table through prune, delete and reopen.
-  assert.equal(s.knownKeys, 3);
-  await s.delete('k5');
   assert.equal(s.knownKeys, 2);
+  await s.delete('k5');
+  assert.equal(s.knownKeys, 1);
+  await s.set('k6', 'v', 3000);
   await s.close();
-  const again = new SqliteStore(join(dir, 'bound.db'), { now: () => now });
+  // A smaller bound at the next open: prune trims to it, latest-expiring rows first kept.
+  const again = new SqliteStore(path, { maxEntries: 1, now: () => now });
   assert.equal(again.knownKeys, 2);
-  assert.equal(await again.get('k4'), 'v');
-  assert.equal(await again.get('k5'), null);
+  again.prune();
+  assert.equal(again.knownKeys, 1);
+  assert.equal(await again.get('k3'), null);
+  assert.equal(await again.get('k6'), 'v');
   await again.clear();
   assert.equal(again.knownKeys, 0);
   await again.set('k5', 'back', 60_000);
   assert.equal(await again.get('k5'), 'back');
   await again.close();
+});
+
+test('sqlite store: in one batch, a replaced key keeps its row even when it was the oldest', async () => {
+  const s = new SqliteStore(join(dir, 'replace-oldest.db'), { maxEntries: 2, flushMs: 60_000 });
+  const rows = () => (s.db.prepare('SELECT count(*) AS n FROM cache_entries').get() as { n: number }).n;
+  s.set('a', 'a1', 1000);
+  s.set('b', 'b1', 2000);
+  s.flush();
+  const batch = [s.set('a', 'a2', 3000), s.set('c', 'c1', 4000)];
+  s.flush();
+  await Promise.all(batch);
+  assert.equal(rows(), 2);
+  assert.equal(await s.get('a'), 'a2');
+  assert.equal(await s.get('c'), 'c1');
+  assert.equal(await s.get('b'), null, 'b, now the closest to expiry, gave its row to c');
+  assert.equal(s.knownKeys, 2);
+  await s.close();
 });
 
 test('sqlite store: a full disk throws (the guarded store turns it into a miss)', async () => {
