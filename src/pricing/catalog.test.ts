@@ -142,6 +142,27 @@ describe('PriceCatalog.lookup', () => {
     assert.equal(builtin.lookup('claude-sonnet-4-5')?.provider, 'anthropic');
   });
 
+  test('memoised lookups stay per provider, in any order, and past the memo bound', () => {
+    const cat = PriceCatalog.fromLayers([
+      [entry('m', 'openai', '1', '1'), entry('m', 'groq', '2', '2'), entry('n', 'groq', '3', '3')],
+    ]);
+    for (let round = 0; round < 2; round++) {
+      assert.equal(cat.lookup('m', 'groq')?.input, m('2'));
+      assert.equal(cat.lookup('m')?.input, m('1'));
+      assert.equal(cat.lookup('m', '')?.input, m('1'));
+      assert.equal(cat.lookup('m', 'openai')?.input, m('1'));
+      assert.equal(
+        cat.lookup('n', 'openai')?.input,
+        m('3'),
+        'a bare name still resolves at another provider',
+      );
+    }
+    for (let i = 0; i < 10_050; i++)
+      assert.equal(cat.lookup(`unknown-${i}`, i % 2 ? 'groq' : undefined), undefined);
+    assert.equal(cat.lookup('m', 'groq')?.input, m('2'));
+    assert.equal(cat.lookup('m')?.input, m('1'));
+  });
+
   test('name prefixes from the source resolve variants', () => {
     assert.equal(builtin.lookup('claude-opus-4-6-thinking')?.model, 'claude-opus-4-6');
   });

@@ -55,7 +55,13 @@ export class PriceCatalog {
   /** name prefixes, longest first. */
   private readonly prefixes: { prefix: string; entry: PriceEntry }[];
   private readonly providerIds: Set<string>;
-  private readonly memo = new Map<string, PriceEntry | null>();
+  /**
+   * Resolved lookups, by provider ('' for none) then model name. Two levels rather than one joined key: a
+   * joined key is a new string on every call, hashed anew by the Map (~110 ns a lookup, and settle makes two
+   * per request); a model name is hashed once per string and the provider names are few.
+   */
+  private readonly memo = new Map<string, Map<string, PriceEntry | null>>();
+  private memoSize = 0;
 
   private constructor(
     entries: Map<string, PriceEntry>,
@@ -112,12 +118,21 @@ export class PriceCatalog {
 
   /** The price entry for a model, or undefined when no source prices it. Case-insensitive; memoised. */
   lookup(model: string, provider?: string): PriceEntry | undefined {
-    const memoKey = provider ? `${provider}\u0000${model}` : model;
-    const hit = this.memo.get(memoKey);
+    const byModel = this.memo.get(provider || '');
+    const hit = byModel?.get(model);
     if (hit !== undefined) return hit ?? undefined;
     const found = this.resolve(model, provider);
-    if (this.memo.size >= MEMO_LIMIT) this.memo.clear();
-    this.memo.set(memoKey, found ?? null);
+    if (this.memoSize >= MEMO_LIMIT) {
+      this.memo.clear();
+      this.memoSize = 0;
+    }
+    let models = this.memo.get(provider || '');
+    if (!models) {
+      models = new Map();
+      this.memo.set(provider || '', models);
+    }
+    models.set(model, found ?? null);
+    this.memoSize += 1;
     return found;
   }
 
