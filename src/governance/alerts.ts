@@ -4,8 +4,8 @@
  * before an alert gets here (the counter store's `once`, shared by instances); the sender also drops an
  * id it has already queued, so a burst of settlements in one process sends one alert.
  */
-import { request } from 'undici';
 import type { Logger } from '../observability/logger.js';
+import { undiciApi } from '../providers/undici-api.js';
 
 export interface Alert {
   /** Stable id: the same alert from any instance has the same id. */
@@ -56,6 +56,7 @@ export interface AlertSenderOptions {
 }
 
 const postJson: PostJson = async (url, body, headers, timeoutMs) => {
+  const { request } = await undiciApi();
   const res = await request(url, {
     method: 'POST',
     body,

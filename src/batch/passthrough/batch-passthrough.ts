@@ -34,6 +34,7 @@ import { toWireError } from '../../providers/wire-error.js';
 import { ownerOf } from '../defer/deferral.js';
 import type { BatchObject, BatchObjectKind } from './batch-object.js';
 import type { PassthroughStore } from './passthrough-store.js';
+import { undiciApi } from '../../providers/undici-api.js';
 import { resultEntry } from './price-results.js';
 import { LineSplitter, type ResultLine, parseResultLine } from './result-lines.js';
 
@@ -347,6 +348,7 @@ export class BatchPassthrough {
       if (len && /^\d+$/.test(len)) headers['content-length'] = len;
     }
     try {
+      await undiciApi(); // Dispatcher#request comes with undici's index (providers/undici-api.ts)
       const r = await this.deps.upstreams
         .pool(p)
         .request({ path, method: method as 'GET', headers, body: body ?? null, signal });

@@ -4,7 +4,7 @@
  * Every failure — timeout, refused connection, a status ≥ 300, a body that is not that JSON — is thrown,
  * and the caller sends the request on to the model unchanged.
  */
-import { request } from 'undici';
+import { undiciApi } from '../../providers/undici-api.js';
 
 export interface WebhookCall {
   url: string;
@@ -16,6 +16,7 @@ export interface WebhookCall {
 /** The webhook's answer, or null when it declined to answer. */
 export async function callWebhook(call: WebhookCall): Promise<string | null> {
   const signal = AbortSignal.timeout(call.timeoutMs);
+  const { request } = await undiciApi();
   const res = await request(call.url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/json', ...call.headers },

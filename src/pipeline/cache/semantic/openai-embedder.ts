@@ -5,10 +5,10 @@
  * Vectors are re-normalised: the cache relies on dot product = cosine, and not every server normalises.
  */
 import type { Dispatcher } from 'undici';
-import { request } from 'undici';
 import { ProviderError } from '../../../core/errors.js';
 import type { Embedder, EmbedResult } from './embedder.js';
 import { l2normalize } from './embedder.js';
+import { undiciApi } from '../../../providers/undici-api.js';
 
 export interface OpenAIEmbedderOptions {
   /** e.g. "https://api.openai.com" (without /v1). */
@@ -98,6 +98,7 @@ export class OpenAIEmbedder implements Embedder {
     if (this.opts.apiKey) headers.authorization = `Bearer ${this.opts.apiKey}`;
     let res: Dispatcher.ResponseData;
     try {
+      const { request } = await undiciApi();
       res = await request(this.url, {
         method: 'POST',
         headers,
