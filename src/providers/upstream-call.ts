@@ -11,7 +11,7 @@
  * the error undici raised, for `upstreamFailure` to map exactly as before. The call's signal aborts it at
  * any point; an abort reason of undefined becomes undici's RequestAbortedError, as `request()` made it.
  */
-import { errors } from 'undici';
+import { errors } from './undici-pool.js';
 import type { Dispatcher } from 'undici';
 import type { CallSignal } from '../core/call-signal.js';
 

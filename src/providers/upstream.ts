@@ -5,7 +5,7 @@
  * client's own key, and never leave this module except inside the outgoing request.
  */
 import type { CircuitBreakers } from '../resilience/circuit-breaker.js';
-import { Pool } from 'undici';
+import { Pool } from './undici-pool.js';
 import type { CallSignal } from '../core/call-signal.js';
 import { ProviderError } from '../core/errors.js';
 import type { ResolvedProvider } from '../config/load.js';
