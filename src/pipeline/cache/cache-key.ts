@@ -5,9 +5,12 @@
  * how a field was spelled on the wire — are left out, so a streamed and a non-streamed request, and an
  * OpenAI-format and an Anthropic-format request for the same model and conversation, share one entry: the
  * stored answer is canonical and is rendered in each client's own dialect.
+ * Every cacheable request computes its key, so `keyText` writes the text directly in its known field order
+ * (and plain text parts without sorting their keys), instead of building `keyParts` and sorting every
+ * object's keys: the same text, so the same keys as before (the test compares the two on every fixture).
  */
 import { hash } from 'node:crypto';
-import type { CanonicalRequest } from '../../core/request.js';
+import type { CanonicalRequest, ContentPart, TextPart } from '../../core/request.js';
 import { stableJson } from './semantic/scope.js';
 
 export const CACHE_KEY_VERSION = 'penny-cache-v1';
@@ -74,8 +77,98 @@ export function keyParts(req: CanonicalRequest): Record<string, unknown> {
   };
 }
 
+/** `stableJson(keyParts(req))`, written field by field in that order without the intermediate objects. */
+export function keyText(req: CanonicalRequest): string {
+  let out = '{';
+  const field = (name: string, v: unknown) => {
+    if (v === undefined) return;
+    if (out.length > 1) out += ',';
+    out += `"${name}":${stableJson(v)}`;
+  };
+  // The names in the order stableJson sorts them (the test checks the order).
+  field('extra', outputExtra(req.extra));
+  field('frequencyPenalty', req.frequencyPenalty);
+  field('logprobs', req.logprobs);
+  field('maxTokens', req.maxTokens);
+  if (out.length > 1) out += ',';
+  out += '"messages":[';
+  for (let i = 0; i < req.messages.length; i++) {
+    const m = req.messages[i]!;
+    if (i > 0) out += ',';
+    out += `{"content":${partsText(m.content)}`;
+    if (m.extra !== undefined) out += `,"extra":${stableJson(m.extra)}`;
+    if (m.name !== undefined) out += `,"name":${stableJson(m.name)}`;
+    if (m.refusal !== undefined && m.refusal !== null) out += `,"refusal":${stableJson(m.refusal)}`;
+    out += `,"role":${stableJson(m.role)}}`;
+  }
+  out += `],"model":${stableJson(req.model)}`;
+  field('n', req.n);
+  field('parallelToolCalls', req.parallelToolCalls);
+  field('presencePenalty', req.presencePenalty);
+  field('reasoning', req.reasoning);
+  field('responseFormat', req.responseFormat);
+  field('seed', req.seed);
+  field('stop', req.stop);
+  out += ',"system":[';
+  for (let i = 0; i < req.system.length; i++) {
+    if (i > 0) out += ',';
+    out += stableJson(req.system[i]!.text);
+  }
+  out += ']';
+  field('temperature', req.temperature);
+  field('toolChoice', req.toolChoice);
+  field('tools', req.tools);
+  field('topK', req.topK);
+  field('topLogprobs', req.topLogprobs);
+  field('topP', req.topP);
+  return `${out}}`;
+}
+
+/** The field names `keyText` writes, in its order (the test checks that this is stableJson's sorted order). */
+export const KEY_TEXT_FIELDS = [
+  'extra',
+  'frequencyPenalty',
+  'logprobs',
+  'maxTokens',
+  'messages',
+  'model',
+  'n',
+  'parallelToolCalls',
+  'presencePenalty',
+  'reasoning',
+  'responseFormat',
+  'seed',
+  'stop',
+  'system',
+  'temperature',
+  'toolChoice',
+  'tools',
+  'topK',
+  'topLogprobs',
+  'topP',
+] as const;
+
+/** A message's parts as stableJson writes them; a plain text part (the common case) without sorting its keys. */
+function partsText(parts: readonly ContentPart[]): string {
+  let out = '[';
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i]!;
+    if (i > 0) out += ',';
+    out +=
+      p.type === 'text' && plainText(p) ? `{"text":${JSON.stringify(p.text)},"type":"text"}` : stableJson(p);
+  }
+  return `${out}]`;
+}
+
+/** True when a text part has no fields but its text, its type and a cache marker (which the key drops). */
+function plainText(p: TextPart): boolean {
+  if (typeof p.text !== 'string') return false;
+  for (const k in p) if (k !== 'type' && k !== 'text' && k !== 'cacheControl') return false;
+  return true;
+}
+
 export function exactKey(req: CanonicalRequest, namespace: string): string {
-  return hash('sha256', `${CACHE_KEY_VERSION}\n${namespace}\n${stableJson(keyParts(req))}`, 'hex');
+  return hash('sha256', `${CACHE_KEY_VERSION}\n${namespace}\n${keyText(req)}`, 'hex');
 }
 
 /** Hash of the parameters, so semantic matches never cross differing lengths, temperatures or stops. */
