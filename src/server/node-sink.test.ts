@@ -19,7 +19,7 @@ async function serve(
       writes++;
       return generic(...a);
     };
-    handler(new NodeSink(res, () => {}), res);
+    handler(new NodeSink(res, { abort() {} }), res);
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -49,6 +49,48 @@ describe('NodeSink streams', () => {
     assert.equal(got.writes, 2); // headers with the chunk, then the end of the chunked body
   });
 
+  test('chunks and the end written in one turn leave in one write, the headers with them', async () => {
+    const got = await serve((sink) => {
+      sink.startStream(200, { 'content-type': 'text/event-stream' });
+      sink.write('data: a\n\n');
+      sink.write(Buffer.from('data: b\n\n'));
+      // The end comes a tick later, as an upstream body's end does after its last data.
+      process.nextTick(() => sink.end());
+    });
+    assert.equal(got.res.headers['content-type'], 'text/event-stream');
+    assert.equal(got.body, 'data: a\n\ndata: b\n\n');
+    assert.equal(got.writes, 1);
+  });
+
+  test('each turn of writes leaves before the next turn: a later chunk is not waited for', async () => {
+    let sink: NodeSink | undefined;
+    let seen = '';
+    const server = createServer((_req, res) => {
+      sink = new NodeSink(res, { abort() {} });
+      sink.startStream(200, { 'content-type': 'text/event-stream' });
+      sink.write('data: first\n\n');
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const res = await new Promise<IncomingMessage>((resolve, reject) =>
+        get({ port: (server.address() as AddressInfo).port, path: '/' }, resolve).on('error', reject),
+      );
+      // The first chunk arrives while the server writes nothing more; only then does the stream go on.
+      for await (const c of res) {
+        seen += String(c);
+        if (seen === 'data: first\n\n') {
+          sink!.write('data: second\n\n');
+          sink!.end();
+        }
+      }
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+    assert.equal(seen, 'data: first\n\ndata: second\n\n');
+  });
+
   test('with no chunk yet, the headers still leave on their own', async () => {
     let sink: NodeSink | undefined;
     const got = await serve(
@@ -61,5 +103,18 @@ describe('NodeSink streams', () => {
     );
     assert.equal(got.res.headers['content-type'], 'text/event-stream');
     assert.equal(got.body, '');
+  });
+});
+
+describe('NodeSink JSON answers', () => {
+  test('the given headers are sent as they are, with the length, and never modified', async () => {
+    const headers = { 'content-type': 'application/json', 'x-penny-cost-usd': '0.000006' };
+    const body = JSON.stringify({ answer: 'café' });
+    const got = await serve((sink) => sink.json(201, headers, body));
+    assert.equal(got.res.statusCode, 201);
+    assert.equal(got.res.headers['x-penny-cost-usd'], '0.000006');
+    assert.equal(got.res.headers['content-length'], String(Buffer.byteLength(body)));
+    assert.equal(got.body, body);
+    assert.deepEqual(headers, { 'content-type': 'application/json', 'x-penny-cost-usd': '0.000006' });
   });
 });

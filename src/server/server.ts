@@ -179,7 +179,7 @@ export function createPennyServer(opts: ServerOptions): Server {
   ) {
     // The call's abort signal (a plain object: no AbortController per request, see core/call-signal.ts).
     const ac = new CallAbort();
-    const sink = new NodeSink(res, () => ac.abort());
+    const sink = new NodeSink(res, ac);
     const declared = Number(req.headers['content-length'] ?? 0);
     let started = false;
     const delivered = opts.shutdown?.track(res, ac, () => {
