@@ -20,6 +20,13 @@ describe('RequestGuard', () => {
       assert.equal(g.checkHost(req({ host })), null, host);
     for (const host of ['evil.example', 'evil.example:8787', '127.0.0.1.evil.example', '10.0.0.1'])
       assert.equal(g.checkHost(req({ host }))?.status, 403, host);
+    // The same Host again and again (a keep-alive client), with a refused one between: each decided alike.
+    for (let i = 0; i < 3; i++) {
+      assert.equal(g.checkHost(req({ host: 'localhost:8787' })), null);
+      assert.equal(g.checkHost(req({ host: 'localhost:8787' })), null);
+      assert.equal(g.checkHost(req({ host: 'evil.example' }))?.status, 403);
+      assert.equal(g.checkHost(req({ host: 'evil.example' }))?.status, 403);
+    }
   });
 
   test('wildcard binding (tokens required anyway): Host is checked only when allowedHosts is set', () => {
@@ -53,6 +60,7 @@ describe('RequestGuard', () => {
   });
 
   test('content-type: JSON only', () => {
+    assert.equal(checkJsonContentType(req({ 'content-type': 'application/json' })), null);
     assert.equal(checkJsonContentType(req({ 'content-type': 'application/json;charset=UTF-8' })), null);
     assert.equal(checkJsonContentType(req({ 'content-type': 'application/problem+json' })), null);
     for (const ct of ['text/plain', 'multipart/form-data; boundary=x', 'application/jsonp', ''])

@@ -32,6 +32,8 @@ export class RequestGuard {
   readonly #anyHost: boolean;
   readonly #origins: Set<string>;
   readonly #anyOrigin: boolean;
+  /** The raw Host header last accepted (the decision depends only on it and the configuration). */
+  #lastAccepted: string | undefined;
 
   constructor(cfg: RequestGuardConfig) {
     const wildcard = cfg.host === '0.0.0.0' || cfg.host === '::' || cfg.host === '[::]';
@@ -46,8 +48,13 @@ export class RequestGuard {
     if (this.#anyHost) return null;
     const raw = req.headers.host;
     if (raw === undefined || raw === '') return null; // HTTP/1.0 clients; a browser always sends Host
+    // A client sends the same Host on every request: the last one accepted is not normalised again.
+    if (raw === this.#lastAccepted) return null;
     const name = normaliseHost(raw);
-    if (isLoopback(name) || name.endsWith('.localhost') || this.#hosts.has(name)) return null;
+    if (isLoopback(name) || name.endsWith('.localhost') || this.#hosts.has(name)) {
+      this.#lastAccepted = raw;
+      return null;
+    }
     return new PennyError(
       'forbidden',
       `Host "${name.slice(0, 100)}" is not one Penny answers to (DNS-rebinding guard): use localhost or add it to server.allowedHosts`,
@@ -106,6 +113,8 @@ export class RequestGuard {
 /** Null when the body is declared as JSON (`application/json`, `…+json`, any parameters), else the refusal. */
 export function checkJsonContentType(req: IncomingMessage): PennyError | null {
   const ct = req.headers['content-type'];
+  // What SDKs send, answered without splitting and lower-casing the header on every request.
+  if (ct === 'application/json') return null;
   const type = (ct ?? '').split(';')[0]!.trim().toLowerCase();
   if (type === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(type)) return null;
   return new PennyError(

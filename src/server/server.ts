@@ -10,7 +10,7 @@ import { toWireError } from '../providers/wire-error.js';
 import type { Dialect } from '../core/request.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { Logger } from '../observability/logger.js';
-import type { Gateway } from '../pipeline/gateway.js';
+import type { Gateway, IncomingCall } from '../pipeline/gateway.js';
 import type { PriceCatalog } from '../pricing/catalog.js';
 import { looksLikeVirtualKey } from '../governance/virtual-key.js';
 import { Auth, presentsVirtualKey } from './auth.js';
@@ -186,30 +186,34 @@ export function createPennyServer(opts: ServerOptions): Server {
       if (started) return false;
       started = true;
       req.resume();
-      void gateway.handle({ ...call, body: undefined, preError: SHUTDOWN_REFUSED() });
+      void gateway.handle(call(undefined, undefined, SHUTDOWN_REFUSED()));
       return true;
     });
-    const call = {
+    // The gateway's call, built once when the body is in (or refused): no partial object copied per request.
+    const call = (body: unknown, raw?: Buffer, preError?: PennyError): IncomingCall => ({
       dialect,
       headers: req.headers,
       sink,
       signal: ac.signal,
       isPennyToken,
-      ...(tokenName ? { tokenName } : {}),
-      ...(delivered ? { delivered } : {}),
-    };
+      tokenName,
+      delivered,
+      body,
+      raw,
+      preError,
+    });
     const notJson = checkJsonContentType(req);
     if (notJson) {
       started = true;
       req.resume();
-      void gateway.handle({ ...call, body: undefined, preError: notJson });
+      void gateway.handle(call(undefined, undefined, notJson));
       return;
     }
     if (declared > maxBody) {
       started = true;
       req.resume();
       res.setHeader('connection', 'close');
-      void gateway.handle({ ...call, body: undefined, preError: tooLarge(maxBody) });
+      void gateway.handle(call(undefined, undefined, tooLarge(maxBody)));
       return;
     }
     const chunks: Buffer[] = [];
@@ -224,7 +228,7 @@ export function createPennyServer(opts: ServerOptions): Server {
         over = true;
         chunks.length = 0;
         res.setHeader('connection', 'close');
-        void gateway.handle({ ...call, body: undefined, preError: tooLarge(maxBody) });
+        void gateway.handle(call(undefined, undefined, tooLarge(maxBody)));
         return;
       }
       chunks.push(c);
@@ -245,19 +249,17 @@ export function createPennyServer(opts: ServerOptions): Server {
           `the request body is not valid JSON: ${(e as Error).message}`,
           { cause: e },
         );
-        void gateway.handle({ ...call, body: undefined, preError: err });
+        void gateway.handle(call(undefined, undefined, err));
         return;
       }
       if (refused) {
-        void gateway.handle({ ...call, body, preError: SHUTDOWN_REFUSED() });
+        void gateway.handle(call(body, undefined, SHUTDOWN_REFUSED()));
         return;
       }
       if (dialect === 'responses' && opts.responses)
-        return handleResponsesCall(gateway, opts.responses, { ...call, body }, logger);
+        return handleResponsesCall(gateway, opts.responses, call(body), logger);
       // The bytes go along for the same-dialect fast path (pipeline/execute/fast-body.ts).
-      gateway
-        .handle({ ...call, body, raw })
-        .catch((e) => logger.error('request handling failed', { error: e }));
+      gateway.handle(call(body, raw)).catch((e) => logger.error('request handling failed', { error: e }));
     });
     req.on('error', () => ac.abort());
   }
