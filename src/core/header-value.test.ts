@@ -36,4 +36,26 @@ describe('safeHeaderValue', () => {
     assert.equal(headers['content-type'], 'application/json');
     assert.deepEqual(safeHeaders(headers), headers);
   });
+
+  test('headers already safe are returned as they are; otherwise a copy, the given object untouched', () => {
+    const safe = { 'content-type': 'application/json', 'x-penny-cost-usd': '0.000006' };
+    assert.equal(safeHeaders(safe), safe);
+    const given = {
+      'content-type': 'application/json',
+      'x-penny-model': 'm\r\nx-evil: 1',
+      'x-long': 'a'.repeat(2000),
+    };
+    const out = safeHeaders(given);
+    assert.notEqual(out, given);
+    assert.deepEqual(out, {
+      'content-type': 'application/json',
+      'x-penny-model': 'm%0D%0Ax-evil: 1',
+      'x-long': 'a'.repeat(MAX_HEADER_VALUE),
+    });
+    assert.equal(given['x-penny-model'], 'm\r\nx-evil: 1');
+    assert.equal(given['x-long'].length, 2000);
+    // A value that is not a string (a stage's slip) is made a safe string, as before.
+    const odd = { 'x-n': 42 } as unknown as Record<string, string>;
+    assert.deepEqual(safeHeaders(odd), { 'x-n': '42' });
+  });
 });

@@ -31,9 +31,21 @@ export function safeHeaderValue(value: string): string {
   return out;
 }
 
-/** A copy of `headers` with every value made safe (names are Penny's own, never the client's). */
+/**
+ * `headers` with every value made safe (names are Penny's own, never the client's). Every answer passes
+ * here and nearly every value is safe already, so `headers` itself is returned when none needs a change;
+ * otherwise a copy (the caller's object is never modified, and a sink must not modify what it is given).
+ */
 export function safeHeaders(headers: Record<string, string>): Record<string, string> {
+  for (const k in headers) {
+    const v: unknown = headers[k];
+    if (typeof v !== 'string' || v.length > MAX_HEADER_VALUE || UNSAFE.test(v)) return safeCopy(headers);
+  }
+  return headers;
+}
+
+function safeCopy(headers: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers)) out[k] = safeHeaderValue(String(v));
+  for (const k in headers) out[k] = safeHeaderValue(String(headers[k]));
   return out;
 }
