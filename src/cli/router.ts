@@ -38,6 +38,7 @@ export const METHODS = [
   'dual-blend',
   'dual-gbdt',
   'length',
+  'subject-prior',
   'anchored',
   'stack',
   'auto',

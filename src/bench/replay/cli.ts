@@ -13,6 +13,7 @@ import {
   type TrainExample,
   saveModel,
 } from '../../pipeline/route/classifier.js';
+import { hasSubjects } from '../../pipeline/route/subject-prior.js';
 import {
   loadGsm8k,
   loadMmlu,
@@ -194,13 +195,22 @@ function readJsonl(path: string): TrainExample[] {
     .split('\n')
     .filter((l) => l.trim() !== '')
     .map((l, i) => {
-      const v = JSON.parse(l) as { text?: unknown; label?: unknown; weight?: unknown };
-      if (typeof v.text !== 'string' || typeof v.label !== 'number') {
+      const v = JSON.parse(l) as { text?: unknown; label?: unknown; weight?: unknown; group?: unknown };
+      if (
+        typeof v.text !== 'string' ||
+        typeof v.label !== 'number' ||
+        (v.group !== undefined && typeof v.group !== 'string')
+      ) {
         throw new TypeError(
-          `${path}:${i + 1}: expected {"text": string, "label": number, "weight"?: number}`,
+          `${path}:${i + 1}: expected {"text": string, "label": number, "weight"?: number, "group"?: string}`,
         );
       }
-      return { text: v.text, label: v.label, ...(typeof v.weight === 'number' ? { weight: v.weight } : {}) };
+      return {
+        text: v.text,
+        label: v.label,
+        ...(typeof v.weight === 'number' ? { weight: v.weight } : {}),
+        ...(typeof v.group === 'string' ? { group: v.group } : {}),
+      };
     });
 }
 
@@ -275,8 +285,10 @@ export function routerTrain(opts: RouterTrainOptions): RouterTrainResult | null 
     const sets = name === 'gsm8k+mmlu' ? [loadGsm8k(root), loadMmlu(root)] : [loadTwoModel(root, name)];
     const halves = sets.map((d) => ({ d, train: splitRecords(d.records).train }));
     const total = halves.reduce((a, h) => a + h.train.length, 0);
+    // Records without a subject of their own (GSM8K) take the dataset's name, so the subject prior of a
+    // pooled router can tell the datasets apart.
     examples = halves.flatMap((h) =>
-      routerExamples(h.train, h.d.binary, total / (halves.length * h.train.length)),
+      routerExamples(h.train, h.d.binary, total / (halves.length * h.train.length), h.d.name),
     );
     if (auto && halves.length === 1) {
       const r = selectMethodByCv(halves[0]!.train, halves[0]!.d.binary, predict, undefined, seed);
@@ -291,6 +303,12 @@ export function routerTrain(opts: RouterTrainOptions): RouterTrainResult | null 
   if (OUTCOME_METHODS.includes(method) && examples.some((e) => e.strong === undefined)) {
     throw new InvalidRequestError(
       `--method ${method} learns each model's recorded outcome; ${opts.input ?? 'these examples'} has single labels only (use --dataset or an outcome file, or another method)`,
+      '--method',
+    );
+  }
+  if (method === 'subject-prior' && !hasSubjects(examples)) {
+    throw new InvalidRequestError(
+      `--method subject-prior learns each subject's need for the strong model; ${opts.input ?? 'these examples'} ${opts.input ? 'needs a "group" on every example and at least two groups' : 'has a single subject'} (use --dataset mmlu, mt_bench or gsm8k+mmlu, or another method)`,
       '--method',
     );
   }

@@ -8,5 +8,6 @@ export type RouterMethod =
   | 'dual-blend'
   | 'dual-gbdt'
   | 'length'
+  | 'subject-prior'
   | 'anchored'
   | 'stack';

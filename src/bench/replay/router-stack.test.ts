@@ -3,7 +3,13 @@ import { describe, test } from 'node:test';
 import { loadModel, predict, saveModel, type TrainExample } from '../../pipeline/route/classifier.js';
 import { mulberry32 } from '../../pipeline/route/prng.js';
 import { evaluateScores } from './metrics.js';
-import { chooseStack, STACK_LABEL_CANDIDATES, trainStack } from './router-stack.js';
+import {
+  chooseStack,
+  defaultCandidates,
+  STACK_LABEL_CANDIDATES,
+  STACK_OUTCOME_CANDIDATES,
+  trainStack,
+} from './router-stack.js';
 import { trainRouterModel } from './router-training.js';
 
 /**
@@ -75,6 +81,27 @@ describe('stack router (ensemble selection by CV)', () => {
     assert.equal(choice.metric, 'auc');
     for (const m of Object.keys(choice.picks)) assert.ok(STACK_LABEL_CANDIDATES.includes(m as never), m);
     assert.ok(choice.score > 0.8, JSON.stringify(choice));
+  });
+
+  test('with subjects named, the subject prior is a candidate and is picked when the subject decides', () => {
+    assert.deepEqual(defaultCandidates(data), STACK_OUTCOME_CANDIDATES);
+    // The subject (which pile the problem came from) decides the cheap model's outcome; the words that
+    // reveal it are shared by the subject's problems but say nothing per problem about the outcome.
+    const rand = mulberry32(7);
+    const piles = ['harbour', 'orchard', 'market', 'library'];
+    const bySubject = (n: number) =>
+      Array.from({ length: n }, (_, i) => {
+        const pile = piles[i % 4]!;
+        const hardPile = pile === 'harbour' || pile === 'market';
+        const cheap = rand() < (hardPile ? 0.2 : 0.9) ? 1 : 0;
+        const text = `At the ${pile} there are ${1 + Math.floor(rand() * 90)} boxes and ${1 + Math.floor(rand() * 9)} carts. How many are left?`;
+        return { text, cheap, strong: 1, label: (2 - cheap) / 2, group: pile };
+      });
+    const grouped = bySubject(400);
+    assert.deepEqual(defaultCandidates(grouped), [...STACK_OUTCOME_CANDIDATES, 'subject-prior']);
+    const choice = chooseStack(grouped, trainBase, 1, ['length', 'subject-prior']);
+    assert.ok((choice.picks['subject-prior'] ?? 0) > 0, JSON.stringify(choice));
+    assert.ok(choice.single['subject-prior']! > choice.single.length! + 0.2, JSON.stringify(choice));
   });
 
   test('refuses too few examples for its folds', () => {

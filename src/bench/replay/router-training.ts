@@ -17,6 +17,7 @@ import { hash32 } from '../../pipeline/route/sparse-hash.js';
 import { trainEmbedKnn } from '../../pipeline/route/embed-knn.js';
 import { trainKnn } from '../../pipeline/route/knn.js';
 import { trainDualGbdt } from '../../pipeline/route/dual-gbdt.js';
+import { trainSubjectPrior } from '../../pipeline/route/subject-prior.js';
 import type { TwoModelRecord } from './datasets.js';
 import { evaluateScores } from './metrics.js';
 import type { RouterMethod } from './router-method.js';
@@ -64,6 +65,8 @@ export function routerExamples(
   records: readonly TwoModelRecord[],
   binary: boolean,
   weight = 1,
+  /** The group of records that name none (the dataset's name, when datasets are pooled). */
+  defaultGroup?: string,
 ): TrainExample[] {
   let lo = 0;
   let span = 1;
@@ -82,6 +85,7 @@ export function routerExamples(
     weight,
     cheap: (r.w - lo) / span,
     strong: (r.s - lo) / span,
+    ...(r.group !== undefined || defaultGroup !== undefined ? { group: r.group ?? defaultGroup } : {}),
   }));
 }
 
@@ -124,6 +128,8 @@ export function trainRouterModel(
       return trainDualGbdt(examples, { seed, meta: { ...meta, method: 'dual-gbdt' } });
     case 'length':
       return { kind: 'length-prior', meta: { ...meta, method: 'length' } };
+    case 'subject-prior':
+      return trainSubjectPrior(examples, { meta: { ...meta, method: 'subject-prior' } });
     case 'anchored': {
       const outcomes = examples.every((e) => e.cheap !== undefined && e.strong !== undefined);
       return anchor(

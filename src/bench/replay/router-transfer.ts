@@ -15,6 +15,7 @@ import { evaluateScores, percentile } from './metrics.js';
 import { type RouterMethod, routerExamples, trainRouterModel } from './router-training.js';
 import { bootstrap } from './routellm-bench.js';
 import { splitRecords } from './split.js';
+import { hasSubjects } from '../../pipeline/route/subject-prior.js';
 
 /** Every router kind `bench:router` compares, in table order. */
 export const TRANSFER_METHODS: readonly RouterMethod[] = [
@@ -26,6 +27,7 @@ export const TRANSFER_METHODS: readonly RouterMethod[] = [
   'dual-blend',
   'dual-gbdt',
   'anchored',
+  'subject-prior',
   'stack',
 ];
 
@@ -103,7 +105,9 @@ export function runRouterTransfer(
   });
   const sources: { name: string; examples: ReturnType<typeof routerExamples> }[] = datasets.map((d) => ({
     name: d.name,
-    examples: routerExamples(halves.get(d.name)!.train, d.binary),
+    // GSM8K names no subject: its records take the dataset's name, so a pooled subject prior tells the
+    // datasets apart (and GSM8K alone, one subject, has no subject-prior router).
+    examples: routerExamples(halves.get(d.name)!.train, d.binary, 1, d.name),
   }));
   if (datasets.length > 1) {
     sources.push({
@@ -114,6 +118,10 @@ export function runRouterTransfer(
   const cells: TransferCell[] = [];
   for (const src of sources) {
     for (const method of methods) {
+      if (method === 'subject-prior' && !hasSubjects(src.examples)) {
+        log(`  ${method} trained on ${src.name}: skipped (one subject)`);
+        continue;
+      }
       const t0 = Date.now();
       const model = trainRouterModel(src.examples, method, o.seed ?? 1);
       for (const d of datasets) {
