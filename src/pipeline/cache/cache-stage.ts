@@ -147,7 +147,9 @@ export class CacheStage implements Stage {
     const refresh = controls.mode === 'refresh';
 
     if (!refresh) {
-      const hit = await this.read(store, key);
+      // A key the store knows it lacks (SQLite and memory keep their keys in memory) is a miss without a
+      // store call: no promise, no await.
+      const hit = store.mayHave(key) ? await this.read(store, key) : null;
       if (hit) return this.serveHit(ctx, meta, hit, 'exact');
       if (policy.dedupe) {
         const flight = this.inflight.find(key);
@@ -299,7 +301,11 @@ export class CacheStage implements Stage {
       provider: outcome.provider,
       servedModel: outcome.servedModel,
       simulated: outcome.simulated,
-      response: { ...outcome.response!, usage: outcome.usage },
+      // The answer with the usage the call consumed (the same object unless a stage replaced the usage).
+      response:
+        outcome.response!.usage === outcome.usage
+          ? outcome.response!
+          : { ...outcome.response!, usage: outcome.usage },
     };
     const text = encodeAnswer(answer);
     if (text.length > this.global.maxEntryBytes) {

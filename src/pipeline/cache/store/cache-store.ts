@@ -9,6 +9,12 @@ export interface CacheStore {
   readonly kind: CacheStoreKind;
   /** The value, or null when absent or expired. */
   get(key: string): Promise<string | null>;
+  /**
+   * False when the store knows at once, from what it holds in memory, that it has no value for `key`: the
+   * caller skips `get` (a miss costs no promise). True when it may have one. Absent on stores that cannot tell
+   * without asking (Redis).
+   */
+  mayHave?(key: string): boolean;
   /** Stores (or replaces) a value that expires after `ttlMs`. */
   set(key: string, value: string, ttlMs: number): Promise<void>;
   delete(key: string): Promise<void>;

@@ -44,6 +44,11 @@ export class GuardedStore {
     return this.store.kind;
   }
 
+  /** False when the store knows at once that it has no value for `key` (see CacheStore.mayHave). */
+  mayHave(key: string): boolean {
+    return this.store.mayHave?.(key) ?? true;
+  }
+
   /** The value, or null on a miss — and on any fault. */
   async get(key: string): Promise<string | null> {
     const r = await this.run('get', () => this.store.get(key));

@@ -29,6 +29,10 @@ export class MemoryStore implements CacheStore {
     return this.map.size;
   }
 
+  mayHave(key: string): boolean {
+    return this.map.has(key);
+  }
+
   async get(key: string): Promise<string | null> {
     const slot = this.map.get(key);
     if (!slot) return null;

@@ -137,6 +137,10 @@ export class SqliteStore implements CacheStore {
     });
   }
 
+  mayHave(key: string): boolean {
+    return this.queued.has(key) || this.rowids.has(key);
+  }
+
   async get(key: string): Promise<string | null> {
     const q = this.queued.get(key);
     if (q !== undefined) return q.expiresAt > this.now() ? q.value : null;

@@ -30,6 +30,28 @@ export function cacheStoreContract(
       }
     });
 
+    test('mayHave (where a store has it) is true for every key get would answer', async () => {
+      const s = await open();
+      if (!s.mayHave) {
+        await s.close();
+        return;
+      }
+      try {
+        assert.equal(s.mayHave('missing'), false);
+        const pending = s.set('k1', 'v1', 60_000);
+        assert.equal(s.mayHave('k1'), true, 'a write not yet flushed is visible');
+        await pending;
+        assert.equal(s.mayHave('k1'), true);
+        await s.delete('k1');
+        assert.equal(s.mayHave('k1'), false);
+        await s.set('k2', 'v2', 60_000);
+        await s.clear();
+        assert.equal(s.mayHave('k2'), false);
+      } finally {
+        await s.close();
+      }
+    });
+
     test('values round-trip exactly (unicode, large, JSON)', async () => {
       const s = await open();
       try {
