@@ -5,13 +5,16 @@
  * disturbs it less than the gateway benchmark. Per store: p50 of the check at 1 request in flight, checks
  * per second at 10 in flight, the gateway's CPU per check and, at 10 in flight, how many admissions waited for
  * a store call per 1,000 checks (leased allowances; '–' for a build that does not count them), and store calls
- * per 1,000 checks. `--before=<dist>` runs a previous build's
+ * per 1,000 checks; and the bytes allocated per check at 10 in flight (from V8's GC statistics: unlike CPU
+ * time, a loaded machine does not change it, so a change that allocates less shows at any load).
+ * `--before=<dist>` runs a previous build's
  * stage beside this one, interleaved round by round. Results: stdout and bench/results/budget-check.md.
  */
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import v8 from 'node:v8';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const N1 = Number(process.env.BENCH_N1 ?? 400);
@@ -33,6 +36,8 @@ interface Measured {
   p50: number;
   rps: number;
   cpuUs: number;
+  /** Bytes allocated per check at 10 in flight (young generation, from GC statistics): load-independent. */
+  allocB: number;
   waited: number;
   storeCalls: number;
 }
@@ -147,6 +152,31 @@ const median = (xs: number[]) => {
   return s[Math.floor(s.length / 2)]!;
 };
 
+const YOUNG = new Set(['new_space', 'new_large_object_space']);
+
+/** Bytes in the young generation now. */
+function youngUsed(): number {
+  let n = 0;
+  for (const s of v8.getHeapSpaceStatistics()) if (YOUNG.has(s.space_name)) n += s.space_used_size;
+  return n;
+}
+
+/**
+ * Bytes allocated since `start` young bytes were in use: what each GC found in the young generation beyond
+ * what the previous one left, plus what is there now beyond the last GC's leftovers.
+ */
+function youngAllocated(start: number, stats: v8.GCProfilerResult['statistics']): number {
+  const used = (side: { heapSpaceStatistics: v8.HeapSpaceStatistics[] }) =>
+    side.heapSpaceStatistics.reduce((a, x) => a + (YOUNG.has(x.spaceName) ? x.spaceUsedSize : 0), 0);
+  let total = 0;
+  let after = start;
+  for (const s of stats) {
+    total += Math.max(0, used(s.beforeGC) - after);
+    after = used(s.afterGC);
+  }
+  return total + Math.max(0, youngUsed() - after);
+}
+
 async function measure(r: Rig): Promise<Measured> {
   const times: number[] = [];
   for (let i = 0; i < N1; i++) {
@@ -155,6 +185,9 @@ async function measure(r: Rig): Promise<Measured> {
     times.push(Number(process.hrtime.bigint() - t0) / 1e6);
   }
   const c0 = r.counters();
+  const gcs = new v8.GCProfiler();
+  const young0 = youngUsed();
+  gcs.start();
   const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   let left = N10;
@@ -166,11 +199,13 @@ async function measure(r: Rig): Promise<Measured> {
   await new Promise((res) => setImmediate(res)); // the last settlements' flush
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;
   const cpu = process.cpuUsage(cpu0);
+  const allocated = youngAllocated(young0, gcs.stop().statistics);
   const c1 = r.counters();
   return {
     p50: median(times),
     rps: N10 / secs,
     cpuUs: (cpu.user + cpu.system) / N10,
+    allocB: allocated / N10,
     waited: ((c1.waited - c0.waited) / N10) * 1000,
     storeCalls: ((c1.storeCalls - c0.storeCalls) / N10) * 1000,
   };
@@ -190,7 +225,7 @@ async function main() {
       const m = await measure(r);
       runs.get(r.name)!.push(m);
       process.stderr.write(
-        `round ${round + 1} ${r.name.padEnd(22)} p50@1 ${m.p50.toFixed(3)} ms  checks/s@10 ${m.rps.toFixed(0)}  CPU ${m.cpuUs.toFixed(1)} µs/check  waited@10 ${fmt(m.waited)}/1k\n`,
+        `round ${round + 1} ${r.name.padEnd(22)} p50@1 ${m.p50.toFixed(3)} ms  checks/s@10 ${m.rps.toFixed(0)}  CPU ${m.cpuUs.toFixed(1)} µs/check  ${m.allocB.toFixed(0)} B/check  waited@10 ${fmt(m.waited)}/1k\n`,
       );
     }
   }
@@ -199,12 +234,12 @@ async function main() {
   const out = [
     `Command: \`npm run bench:budget-check${BEFORE ? ' -- --before=<previous dist>' : ''}\` (${ROUNDS} interleaved rounds; ${N1} sequential checks, then ${N10} at 10 in flight; medians of rounds; ${new Date().toISOString().slice(0, 16)}Z, load average at the end ${load})`,
     '',
-    '| stage | p50 @1 (ms) | checks/s @10 | gateway CPU per check (µs) | waited /1k checks @10 | store calls /1k checks @10 |',
-    '|---|---|---|---|---|---|',
+    '| stage | p50 @1 (ms) | checks/s @10 | gateway CPU per check (µs) | allocated per check @10 (B) | waited /1k checks @10 | store calls /1k checks @10 |',
+    '|---|---|---|---|---|---|---|',
   ];
   for (const [name, ms] of runs)
     out.push(
-      `| ${name} | ${median(ms.map((m) => m.p50)).toFixed(3)} | ${median(ms.map((m) => m.rps)).toFixed(0)} | ${median(ms.map((m) => m.cpuUs)).toFixed(1)} | ${fmt(median(ms.map((m) => m.waited)))} | ${fmt(median(ms.map((m) => m.storeCalls)))} |`,
+      `| ${name} | ${median(ms.map((m) => m.p50)).toFixed(3)} | ${median(ms.map((m) => m.rps)).toFixed(0)} | ${median(ms.map((m) => m.cpuUs)).toFixed(1)} | ${median(ms.map((m) => m.allocB)).toFixed(0)} | ${fmt(median(ms.map((m) => m.waited)))} | ${fmt(median(ms.map((m) => m.storeCalls)))} |`,
     );
   const text = `${out.join('\n')}\n`;
   process.stdout.write(`\n${text}`);
