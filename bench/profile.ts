@@ -136,7 +136,7 @@ function componentOf(url: string, fn: string): Component | undefined {
   )
     return fn === 'sendJson' ? 'HTTP server + sockets (node:http, net, streams)' : COMPONENTS[0];
   if (/\/providers\/[\w-]+\/render-(request|message)/.test(f)) return COMPONENTS[2];
-  if (/node_modules\/undici\/|\/providers\/upstream\.js|^wasm:/.test(f)) return COMPONENTS[3];
+  if (/node_modules\/undici\/|\/providers\/upstream(-call)?\.js|^wasm:/.test(f)) return COMPONENTS[3];
   if (
     /\/providers\/([\w-]+\/)?(parse-response|convert-usage|stream-decoder|sse|fast-answer)|\/pipeline\/stream\//.test(
       f,
