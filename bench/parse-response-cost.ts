@@ -42,7 +42,7 @@ let sink = 0;
 const steps: Array<[string, () => void]> = [
   ['JSON.parse', () => (sink += (JSON.parse(text) as { created: number }).created)],
   ['depth check', () => (sink += tooDeepAt(parsedOnce) === null ? 1 : 0)],
-  ['parseResponse', () => (sink += CODECS.openai.parseResponse(parsedOnce, 'openai').usage.outputText)],
+  ['parseResponse', () => (sink += CODECS.openai.parseResponse(parsedOnce, 'openai').usage?.outputText ?? 1)],
 ];
 const per = new Map<string, number[]>(steps.map(([n]) => [n, []]));
 for (let r = 0; r < ROUNDS + 1; r++) {
