@@ -9,17 +9,23 @@ import { hash } from 'node:crypto';
 
 const MEMO_SIZE = 1024;
 const memo = new Map<string, string>();
+/** The most recently used key (already at the end of the memo: nothing to move). */
+let newest: string | undefined;
 
 export function keyFingerprint(key: string): string {
   let fp = memo.get(key);
   if (fp !== undefined) {
     // Least recently used goes first: a key in use moves to the end.
-    memo.delete(key);
-    memo.set(key, fp);
+    if (key !== newest) {
+      memo.delete(key);
+      memo.set(key, fp);
+      newest = key;
+    }
     return fp;
   }
   fp = `key-${hash('sha256', key, 'hex').slice(0, 12)}`;
   memo.set(key, fp);
+  newest = key;
   if (memo.size > MEMO_SIZE) memo.delete(memo.keys().next().value!);
   return fp;
 }

@@ -4,6 +4,7 @@
  * tenant (Penny token name, else a fingerprint of the provider key the client sent), the feature and
  * the header's namespace. Entries never cross namespaces, so two tenants never share answers.
  */
+import { bearerToken } from '../../core/bearer.js';
 import { keyFingerprint } from '../../core/key-fingerprint.js';
 import type { RequestContext } from '../context.js';
 
@@ -43,16 +44,25 @@ export function readControls(h: Headers | undefined, maxTtlSeconds: number): Cac
 export function tenantOf(ctx: Pick<RequestContext, 'attribution' | 'requestHeaders'>): string {
   if (ctx.attribution.keyId) return ctx.attribution.keyId;
   const h = ctx.requestHeaders;
-  const auth = header(h, 'authorization');
-  const bearer = auth && /^Bearer\s+(.+)$/i.exec(auth)?.[1];
-  const key = header(h, 'x-penny-provider-key') ?? header(h, 'x-api-key') ?? bearer ?? undefined;
+  const key =
+    header(h, 'x-penny-provider-key') ?? header(h, 'x-api-key') ?? bearerToken(header(h, 'authorization'));
   if (!key) return 'anon';
   return keyFingerprint(key);
 }
+
+/** The last namespace built: consecutive requests of one tenant and feature share its text. */
+let last: { tenant: string; feature: string; ns: string; text: string } | undefined;
 
 export function namespaceOf(
   ctx: Pick<RequestContext, 'attribution' | 'requestHeaders'>,
   controls: CacheControls,
 ): string {
-  return JSON.stringify([tenantOf(ctx), ctx.attribution.feature ?? '', controls.namespace ?? '']);
+  const tenant = tenantOf(ctx);
+  const feature = ctx.attribution.feature ?? '';
+  const ns = controls.namespace ?? '';
+  if (last !== undefined && last.tenant === tenant && last.feature === feature && last.ns === ns)
+    return last.text;
+  const text = JSON.stringify([tenant, feature, ns]);
+  last = { tenant, feature, ns, text };
+  return text;
 }
