@@ -50,6 +50,8 @@ export interface AllowanceOptions {
   /** Now by the store's clock (snapshots' `now`). */
   now: () => number;
   onError: (what: string, e: unknown) => void;
+  /** After each store call that succeeded: the counters it wrote, and this gateway's view of each. */
+  onWritten?: (keys: readonly string[], view: (key: string) => CounterSnapshot) => void;
   holder?: string;
 }
 
@@ -555,6 +557,16 @@ export class Allowances {
     }
     // Asked for again by run() once this store call is done (the queue is not empty).
     if (retry.length) this.queue.push(...retry);
+    if (this.opts.onWritten) {
+      try {
+        this.opts.onWritten(
+          slots.map((s) => s.key),
+          (key) => this.view(key),
+        );
+      } catch (e) {
+        this.opts.onError('a store call follow-up', e);
+      }
+    }
     // One view per counter for every follow-up of this store call (a write carries a few hundred calls'
     // settlements at high traffic, on the same few counters); follow-ups only read them.
     const views = new Map<string, CounterSnapshot>();

@@ -39,11 +39,12 @@ interface Prepaid {
   lines: ReserveLine[];
 }
 
-/** A call's settlement: its lines (budget lines first) and what to do with the counters after. */
+/** A call's settlement: its lines (its budgets' lines first, in order) and the budgets' call facts. */
 interface CallSettlement {
   id: string;
   lines: SettleLine[];
-  then: (snaps: CounterSnapshot[]) => void;
+  budgets: readonly CompiledBudget[];
+  facts: Facts;
 }
 
 export class BudgetCallGuard implements CallGuard {
@@ -132,7 +133,7 @@ export class BudgetCallGuard implements CallGuard {
       // held.lines is this guard's own array (built by the ticket): the rate lines join it in place.
       if (shared(held.id)) for (const l of rate!.lines) held.lines.push(l);
       else if (rate) this.gov.settle(rate.id, rate.lines);
-      this.gov.settle(held.id, held.lines, held.then);
+      this.gov.settleBudgets(held.id, held.lines, held.budgets, held.facts);
     } else if (rate && this.running !== null && shared(this.running)) this.tail = rate.lines;
     else if (rate) this.gov.settle(rate.id, rate.lines);
   }
@@ -142,7 +143,7 @@ export class BudgetCallGuard implements CallGuard {
     if (pre && pre.provider === target.provider.name && pre.model === target.model) {
       this.prepaid = null;
       this.running = pre.id;
-      return this.ticket(pre.id, pre.plan, pre.built, pre.lines, true);
+      return this.ticket(pre.id, pre.plan, pre.lines, true);
     }
     return this.reserveCall(ctx, target);
   }
@@ -189,7 +190,7 @@ export class BudgetCallGuard implements CallGuard {
       if (!ctx.flags.includes('budget_unchecked')) ctx.flags.push('budget_unchecked');
       return null;
     }
-    return this.ticket(id, plan, built, lines, false);
+    return this.ticket(id, plan, lines, false);
   }
 
   /** Counts and describes a refusal of line `hit` (also used by the guard stage's combined reservation). */
@@ -212,28 +213,21 @@ export class BudgetCallGuard implements CallGuard {
    * The call's ticket: at its end the reservation is replaced by the call's exact cost. The prepaid call's
    * settlement is held for the guard stage while it is still open (written with the rate lines, one settle).
    */
-  private ticket(
-    id: string,
-    plan: CallPlan,
-    built: BudgetLine[],
-    reserved: ReserveLine[],
-    prepaid: boolean,
-  ): CallTicket {
+  private ticket(id: string, plan: CallPlan, reserved: ReserveLine[], prepaid: boolean): CallTicket {
     const { facts, budgets, price } = plan;
     return {
       end: (outcome) => {
         const actual = outcome?.usage ? costNanoCeil(outcome.usage, price) : 0;
+        // One line per budget, in the plan's order.
         const lines: SettleLine[] = reserved.map((l) => ({ key: l.key, window: l.window, actual }));
-        const n = lines.length;
         for (const l of this.gov.thresholds.spendRateLines(actual)) lines.push(l);
-        const then = (snaps: CounterSnapshot[]) =>
-          this.gov.thresholds.afterSettle(budgets, lines, snaps.slice(0, n), (i) =>
-            describeScope(built[i]!.budget, facts),
-          );
-        if (!prepaid) return this.gov.settle(id, lines, then);
+        if (!prepaid) return this.gov.settleBudgets(id, lines, budgets, facts);
         this.running = null;
-        if (this.stageOpen) this.held = { id, lines, then };
-        else this.gov.settle(id, this.tail ? [...lines, ...this.tail] : lines, then);
+        if (this.stageOpen) this.held = { id, lines, budgets, facts };
+        else {
+          if (this.tail) for (const l of this.tail) lines.push(l);
+          this.gov.settleBudgets(id, lines, budgets, facts);
+        }
         this.tail = null;
       },
     };

@@ -30,6 +30,7 @@ import { SqliteCounterStore } from './sqlite-counter-store.js';
 import { governanceDbPathFor, openGovernanceDb } from './sqlite-db.js';
 import { SqliteKeyStore } from './sqlite-key-store.js';
 import { RefreshAhead } from './refresh-ahead.js';
+import { type Facts, describeScope } from './scope.js';
 import { Thresholds } from './thresholds.js';
 import { parseVirtualKey, secretMatches } from './virtual-key.js';
 
@@ -461,6 +462,7 @@ export class Governance {
       ttlMs: cfg.ttlSeconds * 1000,
       now: () => this.now(),
       onError: (what, e) => this.storeError(what, e),
+      onWritten: (keys, view) => this.thresholds.written(keys, view),
     });
     return this.allowances;
   }
@@ -486,6 +488,26 @@ export class Governance {
     this.queued.push({ id, lines, then });
     if (this.queued.length === 1) setImmediate(this.flushSettlements);
     else if (this.queued.length >= 256) this.flushSettlements();
+  }
+
+  /**
+   * Settles a call's budget lines (the first `budgets.length` of `lines`, in order) and what rides with them,
+   * then checks the budgets' alert thresholds on the counters as written: through the leased allowances, once
+   * per counter per store call (Thresholds.watch), else after this settlement's own store call.
+   */
+  settleBudgets(id: string, lines: SettleLine[], budgets: readonly CompiledBudget[], facts: Facts): void {
+    const counters = this.counters;
+    if (lines.length === 0 || !counters) return;
+    if (this.allowancesFor(counters)) {
+      for (let i = 0; i < budgets.length; i++) this.thresholds.watch(lines[i]!.key, budgets[i]!, facts);
+      this.settle(id, lines);
+      return;
+    }
+    this.settle(id, lines, (snaps) =>
+      this.thresholds.afterSettle(budgets, lines, snaps.slice(0, budgets.length), (i) =>
+        describeScope(budgets[i]!, facts),
+      ),
+    );
   }
 
   private queued: Array<{

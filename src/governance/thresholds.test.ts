@@ -82,3 +82,38 @@ test('spend rate: the last hour above 3× the trailing hourly average alerts onc
   assert.match(sent[0]!.message, /spend rate: \$2\.00 in the last hour/);
   await counters.close();
 });
+
+test('thresholds: a watched counter is checked once per store call that writes it, with the last scope said', async () => {
+  const now = { t: Date.UTC(2026, 5, 1, 12) };
+  const { h, sent, counters, pending } = host(now, false);
+  const th = new Thresholds(h);
+  const b = compileBudget(
+    budgetConfigSchema.parse({ name: 'u', limit: '1', window: 'total', per: ['user'], alertAt: [50] }),
+    'config',
+  );
+  const key = 'b:u:total|user=ann';
+  const facts = { feature: null, key: null, user: 'ann', model: 'm', provider: 'p' };
+  const at = (spent: number) => (k: string) => {
+    assert.equal(k, key);
+    return { spent, reserved: 0, resetAt: null };
+  };
+  // Written, but nobody settled on it since: not checked (even past the threshold).
+  th.written([key], at(600_000_000));
+  await Promise.all(pending);
+  assert.equal(sent.length, 0);
+  // Two settlements, then one store call: one check, with the scope of the last.
+  th.watch(key, b, { ...facts, user: 'someone' });
+  th.watch(key, b, facts);
+  th.written(['r:x:req', key], at(400_000_000)); // 40%
+  await Promise.all(pending);
+  assert.equal(sent.length, 0);
+  th.written([key], at(600_000_000)); // the watch was used up: no check
+  await Promise.all(pending);
+  assert.equal(sent.length, 0);
+  th.watch(key, b, facts);
+  th.written([key], at(600_000_000)); // 60%
+  await Promise.all(pending);
+  assert.equal(sent.length, 1);
+  assert.match(sent[0]!.message, /budget "u" \(user=ann, total\) reached 50%/);
+  await counters.close();
+});

@@ -8,6 +8,7 @@ import type { Alert, AlertSender } from './alerts.js';
 import type { CompiledBudget } from './budget.js';
 import type { GovernanceConfig } from './config.js';
 import type { CounterSnapshot, CounterStore, ReserveLine, SettleLine } from './counter-store.js';
+import { type Facts, describeScope } from './scope.js';
 import { nanoToDisplay, nanoToUsd, usdToNano } from './units.js';
 
 const TOTAL_TTL = 400 * 86_400_000;
@@ -52,30 +53,66 @@ export class Thresholds {
   ): void {
     budgets.forEach((b, i) => {
       const s = snaps[i];
-      if (!s || b.limitNano <= 0) return;
-      const pct = (s.spent / b.limitNano) * 100;
-      const crossed = b.alertAt.filter((t) => pct >= t);
-      if (crossed.length === 0) return;
-      const t = crossed[crossed.length - 1]!;
-      const key = lines[i]!.key;
-      const id = `thr:${key}:${t}`;
-      if (this.fired.has(id)) return;
-      for (const c of crossed) this.fired.add(`thr:${key}:${c}`);
-      const policy = b.policy === 'warn' && t >= 100 ? ' (policy warn: still serving)' : '';
-      const scope = scopeOf(i);
-      this.fire(id, s, {
-        kind: 'budget_threshold',
-        budget: b.name,
-        scope,
-        thresholdPct: t,
-        message: `budget "${b.name}" (${scope}, ${b.window}) reached ${t}%: ${nanoToDisplay(s.spent)} of ${nanoToDisplay(b.limitNano)}${policy}`,
-        limitUsd: b.limitUsd,
-        spentUsd: nanoToUsd(s.spent),
-        reservedUsd: nanoToUsd(s.reserved),
-        resetAt: s.resetAt === null ? null : new Date(s.resetAt).toISOString(),
-      });
+      if (s) this.checkBudget(b, lines[i]!.key, s, () => scopeOf(i));
     });
     if (this.gov.config.alerts.spendRate && lines.some((l) => l.key.startsWith('sr:'))) this.checkSpendRate();
+  }
+
+  /**
+   * Counters settled through leased allowances are checked once per store call that writes them, not once per
+   * settlement: a settlement only says which budget and scope its counter belongs to (the last one said
+   * stands), and `written` checks each such counter after the store call — so nothing per request stays
+   * alive until the spend is written (at a few thousand requests a second, hundreds of closures and their
+   * plans survived into the old generation). The counter's key names its budget and per values, so one check
+   * per counter sees what every settlement on it would have seen.
+   */
+  watch(key: string, budget: CompiledBudget, facts: Facts): void {
+    const w = this.watched.get(key);
+    if (w === undefined) this.watched.set(key, { budget, facts });
+    else {
+      w.budget = budget;
+      w.facts = facts;
+    }
+  }
+
+  /** After a store call wrote `keys`: checks the watched ones (then forgotten until settled again). */
+  written(keys: readonly string[], view: (key: string) => CounterSnapshot): void {
+    let rate = false;
+    for (const key of keys) {
+      if (key.startsWith('sr:')) rate = true;
+      const w = this.watched.get(key);
+      if (w === undefined) continue;
+      this.watched.delete(key);
+      this.checkBudget(w.budget, key, view(key), () => describeScope(w.budget, w.facts));
+    }
+    if (rate && this.gov.config.alerts.spendRate) this.checkSpendRate();
+  }
+
+  private readonly watched = new Map<string, { budget: CompiledBudget; facts: Facts }>();
+
+  /** Alerts once per window and threshold when the settled spend `s` on budget `b`'s counter `key` crossed one. */
+  private checkBudget(b: CompiledBudget, key: string, s: CounterSnapshot, scopeOf: () => string): void {
+    if (b.limitNano <= 0) return;
+    const pct = (s.spent / b.limitNano) * 100;
+    const crossed = b.alertAt.filter((t) => pct >= t);
+    if (crossed.length === 0) return;
+    const t = crossed[crossed.length - 1]!;
+    const id = `thr:${key}:${t}`;
+    if (this.fired.has(id)) return;
+    for (const c of crossed) this.fired.add(`thr:${key}:${c}`);
+    const policy = b.policy === 'warn' && t >= 100 ? ' (policy warn: still serving)' : '';
+    const scope = scopeOf();
+    this.fire(id, s, {
+      kind: 'budget_threshold',
+      budget: b.name,
+      scope,
+      thresholdPct: t,
+      message: `budget "${b.name}" (${scope}, ${b.window}) reached ${t}%: ${nanoToDisplay(s.spent)} of ${nanoToDisplay(b.limitNano)}${policy}`,
+      limitUsd: b.limitUsd,
+      spentUsd: nanoToUsd(s.spent),
+      reservedUsd: nanoToUsd(s.reserved),
+      resetAt: s.resetAt === null ? null : new Date(s.resetAt).toISOString(),
+    });
   }
 
   refused(b: CompiledBudget, line: ReserveLine, s: CounterSnapshot, scope: string): void {
