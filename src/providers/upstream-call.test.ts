@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { Dispatcher } from 'undici';
 import { CallAbort } from '../core/call-signal.js';
+import { fullGc } from '../tokens/full-gc.js';
 import type { PennyError } from '../core/errors.js';
 import type { ResolvedProvider } from '../config/load.js';
 import { Upstreams } from './upstream.js';
@@ -335,5 +336,35 @@ describe('UpstreamCall against undici’s controller contract', () => {
     h.onRequestStart(c);
     assert.equal(raw.aborted, true);
     assert.equal(raw.reason, why);
+  });
+
+  test('a finished call lets go of the caller: undici keeps the handler in its queue for 256 more requests', async () => {
+    const { c } = controller();
+    let kept: UpstreamCall | null = null;
+    const refs = (() => {
+      // Everything here is the caller's: its answer, and what its onResponse closure holds.
+      const caller = { pipelineState: new Array(100).fill('x') };
+      let answer: object | null = null;
+      const h = new UpstreamCall(
+        true,
+        new CallAbort().signal,
+        (v) => {
+          answer = v;
+        },
+        () => assert.fail('not this way'),
+        () => void caller.pipelineState.length,
+      );
+      h.onRequestStart(c);
+      h.onResponseStart(c, 200, { 'content-type': 'application/json' });
+      h.onResponseData(c, Buffer.from('{}'));
+      h.onResponseEnd();
+      kept = h; // as undici's Client keeps the finished request and its handler
+      return { caller: new WeakRef(caller), answer: new WeakRef(answer!) };
+    })();
+    await new Promise((r) => setImmediate(r));
+    assert.ok(fullGc(), 'a full GC is available to the test');
+    assert.ok(kept !== null);
+    assert.equal(refs.caller.deref(), undefined, "the caller's closure is not kept");
+    assert.equal(refs.answer.deref(), undefined, 'the answer is not kept');
   });
 });
