@@ -82,6 +82,28 @@ test('sqlite store: in one batch, a replaced key keeps its row even when it was 
   await s.close();
 });
 
+test('sqlite store: two stores on one file (responses and embeddings) never write over each other', async () => {
+  const path = join(dir, 'shared.db');
+  const a = new SqliteStore(path, { maxEntries: 1 });
+  const b = new SqliteStore(path, { maxEntries: 1 });
+  await a.set('a1', 'a1', 5000);
+  await b.set('b1', 'b1', 1000);
+  // a's bound is full: its new key takes the row closest to expiry, b's.
+  await a.set('a2', 'a2', 20_000);
+  assert.equal(await b.get('b1'), null, 'evicted');
+  // b still maps b1 to that row: replacing b1 writes a new row, not over a2.
+  await b.set('b1', 'b1 again', 9000);
+  assert.equal(await a.get('a2'), 'a2');
+  assert.equal(await b.get('b1'), 'b1 again');
+  // b1 took a1's row (the closest to expiry); a's new key takes b1's; a then deletes its stale a1.
+  await a.set('a3', 'a3', 30_000);
+  await a.delete('a1');
+  assert.equal(await a.get('a3'), 'a3', 'deleting a stale key does not delete the row now holding another');
+  assert.equal(await a.get('a2'), 'a2');
+  await a.close();
+  await b.close();
+});
+
 test('sqlite store: a full disk throws (the guarded store turns it into a miss)', async () => {
   const s = new SqliteStore(join(dir, 'full.db'));
   await s.set('small', 'v', 60_000);

@@ -14,8 +14,10 @@
  * The store keeps every key of the table in memory with its row's rowid (read once at open, then kept with
  * every committed write, delete and prune; at most `maxEntries` keys), so a miss — every request that is
  * not a hit — is answered without a query, and a hit or a replacement finds its row by rowid, the table's own
- * b-tree. The table has no index on the key, only one on the expiry; the row holds its key, which every read
- * compares. The file is this process's own: rows another process adds are not seen until a reopen.
+ * b-tree. The table has no index on the key, only one on the expiry; the row holds its key, which every read,
+ * replacement and delete compares: the response cache and the embeddings cache open the same file, and one
+ * may give a row the other still maps to one of its keys (then that key is a miss, never another's value).
+ * The file is this process's own: rows another process adds are not seen until a reopen.
  * A full table does not delete rows to make room: a batch's new keys take over the rows closest to expiry
  * (expired ones first) and rewrite them in place, and a replaced key rewrites its own row, so a busy cache's
  * steady state frees and allocates no pages. Against the earlier layout (rows found through an index of a
@@ -61,8 +63,9 @@ export class SqliteStore implements CacheStore {
     get: Database.Statement<[number, string, number], { value: string }>;
     set: Database.Statement<[string, string, number]>;
     put: Database.Statement<[string, string, number, number]>;
+    replace: Database.Statement<[string, number, number, string]>;
     oldest: Database.Statement<[number], [number, string]>;
-    del: Database.Statement<[number]>;
+    del: Database.Statement<[number, string]>;
     expire: Database.Statement<[number], string>;
     trim: Database.Statement<[number], string>;
   };
@@ -88,12 +91,15 @@ export class SqliteStore implements CacheStore {
       get: this.db.prepare('SELECT value FROM cache_entries WHERE rowid = ? AND key = ? AND expires_at > ?'),
       set: this.db.prepare('INSERT INTO cache_entries (key, value, expires_at) VALUES (?, ?, ?)'),
       put: this.db.prepare('UPDATE cache_entries SET key = ?, value = ?, expires_at = ? WHERE rowid = ?'),
+      replace: this.db.prepare(
+        'UPDATE cache_entries SET value = ?, expires_at = ? WHERE rowid = ? AND key = ?',
+      ),
       oldest: this.db
         .prepare<[number], [number, string]>(
           'SELECT rowid, key FROM cache_entries ORDER BY expires_at LIMIT ?',
         )
         .raw(),
-      del: this.db.prepare('DELETE FROM cache_entries WHERE rowid = ?'),
+      del: this.db.prepare('DELETE FROM cache_entries WHERE rowid = ? AND key = ?'),
       // The deleted keys come back as a plain array of strings (pluck): no object per deleted row.
       expire: this.db
         .prepare<[number], string>('DELETE FROM cache_entries WHERE expires_at <= ? RETURNING key')
@@ -109,25 +115,28 @@ export class SqliteStore implements CacheStore {
     // The map takes the batch's changes only once its transaction has committed: a batch that fails leaves
     // the map as the table is (its writes are rolled back too).
     this.writeBatch = this.db.transaction((rows, changes) => {
-      let fresh = 0;
-      for (const [key, r] of rows) {
-        const own = this.rowids.get(key);
-        if (own === undefined) fresh++;
-        // A replaced key keeps its row.
-        else this.stmts.put.run(key, r.value, r.expiresAt, own);
+      const fresh: Array<[string, QueuedRow]> = [];
+      for (const row of rows) {
+        const own = this.rowids.get(row[0]);
+        // A replaced key keeps its row — if the row still holds that key (another store on the same file, such
+        // as the embeddings cache's, may have given it to one of its keys): else it is written as a new key.
+        if (
+          own === undefined ||
+          this.stmts.replace.run(row[1].value, row[1].expiresAt, own, row[0]).changes === 0
+        )
+          fresh.push(row);
       }
-      if (fresh === 0) return;
+      if (fresh.length === 0) return;
       // A full table gives the rows closest to expiry (expired ones first) to the new keys: one row rewritten
       // in place instead of a row deleted (its page freed) and one appended, ~25% less CPU per stored row.
-      const over = Math.min(fresh, this.rowids.size + fresh - this.max);
+      const over = Math.min(fresh.length, this.rowids.size + fresh.length - this.max);
       const reuse = over > 0 ? this.stmts.oldest.all(over) : [];
       let i = 0;
-      for (const [key, r] of rows) {
-        if (this.rowids.has(key)) continue;
+      for (const [key, r] of fresh) {
         const old = reuse[i++];
         if (old !== undefined) {
           this.stmts.put.run(key, r.value, r.expiresAt, old[0]);
-          changes.dropped.push(old[1]);
+          changes.dropped.push([old[1], old[0]]);
           changes.placed.push([key, old[0]]);
         } else {
           const id = Number(this.stmts.set.run(key, r.value, r.expiresAt).lastInsertRowid);
@@ -173,7 +182,8 @@ export class SqliteStore implements CacheStore {
         // none left when clear() or delete() emptied the queue
         const changes: MapChanges = { dropped: [], placed: [] };
         this.writeBatch(rows, changes);
-        for (const key of changes.dropped) this.rowids.delete(key);
+        // A row taken from one of this store's keys (not from another store's on the same file).
+        for (const [key, id] of changes.dropped) if (this.rowids.get(key) === id) this.rowids.delete(key);
         for (const [key, id] of changes.placed) this.rowids.set(key, id);
       }
       const before = this.writes;
@@ -190,7 +200,7 @@ export class SqliteStore implements CacheStore {
     this.queued.delete(key);
     const id = this.rowids.get(key);
     if (id === undefined) return;
-    this.stmts.del.run(id);
+    this.stmts.del.run(id, key);
     this.rowids.delete(key);
   }
 
@@ -221,7 +231,7 @@ export class SqliteStore implements CacheStore {
 
 /** What a committed batch changes in the key → rowid map (rows given to other keys, rows placed). */
 interface MapChanges {
-  dropped: string[];
+  dropped: Array<[string, number]>;
   placed: Array<[string, number]>;
 }
 
