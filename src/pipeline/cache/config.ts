@@ -75,7 +75,10 @@ export const cacheGlobalSchema = z.strictObject({
   redisKeyPrefix: z.string().default('penny:cache:'),
   /** Time budget of one Redis store operation; slower is treated as a miss (and counted). In-process stores (memory, SQLite) have none. */
   timeoutMs: z.number().int().positive().default(50),
-  /** Bound of the memory and SQLite stores (least recently used / soonest to expire go first). */
+  /**
+   * Bound of the memory and SQLite stores (least recently used / soonest to expire go first), per store: the
+   * response cache and the embeddings cache each keep up to this many, also when they share one `cache.db`.
+   */
   maxEntries: z.number().int().positive().default(10_000),
   /** Answers larger than this (serialised) are not stored. */
   maxEntryBytes: z.number().int().positive().default(1_000_000),
