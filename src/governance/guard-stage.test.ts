@@ -12,7 +12,8 @@ import { after, describe, test } from 'node:test';
 import { buildCatalog } from '../app.js';
 import { loadConfig } from '../config/load.js';
 import { silentLogger } from '../observability/logger.js';
-import { type CallTicket, type Outcome, createContext } from '../pipeline/context.js';
+import type { CallTicket, Outcome } from '../pipeline/context.js';
+import { testContext } from '../pipeline/test-support.js';
 import { CODECS } from '../providers/codecs.js';
 import { TargetResolver } from '../providers/resolve-target.js';
 import type { SettleLine } from './counter-store.js';
@@ -58,17 +59,11 @@ async function rig() {
       max_tokens: 1000,
       messages: [{ role: 'user', content: 'Say hello.' }],
     });
-    return createContext({
+    return testContext({
       id: `r${n++}`,
       startedAt: Date.now(),
       t0: process.hrtime.bigint(),
-      clientDialect: 'openai',
       request,
-      original: request,
-      attribution: { feature: null, user: null, keyId: null },
-      clientKey: undefined,
-      signal: new AbortController().signal,
-      sink: null as never,
       requestHeaders: { authorization: `Bearer ${key}` },
     });
   };

@@ -1,30 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { PennyError } from '../core/errors.js';
-import { type Outcome, type RequestContext, createContext } from './context.js';
+import type { Outcome, RequestContext } from './context.js';
+import { testContext, testRequest } from './test-support.js';
 import { compose, defineStage } from './stage.js';
 
-const request = {
-  dialect: 'openai' as const,
-  model: 'm',
-  system: [],
-  messages: [],
-  stream: false,
-  extra: {},
-};
-const ctx = (): RequestContext =>
-  createContext({
-    id: 'r',
-    startedAt: 0,
-    t0: 0n,
-    clientDialect: 'openai',
-    request,
-    original: request,
-    attribution: { feature: null, user: null, keyId: null },
-    clientKey: undefined,
-    signal: new AbortController().signal,
-    sink: { closed: false, json() {}, startStream() {}, write() {}, end() {} },
-  });
+const request = testRequest({ model: 'm' });
+const ctx = (): RequestContext => testContext({ request });
 const done = { status: 'ok', httpStatus: 200 } as Outcome;
 
 test('compose runs the stages in order around the last step, once each', async () => {

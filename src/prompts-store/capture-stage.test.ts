@@ -4,7 +4,8 @@ import { loadConfig } from '../config/load.js';
 import type { CanonicalRequest } from '../core/request.js';
 import type { CanonicalResponse } from '../core/response.js';
 import { createLogger } from '../observability/logger.js';
-import { type Outcome, type RequestContext, createContext } from '../pipeline/context.js';
+import type { Outcome, RequestContext } from '../pipeline/context.js';
+import { testContext } from '../pipeline/test-support.js';
 import { featurePolicy } from '../pipeline/stage-deps.js';
 import { CODECS } from '../providers/codecs.js';
 import type { BodyStore, StoredExchange } from './body-store.js';
@@ -39,20 +40,12 @@ const answer: CanonicalResponse = {
 
 function ctxFor(feature: string | null): RequestContext {
   const request = CODECS.openai.parseRequest({ model: 'gpt-4o', messages: [{ role: 'user', content: 'q' }] });
-  return createContext({
+  return testContext({
     id: 'req_1',
     startedAt: 1000,
-    t0: 0n,
-    clientDialect: 'openai',
     request,
-    original: request,
     attribution: { feature, user: null, keyId: null },
     policy: featurePolicy(loaded, feature),
-    clientKey: undefined,
-    signal: new AbortController().signal,
-    sink: { closed: false, json() {}, startStream() {}, write() {}, end() {} },
-    headers: {},
-    flags: [],
   });
 }
 

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CODECS } from '../../providers/codecs.js';
-import { type Outcome, type RequestContext, type ResponseSink, createContext } from '../context.js';
+import type { Outcome, RequestContext, ResponseSink } from '../context.js';
+import { testContext } from '../test-support.js';
 import { InflightRegistry } from './inflight.js';
 
 class RecordingSink implements ResponseSink {
@@ -22,26 +23,12 @@ class RecordingSink implements ResponseSink {
 }
 
 function ctx(stream: boolean, sink = new RecordingSink()): RequestContext & { sink: ResponseSink } {
-  const ac = new AbortController();
   const request = CODECS.openai.parseRequest({
     model: 'm',
     stream,
     messages: [{ role: 'user', content: 'x' }],
   });
-  return createContext({
-    id: 'r',
-    startedAt: 0,
-    t0: 0n,
-    clientDialect: 'openai',
-    request,
-    original: request,
-    attribution: { feature: null, user: null, keyId: null },
-    clientKey: undefined,
-    signal: ac.signal,
-    sink,
-    headers: {},
-    flags: [],
-  }) as RequestContext & { sink: ResponseSink };
+  return testContext({ request, sink }) as RequestContext & { sink: ResponseSink };
 }
 
 const outcome = { status: 'ok' } as Outcome;

@@ -5,7 +5,8 @@ import type { ResolvedProvider } from '../../config/load.js';
 import { createLogger } from '../../observability/logger.js';
 import type { Target } from '../../providers/resolve-target.js';
 import { Upstreams } from '../../providers/upstream.js';
-import { type Outcome, type RequestContext, createContext } from '../context.js';
+import type { Outcome, RequestContext } from '../context.js';
+import { testContext } from '../test-support.js';
 import { ATTEMPTS, type AttemptRecord, executeWithFallbacks, type FallbackDeps } from './fallback.js';
 import type { ExecuteDeps } from './single.js';
 
@@ -25,28 +26,7 @@ const provider = (name: string, type: 'openai' | 'anthropic'): ResolvedProvider 
 const PROVIDERS = { openai: provider('openai', 'openai'), anthropic: provider('anthropic', 'anthropic') };
 
 function ctx(): RequestContext {
-  const request = {
-    dialect: 'openai' as const,
-    model: 'gpt-4o',
-    system: [],
-    messages: [],
-    stream: false,
-    extra: {},
-  };
-  return createContext({
-    id: 'r',
-    startedAt: 0,
-    t0: process.hrtime.bigint(),
-    clientDialect: 'openai',
-    request,
-    original: request,
-    attribution: { feature: null, user: null, keyId: null },
-    clientKey: undefined,
-    signal: new AbortController().signal,
-    sink: { closed: false, json() {}, startStream() {}, write() {}, end() {} },
-    headers: {},
-    flags: [],
-  });
+  return testContext({ t0: process.hrtime.bigint() });
 }
 
 const ok = (t: Target): Outcome => ({

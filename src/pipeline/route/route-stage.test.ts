@@ -12,7 +12,8 @@ import { loadCatalog } from '../../pricing/catalog.js';
 import { computeCost } from '../../pricing/cost.js';
 import { moneyToDecimal } from '../../core/money.js';
 import type { LoadedConfig } from '../../config/load.js';
-import { type Outcome, type RequestContext, createContext } from '../context.js';
+import type { Outcome, RequestContext } from '../context.js';
+import { testContext, testRequest } from '../test-support.js';
 import { executionPlanOf } from '../execute/plan.js';
 import { settle } from '../settle/settle.js';
 import { featurePolicy } from '../stage-deps.js';
@@ -33,28 +34,14 @@ function stage(config: Record<string, unknown>) {
 }
 
 function ctx(over: Partial<RequestContext> = {}): RequestContext {
-  const request = {
-    dialect: 'openai' as const,
-    model: 'gpt-4o',
-    system: [],
-    messages: [{ role: 'user' as const, content: [{ type: 'text' as const, text: 'What is 2 + 2?' }] }],
-    stream: false,
-    extra: {},
-  };
-  return createContext({
+  return testContext({
     id: 'r1',
-    startedAt: 0,
     t0: process.hrtime.bigint(),
-    clientDialect: 'openai',
-    request,
-    original: request,
+    request: testRequest({
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'What is 2 + 2?' }] }],
+    }),
     attribution: { feature: 'chat', user: null, keyId: null },
     policy: lastLoaded ? featurePolicy(lastLoaded, 'chat') : undefined,
-    clientKey: undefined,
-    signal: new AbortController().signal,
-    sink: { closed: false, json() {}, startStream() {}, write() {}, end() {} },
-    headers: {},
-    flags: [],
     ...over,
   });
 }

@@ -6,7 +6,8 @@ import { loadCatalog } from '../../pricing/catalog.js';
 import { computeCost, estimateCost } from '../../pricing/cost.js';
 import { moneyToDecimal } from '../../core/money.js';
 import { CACHE } from '../cache/cache-meta.js';
-import { type Outcome, type RequestContext, createContext } from '../context.js';
+import type { Outcome, RequestContext } from '../context.js';
+import { testContext, testRequest } from '../test-support.js';
 import { defineSlot } from '../slots.js';
 import type { MoneyFacts } from './facts.js';
 import { priceCall, spendOf } from './price-call.js';
@@ -25,26 +26,7 @@ const usage = (over: Partial<Usage> = {}): Usage => ({
 });
 
 function ctx(requested = 'gpt-4o', facts: Partial<MoneyFacts> = {}): RequestContext {
-  const request = {
-    dialect: 'openai' as const,
-    model: requested,
-    system: [],
-    messages: [],
-    stream: false,
-    extra: {},
-  };
-  const c = createContext({
-    id: 'r',
-    startedAt: 0,
-    t0: 0n,
-    clientDialect: 'openai',
-    request,
-    original: request,
-    attribution: { feature: null, user: null, keyId: null },
-    clientKey: undefined,
-    signal: new AbortController().signal,
-    sink: { closed: false, json() {}, startStream() {}, write() {}, end() {} },
-  });
+  const c = testContext({ request: testRequest({ model: requested }) });
   Object.assign(c.money, facts);
   return c;
 }
