@@ -279,7 +279,7 @@ describe('UpstreamCall against undici’s controller contract', () => {
     assert.deepEqual(got, ['a']);
     assert.deepEqual(log, ['pause']);
     h.onResponseData(c, Buffer.from('c')); // undici's next chunk after a pause waits
-    h.onResponseEnd();
+    h.onResponseEnd(c);
     assert.deepEqual(got, ['a']);
     stream.body.resume();
     await done;
@@ -338,7 +338,7 @@ describe('UpstreamCall against undici’s controller contract', () => {
     assert.equal(raw.reason, why);
   });
 
-  test('a finished call lets go of the caller: undici keeps the handler in its queue for 256 more requests', async () => {
+  test('a finished call lets go of the caller: a promoted handler would keep it alive until a mark-compact', async () => {
     const { c } = controller();
     let kept: UpstreamCall | null = null;
     const refs = (() => {
@@ -357,8 +357,8 @@ describe('UpstreamCall against undici’s controller contract', () => {
       h.onRequestStart(c);
       h.onResponseStart(c, 200, { 'content-type': 'application/json' });
       h.onResponseData(c, Buffer.from('{}'));
-      h.onResponseEnd();
-      kept = h; // as undici's Client keeps the finished request and its handler
+      h.onResponseEnd(c);
+      kept = h; // as an old-generation handler, dead but not yet collected, still points at its fields
       return { caller: new WeakRef(caller), answer: new WeakRef(answer!) };
     })();
     await new Promise((r) => setImmediate(r));
@@ -366,5 +366,27 @@ describe('UpstreamCall against undici’s controller contract', () => {
     assert.ok(kept !== null);
     assert.equal(refs.caller.deref(), undefined, "the caller's closure is not kept");
     assert.equal(refs.answer.deref(), undefined, 'the answer is not kept');
+  });
+
+  test('the last event lets go of the raw header lines undici keeps on its controller', () => {
+    for (const end of ['end', 'error'] as const) {
+      const { c, raw } = controller();
+      const h = new UpstreamCall(
+        true,
+        new CallAbort().signal,
+        () => {},
+        () => {},
+      );
+      h.onRequestStart(c);
+      // UnwrapController sets these before onResponseStart and onResponseEnd.
+      c.rawHeaders = [Buffer.from('content-type'), Buffer.from('application/json')];
+      h.onResponseStart(c, 200, { 'content-type': 'application/json' });
+      c.rawTrailers = [];
+      if (end === 'end') h.onResponseEnd(c);
+      else h.onResponseError(c, new Error('reset'));
+      assert.equal(c.rawHeaders, null, `after ${end}`);
+      assert.equal(c.rawTrailers, null, `after ${end}`);
+      assert.equal(raw.aborted, false);
+    }
   });
 });

@@ -157,7 +157,8 @@ export class UpstreamCall implements Dispatcher.DispatchHandler, UpstreamBody {
     }
   }
 
-  onResponseEnd(): void {
+  onResponseEnd(controller: Controller): void {
+    letGoOfRawHeaders(controller);
     this.#ended = true;
     this.#unlisten();
     if (this.whole) {
@@ -172,7 +173,8 @@ export class UpstreamCall implements Dispatcher.DispatchHandler, UpstreamBody {
     else if (this.#onChunk !== null && this.#chunks.length === 0) this.#settle(undefined, undefined);
   }
 
-  onResponseError(_c: Controller, err: unknown): void {
+  onResponseError(controller: Controller, err: unknown): void {
+    letGoOfRawHeaders(controller);
     this.#unlisten();
     const resolveCall = this.#resolveCall;
     const rejectCall = this.#rejectCall;
@@ -194,11 +196,12 @@ export class UpstreamCall implements Dispatcher.DispatchHandler, UpstreamBody {
   }
 
   /**
-   * Drops what the call no longer needs once undici has delivered its last event. undici's Client keeps a
-   * finished request, and with it this handler, in its queue until 256 more went through that connection;
-   * whatever the handler still pointed at — the caller's promise and its answer, the pipeline's onResponse
-   * closure, the headers — stayed reachable that long, and scavenges moved it into the old generation
-   * (promotion 2.8 → 5.2 KB per request when this handler replaced `request()`; BENCHMARKS.md, Memory round 7).
+   * Drops what the call no longer needs once undici has delivered its last event. undici does let go of a
+   * finished request (its queue slot is nulled at completion), but a handler that lived through two scavenges
+   * while its call was in flight sits in the old generation, and a dead old object still keeps whatever young
+   * object it points at alive through every scavenge until the next mark-compact — which then promotes those
+   * too. Whatever the handler still pointed at (the caller's promise and answer, the pipeline's onResponse
+   * closure, the headers) was moved into the old generation that way (BENCHMARKS.md, Memory round 7).
    */
   #release(): void {
     this.#resolveCall = noop;
@@ -276,6 +279,19 @@ export class UpstreamCall implements Dispatcher.DispatchHandler, UpstreamBody {
     this.#unlisten();
     if (!this.#ended && this.#error === undefined) this.#controller?.abort(STOPPED);
   }
+}
+
+/**
+ * undici's UnwrapController keeps the answer's raw header and trailer lines (Buffers sliced from the socket's
+ * read chunk, which each keep that whole chunk alive) after the handler has its parsed copy; the controller
+ * is held by the request, the wrapper and this handler, so once any of them was promoted mid-call those
+ * Buffers and their chunk were promoted with it: 3.69 → 2.30 KB promoted per request and 13.6 → 0.5 MB of
+ * ArrayBuffers after the memory bench's cells (BENCHMARKS.md, issue 14 item 3, round 7). Nothing reads them
+ * after the last event.
+ */
+function letGoOfRawHeaders(controller: Controller): void {
+  controller.rawHeaders = null;
+  controller.rawTrailers = null;
 }
 
 function joined(chunks: Buffer[]): string {
