@@ -14,7 +14,9 @@ export type LedgerErrorCode =
   /** One entry could not be stored at all (e.g. unserialisable meta); it was dropped, the rest written. */
   | 'ledger_bad_entry'
   /** An entry was appended after `close()`; it was dropped. */
-  | 'ledger_closed';
+  | 'ledger_closed'
+  /** The store could not be opened (its database unreachable or its migrations refused); nothing was written. */
+  | 'ledger_unavailable';
 
 export type ErrorCode =
   | LedgerErrorCode
@@ -77,6 +79,7 @@ const STATUS: Record<ErrorCode, number> = {
   ledger_write_failed: 500,
   ledger_overflow: 500,
   ledger_bad_entry: 500,
+  ledger_unavailable: 503,
   ledger_closed: 500,
 };
 

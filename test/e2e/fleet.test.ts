@@ -389,7 +389,11 @@ describe('a fleet of three instances sharing PostgreSQL and Redis', { skip }, ()
             // Stop the test's own server; traffic goes on (the writers spill to their local files) until
             // OUTAGE_REQUESTS more requests have started, then it comes back and the writers replay.
             const pg = privatePg;
+            const restarted = restarting;
             outage = (async () => {
+              // Not while the SIGKILLed instance is still starting: an instance whose ledger cannot be opened
+              // at start-up refuses to start (ledger_unavailable), by design; the outage is for running ones.
+              await restarted;
               await pg.stop();
               const from = next;
               await new Promise<void>((resume) => {

@@ -218,9 +218,21 @@ describe('PostgresLedger', { skip }, () => {
     const spillDir = tempDir();
     const errors: unknown[] = [];
     try {
-      const downUrl = `postgres://postgres@127.0.0.1:${await closedPort()}/test`;
-      // A database that is down at start-up fails loudly: migrations cannot run.
-      await assert.rejects(PostgresLedger.open({ url: downUrl, schema, spillDir }), /ECONNREFUSED|connect/);
+      const downUrl = `postgres://postgres:s3cret-pw@127.0.0.1:${await closedPort()}/test`;
+      // A database that is down at start-up fails loudly: migrations cannot run. The error is one line the CLI
+      // prints as is (a PennyError): which store, which setting, the cause — and never the URL's password.
+      await assert.rejects(PostgresLedger.open({ url: downUrl, schema, spillDir }), (e: LedgerError) => {
+        assert.equal(e.code, 'ledger_unavailable');
+        assert.match(
+          e.message,
+          /cannot open the PostgreSQL ledger at postgres:\/\/postgres:\*\*\*@127\.0\.0\.1/,
+        );
+        assert.match(e.message, /ledger\.url \/ PENNY_DATABASE_URL/);
+        assert.match(e.message, /ECONNREFUSED|connect/);
+        assert.match(e.message, /is the server up/);
+        assert.doesNotMatch(e.message, /s3cret-pw/);
+        return true;
+      });
       const ledger = await PostgresLedger.open({
         url: TEST_DATABASE_URL,
         schema,

@@ -24,7 +24,7 @@ import type pg from 'pg';
 import type { LedgerEntry } from '../../core/ledger-entry.js';
 import type { Money } from '../../core/money.js';
 import { migrate } from '../../postgres/migrate.js';
-import { createPool, isConnectionError, quoteSchema } from '../../postgres/pool.js';
+import { createPool, isConnectionError, quoteSchema, redactUrl } from '../../postgres/pool.js';
 import { utcDay } from '../group-keys.js';
 import type { CacheMetaAggregates, GroupKey, Ledger, LedgerFilter, SummaryRow } from '../ledger.js';
 import { LedgerError } from '../ledger-error.js';
@@ -156,7 +156,17 @@ export class PostgresLedger implements Ledger {
     } catch (err) {
       await ledger.pool.end().catch(() => {});
       await ledger.readPool.end().catch(() => {});
-      throw err;
+      // One line that says which store and what to check (the CLI prints a PennyError's message and exits 2),
+      // never the password of its URL.
+      const why = isConnectionError(err)
+        ? 'is the server up and reachable from here?'
+        : 'its migrations were refused (permissions, or a schema written by another program?)';
+      throw new LedgerError(
+        'ledger_unavailable',
+        `cannot open the PostgreSQL ledger at ${redactUrl(opts.url)} (ledger.url / PENNY_DATABASE_URL): ${messageOf(err)} — ${why}`,
+        0,
+        err,
+      );
     } finally {
       await migrations.end().catch(() => {});
     }
