@@ -11,12 +11,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import { routerTrainCommand } from '../../src/cli/router.js';
-import type { LedgerEntry } from '../../src/core/ledger-entry.js';
-import { loadModel, predict } from '../../src/pipeline/route/classifier.js';
+import { loadModel } from '../../src/pipeline/route/classifier.js';
 import { loadDifficultyRouter } from '../../src/pipeline/route/difficulty.js';
-import { type Harness, startHarness } from './harness.js';
+import type { Harness } from './harness.js';
+import { routedModel, startRoutedTutor } from './route-support.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'penny-anchored-'));
 const nouns = ['apples', 'coins', 'tickets', 'marbles'];
@@ -68,14 +68,7 @@ for (const method of ['anchored', 'stack'] as const)
         log: () => {},
       });
       assert.equal(r?.method, method);
-      h = await startHarness({
-        config: {
-          features: {
-            tutor: { route: { router: modelFile, threshold: 0.6, cheap: 'gpt-4o-mini', strong: 'gpt-4o' } },
-          },
-        },
-      });
-      openai = new OpenAI({ apiKey: 'penny', baseURL: `${h.app.url}/v1`, maxRetries: 0 });
+      ({ h, openai } = await startRoutedTutor(modelFile, 0.6));
     });
 
     test('long problems go to the strong model, short ones stay cheap; the score is in the ledger', async () => {
@@ -91,22 +84,7 @@ for (const method of ['anchored', 'stack'] as const)
       }
       const served: string[] = [];
       for (const steps of [1, 5]) {
-        h.fake.reset();
-        const content = problem(steps, 1001);
-        const { response } = await openai.chat.completions
-          .create(
-            { model: 'gpt-4o', messages: [{ role: 'user', content }] },
-            { headers: { 'x-penny-feature': 'tutor' } },
-          )
-          .withResponse();
-        const sent = h.fake.requests.map((r) => (r.body as { model?: string }).model);
-        assert.equal(sent.length, 1);
-        served.push(sent[0]!);
-        const id = response.headers.get('x-penny-request-id');
-        const e = (await h.entries()).find((x) => x.id === id) as LedgerEntry;
-        const route = e.meta?.route as { rule: string; score: number };
-        assert.equal(route.rule, 'router');
-        assert.equal(route.score, Math.round(predict(model, content) * 1e4) / 1e4);
+        served.push(await routedModel(h, openai, model, problem(steps, 1001)));
       }
       assert.deepEqual(served, ['gpt-4o-mini', 'gpt-4o']);
     });

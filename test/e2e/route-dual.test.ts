@@ -10,12 +10,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import { routerTrainCommand } from '../../src/cli/router.js';
-import type { LedgerEntry } from '../../src/core/ledger-entry.js';
-import { loadModel, predict } from '../../src/pipeline/route/classifier.js';
+import { loadModel } from '../../src/pipeline/route/classifier.js';
 import { loadDifficultyRouter } from '../../src/pipeline/route/difficulty.js';
-import { type Harness, startHarness } from './harness.js';
+import type { Harness } from './harness.js';
+import { routedModel, startRoutedTutor } from './route-support.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'penny-dual-'));
 const words = {
@@ -67,36 +67,14 @@ describe('dual router through the gateway', () => {
       log: () => {},
     });
     assert.equal(r?.method, 'dual');
-    h = await startHarness({
-      config: {
-        features: {
-          tutor: { route: { router: modelFile, threshold: 0.8, cheap: 'gpt-4o-mini', strong: 'gpt-4o' } },
-        },
-      },
-    });
-    openai = new OpenAI({ apiKey: 'penny', baseURL: `${h.app.url}/v1`, maxRetries: 0 });
+    ({ h, openai } = await startRoutedTutor(modelFile, 0.8));
   });
 
   test('only the prompt the strong model alone gets right is sent to it; the score is in the ledger', async () => {
     const model = loadModel(readFileSync(modelFile, 'utf8'));
     const served: string[] = [];
     for (const kind of ['easy', 'hard', 'hopeless'] as const) {
-      h.fake.reset();
-      const content = prompt(kind, 1001);
-      const { response } = await openai.chat.completions
-        .create(
-          { model: 'gpt-4o', messages: [{ role: 'user', content }] },
-          { headers: { 'x-penny-feature': 'tutor' } },
-        )
-        .withResponse();
-      const sent = h.fake.requests.map((r) => (r.body as { model?: string }).model);
-      assert.equal(sent.length, 1);
-      served.push(sent[0]!);
-      const id = response.headers.get('x-penny-request-id');
-      const e = (await h.entries()).find((x) => x.id === id) as LedgerEntry;
-      const route = e.meta?.route as { rule: string; score: number };
-      assert.equal(route.rule, 'router');
-      assert.equal(route.score, Math.round(predict(model, content) * 1e4) / 1e4);
+      served.push(await routedModel(h, openai, model, prompt(kind, 1001)));
     }
     assert.deepEqual(served, ['gpt-4o-mini', 'gpt-4o', 'gpt-4o-mini']);
   });

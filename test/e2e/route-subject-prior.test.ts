@@ -11,11 +11,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import { routerTrainCommand } from '../../src/cli/router.js';
-import type { LedgerEntry } from '../../src/core/ledger-entry.js';
-import { loadModel, predict } from '../../src/pipeline/route/classifier.js';
-import { type Harness, startHarness } from './harness.js';
+import { loadModel } from '../../src/pipeline/route/classifier.js';
+import type { Harness } from './harness.js';
+import { routedModel, startRoutedTutor } from './route-support.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'penny-subject-'));
 const subjects = {
@@ -55,14 +55,7 @@ describe('subject-prior router through the gateway', () => {
       log: () => {},
     });
     assert.equal(r?.method, 'subject-prior');
-    h = await startHarness({
-      config: {
-        features: {
-          tutor: { route: { router: modelFile, threshold: 0.5, cheap: 'gpt-4o-mini', strong: 'gpt-4o' } },
-        },
-      },
-    });
-    openai = new OpenAI({ apiKey: 'penny', baseURL: `${h.app.url}/v1`, maxRetries: 0 });
+    ({ h, openai } = await startRoutedTutor(modelFile, 0.5));
   });
 
   test("a new prompt goes where its subject's examples went; the score is in the ledger", async () => {
@@ -72,21 +65,7 @@ describe('subject-prior router through the gateway', () => {
       'is every ideal of a polynomial ring principal?',
       'how long should the garlic simmer in butter?',
     ]) {
-      h.fake.reset();
-      const { response } = await openai.chat.completions
-        .create(
-          { model: 'gpt-4o', messages: [{ role: 'user', content }] },
-          { headers: { 'x-penny-feature': 'tutor' } },
-        )
-        .withResponse();
-      const sent = h.fake.requests.map((r) => (r.body as { model?: string }).model);
-      assert.equal(sent.length, 1);
-      served.push(sent[0]!);
-      const id = response.headers.get('x-penny-request-id');
-      const e = (await h.entries()).find((x) => x.id === id) as LedgerEntry;
-      const route = e.meta?.route as { rule: string; score: number };
-      assert.equal(route.rule, 'router');
-      assert.equal(route.score, Math.round(predict(model, content) * 1e4) / 1e4);
+      served.push(await routedModel(h, openai, model, content));
     }
     assert.deepEqual(served, ['gpt-4o', 'gpt-4o-mini']);
   });
