@@ -16,7 +16,9 @@ export function answerWith(
 ): Outcome {
   if (ctx.request.stream) return writeEventsAsStream(ctx, responseToEvents(response), response, base);
   return {
-    ...base,
+    provider: base.provider,
+    servedModel: base.servedModel,
+    simulated: base.simulated,
     status: 'ok',
     httpStatus: 200,
     usage: response.usage,

@@ -13,6 +13,9 @@ import type { CanonicalRequest, Dialect } from '../../core/request.js';
 /** How often the fast path was taken (read by tests; two increments per request cost nothing). */
 export const FAST_PATH = { requests: 0, rawStreamChunks: 0 };
 
+/** `stream_options` of a stream whose client sent none: what `JSON.stringify({ include_usage: true })` gives. */
+const ONLY_INCLUDE_USAGE = '{"include_usage":true}';
+
 /** Canonical fields a stage may change while the client's bytes stay usable, by dialect. */
 const EDITABLE: Readonly<Record<string, ReadonlySet<string>>> = {
   openai: new Set(['model', 'promptCacheKey']),
@@ -52,8 +55,13 @@ export function fastRequestBody(
     if (request.stream) {
       // As the canonical render: the client's other stream options kept, include_usage forced on.
       if (request.streamUsage !== true) {
-        const kept = options !== null && typeof options === 'object' ? options : {};
-        values.set('stream_options', JSON.stringify({ ...kept, include_usage: true }));
+        // Usually the client sent none: the constant text, not a spread clone (see outcomes.ts, sseHeaders).
+        values.set(
+          'stream_options',
+          options !== null && typeof options === 'object'
+            ? JSON.stringify({ ...options, include_usage: true })
+            : ONLY_INCLUDE_USAGE,
+        );
       }
     } else if (options !== undefined || request.streamUsage !== undefined) {
       return null; // the render drops stream_options from a non-streamed request; rare, left to it

@@ -19,7 +19,7 @@ import { SseParser, eventRange, sse } from '../../providers/sse.js';
 import type { UpstreamBody } from '../../providers/upstream.js';
 import { type Outcome, type RequestContext, type StreamCut, elapsedMs } from '../context.js';
 import { StreamAssembler } from '../stream/assembler.js';
-import { type OutcomeBase, SSE_HEADERS } from './outcomes.js';
+import { type OutcomeBase, sseHeaders } from './outcomes.js';
 import {
   type EndingStream,
   clientAborted,
@@ -55,7 +55,7 @@ export async function pipeStream(
   let cut: StreamCut | null = null;
   let failed = false;
   const ending = (): EndingStream => ({ ctx, asm, decoder, target, base, ttftMs });
-  ctx.sink.startStream(200, { ...SSE_HEADERS, ...ctx.headers });
+  ctx.sink.startStream(200, sseHeaders(ctx.headers));
 
   /** The observed path: every event is shown to the observer, which may cut the answer short. */
   const observed = (cevs: StreamEvent[], enc: StreamEncoder): string => {
@@ -169,7 +169,9 @@ export async function pipeStream(
   const sofar = { ctx, asm, decoder, target };
   const usage = completeUsage(sofar) ?? (await estimateUsage(sofar, ''));
   return {
-    ...base,
+    provider: base.provider,
+    servedModel: base.servedModel,
+    simulated: base.simulated,
     status: 'ok',
     httpStatus: 200,
     usage,

@@ -178,7 +178,9 @@ async function callTarget(ctx: RequestContext, target: Target, deps: ExecuteDeps
     const same = upstreamCodec.name === ctx.clientDialect;
     const out = same ? text : JSON.stringify(CODECS[ctx.clientDialect].renderResponse(response, ctx.request));
     return {
-      ...base,
+      provider: base.provider,
+      servedModel: base.servedModel,
+      simulated: base.simulated,
       status: 'ok',
       httpStatus: 200,
       usage: response.usage,

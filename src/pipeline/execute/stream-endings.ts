@@ -44,7 +44,9 @@ export async function endedEarly(
     ctx.sink.end();
   }
   return {
-    ...s.base,
+    provider: s.base.provider,
+    servedModel: s.base.servedModel,
+    simulated: s.base.simulated,
     status: 'ok',
     httpStatus: 200,
     usage,
@@ -64,7 +66,9 @@ export async function clientAborted(s: EndingStream): Promise<Outcome> {
     'the client closed the connection mid-stream; the upstream request was aborted',
   );
   return {
-    ...s.base,
+    provider: s.base.provider,
+    servedModel: s.base.servedModel,
+    simulated: s.base.simulated,
     status: 'aborted',
     httpStatus: 499,
     usage: await usageOrEstimate(s),
@@ -135,7 +139,9 @@ export async function upstreamReportedError(s: EndingStream, ac: CallAbort): Pro
     ctx.sink.end();
   }
   return {
-    ...s.base,
+    provider: s.base.provider,
+    servedModel: s.base.servedModel,
+    simulated: s.base.simulated,
     status: 'error',
     httpStatus: 200,
     usage: await usageOrEstimate(s),
@@ -153,7 +159,9 @@ async function broken(s: EndingStream, err: PennyError): Promise<Outcome> {
     ctx.sink.end();
   }
   return {
-    ...s.base,
+    provider: s.base.provider,
+    servedModel: s.base.servedModel,
+    simulated: s.base.simulated,
     status: 'error',
     httpStatus: 502,
     usage: await usageOrEstimate(s),

@@ -17,7 +17,7 @@ import type { StreamDecoder, StreamEncoder } from '../../../providers/dialect.js
 import { providerModule } from '../../../providers/modules.js';
 import { SseParser } from '../../../providers/sse.js';
 import { type Outcome, type RequestContext, elapsedMs } from '../../context.js';
-import { SSE_HEADERS } from '../../execute/outcomes.js';
+import { sseHeaders } from '../../execute/outcomes.js';
 import type { CachedAnswer } from '../entry-codec.js';
 import type { Flight } from '../inflight.js';
 import type { Lease, StreamOp } from './flight-board.js';
@@ -62,7 +62,7 @@ export class StreamForwarder {
       if (!same) this.transcoder = new Transcoder(dialect, this.ctx);
       this.onStart();
       this.started = true;
-      if (!sink.closed) sink.startStream(200, { ...SSE_HEADERS, ...this.ctx.headers });
+      if (!sink.closed) sink.startStream(200, sseHeaders(this.ctx.headers));
       return;
     }
     if (!this.started || this.ended) return;
