@@ -25,16 +25,38 @@ export function defineSlot<T>(
   return Object.freeze({ key, ...(opts.onSettle ? { onSettle: opts.onSettle } : {}) });
 }
 
+/** A slot value computed when it is first read (see `Slots.setLater`). */
+class Later<T> {
+  constructor(readonly compute: () => T) {}
+}
+
 export class Slots {
   private readonly values = new Map<Slot<never>, unknown>();
 
   get<T>(slot: Slot<T>): T | undefined {
-    return this.values.get(slot as Slot<never>) as T | undefined;
+    const v = this.values.get(slot as Slot<never>);
+    return (v instanceof Later ? this.settleLater(slot as Slot<never>, v) : v) as T | undefined;
   }
 
   set<T>(slot: Slot<T>, value: T): T {
     this.values.set(slot as Slot<never>, value);
     return value;
+  }
+
+  /**
+   * A value computed on its first read (`get`, or the ledger's `meta` at settle) instead of now, keeping its
+   * place in `meta`'s key order: work that only the ledger entry needs (the prompt hash) then runs after the
+   * client's answer has been written instead of before the upstream call. `compute` must read only what no
+   * stage changes afterwards (e.g. `ctx.original`, the request as sent).
+   */
+  setLater<T>(slot: Slot<T>, compute: () => T): void {
+    this.values.set(slot as Slot<never>, new Later(compute));
+  }
+
+  private settleLater(slot: Slot<never>, later: Later<unknown>): unknown {
+    const v = later.compute();
+    this.values.set(slot, v);
+    return v;
   }
 
   delete<T>(slot: Slot<T>): void {
@@ -45,7 +67,8 @@ export class Slots {
   toMeta(settlement: Settlement): Record<string, unknown> | undefined {
     if (this.values.size === 0) return undefined;
     const meta: Record<string, unknown> = {};
-    for (const [slot, value] of this.values) {
+    for (const [slot, stored] of this.values) {
+      const value = stored instanceof Later ? this.settleLater(slot, stored) : stored;
       (slot as Slot<unknown>).onSettle?.(value, settlement);
       meta[slot.key] = value;
     }

@@ -6,6 +6,7 @@ import type { CanonicalResponse } from '../core/response.js';
 import { createLogger } from '../observability/logger.js';
 import type { Outcome, RequestContext } from '../pipeline/context.js';
 import { testContext } from '../pipeline/test-support.js';
+import { unsettled } from '../pipeline/settle/settle.js';
 import { featurePolicy } from '../pipeline/stage-deps.js';
 import { CODECS } from '../providers/codecs.js';
 import type { BodyStore, StoredExchange } from './body-store.js';
@@ -74,6 +75,29 @@ describe('body capture stage', () => {
     assert.equal(store.puts[0]!.response, answer);
     assert.equal(ctx.slots.get(BODY_HASH), 'h1');
     assert.equal(ctx.slots.get(PROMPT_HASH), promptHash(ctx.original));
+  });
+
+  test('the prompt is hashed after the rest of the pipeline (the answer), not before the upstream call', async () => {
+    const request = CODECS.openai.parseRequest({
+      model: 'gpt-4o',
+      messages: [{ role: 'user', content: 'q' }],
+    });
+    let reads = 0;
+    // Counts reads of what the hash covers: none may happen before next() has answered.
+    const original = new Proxy(request, {
+      get(t, k, r) {
+        if (k === 'messages' || k === 'system') reads++;
+        return Reflect.get(t, k, r) as unknown;
+      },
+    });
+    const ctx = testContext({ request: original, original, policy: featurePolicy(loaded, null) });
+    let readsInNext = -1;
+    await createBodyCapture({ loaded, store: null, logger }).run(ctx, async () => {
+      readsInNext = reads;
+      return outcome('ok');
+    });
+    assert.equal(readsInNext, 0, 'the prompt was not read before the upstream call');
+    assert.equal(ctx.slots.toMeta(unsettled(ctx, 'test'))?.promptHash, promptHash(request));
   });
 
   test('a feature without the policy (or with it off) gets only the prompt hash', async () => {

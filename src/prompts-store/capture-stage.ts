@@ -33,7 +33,10 @@ export function createBodyCapture(deps: CaptureDeps): Stage {
   return defineStage({
     name: 'store-prompts',
     async run(ctx, next) {
-      ctx.slots.set(PROMPT_HASH, promptHash(ctx.original));
+      // Hashed when the entry is built (after the client's answer is written), not before the upstream call:
+      // only the ledger reads it, and `ctx.original` is never changed by the stages.
+      const original = ctx.original;
+      ctx.slots.setLater(PROMPT_HASH, () => promptHash(original));
       const outcome = await next();
       if (!store || outcome.status !== 'ok' || !outcome.response) return outcome;
       if (ctx.policy?.storePrompts !== true) return outcome;

@@ -256,6 +256,24 @@ describe('slots', () => {
     assert.deepEqual(Object.keys(c.slots.toMeta(s)!), ['test-a']);
     assert.throws(() => defineSlot('test-a'), /defined twice/);
   });
+  test('a value set for later is computed once, on its first read or at settle, in its place in meta', () => {
+    const L = defineSlot<string>('test-later');
+    const After = defineSlot<string>('test-after');
+    const c = ctx();
+    const s = settle(c, served('gpt-4o'), catalog);
+    let computed = 0;
+    c.slots.setLater(L, () => `v${++computed}`);
+    c.slots.set(After, 'y');
+    assert.equal(computed, 0, 'nothing computed when set');
+    assert.deepEqual(c.slots.toMeta(s), { 'test-later': 'v1', 'test-after': 'y' });
+    assert.equal(c.slots.get(L), 'v1');
+    assert.deepEqual(Object.keys(c.slots.toMeta(s)!), ['test-later', 'test-after']);
+    assert.equal(computed, 1);
+    const c2 = ctx();
+    c2.slots.setLater(L, () => 'read first');
+    assert.equal(c2.slots.get(L), 'read first');
+    assert.deepEqual(c2.slots.toMeta(s), { 'test-later': 'read first' });
+  });
   test('batch items: shares of one call add up to its cost; baseline is the item alone; retried pays both', () => {
     const call = {
       model: 'gpt-4o-mini',
