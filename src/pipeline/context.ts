@@ -135,6 +135,12 @@ export interface Outcome {
   written: boolean;
   /** Client-dialect body to write, for non-streamed answers not yet written. */
   body?: string | Buffer;
+  /**
+   * The upstream's own JSON text of `response` in its dialect, for an answer read whole: its codec parses
+   * `text` into `response` (creation time aside). Valid only while `outcome.response` is `response`; the
+   * response cache stores `text` instead of serialising the response again (cache/entry-codec.ts).
+   */
+  upstreamText?: { response: CanonicalResponse; dialect: Dialect; text: string };
   /** Facts about the attempt that produced this outcome (settle reads them). */
   attemptFacts?: AttemptFacts;
 }

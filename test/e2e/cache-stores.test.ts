@@ -135,6 +135,8 @@ test('a corrupted SQLite entry is detected, deleted and never served', async () 
       value: string;
     }>;
     assert.equal(rows.length, 1);
+    // A whole answer is stored as the upstream's own text, its dialect named in the entry's header line.
+    assert.match(rows[0]!.value, /^P2 [0-9a-f]{8} \{[^\n]*"d":"openai"[^\n]*\}\n\{"id":"chatcmpl-/);
     // Flip one character of the answer inside the stored JSON: the checksum no longer matches.
     const tampered = rows[0]!.value.replace('echo:', 'echo;');
     assert.notEqual(tampered, rows[0]!.value);

@@ -294,6 +294,10 @@ export class CacheStage implements Stage {
       return Promise.resolve();
     }
     const now = Date.now();
+    const response =
+      outcome.response!.usage === outcome.usage
+        ? outcome.response!
+        : { ...outcome.response!, usage: outcome.usage };
     const answer: CachedAnswer = {
       key,
       storedAt: now,
@@ -302,12 +306,14 @@ export class CacheStage implements Stage {
       servedModel: outcome.servedModel,
       simulated: outcome.simulated,
       // The answer with the usage the call consumed (the same object unless a stage replaced the usage).
-      response:
-        outcome.response!.usage === outcome.usage
-          ? outcome.response!
-          : { ...outcome.response!, usage: outcome.usage },
+      response,
     };
-    const text = encodeAnswer(answer);
+    // The upstream's own text when it is still exactly this answer: stored as it is, not serialised again.
+    const source = outcome.upstreamText;
+    const text = encodeAnswer(
+      answer,
+      source !== undefined && source.response === response ? source : undefined,
+    );
     if (text.length > this.global.maxEntryBytes) {
       this.notStored(meta, 'too_large');
       return Promise.resolve();

@@ -1,14 +1,28 @@
 /**
- * The stored form of a cached answer: a version tag, a checksum and JSON. Reading validates all three,
- * that the entry belongs to the key it was found under and that it has not expired, and that the answer
- * has the shape of a complete canonical response — a damaged or foreign entry is reported as corrupt and
- * never served.
+ * The stored form of a cached answer: a version tag, a checksum, a one-line JSON header and the answer.
+ * Reading validates all of it, that the entry belongs to the key it was found under and that it has not
+ * expired, and that the answer has the shape of a complete canonical response — a damaged or foreign entry
+ * is reported as corrupt and never served.
+ *
+ * `P2 <crc32, 8 hex digits> <header JSON>\n<answer>`: when the outcome carries the upstream's own answer
+ * text (an answer read whole, `Outcome.upstreamText`), that text is the answer and the header names its
+ * dialect (`d`) and the response's creation time (`c`, which a codec may not read from the text: Anthropic
+ * answers carry none); a hit parses it with that dialect's codec, as the call did. Other answers (streams,
+ * rendered answers) are stored as the canonical response's JSON, without `d`. Storing the upstream's text
+ * instead of re-serialising the canonical response, and a CRC-32 instead of a SHA-256 over the entry, is
+ * what a cache miss pays for its entry: 3.1 → ~0.9 µs in-process (BENCHMARKS.md, tactics miss path round 8).
+ * The checksum detects damage, not forgery (whoever can write the store can write a valid entry).
+ * `P1 <sha256, 24 hex> <JSON>` entries of earlier versions are still read.
  */
 import { hash } from 'node:crypto';
+import { crc32 } from 'node:zlib';
+import type { Dialect } from '../../core/request.js';
 import type { CanonicalResponse } from '../../core/response.js';
 import type { Usage } from '../../core/usage.js';
+import { CODECS } from '../../providers/codecs.js';
 
-const TAG = 'P1';
+const TAG = 'P2';
+const OLD_TAG = 'P1';
 
 export interface CachedAnswer {
   /** The exact key the answer was stored under. */
@@ -22,32 +36,78 @@ export interface CachedAnswer {
   response: CanonicalResponse;
 }
 
-export type DecodeResult = { ok: true; answer: CachedAnswer } | { ok: false; reason: string };
-
-function checksum(json: string): string {
-  return hash('sha256', json, 'hex').slice(0, 24);
+/** The upstream's own JSON text of an answer, in its dialect: parsing it with that dialect's codec gives the response. */
+export interface AnswerText {
+  dialect: Dialect;
+  text: string;
 }
 
-export function encodeAnswer(a: CachedAnswer): string {
-  const json = JSON.stringify({
-    k: a.key,
-    t: a.storedAt,
-    e: a.expiresAt,
-    p: a.provider,
-    m: a.servedModel,
-    s: a.simulated,
-    r: a.response,
-  });
-  return `${TAG} ${checksum(json)} ${json}`;
+export type DecodeResult = { ok: true; answer: CachedAnswer } | { ok: false; reason: string };
+
+/** CRC-32 of the entry after its tag and checksum, as 8 hex digits. */
+function crc(body: string): string {
+  return crc32(body).toString(16).padStart(8, '0');
+}
+
+/**
+ * The entry of an answer; `source`: the upstream's text of `a.response` (then stored instead of the
+ * response's JSON). The caller vouches that `source` parses into `a.response` (Outcome.upstreamText).
+ */
+export function encodeAnswer(a: CachedAnswer, source?: AnswerText): string {
+  // The header written field by field (JSON.stringify of an object costs twice this, per miss).
+  const str = JSON.stringify;
+  const common = `{"k":${str(a.key)},"t":${a.storedAt},"e":${a.expiresAt},"p":${str(a.provider)},"m":${str(a.servedModel)},"s":${a.simulated}`;
+  const body = source
+    ? `${common},"d":${str(source.dialect)},"c":${a.response.created}}\n${source.text}`
+    : `${common}}\n${str(a.response)}`;
+  return `${TAG} ${crc(body)} ${body}`;
 }
 
 export function decodeAnswer(text: string, key: string, now: number): DecodeResult {
+  if (text.startsWith(`${OLD_TAG} `)) return decodeOld(text, key, now);
   if (!text.startsWith(`${TAG} `)) return { ok: false, reason: 'unknown version' };
-  const sp = text.indexOf(' ', TAG.length + 1);
+  const at = TAG.length + 1;
+  if (text.length < at + 9 || text[at + 8] !== ' ') return { ok: false, reason: 'truncated' };
+  const body = text.slice(at + 9);
+  if (crc(body) !== text.slice(at, at + 8)) return { ok: false, reason: 'checksum mismatch' };
+  const nl = body.indexOf('\n');
+  if (nl < 0) return { ok: false, reason: 'truncated' };
+  let h: unknown;
+  let answer: unknown;
+  try {
+    h = JSON.parse(body.slice(0, nl));
+    answer = JSON.parse(body.slice(nl + 1));
+  } catch {
+    return { ok: false, reason: 'not JSON' };
+  }
+  if (!isObject(h)) return { ok: false, reason: 'not an object' };
+  if (h.d !== undefined) {
+    // The upstream's own answer text: parsed by its dialect's codec, as the call parsed it.
+    if (
+      typeof h.d !== 'string' ||
+      !Object.hasOwn(CODECS, h.d) ||
+      typeof h.p !== 'string' ||
+      typeof h.c !== 'number'
+    )
+      return { ok: false, reason: 'bad answer source' };
+    try {
+      const response = CODECS[h.d as Dialect].parseResponse(answer, h.p);
+      response.created = h.c;
+      answer = response;
+    } catch {
+      return { ok: false, reason: 'not a complete response' };
+    }
+  }
+  return validated(h, answer, key, now);
+}
+
+/** A `P1` entry: a SHA-256 checksum and one JSON object holding the header's fields and the response (`r`). */
+function decodeOld(text: string, key: string, now: number): DecodeResult {
+  const sp = text.indexOf(' ', OLD_TAG.length + 1);
   if (sp < 0) return { ok: false, reason: 'truncated' };
-  const sum = text.slice(TAG.length + 1, sp);
+  const sum = text.slice(OLD_TAG.length + 1, sp);
   const json = text.slice(sp + 1);
-  if (checksum(json) !== sum) return { ok: false, reason: 'checksum mismatch' };
+  if (hash('sha256', json, 'hex').slice(0, 24) !== sum) return { ok: false, reason: 'checksum mismatch' };
   let v: unknown;
   try {
     v = JSON.parse(json);
@@ -55,13 +115,18 @@ export function decodeAnswer(text: string, key: string, now: number): DecodeResu
     return { ok: false, reason: 'not JSON' };
   }
   if (!isObject(v)) return { ok: false, reason: 'not an object' };
+  return validated(v, v.r, key, now);
+}
+
+/** The answer of a parsed header `v` and response `r`, once every field has been checked. */
+function validated(v: Record<string, unknown>, r: unknown, key: string, now: number): DecodeResult {
   if (v.k !== key) return { ok: false, reason: 'stored under another key' };
   if (typeof v.t !== 'number' || typeof v.e !== 'number') return { ok: false, reason: 'bad timestamps' };
   if (v.e <= now) return { ok: false, reason: 'expired' };
   if (!(v.p === null || typeof v.p === 'string') || !(v.m === null || typeof v.m === 'string'))
     return { ok: false, reason: 'bad provider or model' };
   if (typeof v.s !== 'boolean') return { ok: false, reason: 'bad simulated flag' };
-  if (!isResponse(v.r)) return { ok: false, reason: 'not a complete response' };
+  if (!isResponse(r)) return { ok: false, reason: 'not a complete response' };
   return {
     ok: true,
     answer: {
@@ -71,7 +136,7 @@ export function decodeAnswer(text: string, key: string, now: number): DecodeResu
       provider: v.p,
       servedModel: v.m,
       simulated: v.s,
-      response: v.r,
+      response: r,
     },
   };
 }

@@ -189,6 +189,7 @@ async function callTarget(ctx: RequestContext, target: Target, deps: ExecuteDeps
       ttftMs: null,
       written: false,
       body: out,
+      upstreamText: { response, dialect: upstreamCodec.name, text },
     };
   } catch (e) {
     const err = ctx.signal.aborted
