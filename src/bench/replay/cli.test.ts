@@ -108,6 +108,24 @@ describe('router train / eval', () => {
     );
     const r = routerTrain({ input, out: join(dir, 'm.json'), method: 'knn', log: quiet });
     assert.equal(r?.examples, 2);
+    // No --method: the stack, unless the examples are too few for its folds.
+    const lines: string[] = [];
+    const few = routerTrain({ input, out: join(dir, 'm1.json'), log: (l) => lines.push(l) });
+    assert.equal(few?.method, 'logreg');
+    assert.match(
+      lines.join('\n'),
+      /2 examples are too few for the stack's 5-fold CV \(20\); training logreg/,
+    );
+    const many = join(dir, 'labels-many.jsonl');
+    writeFileSync(
+      many,
+      `${Array.from({ length: 40 }, (_, i) =>
+        JSON.stringify({ text: i % 2 ? `prove the theorem number ${i}` : `hello there ${i}`, label: i % 2 }),
+      ).join('\n')}\n`,
+    );
+    const byDefault = routerTrain({ input: many, out: join(dir, 'm3.json'), log: quiet });
+    assert.equal(byDefault?.method, 'stack');
+    assert.ok((byDefault?.cv?.stack ?? 0) > 0.9, JSON.stringify(byDefault?.cv));
     writeFileSync(input, '{"text": 1}\n');
     assert.throws(() => routerTrain({ input, out: join(dir, 'm2.json'), log: quiet }), /labels.jsonl:1/);
   });
@@ -120,16 +138,37 @@ describe('router train / eval', () => {
     assert.equal(model.kind, 'dual');
     const p = predict(model, 'How many eggs are left?');
     assert.ok(p >= 0 && p <= 1);
-    const auto = routerTrain({ dataset: 'gsm8k', method: 'auto', out: path, datasetsDir: DATA, log: quiet });
-    assert.deepEqual(Object.keys(auto?.cv ?? {}).sort(), [
-      'anchored',
-      'blend',
-      'dual',
-      'dual-blend',
-      'dual-gbdt',
-      'knn',
-      'logreg',
-    ]);
+    // `auto`, and no --method at all, train the stack; on an outcome file every outcome candidate is
+    // scored by CV (APGR) on the train half.
+    const outcomes = join(dir, 'outcomes.jsonl');
+    writeFileSync(
+      outcomes,
+      `${Array.from({ length: 120 }, (_, i) => {
+        const hard = i % 3 === 0;
+        const prompt = hard ? `prove the lemma about primes, case ${i}` : `what colour is item ${i}?`;
+        const models = {
+          small: { score: hard ? 0 : 1, cost: 0.0001 },
+          big: { score: 1, cost: 0.002 },
+        };
+        return JSON.stringify({ id: `q${i}`, prompt, models });
+      }).join('\n')}\n`,
+    );
+    for (const method of ['auto', undefined] as const) {
+      const out = join(dir, 'models', `stack-${method ?? 'default'}.json`);
+      const auto = routerTrain({ input: outcomes, out, log: quiet, ...(method ? { method } : {}) });
+      assert.equal(auto?.method, 'stack');
+      assert.deepEqual(Object.keys(auto?.cv ?? {}).sort(), [
+        'dual',
+        'dual-gbdt',
+        'embed-knn',
+        'knn',
+        'length',
+        'logreg',
+        'stack',
+      ]);
+      assert.ok(auto!.cv!.stack! > 0.8, JSON.stringify(auto?.cv));
+      assert.equal(loadModel(readFileSync(out, 'utf8')).kind, 'anchored');
+    }
     const input = join(dir, 'labels-only.jsonl');
     writeFileSync(input, '{"text": "prove it", "label": 1}\n{"text": "hi", "label": 0}\n');
     assert.throws(

@@ -39,15 +39,8 @@ import { overrulingEvidence, twoModelEvidence } from './shared-evidence.js';
 import { frontierOf, Split, singleModels } from './evidence.js';
 import { segmentRecords } from './outcome-bench.js';
 import { loadOutcomeFile } from './outcomes.js';
-import {
-  type RouterMethod,
-  routerExamples,
-  selectMethodByCv,
-  EXAMPLE_ROUTER_METHODS,
-  OUTCOME_METHODS,
-  selectMethodByCvExamples,
-  trainRouterModel,
-} from './router-training.js';
+import { type RouterMethod, routerExamples, OUTCOME_METHODS, trainRouterModel } from './router-training.js';
+import { STACK_FOLDS, STACK_MIN_EXAMPLES, stackCv } from './router-stack.js';
 import { splitRecords } from './split.js';
 
 export type ReplayDataset = TwoModelDatasetName | 'overruling' | 'all';
@@ -233,9 +226,10 @@ export function routerTrain(opts: RouterTrainOptions): RouterTrainResult | null 
   const log = opts.log ?? ((l: string) => console.log(l));
   const seed = opts.seed ?? 1;
   let examples: TrainExample[];
-  let method: RouterMethod = opts.method === 'auto' || opts.method === undefined ? 'logreg' : opts.method;
-  let cv: Record<string, number> | undefined;
-  const auto = opts.method === 'auto';
+  // No --method, or `auto`: the stack, whose 5-fold CV inside the training data picks the router kinds
+  // and their weights (one kind alone when no mix beats it).
+  const auto = opts.method === 'auto' || opts.method === undefined;
+  let method: RouterMethod = opts.method === 'auto' || opts.method === undefined ? 'stack' : opts.method;
   if (opts.input && isOutcomeFile(opts.input)) {
     // Recorded outcomes: learn "needs the dearer model" between the cheapest and the best frontier model.
     const ds = loadOutcomeFile(opts.input);
@@ -256,28 +250,8 @@ export function routerTrain(opts: RouterTrainOptions): RouterTrainResult | null 
     log(
       `router: ${ds.name}: learning when ${strong} is needed over ${cheap} (train half: ${recs.length} prompts)`,
     );
-    if (auto) {
-      const r = selectMethodByCv(recs, ds.binary, predict, undefined, seed);
-      method = r.method;
-      cv = r.apgrByMethod;
-      log(
-        `router: 2-fold CV APGR: ${Object.entries(cv)
-          .map(([m, a]) => `${m} ${a.toFixed(3)}`)
-          .join(', ')} → ${method}`,
-      );
-    }
   } else if (opts.input) {
     examples = readJsonl(opts.input);
-    if (auto) {
-      const r = selectMethodByCvExamples(examples, predict, EXAMPLE_ROUTER_METHODS, seed);
-      method = r.method;
-      cv = r.aucByMethod;
-      log(
-        `router: 2-fold CV ROC AUC: ${Object.entries(cv)
-          .map(([m, a]) => `${m} ${a.toFixed(3)}`)
-          .join(', ')} → ${method}`,
-      );
-    }
   } else {
     const root = resolveDatasetsDir(opts.datasetsDir);
     if (!root) return missing(log);
@@ -290,15 +264,12 @@ export function routerTrain(opts: RouterTrainOptions): RouterTrainResult | null 
     examples = halves.flatMap((h) =>
       routerExamples(h.train, h.d.binary, total / (halves.length * h.train.length), h.d.name),
     );
-    if (auto && halves.length === 1) {
-      const r = selectMethodByCv(halves[0]!.train, halves[0]!.d.binary, predict, undefined, seed);
-      method = r.method;
-      cv = r.apgrByMethod;
-    } else if (auto) {
-      const r = selectMethodByCvExamples(examples, predict, undefined, seed);
-      method = r.method;
-      cv = r.aucByMethod;
-    }
+  }
+  if (auto && examples.length < STACK_MIN_EXAMPLES) {
+    method = 'logreg';
+    log(
+      `router: ${examples.length} examples are too few for the stack's ${STACK_FOLDS}-fold CV (${STACK_MIN_EXAMPLES}); training logreg`,
+    );
   }
   if (OUTCOME_METHODS.includes(method) && examples.some((e) => e.strong === undefined)) {
     throw new InvalidRequestError(
@@ -317,6 +288,14 @@ export function routerTrain(opts: RouterTrainOptions): RouterTrainResult | null 
   });
   mkdirSync(dirname(opts.out), { recursive: true });
   writeFileSync(opts.out, saveModel(model));
+  const cv = method === 'stack' ? stackCv(model.meta) : undefined;
+  if (cv) {
+    log(
+      `router: 5-fold CV ${model.meta.cv_auc === undefined ? 'APGR' : 'ROC AUC'}: ${Object.entries(cv)
+        .map(([m, a]) => `${m} ${a.toFixed(3)}`)
+        .join(', ')} → ${String(model.meta.picks)}`,
+    );
+  }
   log(`router: trained ${method} on ${examples.length} examples → ${opts.out}`);
   return { path: opts.out, method, examples: examples.length, ...(cv ? { cv } : {}) };
 }

@@ -5,7 +5,10 @@
  * become ranks, so candidates on different scales count by their weights alone. Greedy forward selection
  * with replacement then adds, one pick at a time, the candidate that most raises the mean out-of-fold
  * APGR (or ROC AUC when the examples carry a single label, not both models' outcomes) of the weighted rank
- * average, and stops when no pick helps. The result is an `anchored` model — the picked routers retrained
+ * average, and stops when no pick helps. The APGR here is its exact-area form (`gain-recovered.ts`):
+ * RouteLLM's 11-threshold APGR of the same ranks moves by a few hundredths with where the quantile edges
+ * happen to fall in a fold of a few hundred prompts, which is as large as the differences being chosen
+ * between; the exact area does not. The result is an `anchored` model — the picked routers retrained
  * on every example, averaged by rank through quantile tables of their training scores with the pick counts
  * as weights — so the gateway loads and scores it like any other router file.
  */
@@ -18,11 +21,13 @@ import {
 } from '../../pipeline/route/classifier.js';
 import { hash32 } from '../../pipeline/route/sparse-hash.js';
 import { hasSubjects } from '../../pipeline/route/subject-prior.js';
-import { evaluateScores } from './metrics.js';
+import { gainRecovered } from './gain-recovered.js';
 import { rocAuc } from './roc-auc.js';
 import type { RouterMethod } from './router-method.js';
 
 export const STACK_FOLDS = 5;
+/** The fewest examples the folds can hold (`chooseStack` refuses fewer). */
+export const STACK_MIN_EXAMPLES = 4 * STACK_FOLDS;
 /** At most this many picks (with replacement): weights are multiples of 1/8. */
 export const STACK_MAX_PICKS = 8;
 /** Candidates when both models' outcomes are known on every example. */
@@ -88,8 +93,8 @@ export function chooseStack(
   seed = 1,
   candidates: readonly RouterMethod[] = defaultCandidates(examples),
 ): StackChoice {
-  if (examples.length < 4 * STACK_FOLDS)
-    throw new RangeError(`stack: needs at least ${4 * STACK_FOLDS} examples`);
+  if (examples.length < STACK_MIN_EXAMPLES)
+    throw new RangeError(`stack: needs at least ${STACK_MIN_EXAMPLES} examples`);
   const outcomes = hasOutcomes(examples);
   const foldOf = examples.map((e) => hash32(`penny-stack-v1:${e.text}`) % STACK_FOLDS);
   const folds = Array.from({ length: STACK_FOLDS }, (_, k) =>
@@ -97,10 +102,10 @@ export function chooseStack(
   ).filter((idx) => idx.length > 0);
   const metricOf = (idx: readonly number[], scores: readonly number[]): number =>
     outcomes
-      ? evaluateScores(
-          idx.map((i) => ({ w: examples[i]!.cheap!, s: examples[i]!.strong! })),
+      ? gainRecovered(
+          idx.map((i) => examples[i]!.strong! - examples[i]!.cheap!),
           scores,
-        ).apgr
+        )
       : rocAuc(
           scores,
           idx.map((i) => examples[i]!.label),
@@ -191,4 +196,16 @@ export function trainStack(
       ),
     },
   );
+}
+
+/** A stack model's recorded CV figures: each candidate alone, and `stack` for the chosen mix. */
+export function stackCv(meta: Readonly<Record<string, string | number | boolean>>): Record<string, number> {
+  const metric = meta.cv_auc === undefined ? 'apgr' : 'auc';
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(meta)) {
+    if (typeof v === 'number' && k.startsWith(`cv_${metric}_`)) out[k.slice(`cv_${metric}_`.length)] = v;
+  }
+  const all = meta[`cv_${metric}`];
+  if (typeof all === 'number') out.stack = all;
+  return out;
 }

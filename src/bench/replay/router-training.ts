@@ -21,13 +21,12 @@ import { trainSubjectPrior } from '../../pipeline/route/subject-prior.js';
 import type { TwoModelRecord } from './datasets.js';
 import { evaluateScores } from './metrics.js';
 import type { RouterMethod } from './router-method.js';
-import { rocAuc } from './roc-auc.js';
 import { trainStack } from './router-stack.js';
 
 export { rocAuc } from './roc-auc.js';
 
 export type { RouterMethod } from './router-method.js';
-/** `--method auto` on recorded outcomes (both models' scores known): the `dual` heads are candidates. */
+/** The replay benchmark's 2-fold CV choice of one router kind (`selectMethodByCv`). */
 export const ROUTER_METHODS: readonly RouterMethod[] = [
   'logreg',
   'knn',
@@ -39,18 +38,6 @@ export const ROUTER_METHODS: readonly RouterMethod[] = [
 ];
 /** Methods that learn each model's outcome, so they need `cheap` and `strong` on every example. */
 export const OUTCOME_METHODS: readonly RouterMethod[] = ['dual', 'dual-blend', 'dual-gbdt'];
-/**
- * `--method auto` on labelled examples (ledger verdicts, JSONL): a single label per prompt, so no `dual`
- * heads; the embedding k-NN is tried.
- */
-export const EXAMPLE_ROUTER_METHODS: readonly RouterMethod[] = [
-  'logreg',
-  'knn',
-  'blend',
-  'embed-knn',
-  'anchored',
-];
-
 /** Soft "needs the strong model" label in [0, 1]. */
 export function routerLabel(r: Pick<TwoModelRecord, 'w' | 's'>, binary: boolean): number {
   if (binary) return (1 + r.s - r.w) / 2;
@@ -184,42 +171,4 @@ export function selectMethodByCv(
   let best = methods[0]!;
   for (const m of methods) if (apgrByMethod[m]! > apgrByMethod[best]!) best = m;
   return { method: best, apgrByMethod, outOfFold: oof[best]! };
-}
-
-export interface ExampleCvResult {
-  method: RouterMethod;
-  /** Mean ROC AUC over the two folds, per method. */
-  aucByMethod: Record<RouterMethod, number>;
-}
-
-/**
- * 2-fold CV for labelled examples ({text, label}) that carry no outcomes to compute APGR from: the method
- * whose scores rank "needs the strong model" above "does not" best (ROC AUC) wins. Folds by hash of the text.
- */
-export function selectMethodByCvExamples(
-  examples: readonly TrainExample[],
-  predictFn: (m: RouterModel, text: string) => number,
-  methods: readonly RouterMethod[] = ROUTER_METHODS,
-  seed = 1,
-): ExampleCvResult {
-  const fold = examples.map((e) => hash32(`penny-cv-v1:${e.text}`) >>> 31);
-  const aucByMethod = {} as Record<RouterMethod, number>;
-  for (const method of methods) {
-    let sum = 0;
-    for (const k of [0, 1]) {
-      const trainPart = examples.filter((_, i) => fold[i] !== k);
-      const evalPart = examples.filter((_, i) => fold[i] === k);
-      if (trainPart.length === 0 || evalPart.length === 0)
-        throw new RangeError('too few examples for 2-fold CV');
-      const model = trainRouterModel(trainPart, method, seed);
-      sum += rocAuc(
-        evalPart.map((e) => predictFn(model, e.text)),
-        evalPart.map((e) => e.label),
-      );
-    }
-    aucByMethod[method] = sum / 2;
-  }
-  let best = methods[0]!;
-  for (const m of methods) if (aucByMethod[m]! > aucByMethod[best]!) best = m;
-  return { method: best, aucByMethod };
 }
