@@ -39,6 +39,7 @@ export const METHODS = [
   'dual-gbdt',
   'length',
   'subject-prior',
+  'topic-prior',
   'anchored',
   'stack',
   'auto',

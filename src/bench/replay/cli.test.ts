@@ -165,6 +165,7 @@ describe('router train / eval', () => {
         'length',
         'logreg',
         'stack',
+        'topic-prior',
       ]);
       assert.ok(auto!.cv!.stack! > 0.8, JSON.stringify(auto?.cv));
       assert.equal(loadModel(readFileSync(out, 'utf8')).kind, 'anchored');

@@ -246,8 +246,8 @@ describe('replaying recorded outcomes', () => {
     });
     assert.deepEqual(
       Object.keys(tr?.cv ?? {}).sort(),
-      ['anchored', 'blend', 'dual', 'dual-blend', 'dual-gbdt', 'knn', 'logreg'],
-      'auto chose by CV on the outcome file, dual heads (logistic and boosted) and the anchored router included',
+      ['dual', 'dual-gbdt', 'embed-knn', 'knn', 'length', 'logreg', 'stack', 'topic-prior'],
+      'auto trains the stack on the outcome file: every outcome candidate scored by CV, the dual heads included',
     );
     const ev = routerEvalOutcomes({
       model,
@@ -264,7 +264,7 @@ describe('replaying recorded outcomes', () => {
     );
   });
 
-  test('--method auto on labelled examples chooses by cross-validated ROC AUC', () => {
+  test('--method auto on labelled examples trains the stack, chosen by cross-validated ROC AUC', () => {
     assert.equal(rocAuc([0.1, 0.9, 0.8, 0.2], [0, 1, 1, 0]), 1);
     assert.equal(rocAuc([0.5, 0.5], [0, 1]), 0.5);
     const f = join(dir, 'ex.jsonl');
@@ -277,10 +277,17 @@ describe('replaying recorded outcomes', () => {
     }
     writeFileSync(f, rows.join('\n'));
     const r = routerTrain({ input: f, out: join(dir, 'ex-model.json'), method: 'auto', log: () => {} });
-    assert.ok(r?.cv && r.cv.logreg! > 0.9 && Object.keys(r.cv).length === 5 && 'embed-knn' in r.cv);
-    // Single labels: the boosted dual heads need both models' scores, the anchored router does not.
-    assert.ok('anchored' in r.cv && !('dual-gbdt' in r.cv));
-    assert.notEqual(r.method, 'knn', 'k = 100 neighbours cannot rank 60 training prompts');
+    assert.equal(r?.method, 'stack');
+    // Single labels: the single-label candidates only (the dual heads need both models' scores).
+    assert.deepEqual(Object.keys(r?.cv ?? {}).sort(), [
+      'embed-knn',
+      'knn',
+      'length',
+      'logreg',
+      'stack',
+      'topic-prior',
+    ]);
+    assert.ok(r!.cv!.logreg! > 0.9 && r!.cv!.stack! >= r!.cv!.logreg!, JSON.stringify(r?.cv));
   });
 });
 

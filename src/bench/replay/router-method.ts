@@ -9,5 +9,6 @@ export type RouterMethod =
   | 'dual-gbdt'
   | 'length'
   | 'subject-prior'
+  | 'topic-prior'
   | 'anchored'
   | 'stack';

@@ -104,6 +104,14 @@ describe('stack router (ensemble selection by CV)', () => {
     assert.ok(choice.single['subject-prior']! > choice.single.length! + 0.2, JSON.stringify(choice));
   });
 
+  test('a candidate these examples cannot train drops out instead of failing the stack', () => {
+    // The problems name no subject, so the subject prior cannot be trained (a RangeError).
+    const choice = chooseStack(data, trainBase, 1, ['subject-prior', 'logreg']);
+    assert.deepEqual(choice.dropped, ['subject-prior']);
+    assert.deepEqual(Object.keys(choice.single), ['logreg']);
+    assert.throws(() => chooseStack(data, trainBase, 1, ['subject-prior']), /no candidate could be trained/);
+  });
+
   test('refuses too few examples for its folds', () => {
     assert.throws(() => chooseStack(data.slice(0, 10), trainBase), /needs at least 20 examples/);
   });

@@ -38,6 +38,7 @@ export const STACK_OUTCOME_CANDIDATES: readonly RouterMethod[] = [
   'embed-knn',
   'dual',
   'dual-gbdt',
+  'topic-prior',
 ];
 /**
  * Added to either list when every example names its subject and there are at least two
@@ -46,7 +47,13 @@ export const STACK_OUTCOME_CANDIDATES: readonly RouterMethod[] = [
  */
 export const STACK_SUBJECT_CANDIDATE: RouterMethod = 'subject-prior';
 /** Candidates for single-label examples (ledger verdicts, JSONL). */
-export const STACK_LABEL_CANDIDATES: readonly RouterMethod[] = ['length', 'logreg', 'knn', 'embed-knn'];
+export const STACK_LABEL_CANDIDATES: readonly RouterMethod[] = [
+  'length',
+  'logreg',
+  'knn',
+  'embed-knn',
+  'topic-prior',
+];
 
 export type BaseTrainer = (
   examples: readonly TrainExample[],
@@ -62,6 +69,8 @@ export interface StackChoice {
   /** Mean out-of-fold metric of the chosen ensemble. */
   score: number;
   metric: 'apgr' | 'auc';
+  /** Candidates that could not be trained on these examples (left out). */
+  dropped: RouterMethod[];
 }
 
 const hasOutcomes = (examples: readonly TrainExample[]) =>
@@ -110,22 +119,32 @@ export function chooseStack(
           scores,
           idx.map((i) => examples[i]!.label),
         );
-  // Out-of-fold ranks per candidate, per fold.
+  // Out-of-fold ranks per candidate, per fold. A candidate these examples cannot train (a RangeError:
+  // e.g. prompts that form a single topic) drops out rather than failing the stack.
   const oof = new Map<RouterMethod, number[][]>();
+  const dropped: RouterMethod[] = [];
   for (const method of candidates) {
-    oof.set(
-      method,
-      folds.map((idx) => {
-        const held = new Set(idx);
-        const model = trainBase(
-          examples.filter((_, i) => !held.has(i)),
-          method,
-          seed,
-        );
-        return ranks(idx.map((i) => predict(model, examples[i]!.text)));
-      }),
-    );
+    try {
+      oof.set(
+        method,
+        folds.map((idx) => {
+          const held = new Set(idx);
+          const model = trainBase(
+            examples.filter((_, i) => !held.has(i)),
+            method,
+            seed,
+          );
+          return ranks(idx.map((i) => predict(model, examples[i]!.text)));
+        }),
+      );
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+      dropped.push(method);
+    }
   }
+  const usable = candidates.filter((m) => oof.has(m));
+  if (usable.length === 0)
+    throw new RangeError(`stack: no candidate could be trained (${dropped.join(', ')})`);
   const evaluate = (counts: ReadonlyMap<RouterMethod, number>): number => {
     let sum = 0;
     let n = 0;
@@ -144,13 +163,13 @@ export function chooseStack(
     return n === 0 ? Number.NaN : sum / n;
   };
   const single: StackChoice['single'] = {};
-  for (const m of candidates) single[m] = evaluate(new Map([[m, 1]]));
+  for (const m of usable) single[m] = evaluate(new Map([[m, 1]]));
   const counts = new Map<RouterMethod, number>();
   let score = Number.NEGATIVE_INFINITY;
   for (let pick = 0; pick < STACK_MAX_PICKS; pick++) {
     let best: RouterMethod | null = null;
     let bestScore = score;
-    for (const m of candidates) {
+    for (const m of usable) {
       const trial = new Map(counts);
       trial.set(m, (trial.get(m) ?? 0) + 1);
       const v = evaluate(trial);
@@ -163,12 +182,13 @@ export function chooseStack(
     counts.set(best, (counts.get(best) ?? 0) + 1);
     score = bestScore;
   }
-  if (counts.size === 0) counts.set(candidates[0]!, 1);
+  if (counts.size === 0) counts.set(usable[0]!, 1);
   return {
-    picks: Object.fromEntries(candidates.filter((m) => counts.has(m)).map((m) => [m, counts.get(m)!])),
+    picks: Object.fromEntries(usable.filter((m) => counts.has(m)).map((m) => [m, counts.get(m)!])),
     single,
     score,
     metric: outcomes ? 'apgr' : 'auc',
+    dropped,
   };
 }
 
@@ -190,6 +210,7 @@ export function trainStack(
       ...meta,
       method: 'stack',
       picks: methods.map((m) => `${m}×${choice.picks[m]}`).join(' + '),
+      ...(choice.dropped.length > 0 ? { dropped: choice.dropped.join(', ') } : {}),
       [`cv_${choice.metric}`]: Number(choice.score.toFixed(4)),
       ...Object.fromEntries(
         Object.entries(choice.single).map(([m, v]) => [`cv_${choice.metric}_${m}`, Number(v.toFixed(4))]),

@@ -18,6 +18,7 @@ import { trainEmbedKnn } from '../../pipeline/route/embed-knn.js';
 import { trainKnn } from '../../pipeline/route/knn.js';
 import { trainDualGbdt } from '../../pipeline/route/dual-gbdt.js';
 import { trainSubjectPrior } from '../../pipeline/route/subject-prior.js';
+import { trainTopicPrior } from '../../pipeline/route/topic-prior.js';
 import type { TwoModelRecord } from './datasets.js';
 import { evaluateScores } from './metrics.js';
 import type { RouterMethod } from './router-method.js';
@@ -117,6 +118,8 @@ export function trainRouterModel(
       return { kind: 'length-prior', meta: { ...meta, method: 'length' } };
     case 'subject-prior':
       return trainSubjectPrior(examples, { meta: { ...meta, method: 'subject-prior' } });
+    case 'topic-prior':
+      return trainTopicPrior(examples, { seed, meta: { ...meta, method: 'topic-prior' } });
     case 'anchored': {
       const outcomes = examples.every((e) => e.cheap !== undefined && e.strong !== undefined);
       return anchor(

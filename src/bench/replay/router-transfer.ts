@@ -28,6 +28,7 @@ export const TRANSFER_METHODS: readonly RouterMethod[] = [
   'dual-gbdt',
   'anchored',
   'subject-prior',
+  'topic-prior',
   'stack',
 ];
 

@@ -35,7 +35,7 @@ export const router = defineCommand('router', (program) => {
     .addOption(
       new Option(
         '--method <method>',
-        "model kind (dual, dual-blend, dual-gbdt: learn each model's outcome, need --dataset or an outcome file; anchored: dual or logreg averaged with the length prior; subject-prior: the inferred subject's need for the strong model, needs subjects (--dataset mmlu, mt_bench, gsm8k+mmlu, or a group field in JSONL); stack: the other kinds averaged by rank, weights chosen by 5-fold CV on the training data; auto, and the default: stack, or logreg below 20 examples)",
+        "model kind (dual, dual-blend, dual-gbdt: learn each model's outcome, need --dataset or an outcome file; anchored: dual or logreg averaged with the length prior; subject-prior: the inferred subject's need for the strong model, needs subjects (--dataset mmlu, mt_bench, gsm8k+mmlu, or a group field in JSONL); topic-prior: the same over unsupervised topics (k-means clusters of the offline embedder), no subjects needed; stack: the other kinds averaged by rank, weights chosen by 5-fold CV on the training data; auto, and the default: stack, or logreg below 20 examples)",
       ).choices([
         'logreg',
         'knn',
@@ -46,6 +46,7 @@ export const router = defineCommand('router', (program) => {
         'dual-gbdt',
         'length',
         'subject-prior',
+        'topic-prior',
         'anchored',
         'stack',
         'auto',
