@@ -252,7 +252,9 @@ export class Allowances {
   }
 
   private ok(lines: readonly ReserveLine[]): ReserveResult {
-    return { ok: true, now: this.opts.now(), lines: lines.map((l) => this.view(l.key)) };
+    const views = new Array<CounterSnapshot>(lines.length);
+    for (let i = 0; i < views.length; i++) views[i] = this.view(lines[i]!.key);
+    return { ok: true, now: this.opts.now(), lines: views };
   }
 
   private slot(key: string, window: WindowSpec): Slot {
@@ -297,14 +299,16 @@ export class Allowances {
   /** Admits the call locally if every line fits its allowance. */
   private take(id: string, lines: readonly ReserveLine[]): boolean {
     const now = Date.now();
-    const slots: Slot[] = [];
+    // Sized up front (an array grown by push gets room for 17): one per admitted call.
+    const slots = new Array<Slot>(lines.length);
     let fits = true;
-    for (const l of lines) {
+    for (let i = 0; i < lines.length; i++) {
+      const l = lines[i]!;
       const s = this.slot(l.key, l.window);
       s.limit = l.limit;
       s.window = l.window;
       if (l.amount > s.unit) s.unit = l.amount;
-      slots.push(s);
+      slots[i] = s;
       if (l.amount > 0 && !(this.usable(s, l.limit, now) && free(s) >= l.amount)) fits = false;
     }
     if (!fits) return false;

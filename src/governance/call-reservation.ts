@@ -10,23 +10,29 @@ import { PennyError } from '../core/errors.js';
 import type { CallGuard, CallTicket, RequestContext } from '../pipeline/context.js';
 import type { PriceCatalog } from '../pricing/catalog.js';
 import type { Target } from '../providers/resolve-target.js';
-import { SIMULATED_PROVIDER } from '../providers/simulated/simulated.js';
 import { type BudgetLine, type CompiledBudget, budgetLine } from './budget.js';
 import type { CounterSnapshot, ReserveLine, SettleLine } from './counter-store.js';
 import type { Governance } from './governance.js';
-import { type Facts, describeScope, scopeApplies } from './scope.js';
+import { type RequestScope, callScope } from './request-scope.js';
+import { type Facts, describeScope } from './scope.js';
 import { costNanoCeil, nanoToDisplay, nanoToUsd } from './units.js';
 import { worstCase } from './worst-case.js';
 
 /** What one call reserves: the budgets whose scope matches its target, and its worst-case cost. */
 export interface CallPlan {
   facts: Facts;
-  budgets: CompiledBudget[];
+  budgets: readonly CompiledBudget[];
   price: ReturnType<PriceCatalog['lookup']>;
   /** Worst case in nanodollars (0 when unpriced and only warn budgets apply). */
   amount: number;
-  /** Lines for the store's time `now`. */
-  lines(now: number): BudgetLine[];
+}
+
+/** A plan's lines for the store's time `now`, one per budget in the plan's order. */
+export function planLines(plan: CallPlan, now: number, timeZone: string): BudgetLine[] {
+  const out = new Array<BudgetLine>(plan.budgets.length);
+  for (let i = 0; i < out.length; i++)
+    out[i] = budgetLine(plan.budgets[i]!, plan.facts, now, timeZone, plan.amount);
+  return out;
 }
 
 /** A reservation the guard stage made for the request's first call together with its rate limits. */
@@ -47,6 +53,8 @@ interface CallSettlement {
   facts: Facts;
 }
 
+const NO_LINES: readonly SettleLine[] = [];
+
 export class BudgetCallGuard implements CallGuard {
   private n = 0;
   private prepaid: Prepaid | null = null;
@@ -58,11 +66,11 @@ export class BudgetCallGuard implements CallGuard {
   private tail: SettleLine[] | null = null;
   private stageOpen = true;
 
+  /** `scope`: the request's (request-scope.ts), shared with other requests; only its call cache is written. */
   constructor(
     private readonly gov: Governance,
     private readonly catalog: PriceCatalog,
-    private readonly base: Pick<Facts, 'feature' | 'key' | 'user'>,
-    private readonly extra: readonly CompiledBudget[],
+    private readonly scope: Pick<RequestScope, 'facts' | 'extra' | 'call'>,
   ) {}
 
   /**
@@ -70,32 +78,15 @@ export class BudgetCallGuard implements CallGuard {
    * budget applies; throws when an enforcing budget cannot price it.
    */
   plan(ctx: RequestContext, target: Target, configured: readonly CompiledBudget[]): CallPlan | null {
-    const facts: Facts = { ...this.base, provider: target.provider.name, model: target.model };
-    const budgets: CompiledBudget[] = [];
-    for (const b of configured) if (scopeApplies(b, facts)) budgets.push(b);
-    for (const b of this.extra) if (scopeApplies(b, facts)) budgets.push(b);
-    if (budgets.length === 0) return null;
-    // The simulated upstream is priced as the model asked for (as its ledger entries are).
-    const simulated = target.provider.name === SIMULATED_PROVIDER;
-    const price = this.catalog.lookup(target.model, simulated ? undefined : target.provider.name);
-    const cfg = this.gov.config;
-    const wc = worstCase(ctx.request, target.model, price, cfg);
-    if (wc.cost === null) {
-      const enforcing = budgets.find((b) => b.policy !== 'warn');
-      if (enforcing)
-        throw new PennyError(
-          'budget_unpriced',
-          `model "${target.model}" has no known price, so Penny cannot bound its cost under budget "${enforcing.name}"; add a price for it under \`prices\` in the config`,
-        );
-    }
-    const amount = wc.nano ?? 0;
-    return {
-      facts,
-      budgets,
-      price,
-      amount,
-      lines: (now) => budgets.map((b) => budgetLine(b, facts, now, cfg.timeZone, amount)),
-    };
+    const cs = callScope(this.scope, target, configured, this.catalog);
+    if (cs.budgets.length === 0) return null;
+    const wc = worstCase(ctx.request, target.model, cs.price, this.gov.config);
+    if (wc.cost === null && cs.enforcing)
+      throw new PennyError(
+        'budget_unpriced',
+        `model "${target.model}" has no known price, so Penny cannot bound its cost under budget "${cs.enforcing.name}"; add a price for it under \`prices\` in the config`,
+      );
+    return { facts: cs.facts, budgets: cs.budgets, price: cs.price, amount: wc.nano ?? 0 };
   }
 
   /** The next reservation id of this request. */
@@ -123,18 +114,22 @@ export class BudgetCallGuard implements CallGuard {
     const held = this.held;
     this.prepaid = null;
     this.held = null;
-    const shared = (id: string) => rate !== null && rate.id === id;
     if (pre) {
-      const lines: SettleLine[] = pre.lines.map((l) => ({ key: l.key, window: l.window, actual: 0 }));
-      if (shared(pre.id)) for (const l of rate!.lines) lines.push(l);
-      else if (rate) this.gov.settle(rate.id, rate.lines);
+      const joined = rate !== null && rate.id === pre.id ? rate.lines : NO_LINES;
+      if (rate && joined === NO_LINES) this.gov.settle(rate.id, rate.lines);
+      const lines = new Array<SettleLine>(pre.lines.length + joined.length);
+      let i = 0;
+      for (const l of pre.lines) lines[i++] = { key: l.key, window: l.window, actual: 0 };
+      for (const l of joined) lines[i++] = l;
       this.gov.settle(pre.id, lines);
     } else if (held) {
-      // held.lines is this guard's own array (built by the ticket): the rate lines join it in place.
-      if (shared(held.id)) for (const l of rate!.lines) held.lines.push(l);
-      else if (rate) this.gov.settle(rate.id, rate.lines);
-      this.gov.settleBudgets(held.id, held.lines, held.budgets, held.facts);
-    } else if (rate && this.running !== null && shared(this.running)) this.tail = rate.lines;
+      if (rate !== null && rate.id === held.id)
+        this.gov.settleBudgets(held.id, held.lines.concat(rate.lines), held.budgets, held.facts);
+      else {
+        if (rate) this.gov.settle(rate.id, rate.lines);
+        this.gov.settleBudgets(held.id, held.lines, held.budgets, held.facts);
+      }
+    } else if (rate && this.running !== null && rate.id === this.running) this.tail = rate.lines;
     else if (rate) this.gov.settle(rate.id, rate.lines);
   }
 
@@ -158,7 +153,7 @@ export class BudgetCallGuard implements CallGuard {
     let lines: ReserveLine[];
     try {
       const r = await this.gov.reserve(id, (now) => {
-        built = plan.lines(now);
+        built = planLines(plan, now, this.gov.config.timeZone);
         return built.map((b) => b.line);
       });
       if (!r.result.ok) {
@@ -218,16 +213,19 @@ export class BudgetCallGuard implements CallGuard {
     return {
       end: (outcome) => {
         const actual = outcome?.usage ? costNanoCeil(outcome.usage, price) : 0;
-        // One line per budget, in the plan's order.
-        const lines: SettleLine[] = reserved.map((l) => ({ key: l.key, window: l.window, actual }));
-        for (const l of this.gov.thresholds.spendRateLines(actual)) lines.push(l);
+        const rate = this.gov.thresholds.spendRateLines(actual);
+        // The rate lines the closed stage left for this call are written with it.
+        const tail = prepaid && !this.stageOpen ? (this.tail ?? NO_LINES) : NO_LINES;
+        // One line per budget, in the plan's order, then the spend-rate lines and the tail (sized up front).
+        const lines = new Array<SettleLine>(reserved.length + rate.length + tail.length);
+        let i = 0;
+        for (const l of reserved) lines[i++] = { key: l.key, window: l.window, actual };
+        for (const l of rate) lines[i++] = l;
+        for (const l of tail) lines[i++] = l;
         if (!prepaid) return this.gov.settleBudgets(id, lines, budgets, facts);
         this.running = null;
         if (this.stageOpen) this.held = { id, lines, budgets, facts };
-        else {
-          if (this.tail) for (const l of this.tail) lines.push(l);
-          this.gov.settleBudgets(id, lines, budgets, facts);
-        }
+        else this.gov.settleBudgets(id, lines, budgets, facts);
         this.tail = null;
       },
     };

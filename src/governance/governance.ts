@@ -401,14 +401,14 @@ export class Governance {
   reserve(
     id: string,
     build: (now: number) => ReserveLine[],
-    opts: { direct?: boolean } = {},
+    opts?: { direct?: boolean },
   ): Reserved | Promise<Reserved> {
     const counters = this.counters;
     if (!counters) throw new Error('no governance store');
     this.resyncClockInBackground(counters);
     // `direct`: a reservation that may be settled by another instance or after a restart (a deferred job)
     // is held in the store itself, not in this gateway's allowance.
-    const allowances = opts.direct ? null : this.allowancesFor(counters);
+    const allowances = opts?.direct ? null : this.allowancesFor(counters);
     const lines = build(this.now());
     const admitted = allowances?.admitNow(id, lines);
     if (admitted) return { result: admitted, lines };
@@ -476,11 +476,11 @@ export class Governance {
     id: string,
     lines: SettleLine[],
     then?: (snaps: CounterSnapshot[]) => void,
-    opts: { direct?: boolean } = {},
+    opts?: { direct?: boolean },
   ): void {
     const counters = this.counters;
     if (lines.length === 0 || !counters) return;
-    const allowances = opts.direct ? null : this.allowancesFor(counters);
+    const allowances = opts?.direct ? null : this.allowancesFor(counters);
     if (allowances) {
       allowances.settle(id, lines, then);
       return;

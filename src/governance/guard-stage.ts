@@ -15,20 +15,14 @@ import type { Outcome, RequestContext } from '../pipeline/context.js';
 import { type Stage, defineStage } from '../pipeline/stage.js';
 import type { PriceCatalog } from '../pricing/catalog.js';
 import type { Target, TargetResolver } from '../providers/resolve-target.js';
-import { type BudgetLine, budgetLine, keyBudget, type CompiledBudget } from './budget.js';
-import { BudgetCallGuard, type CallPlan } from './call-reservation.js';
+import { type BudgetLine, budgetLine, type CompiledBudget } from './budget.js';
+import { BudgetCallGuard, type CallPlan, planLines } from './call-reservation.js';
 import type { CounterSnapshot, ReserveLine, SettleLine } from './counter-store.js';
 import type { Governance, Reserved } from './governance.js';
 import { anyGlobMatches } from './glob.js';
 import type { VirtualKeyRecord } from './key-store.js';
-import {
-  type CompiledRateLimit,
-  type RateLine,
-  formatReset,
-  keyRateLimit,
-  rateHeaders,
-  rateLines,
-} from './rate-limit.js';
+import { type RateLine, formatReset, rateHeaders, rateLines } from './rate-limit.js';
+import { type RequestScope, RequestScopes } from './request-scope.js';
 import { type Facts, describeScope, scopeApplies } from './scope.js';
 import { looksLikeVirtualKey } from './virtual-key.js';
 import { promptTokens, worstCase } from './worst-case.js';
@@ -41,30 +35,22 @@ export interface GuardDeps {
 
 export function createGuardStage(deps: GuardDeps): Stage {
   const { gov, catalog, resolver } = deps;
+  const scopes = new RequestScopes(resolver);
   return defineStage({
     name: 'guard',
     async run(ctx, next) {
       // Values when cached (the usual case), promises only when the store must be read.
       const verified = verifyCaller(gov, ctx.requestHeaders, ctx.attribution, ctx.request.model);
       const rec = verified instanceof Promise ? await verified : verified;
-      const target = targetOf(resolver, ctx.request.model);
-      const facts: Facts = {
-        feature: ctx.attribution.feature,
-        key: ctx.attribution.keyId,
-        user: ctx.attribution.user,
-        model: ctx.request.model,
-        provider: target?.provider.name ?? null,
-      };
-      const own = rec ? keyBudget(rec) : null;
       const listed = gov.budgets();
       const configured = listed instanceof Promise ? await listed : listed;
-      const guard =
-        configured.length > 0 || own ? new BudgetCallGuard(gov, catalog, facts, own ? [own] : []) : null;
-      const pre = guard && target ? prepayable(guard, target, ctx, configured) : null;
-      const admitted = admitRate(gov, ctx, facts, rec, pre, guard);
+      const scope = scopes.get(rec, configured, gov.rateLimits, ctx.attribution, ctx.request.model);
+      const guard = scope.guarded ? new BudgetCallGuard(gov, catalog, scope) : null;
+      const pre = guard && scope.target ? prepayable(guard, scope.target, ctx, configured) : null;
+      const admitted = admitRate(gov, ctx, scope, pre, guard);
       const rate = admitted instanceof Promise ? await admitted : admitted;
       if (guard) {
-        if (configured.some(isDowngrade)) await markDowngrade(gov, catalog, ctx, facts, configured);
+        if (scope.downgrade) await markDowngrade(gov, catalog, ctx, scope.facts, configured);
         ctx.callGuard = guard;
       }
       let outcome: Outcome | null = null;
@@ -129,9 +115,10 @@ export function verifyCaller(
   return null;
 }
 
+const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+
 function virtualKeyIn(h: RequestContext['requestHeaders']): string | undefined {
   if (!h) return undefined;
-  const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
   const penny = one(h['x-penny-key']);
   if (penny && looksLikeVirtualKey(penny)) return penny;
   const auth = one(h.authorization);
@@ -140,14 +127,6 @@ function virtualKeyIn(h: RequestContext['requestHeaders']): string | undefined {
   const x = one(h['x-api-key']);
   if (x && looksLikeVirtualKey(x)) return x;
   return undefined;
-}
-
-function targetOf(resolver: TargetResolver, model: string): Target | null {
-  try {
-    return resolver.resolve(model);
-  } catch {
-    return null;
-  }
 }
 
 function checkAllowed(gov: Governance, rec: VirtualKeyRecord, feature: string | null, model: string): void {
@@ -183,48 +162,83 @@ interface AdmittedRate {
 function admitRate(
   gov: Governance,
   ctx: RequestContext,
-  facts: Facts,
-  rec: VirtualKeyRecord | null,
+  scope: RequestScope,
   pre: { target: Target; plan: CallPlan } | null,
   guard: BudgetCallGuard | null,
 ): AdmittedRate | null | Promise<AdmittedRate | null> {
-  const own = rec ? keyRateLimit(rec) : null;
-  const limits: CompiledRateLimit[] = [];
-  for (const l of gov.rateLimits) if (scopeApplies(l, facts)) limits.push(l);
-  if (own && scopeApplies(own, facts)) limits.push(own);
-  if (limits.length === 0) return null;
-  const tokens = limits.some((l) => l.tpm !== null)
-    ? promptTokens(ctx.request, ctx.request.model) + (ctx.request.maxTokens ?? 0)
-    : 0;
-  // With budgets, the first call's reservation rides in the same atomic step (one store round trip).
-  const id = guard && pre ? guard.nextId(ctx) : `${ctx.id}:rate`;
-  let built: RateLine[] = [];
-  let budgetBuilt: BudgetLine[] = [];
-  const rateOnly = (now: number) => {
-    built = rateLines(limits, facts, now, tokens);
-    return built.map((l) => l.line);
+  if (scope.limits.length === 0) return null;
+  const a = new RateAdmission(gov, ctx, scope, pre, guard);
+  try {
+    const r = gov.reserve(a.id, a.build);
+    const out = r instanceof Promise ? r.then((x) => a.admitted(x)) : a.admitted(r);
+    return out instanceof Promise ? out.catch((e: unknown) => a.failed(e)) : out;
+  } catch (e) {
+    return a.failed(e);
+  }
+}
+
+/**
+ * One request's rate admission: an object with the lines it built rather than a closure per step (this is
+ * made for every request). Once admitted it is the admission itself (`id`, `lines`) that the stage settles.
+ */
+class RateAdmission implements AdmittedRate {
+  readonly id: string;
+  /** The rate lines of the last build. */
+  lines: RateLine[] = NO_RATE_LINES;
+  /** The first call's budget lines of the last build (none once the budget refused them). */
+  private budget: BudgetLine[] = NO_BUDGET_LINES;
+  private readonly tokens: number;
+
+  constructor(
+    private readonly gov: Governance,
+    private readonly ctx: RequestContext,
+    private readonly scope: RequestScope,
+    private pre: { target: Target; plan: CallPlan } | null,
+    private readonly guard: BudgetCallGuard | null,
+  ) {
+    const req = ctx.request;
+    this.tokens = scope.countsTokens ? promptTokens(req, req.model) + (req.maxTokens ?? 0) : 0;
+    // With budgets, the first call's reservation rides in the same atomic step (one store round trip).
+    this.id = guard && pre ? guard.nextId(ctx) : `${ctx.id}:rate`;
+  }
+
+  /** The lines for the store's time `now`: the rate lines, then the first call's budget lines. */
+  readonly build = (now: number): ReserveLine[] => {
+    const rate = rateLines(this.scope.limits, this.scope.facts, now, this.tokens);
+    this.lines = rate;
+    this.budget = this.pre ? planLines(this.pre.plan, now, this.gov.config.timeZone) : NO_BUDGET_LINES;
+    const out = new Array<ReserveLine>(rate.length + this.budget.length);
+    for (let i = 0; i < rate.length; i++) out[i] = rate[i]!.line;
+    for (let i = 0; i < this.budget.length; i++) out[rate.length + i] = this.budget[i]!.line;
+    return out;
   };
-  const admitted = (r: Reserved): AdmittedRate | Promise<AdmittedRate> => {
-    if (!r.result.ok && r.result.reason === 'over' && r.result.index >= built.length) {
+
+  admitted(r: Reserved): AdmittedRate | Promise<AdmittedRate> {
+    const { gov, ctx } = this;
+    if (!r.result.ok && r.result.reason === 'over' && r.result.index >= this.lines.length) {
       // The budget refuses: the call's own check (at call time, on the target actually called) says so.
-      budgetBuilt = [];
-      const again = gov.reserve(id, rateOnly);
-      return again instanceof Promise ? again.then(admitted) : admitted(again);
+      this.pre = null;
+      const again = gov.reserve(this.id, this.build);
+      return again instanceof Promise ? again.then((x) => this.admitted(x)) : this.admitted(again);
     }
     if (r.result.ok) {
-      rateHeaders(built, r.result.lines, r.result.now, ctx.headers);
-      if (guard && pre && budgetBuilt.length > 0)
-        guard.prepay(pre.target, id, pre.plan, budgetBuilt, r.lines.slice(built.length));
-      return { id, lines: built };
+      rateHeaders(this.lines, r.result.lines, r.result.now, ctx.headers);
+      const { guard, pre } = this;
+      if (guard && pre && this.budget.length > 0)
+        guard.prepay(pre.target, this.id, pre.plan, this.budget, r.lines.slice(this.lines.length));
+      return this;
     }
     if (r.result.reason === 'clock')
       throw new Error('the store clock and the window still disagree after a resync');
-    throw rateRefusal(gov, ctx, facts, built[r.result.index]!, r.result.snapshot, r.result.now);
-  };
-  const failed = (e: unknown): null => {
+    const hit = this.lines[r.result.index]!;
+    throw rateRefusal(gov, ctx, this.scope.facts, hit, r.result.snapshot, r.result.now);
+  }
+
+  failed(e: unknown): null {
+    const { gov } = this;
     if (e instanceof PennyError) throw e;
     gov.storeError('checking rate limits', e);
-    if (limits.some((l) => l.failMode === 'closed')) {
+    if (this.scope.limits.some((l) => l.failMode === 'closed')) {
       gov.stats.refusals.unavailable++;
       throw new PennyError('governance_unavailable', 'the rate-limit store is unreachable; retry shortly', {
         cause: e,
@@ -233,22 +247,11 @@ function admitRate(
     }
     gov.stats.failOpen++;
     return null;
-  };
-  try {
-    const r = gov.reserve(id, (now) => {
-      const lines = rateOnly(now);
-      if (pre) {
-        budgetBuilt = pre.plan.lines(now);
-        for (const b of budgetBuilt) lines.push(b.line);
-      }
-      return lines;
-    });
-    const out = r instanceof Promise ? r.then(admitted) : admitted(r);
-    return out instanceof Promise ? out.catch(failed) : out;
-  } catch (e) {
-    return failed(e);
   }
 }
+
+const NO_RATE_LINES: RateLine[] = [];
+const NO_BUDGET_LINES: BudgetLine[] = [];
 
 /** The 429 for rate line `hit` (with retry-after and the hit limit's x-ratelimit-* headers). */
 function rateRefusal(
@@ -289,11 +292,12 @@ function rateSettlement(rate: AdmittedRate, outcome: Outcome | null): { id: stri
   const used = u
     ? u.inputUncached + u.cacheRead + u.cacheWrite5m + u.cacheWrite1h + u.outputText + u.reasoning
     : 0;
-  const lines: SettleLine[] = [];
-  for (const l of rate.lines)
-    lines.push(
-      l.kind === 'requests' ? oneRequest(l.line) : { key: l.line.key, window: l.line.window, actual: used },
-    );
+  const lines = new Array<SettleLine>(rate.lines.length);
+  for (let i = 0; i < lines.length; i++) {
+    const l = rate.lines[i]!;
+    lines[i] =
+      l.kind === 'requests' ? oneRequest(l.line) : { key: l.line.key, window: l.line.window, actual: used };
+  }
   return { id: rate.id, lines };
 }
 

@@ -62,16 +62,20 @@ export function rateLines(
   tokens: number,
 ): RateLine[] {
   const w = minuteWindow(now);
-  const out: RateLine[] = [];
+  let n = 0;
+  for (const l of limits) n += (l.rpm !== null ? 1 : 0) + (l.tpm !== null ? 1 : 0);
+  // Sized up front: built for every request, and an array grown by push gets room for 17.
+  const out = new Array<RateLine>(n);
+  let i = 0;
   for (const l of limits) {
     const suffix = perSuffix(l.per, facts);
-    if (l.rpm !== null) out.push(requestsLine(l, counterKey(l, 'req:', w.id, suffix), w.spec, l.rpm));
+    if (l.rpm !== null) out[i++] = requestsLine(l, counterKey(l, 'req:', w.id, suffix), w.spec, l.rpm);
     if (l.tpm !== null)
-      out.push({
+      out[i++] = {
         limit: l,
         kind: 'tokens',
         line: { key: counterKey(l, 'tok:', w.id, suffix), window: w.spec, amount: tokens, limit: l.tpm },
-      });
+      };
   }
   return out;
 }

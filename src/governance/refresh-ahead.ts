@@ -27,17 +27,24 @@ export class RefreshAhead<T> {
 
   /** The value when it may be served without waiting (a re-read starts when it is past half its age). */
   current(): { value: T } | null {
-    if (!this.has) return null;
-    const age = this.now() - this.at;
-    if (age >= this.maxAgeMs) return null;
-    if (age * 2 >= this.maxAgeMs && this.pending === null) this.refresh().catch(this.onError);
-    return { value: this.value as T };
+    return this.servable() ? { value: this.value as T } : null;
   }
 
-  /** The value, read from the store first when it is too old to serve. */
+  /**
+   * The value, read from the store first when it is too old to serve. Asked on every request (a key's record,
+   * the budgets), so it answers without the wrapper object `current` makes.
+   */
   get(): T | Promise<T> {
-    const c = this.current();
-    return c ? c.value : this.refresh();
+    return this.servable() ? (this.value as T) : this.refresh();
+  }
+
+  /** Whether `value` may be served now; starts a re-read in the background once it is past half its age. */
+  private servable(): boolean {
+    if (!this.has) return false;
+    const age = this.now() - this.at;
+    if (age >= this.maxAgeMs) return false;
+    if (age * 2 >= this.maxAgeMs && this.pending === null) this.refresh().catch(this.onError);
+    return true;
   }
 
   /** Reads now; joins a read in flight that started recently enough to be served. */

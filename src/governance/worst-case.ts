@@ -142,9 +142,12 @@ export function worstCase(
   return { cost: worst, nano: picoToNanoCeil(worst), inputTokens: input, outputTokens: output };
 }
 
+/** Loops, not `some` with a callback: asked for every call's worst case. */
 function hasCacheControl(req: CanonicalRequest): boolean {
   if (req.cacheControl) return true;
-  if (req.system.some((p) => p.cacheControl)) return true;
-  if (req.tools?.some((t) => t.cacheControl)) return true;
-  return req.messages.some((m) => m.content.some((p) => 'cacheControl' in p && p.cacheControl !== undefined));
+  for (const p of req.system) if (p.cacheControl) return true;
+  if (req.tools) for (const t of req.tools) if (t.cacheControl) return true;
+  for (const m of req.messages)
+    for (const p of m.content) if ('cacheControl' in p && p.cacheControl !== undefined) return true;
+  return false;
 }
