@@ -4,8 +4,8 @@
  * and the endpoints beside it (embeddings, legacy completions, count_tokens), so a client that brings its
  * own key is billed on its own account on every route, never on the configured key.
  */
-import { createHash } from 'node:crypto';
 import { bearerToken } from '../core/bearer.js';
+import { keyFingerprint } from '../core/key-fingerprint.js';
 import { MIN_SECRET_LENGTH } from '../core/known-secrets.js';
 import { clientKeyCandidate } from '../providers/client-key.js';
 import { PROVIDER_TYPES } from '../providers/registry.js';
@@ -49,8 +49,8 @@ export function providerKeyFor(
     )
       key = candidate;
   }
-  if (key && attribution.keyId === null)
-    attribution.keyId = `key-${createHash('sha256').update(key).digest('hex').slice(0, 12)}`;
+  // The same fingerprint as the cache namespace's and feedback's, remembered per key (no hash per request).
+  if (key && attribution.keyId === null) attribution.keyId = keyFingerprint(key);
   return key;
 }
 

@@ -71,10 +71,21 @@ export async function executeSingle(
   return out;
 }
 
-/** The call under the context's CallGuard (budget reservation before, settlement after), when one is set. */
-async function guardedCall(ctx: RequestContext, target: Target, deps: ExecuteDeps): Promise<Outcome> {
+/**
+ * The call under the context's CallGuard (budget reservation before, settlement after), when one is set.
+ * Without one, the call's own promise: no async frame around it (a promise and two microtask turns more).
+ */
+function guardedCall(ctx: RequestContext, target: Target, deps: ExecuteDeps): Promise<Outcome> {
   const guard = ctx.callGuard;
-  if (guard === undefined) return callTarget(ctx, target, deps);
+  return guard === undefined ? callTarget(ctx, target, deps) : callUnderGuard(guard, ctx, target, deps);
+}
+
+async function callUnderGuard(
+  guard: NonNullable<RequestContext['callGuard']>,
+  ctx: RequestContext,
+  target: Target,
+  deps: ExecuteDeps,
+): Promise<Outcome> {
   let ticket: CallTicket | null;
   try {
     // Most calls are admitted from the local allowance without a store call: then `begin` returns the ticket

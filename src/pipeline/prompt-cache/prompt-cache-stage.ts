@@ -86,7 +86,8 @@ export class PromptCacheStage implements Stage {
     return Object.values(loaded.config.features).some((f) => f.cache?.prompt.enabled === true);
   }
 
-  async run(ctx: RequestContext, next: Next): Promise<Outcome> {
+  /** Not async: it ends in `return next()` (an async frame would add a promise and two microtask turns). */
+  run(ctx: RequestContext, next: Next): Promise<Outcome> {
     if (!(ctx.policy?.cache?.prompt.enabled ?? this.cfg.enabled)) return next();
     const breaker: PromptCacheMeta = {};
     if (this.cfg.breakers && ctx.request.system.length)
