@@ -62,6 +62,8 @@ for (const [label, dir] of builds) {
       ttftMs: null,
       written: false,
       body: upstream,
+      // As execute/single.ts: the upstream's own text of the answer (builds before it ignore this).
+      upstreamText: { response, dialect: 'openai', text: upstream },
     };
   };
   const context = (i) => {

@@ -46,6 +46,9 @@ import { RedisStore } from './store/redis-store.js';
 
 export { CACHE, type CacheMeta, type CacheStatus } from './cache-meta.js';
 
+/** The fleet role of a request with no other instance to share its call with (never changed). */
+const ALONE: RemoteRole = Object.freeze({ role: 'alone' });
+
 export interface CacheStageDeps {
   loaded: LoadedConfig;
   catalog: PriceCatalog;
@@ -183,7 +186,7 @@ export class CacheStage implements Stage {
     if (meta.status !== 'shadow-hit') countCache('miss');
     const flight = policy.dedupe && !refresh ? this.inflight.lead(key, ctx) : undefined;
     const board = flight ? this.boardFor(store) : undefined;
-    let remote: RemoteRole = { role: 'alone' };
+    let remote: RemoteRole = ALONE;
     let outcome: Outcome;
     try {
       if (board)
@@ -320,11 +323,8 @@ export class CacheStage implements Stage {
     }
     meta.stored = true;
     meta.ttlSeconds = ttlSeconds;
-    const written = this.track(
-      store.set(key, text, ttlSeconds * 1000).then((ok) => {
-        if (ok) countCache('stored');
-      }),
-    );
+    // Counted as stored by the guarded store once written; one promise per batch of an in-process store.
+    const written = this.track(store.set(key, text, ttlSeconds * 1000));
     if (probe) {
       this.track(
         this.semantic()
@@ -416,6 +416,7 @@ export class CacheStage implements Stage {
   }
 
   private track<T>(p: Promise<T>): Promise<T> {
+    if (this.pending.has(p)) return p; // a store batch's promise, shared by its rows
     this.pending.add(p);
     const done = () => this.pending.delete(p);
     p.then(done, done);

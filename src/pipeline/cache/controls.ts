@@ -24,18 +24,22 @@ function header(h: Headers | undefined, name: string): string | undefined {
   return (Array.isArray(v) ? v[0] : v)?.trim() || undefined;
 }
 
-export function readControls(h: Headers | undefined, maxTtlSeconds: number): CacheControls {
-  const out: CacheControls = { mode: 'normal' };
-  if (!h) return out;
+/** The controls of a request that sets none (most): one shared object, never changed. */
+const NONE: Readonly<CacheControls> = Object.freeze({ mode: 'normal' });
+
+export function readControls(h: Headers | undefined, maxTtlSeconds: number): Readonly<CacheControls> {
+  if (!h) return NONE;
   const mode = header(h, 'x-penny-cache')?.toLowerCase();
+  const ttl = header(h, 'x-penny-cache-ttl');
+  const ns = header(h, 'x-penny-cache-namespace');
+  if (mode === undefined && ttl === undefined && ns === undefined) return NONE;
+  const out: CacheControls = { mode: 'normal' };
   if (mode === 'bypass' || mode === 'no-cache' || mode === 'off') out.mode = 'bypass';
   else if (mode === 'refresh') out.mode = 'refresh';
-  const ttl = header(h, 'x-penny-cache-ttl');
   if (ttl !== undefined && /^\d+$/.test(ttl)) {
     const n = Number(ttl);
     if (n > 0) out.ttlSeconds = Math.min(n, maxTtlSeconds);
   }
-  const ns = header(h, 'x-penny-cache-namespace');
   if (ns !== undefined) out.namespace = ns.slice(0, 200);
   return out;
 }

@@ -87,3 +87,42 @@ test('guarded store: repeated faults open the circuit for a cooldown', async () 
   await g.get('k');
   assert.equal(calls, 4, 'the store is tried again after the cooldown');
 });
+
+test('guarded store: the sets of one store batch share one result, and every row is counted', async () => {
+  // An in-process store that writes in batches: every set until the flush gets the batch's promise.
+  let settle!: { resolve: () => void; reject: (e: Error) => void };
+  let batch: Promise<void> | undefined;
+  const store: CacheStore = {
+    kind: 'sqlite',
+    get: async () => null,
+    set: () => {
+      batch ??= new Promise<void>((resolve, reject) => {
+        settle = { resolve, reject };
+      });
+      return batch;
+    },
+    delete: async () => {},
+    clear: async () => {},
+    close: async () => {},
+  };
+  const g = new GuardedStore(store, { timeoutMs: 50, logger: silentLogger, breakAfter: 100 });
+  const before = cacheStats();
+  const a = g.set('a', 'v', 1000);
+  const b = g.set('b', 'v', 1000);
+  const c = g.set('c', 'v', 1000);
+  assert.equal(a, b, 'one result promise per batch');
+  assert.equal(b, c);
+  settle.resolve();
+  assert.deepEqual(await Promise.all([a, b, c]), [true, true, true]);
+  assert.equal(cacheStats().stored - before.stored, 3);
+
+  batch = undefined;
+  const d = g.set('d', 'v', 1000);
+  assert.notEqual(d, a, 'a new batch, a new result');
+  const e = g.set('e', 'v', 1000);
+  settle.reject(new Error('SQLITE_FULL'));
+  assert.deepEqual(await Promise.all([d, e]), [false, false]);
+  const after = cacheStats();
+  assert.equal(after.setError - before.setError, 2, 'each row of a failed batch is a fault');
+  assert.equal(after.stored - before.stored, 3);
+});

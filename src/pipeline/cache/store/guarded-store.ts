@@ -18,6 +18,15 @@ export interface GuardedStoreOptions {
 }
 
 const TIMEOUT = Symbol('timeout');
+const FALSE = Promise.resolve(false);
+
+interface WriteBatch {
+  /** The store's promise for the rows of one batch. */
+  written: Promise<void>;
+  /** How many `set` calls it holds. */
+  rows: number;
+  result: Promise<boolean>;
+}
 /** Stores that run in the gateway's own process; the time budget applies to the others (Redis). */
 const IN_PROCESS: ReadonlySet<string> = new Set(['memory', 'sqlite']);
 
@@ -29,6 +38,8 @@ export class GuardedStore {
   private readonly cooldownMs: number;
   private readonly warnEveryMs: number;
   private readonly now: () => number;
+  /** The last in-process write and the calls that shared its promise (see `set`). */
+  private batch: WriteBatch | undefined;
 
   constructor(
     readonly store: CacheStore,
@@ -55,9 +66,57 @@ export class GuardedStore {
     return r.ok ? r.value : null;
   }
 
-  /** True when written; false on any fault. */
-  async set(key: string, value: string, ttlMs: number): Promise<boolean> {
-    return (await this.run('set', () => this.store.set(key, value, ttlMs))).ok;
+  /**
+   * True when written; false on any fault. A written value is counted (`stored`) here. An in-process store
+   * that writes in batches (SQLite) hands every `set` of one batch the same promise: those calls share one
+   * result promise too, counted once the batch settles — every cache miss stores its answer, and a promise
+   * chain per call (the call, its result, the count) was a cost of each.
+   */
+  set(key: string, value: string, ttlMs: number): Promise<boolean> {
+    if (!IN_PROCESS.has(this.store.kind)) return this.setRemote(key, value, ttlMs);
+    if (this.openUntil > this.now()) {
+      countCache('circuitOpen');
+      return FALSE;
+    }
+    let written: Promise<void>;
+    try {
+      written = this.store.set(key, value, ttlMs);
+    } catch (e) {
+      this.failed('setError', 'cache store set failed; served uncached', {
+        store: this.store.kind,
+        error: e,
+      });
+      return FALSE;
+    }
+    const batch = this.batch;
+    if (batch !== undefined && batch.written === written) {
+      batch.rows++;
+      return batch.result;
+    }
+    const next: WriteBatch = { written, rows: 1, result: FALSE };
+    next.result = written.then(
+      () => {
+        this.failures = 0;
+        countCache('stored', next.rows);
+        return true;
+      },
+      (e: unknown) => {
+        for (let i = 0; i < next.rows; i++)
+          this.failed('setError', 'cache store set failed; served uncached', {
+            store: this.store.kind,
+            error: e,
+          });
+        return false;
+      },
+    );
+    this.batch = next;
+    return next.result;
+  }
+
+  private async setRemote(key: string, value: string, ttlMs: number): Promise<boolean> {
+    const ok = (await this.run('set', () => this.store.set(key, value, ttlMs))).ok;
+    if (ok) countCache('stored');
+    return ok;
   }
 
   async delete(key: string): Promise<boolean> {
