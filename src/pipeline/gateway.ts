@@ -181,25 +181,13 @@ export class Gateway {
     return this.finish(ctx, outcome, call);
   }
 
-  /** The last step: one upstream call (or the simulated upstream when no provider is configured). */
-  private async execute(ctx: RequestContext, call: IncomingCall): Promise<Outcome> {
-    if (this.simulated) {
-      ctx.headers['x-penny-simulated'] = 'true';
-      ctx.headers['x-penny-provider'] = SIMULATED_PROVIDER;
-      const base = { provider: SIMULATED_PROVIDER, servedModel: ctx.request.model, simulated: true };
-      // Reserved like a real call, so budgets hold (and can be tried out) with no provider configured.
-      let ticket: CallTicket | null = null;
-      if (ctx.callGuard) {
-        try {
-          ticket = await ctx.callGuard.begin(ctx, { provider: SIMULATED_UPSTREAM, model: ctx.request.model });
-        } catch (e) {
-          return errorOutcome(ctx, asPennyError(e), base);
-        }
-      }
-      const out = answerWith(ctx, simulate(ctx.request), base);
-      ticket?.end(out);
-      return out;
-    }
+  /**
+   * The last step: one upstream call (or the simulated upstream when no provider is configured). A plain
+   * function returning the call's own promise: an async one would add three microtask turns between the
+   * upstream's answer and the client's.
+   */
+  private execute(ctx: RequestContext, call: IncomingCall): Promise<Outcome> {
+    if (this.simulated) return this.executeSimulated(ctx);
     const plan = executionPlanOf(ctx);
     if (plan) {
       return executePlan(ctx, plan, {
@@ -213,11 +201,31 @@ export class Gateway {
     try {
       target = this.resolver.resolve(ctx.request.model);
     } catch (e) {
-      return errorOutcome(ctx, asPennyError(e), { provider: null, servedModel: null, simulated: false });
+      return Promise.resolve(
+        errorOutcome(ctx, asPennyError(e), { provider: null, servedModel: null, simulated: false }),
+      );
     }
     ctx.headers['x-penny-provider'] = target.provider.name;
     ctx.clientKey = this.providerKeyFor(call, target, ctx.attribution);
     return executeAttempt(ctx, target, { upstreams: this.upstreams, logger: this.deps.logger });
+  }
+
+  private async executeSimulated(ctx: RequestContext): Promise<Outcome> {
+    ctx.headers['x-penny-simulated'] = 'true';
+    ctx.headers['x-penny-provider'] = SIMULATED_PROVIDER;
+    const base = { provider: SIMULATED_PROVIDER, servedModel: ctx.request.model, simulated: true };
+    // Reserved like a real call, so budgets hold (and can be tried out) with no provider configured.
+    let ticket: CallTicket | null = null;
+    if (ctx.callGuard) {
+      try {
+        ticket = await ctx.callGuard.begin(ctx, { provider: SIMULATED_UPSTREAM, model: ctx.request.model });
+      } catch (e) {
+        return errorOutcome(ctx, asPennyError(e), base);
+      }
+    }
+    const out = answerWith(ctx, simulate(ctx.request), base);
+    ticket?.end(out);
+    return out;
   }
 
   /** A provider key the client sent itself, used when pass-through is on and it suits the target. */

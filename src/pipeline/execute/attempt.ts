@@ -31,13 +31,16 @@ export function prepareAttempt(
   return { request: req, facts };
 }
 
-/** Prepares the attempt for `target` and runs it with `executeSingle` (the client's key set by the caller). */
-export async function executeAttempt(
-  ctx: RequestContext,
-  target: Target,
-  deps: ExecuteDeps,
-): Promise<Outcome> {
+/**
+ * Prepares the attempt for `target` and runs it with `executeSingle` (the client's key set by the caller).
+ * With no adapters, executeSingle's own promise (a plain function passing it on: no microtask turns added).
+ */
+export function executeAttempt(ctx: RequestContext, target: Target, deps: ExecuteDeps): Promise<Outcome> {
   if (ctx.perTarget.length === 0) return executeSingle(ctx, target, deps);
+  return adaptedAttempt(ctx, target, deps);
+}
+
+async function adaptedAttempt(ctx: RequestContext, target: Target, deps: ExecuteDeps): Promise<Outcome> {
   const { request, facts } = prepareAttempt(ctx, target);
   const outcome = await executeSingle({ ...ctx, request }, target, deps);
   outcome.attemptFacts = facts;

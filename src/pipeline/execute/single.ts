@@ -40,13 +40,18 @@ export interface ExecuteDeps {
  * One upstream call behind the target's circuit breaker: refused at once while the circuit is open (a
  * retryable 503 `circuit_open`, so fallbacks take over), and its outcome reported to the breaker after.
  */
-export async function executeSingle(
+export function executeSingle(ctx: RequestContext, target: Target, deps: ExecuteDeps): Promise<Outcome> {
+  const breakers = deps.upstreams.breakers;
+  if (!breakers) return guardedCall(ctx, target, deps);
+  return breakerCall(ctx, target, deps, breakers);
+}
+
+async function breakerCall(
   ctx: RequestContext,
   target: Target,
   deps: ExecuteDeps,
+  breakers: NonNullable<Upstreams['breakers']>,
 ): Promise<Outcome> {
-  const breakers = deps.upstreams.breakers;
-  if (!breakers) return guardedCall(ctx, target, deps);
   const provider = target.provider.name;
   const gate = breakers.acquire(provider, target.model);
   if (!gate.allowed) {
