@@ -125,5 +125,11 @@ describe('scopes, keys and rate-limit headers', () => {
     });
     assert.equal(formatReset(63_000), '1m3s');
     assert.equal(formatReset(250), '250ms');
+    // Whole seconds up to an hour are kept once made: the same text the second time, and past the hour too.
+    assert.equal(formatReset(44_200), '45s');
+    assert.equal(formatReset(45_000), '45s');
+    assert.equal(formatReset(59_001), '1m0s');
+    assert.equal(formatReset(3_600_000), '60m0s');
+    assert.equal(formatReset(7_261_000), '121m1s');
   });
 });

@@ -96,13 +96,29 @@ function requestsLine(l: CompiledRateLimit, key: string, window: WindowSpec, lim
 
 const lastRequests = new WeakMap<CompiledRateLimit, RateLine>();
 
-/** OpenAI-style duration: "45s", "1m3s", "250ms". */
+/**
+ * OpenAI-style duration: "45s", "1m3s", "250ms". Every admitted request sends one or two: the texts of whole
+ * seconds up to an hour (all a one-minute window gives) are made once and kept.
+ */
 export function formatReset(ms: number): string {
   if (ms < 1000) return `${Math.max(0, Math.round(ms))}ms`;
   const s = Math.ceil(ms / 1000);
+  if (s > KEPT_SECONDS) return secondsText(s);
+  let text = secondsTexts[s];
+  if (text === undefined) {
+    text = secondsText(s);
+    secondsTexts[s] = text;
+  }
+  return text;
+}
+
+function secondsText(s: number): string {
   const m = Math.floor(s / 60);
   return m > 0 ? `${m}m${s % 60}s` : `${s}s`;
 }
+
+const KEPT_SECONDS = 3600;
+const secondsTexts: string[] = new Array<string>(KEPT_SECONDS + 1);
 
 /** x-ratelimit-* headers from the tightest line of each kind, set on `into` (returned). */
 export function rateHeaders(
@@ -138,10 +154,25 @@ function tightest(
   if (best < 0) return;
   const reset = snaps[best]!.resetAt;
   const name = HEADER[kind];
-  into[name.limit] = String(lines[best]!.line.limit);
+  into[name.limit] = limitText(kind, lines[best]!.line.limit!);
   into[name.remaining] = String(bestRemaining);
   into[name.reset] = formatReset((reset ?? now) - now);
 }
+
+/** A limit as header text: the same few limits on every request, so the last one's text is kept per kind. */
+function limitText(kind: RateLine['kind'], limit: number): string {
+  const last = lastLimit[kind];
+  if (limit !== last.limit) {
+    last.limit = limit;
+    last.text = String(limit);
+  }
+  return last.text;
+}
+
+const lastLimit = {
+  requests: { limit: Number.NaN, text: '' },
+  tokens: { limit: Number.NaN, text: '' },
+};
 
 const HEADER = {
   requests: {
