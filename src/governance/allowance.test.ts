@@ -273,6 +273,32 @@ describe('lease ahead', () => {
     await inner.close();
   });
 
+  test('a write that goes out anyway refills the allowances in use: no top-up needs a store call of its own', async () => {
+    const store = sqlite();
+    // Every settlement is written at once (the next turn), long before half of a grant is used.
+    const g = allowances(store, { calls: 8, writeBehindMs: 0 });
+    for (let i = 0; i < 100; i++) {
+      const r = await g.reserve(`c${i}`, [line('rpm', 1, 1_000_000), line('tpm', 50, 100_000_000)]);
+      assert.ok(r.ok);
+      g.settle(`c${i}`, [
+        { key: 'rpm', window: TOTAL, actual: 1 },
+        { key: 'tpm', window: TOTAL, actual: 20 },
+      ]);
+      await settleDown();
+    }
+    assert.equal(g.waited, 1, 'only the very first call waited');
+    assert.equal(g.aheadCalls, 0, 'every top-up rode on a write');
+    assert.ok(g.calls <= 101, `one store call per write at most (${g.calls})`);
+    await g.close();
+    const [rpm, tpm] = await store.read([
+      { key: 'rpm', window: TOTAL },
+      { key: 'tpm', window: TOTAL },
+    ]);
+    assert.deepEqual(rpm, { spent: 100, reserved: 0, resetAt: null });
+    assert.deepEqual(tpm, { spent: 2000, reserved: 0, resetAt: null });
+    await store.close();
+  });
+
   test('ten concurrent callers on a fast counter: the allowance grows with the spend rate, budgets stay exact', async () => {
     const store = sqlite();
     const g = allowances(store, { calls: 8, writeBehindMs: 25 });

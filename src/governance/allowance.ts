@@ -11,7 +11,9 @@
  * waits for a store call — which batches every waiting call, so a burst costs one round trip.
  *
  * Lease ahead: an allowance is topped up in the background when its free part drops below half of what the
- * last lease granted beyond the calls it covered, so while the store has room no admission waits for it. An
+ * last lease granted beyond the calls it covered, so while the store has room no admission waits for it; and a
+ * store call that goes out anyway (the write-behind) refills every allowance in use whose grant is partly used,
+ * so under steady traffic top-ups ride on the writes instead of making store calls of their own. An
  * allowance is sized by the counter's traffic: `calls` × the largest call seen, or, when more, what settled
  * spend drew from it in the last `horizonMs` at its recent rate (so at thousands of calls a second a lease
  * lasts about `horizonMs`, not a few ms) — at most a quarter of the room left either way.
@@ -439,7 +441,12 @@ export class Allowances {
       // An allowance that expired, or was granted under a higher limit, keeps only what calls in flight hold.
       const keep = s.returning || stale ? s.inflight : Math.max(0, s.held - unwritten);
       let want = keep;
-      const topUp = s.ahead && !s.returning && !this.closing;
+      // A store call that goes out anyway (the write-behind, another counter's top-up) also refills an
+      // allowance in use once part of its last grant is used, to the same size a top-up asks for: top-ups then
+      // ride on the writes instead of making store calls of their own (each counter's half-grant mark falls
+      // at its own time, so they rarely coincide).
+      const refill = s.grant > 0 && free(s) < s.grant;
+      const topUp = (s.ahead || refill) && !s.returning && !this.closing;
       if (s.ahead) {
         s.ahead = false;
         this.aheadPending--;
