@@ -23,6 +23,7 @@ import type {
 import type { RenderRequestOptions } from '../dialect.js';
 import { renderPart } from './render-content.js';
 import { isRecord, type Json, renderCacheControl } from './wire.js';
+import { ownCopy } from '../../core/own-copy.js';
 
 /** `max_tokens` sent when the request has none (Anthropic requires it). */
 export const DEFAULT_MAX_TOKENS = 4096;
@@ -73,7 +74,7 @@ function renderTool(t: ToolDef): Json | undefined {
   let out: Json;
   if (t.raw) {
     if (t.raw.dialect !== 'anthropic' || !isRecord(t.raw.value)) return undefined;
-    out = { ...t.raw.value };
+    out = ownCopy(t.raw.value);
     const v = t.raw.value;
     if (typeof v.type !== 'string' || v.type === 'custom') {
       out.name = t.name;
@@ -152,7 +153,14 @@ function renderMessages(req: CanonicalRequest, same: boolean, leading: TextPart[
       merge(last, typeof content === 'string' ? [{ type: 'text', text: content }] : content);
       continue;
     }
-    const wm: WireMessage = same && m.extra ? { ...m.extra, role, content } : { role, content };
+    let wm: WireMessage = { role, content };
+    if (same && m.extra) {
+      // The client's unmodelled members first, then role and content, as `{ ...m.extra, role, content }`.
+      const laid = ownCopy(m.extra);
+      laid.role = role;
+      laid.content = content;
+      wm = laid as WireMessage;
+    }
     out.push(wm);
   }
   return out;
@@ -162,7 +170,7 @@ export function renderRequest(req: CanonicalRequest, opts: AnthropicRenderOption
   const same = req.dialect === 'anthropic';
   if (req.n !== undefined && req.n > 1)
     throw new InvalidRequestError('n > 1 is not supported by Anthropic models', 'n');
-  const out: Json = same ? { ...req.extra } : {};
+  const out: Json = same ? ownCopy(req.extra) : {};
   out.model = opts.model;
   out.max_tokens = req.maxTokens ?? opts.defaultMaxTokens ?? DEFAULT_MAX_TOKENS;
 

@@ -10,6 +10,7 @@ import { renderUsage } from './convert-usage.js';
 import { toAnthropicStopReason } from './map-stop-reason.js';
 import { renderPart } from './render-content.js';
 import { isRecord, type Json } from './wire.js';
+import { ownCopy } from '../../core/own-copy.js';
 
 /** A message id as Anthropic clients expect it (`msg_…`). */
 export function messageId(id: string): string {
@@ -30,7 +31,7 @@ export function renderResponse(res: CanonicalResponse, req: CanonicalRequest): J
   }
   const stopSequence = res.stopSequence ?? null;
   const usage = renderUsage(res.usage ?? emptyUsage());
-  const out: Json = same && res.extra ? { ...res.extra } : {};
+  const out: Json = same && res.extra ? ownCopy(res.extra) : {};
   out.id = messageId(res.id);
   out.type = 'message';
   out.role = 'assistant';
@@ -38,6 +39,7 @@ export function renderResponse(res: CanonicalResponse, req: CanonicalRequest): J
   out.content = content;
   out.stop_reason = choice ? toAnthropicStopReason(choice.finish, stopSequence) : 'end_turn';
   out.stop_sequence = stopSequence;
-  out.usage = same && res.usage && isRecord(res.usage.raw) ? { ...res.usage.raw, ...usage } : usage;
+  out.usage =
+    same && res.usage && isRecord(res.usage.raw) ? Object.assign(ownCopy(res.usage.raw), usage) : usage;
   return out;
 }

@@ -7,6 +7,7 @@
 import type { CanonicalRequest, ContentPart, Message, ToolDef } from '../../core/request.js';
 import type { RenderRequestOptions } from '../dialect.js';
 import type { JsonObject } from '../openai/wire-guards.js';
+import { ownCopy } from '../../core/own-copy.js';
 
 function imageUrl(p: Extract<ContentPart, { type: 'image' }>): string {
   return p.source.kind === 'url' ? p.source.url : `data:${p.source.mediaType};base64,${p.source.data}`;
@@ -87,7 +88,7 @@ function renderTool(t: ToolDef): unknown {
 
 export function renderRequest(req: CanonicalRequest, opts: RenderRequestOptions): Record<string, unknown> {
   const same = req.dialect === 'responses';
-  const out: JsonObject = same ? { ...req.extra } : {};
+  const out: JsonObject = same ? ownCopy(req.extra) : {};
   out.model = opts.model;
   if (req.system.length) out.instructions = textOf(req.system);
   const single = req.messages.length === 1 ? req.messages[0] : undefined;

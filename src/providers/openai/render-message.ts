@@ -8,6 +8,7 @@
 import type { ContentPart, ImagePart, Message, TextPart, ToolCallPart } from '../../core/request.js';
 import { imageSourceToUrl } from './image-url.js';
 import type { JsonObject } from './wire-guards.js';
+import { ownCopy } from '../../core/own-copy.js';
 
 const JOIN = '\n\n';
 
@@ -72,7 +73,7 @@ function renderToolCall(p: ToolCallPart): JsonObject {
 }
 
 function base(msg: Message, sameDialect: boolean): JsonObject {
-  const out: JsonObject = sameDialect && msg.extra !== undefined ? { ...msg.extra } : {};
+  const out: JsonObject = sameDialect ? ownCopy(msg.extra) : {};
   out.role = msg.role === 'system' && sameDialect && msg.extra?.role === 'developer' ? 'developer' : msg.role;
   if (msg.name !== undefined) out.name = msg.name;
   return out;

@@ -8,6 +8,7 @@ import type { CanonicalRequest, ResponseFormat, ToolChoice, ToolDef } from '../.
 import type { RenderRequestOptions } from '../dialect.js';
 import { joinText, renderMessage, renderParts } from './render-message.js';
 import { isObject, type JsonObject } from './wire-guards.js';
+import { ownCopy } from '../../core/own-copy.js';
 
 function renderTool(t: ToolDef): unknown {
   if (t.raw !== undefined) return t.raw.dialect === 'openai' ? t.raw.value : undefined;
@@ -32,7 +33,7 @@ function renderResponseFormat(rf: ResponseFormat): JsonObject {
 
 export function renderRequest(req: CanonicalRequest, opts: RenderRequestOptions): Record<string, unknown> {
   const same = req.dialect === 'openai';
-  const out: JsonObject = same ? { ...req.extra } : {};
+  const out: JsonObject = same ? ownCopy(req.extra) : {};
   out.model = opts.model;
 
   const messages: unknown[] = [];

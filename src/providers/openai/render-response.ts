@@ -8,6 +8,7 @@ import type { CanonicalResponse, Choice } from '../../core/response.js';
 import { renderUsage } from './convert-usage.js';
 import { toOpenAIFinishReason } from './map-finish-reason.js';
 import type { JsonObject } from './wire-guards.js';
+import { ownCopy } from '../../core/own-copy.js';
 
 function renderChoice(c: Choice): JsonObject {
   let text: string | null = null;
@@ -30,7 +31,7 @@ function renderChoice(c: Choice): JsonObject {
 }
 
 export function renderResponse(res: CanonicalResponse, _req: CanonicalRequest): Record<string, unknown> {
-  const out: JsonObject = res.sourceDialect === 'openai' && res.extra !== undefined ? { ...res.extra } : {};
+  const out: JsonObject = res.sourceDialect === 'openai' ? ownCopy(res.extra) : {};
   out.id = res.id;
   out.object = 'chat.completion';
   out.created = res.created;

@@ -63,7 +63,13 @@ class OpenAIStreamEncoder implements StreamEncoder {
         return this.chunk(ev.index, this.delta(ev.index, {}), toOpenAIFinishReason(ev.finish));
       case 'usage':
         if (!this.req.streamUsage) return '';
-        return sse(JSON.stringify({ ...this.head(), choices: [], usage: renderUsage(ev.usage) }));
+        {
+          // The head's own object takes the members (a spread clone would build a map per member added).
+          const last = this.head();
+          last.choices = [];
+          last.usage = renderUsage(ev.usage);
+          return sse(JSON.stringify(last));
+        }
       case 'error':
         return sse(JSON.stringify({ error: { message: ev.message, type: 'server_error', code: ev.code } }));
       case 'end':
