@@ -176,7 +176,8 @@ test('a full disk: the answer is served, not stored, and the fault is counted', 
     const own = cacheStage(h).storeFor('sqlite').store.db;
     own.pragma('journal_mode = DELETE');
     own.pragma(`max_page_count = ${(own.pragma('page_count', { simple: true }) as number) + 1}`);
-    const r = await ask(h, `big answer ${'#fake:words=3000'}`);
+    // An answer larger than the one page left (16 KiB pages in a new cache file).
+    const r = await ask(h, `big answer ${'#fake:words=12000'}`);
     assert.equal(r.response.headers.get('x-penny-cache'), 'miss');
     assert.match(r.data.choices[0]!.message.content ?? '', /^echo:/);
     await h.entries();

@@ -85,23 +85,52 @@ test('sqlite store: in one batch, a replaced key keeps its row even when it was 
 test('sqlite store: two stores on one file (responses and embeddings) never write over each other', async () => {
   const path = join(dir, 'shared.db');
   const a = new SqliteStore(path, { maxEntries: 1 });
-  const b = new SqliteStore(path, { maxEntries: 1 });
   await a.set('a1', 'a1', 5000);
-  await b.set('b1', 'b1', 1000);
-  // a's bound is full: its new key takes the row closest to expiry, b's.
+  // b reads the file at open: it knows a1's row by a1 (the row compares its key at every read and write).
+  const b = new SqliteStore(path, { maxEntries: 1 });
+  const c = new SqliteStore(path, { maxEntries: 1 });
+  assert.equal(await b.get('a1'), 'a1');
+  // a's bound is full: its new key takes a's own row closest to expiry.
   await a.set('a2', 'a2', 20_000);
-  assert.equal(await b.get('b1'), null, 'evicted');
-  // b still maps b1 to that row: replacing b1 writes a new row, not over a2.
-  await b.set('b1', 'b1 again', 9000);
+  assert.equal(await b.get('a1'), null, 'the row holds a2 now');
+  // b's bound is full too (it knows a1): its new key would take that row, which holds a2 now — left alone.
+  await b.set('b1', 'b1', 1000);
+  assert.equal(await a.get('a2'), 'a2', 'not written over');
+  assert.equal(await b.get('b1'), 'b1');
+  assert.equal(b.knownKeys, 1, 'the stale key left b');
+  // c still maps a1 to that row: replacing a1 writes a new row, deleting it deletes nothing of a's.
+  await c.set('a1', 'c-a1', 9000);
   assert.equal(await a.get('a2'), 'a2');
-  assert.equal(await b.get('b1'), 'b1 again');
-  // b1 took a1's row (the closest to expiry); a's new key takes b1's; a then deletes its stale a1.
-  await a.set('a3', 'a3', 30_000);
-  await a.delete('a1');
-  assert.equal(await a.get('a3'), 'a3', 'deleting a stale key does not delete the row now holding another');
-  assert.equal(await a.get('a2'), 'a2');
-  await a.close();
-  await b.close();
+  assert.equal(await c.get('a1'), 'c-a1');
+  const d = new SqliteStore(path, { maxEntries: 10 });
+  assert.equal(await d.get('a2'), 'a2');
+  await c.delete('a1');
+  await b.delete('a1');
+  assert.equal(await a.get('a2'), 'a2', 'deleting a stale key does not delete the row now holding another');
+  for (const s of [a, b, c, d]) await s.close();
+});
+
+test('sqlite store: keeps no index (the order of expiry is in memory) and drops the one of the earlier layout', async () => {
+  const path = join(dir, 'index.db');
+  const old = new Database(path);
+  old.exec(
+    'CREATE TABLE cache_entries (key TEXT NOT NULL, value TEXT NOT NULL, expires_at INTEGER NOT NULL);' +
+      'CREATE INDEX cache_entries_expiry ON cache_entries (expires_at);' +
+      `INSERT INTO cache_entries VALUES ('late', 'v', ${Date.now() + 60_000}), ('soon', 'v', ${Date.now() + 30_000});`,
+  );
+  old.close();
+  const s = new SqliteStore(path, { maxEntries: 2 });
+  const indexes = s.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").all();
+  assert.deepEqual(indexes, []);
+  // The rows read at open are in order of expiry: a new key takes the one closest to it.
+  await s.set('new', 'v', 90_000);
+  assert.equal(await s.get('soon'), null);
+  assert.equal(await s.get('late'), 'v');
+  assert.equal(await s.get('new'), 'v');
+  await s.close();
+  const fresh = new SqliteStore(join(dir, 'pages.db'));
+  assert.equal(fresh.db.pragma('page_size', { simple: true }), 16384, 'a new file gets 16 KiB pages');
+  await fresh.close();
 });
 
 test('sqlite store: a full disk throws (the guarded store turns it into a miss)', async () => {
