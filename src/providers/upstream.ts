@@ -110,8 +110,8 @@ export class Upstreams {
       prefix +
       (opts.path ??
         spec.chatPath(model, {
-          ...(provider.apiVersion ? { apiVersion: provider.apiVersion } : {}),
           deployments: provider.deployments,
+          ...(provider.apiVersion ? { apiVersion: provider.apiVersion } : {}),
         }));
     const headers: Record<string, string> = {
       'content-type': 'application/json',

@@ -9,6 +9,7 @@
  */
 import { objectLayout, setMembers } from '../../core/json-members.js';
 import type { CanonicalRequest, Dialect } from '../../core/request.js';
+import { ownCopy } from '../../core/own-copy.js';
 
 /** How often the fast path was taken (read by tests; two increments per request cost nothing). */
 export const FAST_PATH = { requests: 0, rawStreamChunks: 0 };
@@ -59,7 +60,7 @@ export function fastRequestBody(
         values.set(
           'stream_options',
           options !== null && typeof options === 'object'
-            ? JSON.stringify({ ...options, include_usage: true })
+            ? JSON.stringify(Object.assign(ownCopy(options), { include_usage: true }))
             : ONLY_INCLUDE_USAGE,
         );
       }

@@ -221,7 +221,7 @@ export function renderRequest(req: CanonicalRequest, opts: AnthropicRenderOption
     if (same && isRecord(r.raw)) {
       out.thinking =
         r.budgetTokens !== undefined && r.raw.budget_tokens !== r.budgetTokens
-          ? { ...r.raw, budget_tokens: r.budgetTokens }
+          ? Object.assign(ownCopy(r.raw), { budget_tokens: r.budgetTokens })
           : r.raw;
     } else if (r.budgetTokens !== undefined) {
       out.thinking = { type: 'enabled', budget_tokens: r.budgetTokens };
@@ -231,7 +231,7 @@ export function renderRequest(req: CanonicalRequest, opts: AnthropicRenderOption
   if (same && req.metadata) {
     out.metadata =
       req.user !== undefined && req.metadata.user_id !== req.user
-        ? { ...req.metadata, user_id: req.user }
+        ? Object.assign(ownCopy(req.metadata), { user_id: req.user })
         : req.metadata;
   } else if (req.user !== undefined) {
     out.metadata = { user_id: req.user };

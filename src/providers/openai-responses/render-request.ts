@@ -110,14 +110,13 @@ export function renderRequest(req: CanonicalRequest, opts: RenderRequestOptions)
         : { type: rf.type };
     if (rf.type === 'json_schema' && rf.strict !== undefined) format.strict = rf.strict;
     if (rf.type === 'json_schema' && rf.description !== undefined) format.description = rf.description;
-    out.text = { ...(out.text as JsonObject | undefined), format };
+    out.text = Object.assign(ownCopy(out.text as JsonObject | undefined), { format });
   }
   if (req.reasoning?.effort !== undefined || req.reasoning?.raw !== undefined) {
     const raw = same && typeof req.reasoning.raw === 'object' ? (req.reasoning.raw as JsonObject) : {};
-    out.reasoning = {
-      ...raw,
-      ...(req.reasoning.effort !== undefined ? { effort: req.reasoning.effort } : {}),
-    };
+    const reasoning = ownCopy(raw);
+    if (req.reasoning.effort !== undefined) reasoning.effort = req.reasoning.effort;
+    out.reasoning = reasoning;
   }
   if (req.maxTokens !== undefined) out.max_output_tokens = req.maxTokens;
   if (req.temperature !== undefined) out.temperature = req.temperature;

@@ -9,6 +9,7 @@ import type { CanonicalResponse, Choice, Finish } from '../../core/response.js';
 import type { Usage } from '../../core/usage.js';
 import type { JsonObject } from '../openai/wire-guards.js';
 import { renderResponsesUsage } from './convert-usage.js';
+import { ownCopy } from '../../core/own-copy.js';
 
 function safeId(id: string): string {
   return id.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 120);
@@ -118,7 +119,7 @@ export function echoOf(req: CanonicalRequest): JsonObject {
     reasoning: { effort: req.reasoning?.effort ?? null, summary: null },
     store: req.conversation?.store ?? true,
     temperature: req.temperature ?? 1,
-    text: { ...extraText, format },
+    text: Object.assign(ownCopy(extraText), { format }),
     tool_choice:
       tc === undefined ? 'auto' : tc.type === 'tool' ? { type: 'function', name: tc.name } : tc.type,
     tools: (req.tools ?? []).map(renderTool).filter((t) => t !== undefined),

@@ -196,14 +196,13 @@ class ResponsesStreamEncoder implements StreamEncoder {
     const p = open.part;
     if (p === undefined) return '';
     open.part = undefined;
-    const where = { item_id: open.item.id, output_index: open.outputIndex, content_index: p.index };
     const part = p.kind === 'text' ? outputTextPart(p.text) : { type: 'refusal', refusal: p.text };
     (open.item.content as JsonObject[]).push(part);
     const doneEvent =
       p.kind === 'text'
-        ? this.event('response.output_text.done', { ...where, text: p.text, logprobs: [] })
-        : this.event('response.refusal.done', { ...where, refusal: p.text });
-    return doneEvent + this.event('response.content_part.done', { ...where, part });
+        ? this.event('response.output_text.done', at(open, p.index, { text: p.text, logprobs: [] }))
+        : this.event('response.refusal.done', at(open, p.index, { refusal: p.text }));
+    return doneEvent + this.event('response.content_part.done', at(open, p.index, { part }));
   }
 
   private closeCurrent(): string {
@@ -249,4 +248,9 @@ export function encodeStreamError(err: PennyError): string {
     }),
     'error',
   );
+}
+
+/** An event body naming a content part's place, then `more` (a literal of its own: no spread clone). */
+function at(open: OpenItem, index: number, more: JsonObject): JsonObject {
+  return Object.assign({ item_id: open.item.id, output_index: open.outputIndex, content_index: index }, more);
 }

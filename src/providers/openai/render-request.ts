@@ -81,7 +81,8 @@ export function renderRequest(req: CanonicalRequest, opts: RenderRequestOptions)
     out.stream = true;
     const kept = same && isObject(req.extra.stream_options) ? req.extra.stream_options : undefined;
     const includeUsage = opts.forceStreamUsage ? true : req.streamUsage;
-    if (includeUsage !== undefined) out.stream_options = { ...kept, include_usage: includeUsage };
+    if (includeUsage !== undefined)
+      out.stream_options = Object.assign(ownCopy(kept), { include_usage: includeUsage });
     else if (kept !== undefined) out.stream_options = kept;
   } else if (out.stream_options !== undefined) {
     delete out.stream_options; // OpenAI rejects stream_options on a non-streaming request

@@ -4,6 +4,8 @@
  * bounds, strings sized and formatted (date, date-time, email, uri, uuid), local `$ref`s followed
  * (`#/$defs/…`, `#/definitions/…`, as zod and Pydantic emit them). Deterministic.
  */
+import { ownCopy } from '../../core/own-copy.js';
+
 type Schema = Record<string, unknown>;
 
 function isSchema(v: unknown): v is Schema {
@@ -70,7 +72,7 @@ export function sampleJson(schema: unknown, word = 'simulated', root?: Schema, d
       const p = isSchema(part) && typeof part.$ref === 'string' ? resolveRef(part.$ref, top) : part;
       if (!isSchema(p)) continue;
       Object.assign(merged, p, {
-        properties: { ...(merged.properties as Schema | undefined), ...(p.properties as Schema | undefined) },
+        properties: Object.assign(ownCopy(merged.properties as Schema | undefined), p.properties),
         required: [...((merged.required as unknown[]) ?? []), ...((p.required as unknown[]) ?? [])],
       });
     }
