@@ -117,4 +117,22 @@ describe('NodeSink JSON answers', () => {
     assert.equal(got.body, body);
     assert.deepEqual(headers, { 'content-type': 'application/json', 'x-penny-cost-usd': '0.000006' });
   });
+
+  test('an answer with many headers (x-ratelimit-* and the rest) sends each once, in order, with the length', async () => {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    for (const kind of ['requests', 'tokens'])
+      for (const what of ['limit', 'remaining', 'reset'])
+        headers[`x-ratelimit-${what}-${kind}`] = `${what}-${kind}`;
+    for (let i = 0; i < 6; i++) headers[`x-penny-h${i}`] = String(i);
+    const got = await serve((sink) => sink.json(200, headers, 'ok'));
+    const sent = got.res.rawHeaders.filter((_, i) => i % 2 === 0).map((n) => n.toLowerCase());
+    const names = [...Object.keys(headers), 'content-length'];
+    assert.deepEqual(
+      sent.filter((n) => names.includes(n)),
+      names,
+    );
+    for (const [k, v] of Object.entries(headers)) assert.equal(got.res.headers[k], v);
+    assert.equal(got.res.headers['content-length'], '2');
+    assert.equal(got.body, 'ok');
+  });
 });
