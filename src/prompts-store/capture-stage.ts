@@ -7,7 +7,8 @@
 import type { LoadedConfig } from '../config/load.js';
 import type { Logger } from '../observability/logger.js';
 import { defineSlot } from '../pipeline/slots.js';
-import { type Stage, defineStage } from '../pipeline/stage.js';
+import type { Outcome, RequestContext } from '../pipeline/context.js';
+import { type Next, type Stage, defineStage } from '../pipeline/stage.js';
 import type { BodyStore } from './body-store.js';
 import { promptHash } from './prompt-hash.js';
 
@@ -32,20 +33,26 @@ export function createBodyCapture(deps: CaptureDeps): Stage {
   const { store, logger } = deps;
   return defineStage({
     name: 'store-prompts',
-    async run(ctx, next) {
+    // Without a body store (no feature stores prompts) nothing waits for the answer: next()'s own promise is
+    // handed on, a plain function adding no microtask turn between the upstream's answer and the client's.
+    run(ctx, next) {
       // Hashed when the entry is built (after the client's answer is written), not before the upstream call:
       // only the ledger reads it, and `ctx.original` is never changed by the stages.
       const original = ctx.original;
       ctx.slots.setLater(PROMPT_HASH, () => promptHash(original));
-      const outcome = await next();
-      if (!store || outcome.status !== 'ok' || !outcome.response) return outcome;
-      if (ctx.policy?.storePrompts !== true) return outcome;
-      try {
-        ctx.slots.set(BODY_HASH, store.put(ctx.original, outcome.response, ctx.startedAt));
-      } catch (e) {
-        logger.error('storing the request body failed', { id: ctx.id, error: e });
-      }
-      return outcome;
+      return store === null ? next() : storeAfter(ctx, next, store);
     },
   });
+
+  async function storeAfter(ctx: RequestContext, next: Next, store: BodyStore): Promise<Outcome> {
+    const outcome = await next();
+    if (outcome.status !== 'ok' || !outcome.response) return outcome;
+    if (ctx.policy?.storePrompts !== true) return outcome;
+    try {
+      ctx.slots.set(BODY_HASH, store.put(ctx.original, outcome.response, ctx.startedAt));
+    } catch (e) {
+      logger.error('storing the request body failed', { id: ctx.id, error: e });
+    }
+    return outcome;
+  }
 }
