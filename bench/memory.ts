@@ -21,7 +21,7 @@
  *
  * Gateways run pinned to CPU 0, the upstream and wrk to CPU 1 (when `taskset` exists), as in bench/gateway.ts.
  */
-import { execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,8 +34,17 @@ const arg = (name: string) => {
 };
 const ROUNDS = Number(arg('rounds') ?? 3);
 const SECONDS = Number(arg('seconds') ?? 4);
-if (!(ROUNDS > 0) || !(SECONDS > 0)) {
-  console.error('usage: npm run bench:memory -- [--rounds 3] [--seconds 4] [--variant "name:ENV=v,..."]');
+/**
+ * `--requests N`: each cell is N completed requests instead of SECONDS (wrk stops itself at the N-th answer;
+ * SECONDS × 20 is the cap). On a shared machine a fixed-duration cell does whatever work the gateway's share
+ * of the CPU allows, and RSS at 64 clients follows that work; a fixed amount of work makes the variants'
+ * RSS comparable under load.
+ */
+const REQUESTS = arg('requests') === undefined ? undefined : Number(arg('requests'));
+if (!(ROUNDS > 0) || !(SECONDS > 0) || (REQUESTS !== undefined && !(REQUESTS > 0))) {
+  console.error(
+    'usage: npm run bench:memory -- [--rounds 3] [--seconds 4] [--requests N] [--variant "name:ENV=v,..."]',
+  );
   process.exit(2);
 }
 
@@ -101,7 +110,15 @@ interface Breakdown {
   arrayBuffers: number;
   peakMalloced: number;
   /** Main-thread GCs since the previous report (bench/servers/penny.mjs, v8.GCProfiler); bytes. */
-  gc: { scavenges: number; markCompacts: number; promoted: number; youngAllocated: number };
+  gc: {
+    scavenges: number;
+    markCompacts: number;
+    promoted: number;
+    youngAllocated: number;
+    /** The GCs' own durations (µs, V8's `cost`: main-thread wall time, so inflated by preemption). */
+    scavengeUs: number;
+    markCompactUs: number;
+  };
 }
 
 const MB = 1024 * 1024;
@@ -151,13 +168,16 @@ async function breakdown(pid: number, reportFile: string): Promise<Breakdown> {
   };
 }
 
-function luaScript(stream: boolean): string {
+function luaScript(stream: boolean, stopAfter: number | undefined): string {
   const body = JSON.stringify({
     model: 'gpt-4o-mini',
     stream,
     messages: [{ role: 'user', content: 'Say hello in one short sentence.' }],
   });
-  const file = join(tmpdir(), `penny-bench-memory-${process.pid}-${stream ? 's' : 'j'}.lua`);
+  const file = join(
+    tmpdir(),
+    `penny-bench-memory-${process.pid}-${stream ? 's' : 'j'}${stopAfter ? `-${stopAfter}` : ''}.lua`,
+  );
   writeFileSync(
     file,
     [
@@ -165,25 +185,62 @@ function luaScript(stream: boolean): string {
       `wrk.body = ${JSON.stringify(body)}`,
       'wrk.headers["Content-Type"] = "application/json"',
       'wrk.headers["Authorization"] = "Bearer penny"',
+      // One wrk thread (-t1) counts its answers; at the N-th it says so on stderr (cell() then interrupts wrk,
+      // whose main thread otherwise sleeps out -d) and stops sending, its connections still open.
+      ...(stopAfter
+        ? [
+            'local answered = 0',
+            'response = function()',
+            '  answered = answered + 1',
+            `  if answered == ${stopAfter} then io.stderr:write("${DONE}\\n"); io.stderr:flush(); wrk.thread:stop() end`,
+            'end',
+          ]
+        : []),
       '',
     ].join('\n'),
   );
   return file;
 }
 
+/** What a `--requests` cell's wrk script prints when its N-th answer arrives. */
+const DONE = 'PENNY-BENCH-CELL-DONE';
+
 /** One wrk cell; returns the requests completed and the gateway's CPU µs per request over it. */
-function cell(port: number, pid: number, stream: boolean, clients: number, seconds: number) {
+async function cell(
+  port: number,
+  pid: number,
+  stream: boolean,
+  clients: number,
+  seconds: number,
+  stopAfter?: number,
+) {
   const cmd = pin(1, [
     'wrk',
     '-t1',
     `-c${clients}`,
-    `-d${seconds}s`,
+    `-d${stopAfter ? seconds * 20 : seconds}s`,
     '-s',
-    luaScript(stream),
+    luaScript(stream, stopAfter),
     `http://127.0.0.1:${port}/v1/chat/completions`,
   ]);
   const c0 = cpuUs(pid);
-  const out = execFileSync(cmd[0]!, cmd.slice(1), { encoding: 'utf8' });
+  const out = await new Promise<string>((resolve, reject) => {
+    const wrk = spawn(cmd[0]!, cmd.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    wrk.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    // SIGINT: wrk stops its threads and prints its summary, as at the end of -d.
+    wrk.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (stderr.includes(DONE)) wrk.kill('SIGINT');
+    });
+    wrk.on('error', reject);
+    wrk.on('close', (code) =>
+      code === 0 ? resolve(stdout) : reject(new Error(`wrk exited ${code}: ${stderr}`)),
+    );
+  });
   const cpu = cpuUs(pid) - c0;
   const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? 0);
   const errors =
@@ -235,7 +292,7 @@ async function main() {
       const pid = p.child.pid!;
       await new Promise((r) => setTimeout(r, 1000)); // the price worker's exit, start-up's last allocations
       const idle = await breakdown(pid, reportFile);
-      const warm = cell(p.port, pid, false, 10, 1); // warm-up (JIT)
+      const warm = await cell(p.port, pid, false, 10, 1); // warm-up (JIT)
       const s: Sample = {
         cpu: [],
         rss: 0,
@@ -249,7 +306,7 @@ async function main() {
         requests: warm.requests,
       };
       for (const c of CELLS) {
-        const r = cell(p.port, pid, c.stream, c.clients, SECONDS);
+        const r = await cell(p.port, pid, c.stream, c.clients, SECONDS, REQUESTS);
         s.cpu.push(r.cpuPerReq);
         s.errors += r.errors;
         s.requests += r.requests;
@@ -278,7 +335,7 @@ async function main() {
   const base = samples.get(VARIANTS[0]!.name)!;
   const baseCpu = CELLS.map((_, i) => median(base.map((s) => s.cpu[i]!)));
   const lines = [
-    `Command: \`npm run bench:memory -- --rounds ${ROUNDS} --seconds ${SECONDS}\` (interleaved rounds, medians; wrk -t1, gateway pinned to CPU 0; ${new Date().toISOString().slice(0, 10)}; load average ${loadStart} at start, ${load()} at end)`,
+    `Command: \`npm run bench:memory -- --rounds ${ROUNDS} --seconds ${SECONDS}${REQUESTS ? ` --requests ${REQUESTS}` : ''}\` (interleaved rounds, medians; wrk -t1, gateway pinned to CPU 0; ${new Date().toISOString().slice(0, 10)}; load average ${loadStart} at start, ${load()} at end)`,
     '',
     `| variant | ${CELLS.map((c) => `CPU µs/req ${c.label}`).join(' | ')} | RSS after (MB) | at the end / ${SETTLE_MS / 1000} s later (MB) | RSS after, per round | peak RSS (MB) | requests |`,
     `|---|${CELLS.map(() => '---:').join('|')}|---:|---|---|---:|---:|`,
@@ -312,15 +369,16 @@ async function main() {
     '',
     'Main-thread GC from the warm-up to the end of the last cell (`v8.GCProfiler` in the gateway; medians of',
     'per-round ratios): young generation filled per request, bytes scavenges moved into the old generation',
-    'per request (what becomes old-generation garbage), scavenges and mark-compacts per 1,000 requests.',
+    'per request (what becomes old-generation garbage), scavenges and mark-compacts per 1,000 requests, and',
+    "their main-thread time per request (V8's `cost`, wall time: a preempted gateway inflates it).",
     '',
-    '| variant | young-gen KB/request | promoted KB/request | scavenges /1k req | mark-compacts /1k req |',
-    '|---|---:|---:|---:|---:|',
+    '| variant | young-gen KB/request | promoted KB/request | scavenges /1k req | mark-compacts /1k req | scavenge µs/req | mark-compact µs/req |',
+    '|---|---:|---:|---:|---:|---:|---:|',
     ...VARIANTS.map((v) => {
       const ss = samples.get(v.name)!;
       const per = (f: (g: Breakdown['gc']) => number, scale: number, digits: number) =>
         median(ss.map((s) => (f(s.loaded.gc) / s.requests) * scale)).toFixed(digits);
-      return `| ${v.name} | ${per((g) => g.youngAllocated, 1 / 1024, 1)} | ${per((g) => g.promoted, 1 / 1024, 2)} | ${per((g) => g.scavenges, 1000, 1)} | ${per((g) => g.markCompacts, 1000, 2)} |`;
+      return `| ${v.name} | ${per((g) => g.youngAllocated, 1 / 1024, 1)} | ${per((g) => g.promoted, 1 / 1024, 2)} | ${per((g) => g.scavenges, 1000, 1)} | ${per((g) => g.markCompacts, 1000, 2)} | ${per((g) => g.scavengeUs ?? Number.NaN, 1, 1)} | ${per((g) => g.markCompactUs ?? Number.NaN, 1, 1)} |`;
     }),
   ];
   const md = `${lines.join('\n')}\n`;

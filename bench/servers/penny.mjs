@@ -74,7 +74,16 @@ if (report) {
   process.on('SIGUSR2', () => {
     const { statistics } = gcs.stop();
     gcs.start();
-    const gc = { scavenges: 0, markCompacts: 0, promoted: 0, youngAllocated: 0 };
+    // cost: the GC's own duration as V8 reports it (µs; main-thread pause, wall time — inflated when the
+    // machine preempts the gateway, so compare variants within one interleaved run).
+    const gc = {
+      scavenges: 0,
+      markCompacts: 0,
+      promoted: 0,
+      youngAllocated: 0,
+      scavengeUs: 0,
+      markCompactUs: 0,
+    };
     let youngAfter = null;
     for (const s of statistics) {
       const young = used(s.beforeGC, 'new_space') + used(s.beforeGC, 'new_large_object_space');
@@ -82,8 +91,12 @@ if (report) {
       youngAfter = used(s.afterGC, 'new_space') + used(s.afterGC, 'new_large_object_space');
       if (s.gcType === 'Scavenge') {
         gc.scavenges += 1;
+        gc.scavengeUs += s.cost;
         gc.promoted += Math.max(0, old(s.afterGC) - old(s.beforeGC));
-      } else if (s.gcType === 'MarkSweepCompact') gc.markCompacts += 1;
+      } else if (s.gcType === 'MarkSweepCompact') {
+        gc.markCompacts += 1;
+        gc.markCompactUs += s.cost;
+      }
     }
     const spaces = {};
     for (const s of v8.getHeapSpaceStatistics()) {
