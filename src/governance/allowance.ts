@@ -163,10 +163,18 @@ export class Allowances {
     });
   }
 
-  /** The reservation when every line fits its allowance now (admitted in process), else null. */
-  admitNow(id: string, lines: readonly ReserveLine[]): ReserveResult | null {
-    if (this.taken.has(id)) return this.ok(lines);
-    if (!this.closing && this.take(id, lines)) return this.ok(lines);
+  /**
+   * The reservation when every line fits its allowance now (admitted in process), else null. `local` and
+   * `storeNow`: the caller's reading of the local clock and of the store's (one reading per request).
+   */
+  admitNow(
+    id: string,
+    lines: readonly ReserveLine[],
+    local = Date.now(),
+    storeNow = this.opts.now(),
+  ): ReserveResult | null {
+    if (this.taken.has(id)) return this.ok(lines, storeNow);
+    if (!this.closing && this.take(id, lines, local)) return this.ok(lines, storeNow);
     return null;
   }
 
@@ -253,10 +261,10 @@ export class Allowances {
     };
   }
 
-  private ok(lines: readonly ReserveLine[]): ReserveResult {
+  private ok(lines: readonly ReserveLine[], now = this.opts.now()): ReserveResult {
     const views = new Array<CounterSnapshot>(lines.length);
     for (let i = 0; i < views.length; i++) views[i] = this.view(lines[i]!.key);
-    return { ok: true, now: this.opts.now(), lines: views };
+    return { ok: true, now, lines: views };
   }
 
   private slot(key: string, window: WindowSpec): Slot {
@@ -299,8 +307,7 @@ export class Allowances {
   }
 
   /** Admits the call locally if every line fits its allowance. */
-  private take(id: string, lines: readonly ReserveLine[]): boolean {
-    const now = Date.now();
+  private take(id: string, lines: readonly ReserveLine[], now = Date.now()): boolean {
     // Sized up front (an array grown by push gets room for 17): one per admitted call.
     const slots = new Array<Slot>(lines.length);
     let fits = true;

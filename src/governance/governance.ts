@@ -219,8 +219,8 @@ export class Governance {
    * The periodic clock resync, off the request path: the store checks every fixed window against its own
    * time when reserving, so a reservation made with a drifted offset is answered `clock` and redone.
    */
-  private resyncClockInBackground(counters: CounterStore): void {
-    if (counters.kind === 'sqlite' || Date.now() - this.clockAt < 30_000) return;
+  private resyncClockInBackground(counters: CounterStore, local: number): void {
+    if (counters.kind === 'sqlite' || local - this.clockAt < 30_000) return;
     this.syncClock().catch((e) => this.storeError('reading the store clock', e));
   }
 
@@ -405,12 +405,15 @@ export class Governance {
   ): Reserved | Promise<Reserved> {
     const counters = this.counters;
     if (!counters) throw new Error('no governance store');
-    this.resyncClockInBackground(counters);
+    // One reading of the clock for the whole admission (the store's time is it plus the offset).
+    const local = Date.now();
+    this.resyncClockInBackground(counters, local);
     // `direct`: a reservation that may be settled by another instance or after a restart (a deferred job)
     // is held in the store itself, not in this gateway's allowance.
     const allowances = opts?.direct ? null : this.allowancesFor(counters);
-    const lines = build(this.now());
-    const admitted = allowances?.admitNow(id, lines);
+    const now = local + this.offset;
+    const lines = build(now);
+    const admitted = allowances?.admitNow(id, lines, local, now);
     if (admitted) return { result: admitted, lines };
     return this.reserveInStore(id, build, lines, counters, allowances);
   }
