@@ -2,12 +2,14 @@
  * `npm run bench:router [-- --datasets DIR --routers N --bootstrap N --methods a,b]`: prompt-only routers
  * (all of them, or the comma-separated `--methods`, e.g. `dual,dual-gbdt` for a run of a few minutes) trained on one
  * shared dataset's train half and tested on each dataset's test half, against seeded random routers
- * (src/bench/replay/router-transfer.ts). Writes bench/results/router/summary.md.
+ * (src/bench/replay/router-transfer.ts). `--sets gsm8k,mmlu,mt_bench,overruling` picks the datasets (default
+ * GSM8K and MMLU, which are also pooled). Writes bench/results/router/summary.md (or `--out DIR`).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadGsm8k, loadMmlu, resolveDatasetsDir } from '../src/bench/replay/datasets.js';
+import { resolveDatasetsDir } from '../src/bench/replay/datasets.js';
+import { ROUTER_SETS, routerSets } from '../src/bench/replay/router-sets.js';
 import type { RouterMethod } from '../src/bench/replay/router-training.js';
 import {
   runRouterTransfer,
@@ -22,6 +24,9 @@ const { values } = parseArgs({
     bootstrap: { type: 'string', default: '500' },
     out: { type: 'string', default: 'bench/results/router' },
     methods: { type: 'string' },
+    // gsm8k, mmlu (the default), mt_bench, overruling (its cheapest and best frontier models, as
+    // `penny router train --input` picks them); pooled training on all of them only for the default two.
+    sets: { type: 'string', default: 'gsm8k,mmlu' },
   },
 });
 const root = resolveDatasetsDir(values.datasets);
@@ -41,14 +46,26 @@ if (values.methods !== undefined) {
   }
   methods = asked as RouterMethod[];
 }
+let sets: string[];
+try {
+  sets = routerSets(values.sets!);
+} catch (e) {
+  console.error(`bench:router: ${(e as Error).message}`);
+  process.exit(1);
+}
 const t0 = Date.now();
-const report = runRouterTransfer([loadGsm8k(root), loadMmlu(root)], {
-  routers: Number(values.routers),
-  bootstrap: Number(values.bootstrap),
-  ...(methods ? { methods } : {}),
-  log: (l) => console.log(l),
-});
-const md = transferMarkdown(report, 'npm run bench:router');
+const report = runRouterTransfer(
+  sets.map((s) => ROUTER_SETS[s]!(root)),
+  {
+    pooled: values.sets === 'gsm8k,mmlu',
+    routers: Number(values.routers),
+    bootstrap: Number(values.bootstrap),
+    ...(methods ? { methods } : {}),
+    log: (l) => console.log(l),
+  },
+);
+const args = process.argv.slice(2).join(' ');
+const md = transferMarkdown(report, `npm run bench:router${args ? ` -- ${args}` : ''}`);
 mkdirSync(values.out!, { recursive: true });
 writeFileSync(join(values.out!, 'summary.md'), md);
 console.log(md);

@@ -83,7 +83,7 @@ export function defaultCandidates(examples: readonly TrainExample[]): RouterMeth
 }
 
 /** Normalised ranks in [0, 1) of `xs` (ties broken by position, so the result is deterministic). */
-function ranks(xs: readonly number[]): number[] {
+export function ranks(xs: readonly number[]): number[] {
   const order = xs.map((_, i) => i).sort((a, b) => xs[a]! - xs[b]! || a - b);
   const r = new Array<number>(xs.length);
   order.forEach((i, k) => {

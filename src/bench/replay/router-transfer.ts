@@ -59,6 +59,8 @@ export interface TransferOptions {
   routers?: number;
   bootstrap?: number;
   seed?: number;
+  /** Also train on every dataset's train half pooled (default: when there are several). */
+  pooled?: boolean;
   log?: (line: string) => void;
 }
 
@@ -79,8 +81,11 @@ export function randomApgr(
   return out.sort();
 }
 
+/** A two-model dataset of any name (the shared RouteLLM sets, or OVERRULING's frontier ends). */
+export type TransferDataset = Pick<TwoModelDataset, 'binary' | 'records'> & { name: string };
+
 export function runRouterTransfer(
-  datasets: readonly TwoModelDataset[],
+  datasets: readonly TransferDataset[],
   o: TransferOptions = {},
 ): TransferReport {
   const log = o.log ?? (() => {});
@@ -110,7 +115,7 @@ export function runRouterTransfer(
     // datasets apart (and GSM8K alone, one subject, has no subject-prior router).
     examples: routerExamples(halves.get(d.name)!.train, d.binary, 1, d.name),
   }));
-  if (datasets.length > 1) {
+  if (datasets.length > 1 && o.pooled !== false) {
     sources.push({
       name: datasets.map((d) => d.name).join('+'),
       examples: sources.flatMap((s) => s.examples),
