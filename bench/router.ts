@@ -54,16 +54,17 @@ try {
   process.exit(1);
 }
 const t0 = Date.now();
-const report = runRouterTransfer(
-  sets.map((s) => ROUTER_SETS[s]!(root)),
-  {
-    pooled: values.sets === 'gsm8k,mmlu',
-    routers: Number(values.routers),
-    bootstrap: Number(values.bootstrap),
-    ...(methods ? { methods } : {}),
-    log: (l) => console.log(l),
-  },
-);
+const loaded = sets.map((s) => ROUTER_SETS[s]!(root));
+for (const d of loaded) {
+  if ('cheap' in d) console.log(`bench:router: ${d.name} as ${String(d.cheap)} → ${String(d.strong)}`);
+}
+const report = runRouterTransfer(loaded, {
+  pooled: values.sets === 'gsm8k,mmlu',
+  routers: Number(values.routers),
+  bootstrap: Number(values.bootstrap),
+  ...(methods ? { methods } : {}),
+  log: (l) => console.log(l),
+});
 const args = process.argv.slice(2).join(' ');
 const md = transferMarkdown(report, `npm run bench:router${args ? ` -- ${args}` : ''}`);
 mkdirSync(values.out!, { recursive: true });
