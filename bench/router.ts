@@ -56,7 +56,8 @@ try {
 const t0 = Date.now();
 const loaded = sets.map((s) => ROUTER_SETS[s]!(root));
 for (const d of loaded) {
-  if ('cheap' in d) console.log(`bench:router: ${d.name} as ${String(d.cheap)} → ${String(d.strong)}`);
+  if ('cheap' in d && 'strong' in d)
+    console.log(`bench:router: ${d.name} as ${String(d.cheap)} → ${String(d.strong)}`);
 }
 const report = runRouterTransfer(loaded, {
   pooled: values.sets === 'gsm8k,mmlu',
