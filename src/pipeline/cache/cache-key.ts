@@ -77,21 +77,25 @@ export function keyParts(req: CanonicalRequest): Record<string, unknown> {
   };
 }
 
+/** `out` with `"name":<stableJson(v)>` appended when `v` is set (`out` is an object's text so far, from `{`). */
+function field(out: string, name: string, v: unknown): string {
+  if (v === undefined) return out;
+  return `${out}${out.length > 1 ? ',' : ''}"${name}":${stableJson(v)}`;
+}
+
+/** stableJson of a value that is a string in any request that parsed (model, role, system text). */
+function str(v: unknown): string {
+  return typeof v === 'string' ? JSON.stringify(v) : stableJson(v);
+}
+
 /** `stableJson(keyParts(req))`, written field by field in that order without the intermediate objects. */
 export function keyText(req: CanonicalRequest): string {
-  let out = '{';
-  const field = (name: string, v: unknown) => {
-    if (v === undefined) return;
-    if (out.length > 1) out += ',';
-    out += `"${name}":${stableJson(v)}`;
-  };
   // The names in the order stableJson sorts them (the test checks the order).
-  field('extra', outputExtra(req.extra));
-  field('frequencyPenalty', req.frequencyPenalty);
-  field('logprobs', req.logprobs);
-  field('maxTokens', req.maxTokens);
-  if (out.length > 1) out += ',';
-  out += '"messages":[';
+  let out = field('{', 'extra', outputExtra(req.extra));
+  out = field(out, 'frequencyPenalty', req.frequencyPenalty);
+  out = field(out, 'logprobs', req.logprobs);
+  out = field(out, 'maxTokens', req.maxTokens);
+  out += out.length > 1 ? ',"messages":[' : '"messages":[';
   for (let i = 0; i < req.messages.length; i++) {
     const m = req.messages[i]!;
     if (i > 0) out += ',';
@@ -99,28 +103,28 @@ export function keyText(req: CanonicalRequest): string {
     if (m.extra !== undefined) out += `,"extra":${stableJson(m.extra)}`;
     if (m.name !== undefined) out += `,"name":${stableJson(m.name)}`;
     if (m.refusal !== undefined && m.refusal !== null) out += `,"refusal":${stableJson(m.refusal)}`;
-    out += `,"role":${stableJson(m.role)}}`;
+    out += `,"role":${str(m.role)}}`;
   }
-  out += `],"model":${stableJson(req.model)}`;
-  field('n', req.n);
-  field('parallelToolCalls', req.parallelToolCalls);
-  field('presencePenalty', req.presencePenalty);
-  field('reasoning', req.reasoning);
-  field('responseFormat', req.responseFormat);
-  field('seed', req.seed);
-  field('stop', req.stop);
+  out += `],"model":${str(req.model)}`;
+  out = field(out, 'n', req.n);
+  out = field(out, 'parallelToolCalls', req.parallelToolCalls);
+  out = field(out, 'presencePenalty', req.presencePenalty);
+  out = field(out, 'reasoning', req.reasoning);
+  out = field(out, 'responseFormat', req.responseFormat);
+  out = field(out, 'seed', req.seed);
+  out = field(out, 'stop', req.stop);
   out += ',"system":[';
   for (let i = 0; i < req.system.length; i++) {
     if (i > 0) out += ',';
-    out += stableJson(req.system[i]!.text);
+    out += str(req.system[i]!.text);
   }
   out += ']';
-  field('temperature', req.temperature);
-  field('toolChoice', req.toolChoice);
-  field('tools', req.tools);
-  field('topK', req.topK);
-  field('topLogprobs', req.topLogprobs);
-  field('topP', req.topP);
+  out = field(out, 'temperature', req.temperature);
+  out = field(out, 'toolChoice', req.toolChoice);
+  out = field(out, 'tools', req.tools);
+  out = field(out, 'topK', req.topK);
+  out = field(out, 'topLogprobs', req.topLogprobs);
+  out = field(out, 'topP', req.topP);
   return `${out}}`;
 }
 

@@ -94,7 +94,8 @@ export class CacheStage implements Stage {
     return Object.values(loaded.config.features).some((f) => f.cache?.enabled === true);
   }
 
-  async run(ctx: RequestContext, next: Next): Promise<Outcome> {
+  // Not async: a request the cache does not apply to hands `next()`'s promise on without one of its own.
+  run(ctx: RequestContext, next: Next): Promise<Outcome> {
     const policy = this.policyFor(ctx.policy);
     if (!policy) return next();
     return this.cached(ctx, next, policy);

@@ -44,9 +44,10 @@ export interface AnswerText {
 
 export type DecodeResult = { ok: true; answer: CachedAnswer } | { ok: false; reason: string };
 
-/** CRC-32 of the entry after its tag and checksum, as 8 hex digits. */
-function crc(body: string): string {
-  return crc32(body).toString(16).padStart(8, '0');
+/** CRC-32 of the entry after its tag and checksum (header line, then answer), as 8 hex digits. */
+function crc(head: string, answer: string): string {
+  // Two calls instead of one over `head + answer`: the two strings are never copied into one to be summed.
+  return crc32(answer, crc32(head)).toString(16).padStart(8, '0');
 }
 
 /**
@@ -57,10 +58,9 @@ export function encodeAnswer(a: CachedAnswer, source?: AnswerText): string {
   // The header written field by field (JSON.stringify of an object costs twice this, per miss).
   const str = JSON.stringify;
   const common = `{"k":${str(a.key)},"t":${a.storedAt},"e":${a.expiresAt},"p":${str(a.provider)},"m":${str(a.servedModel)},"s":${a.simulated}`;
-  const body = source
-    ? `${common},"d":${str(source.dialect)},"c":${a.response.created}}\n${source.text}`
-    : `${common}}\n${str(a.response)}`;
-  return `${TAG} ${crc(body)} ${body}`;
+  const head = source ? `${common},"d":${str(source.dialect)},"c":${a.response.created}}\n` : `${common}}\n`;
+  const answer = source ? source.text : str(a.response);
+  return `${TAG} ${crc(head, answer)} ${head}${answer}`;
 }
 
 export function decodeAnswer(text: string, key: string, now: number): DecodeResult {
@@ -68,15 +68,16 @@ export function decodeAnswer(text: string, key: string, now: number): DecodeResu
   if (!text.startsWith(`${TAG} `)) return { ok: false, reason: 'unknown version' };
   const at = TAG.length + 1;
   if (text.length < at + 9 || text[at + 8] !== ' ') return { ok: false, reason: 'truncated' };
-  const body = text.slice(at + 9);
-  if (crc(body) !== text.slice(at, at + 8)) return { ok: false, reason: 'checksum mismatch' };
-  const nl = body.indexOf('\n');
+  const nl = text.indexOf('\n', at + 9);
   if (nl < 0) return { ok: false, reason: 'truncated' };
+  const head = text.slice(at + 9, nl + 1);
+  const rest = text.slice(nl + 1);
+  if (crc(head, rest) !== text.slice(at, at + 8)) return { ok: false, reason: 'checksum mismatch' };
   let h: unknown;
   let answer: unknown;
   try {
-    h = JSON.parse(body.slice(0, nl));
-    answer = JSON.parse(body.slice(nl + 1));
+    h = JSON.parse(head);
+    answer = JSON.parse(rest);
   } catch {
     return { ok: false, reason: 'not JSON' };
   }

@@ -60,11 +60,15 @@ function textOf(parts: readonly ContentPart[]): string {
   return s;
 }
 
-export async function compressRequest(
+/**
+ * The policy applied to one request. Synchronous (no promise, no microtask turn) unless the policy windows
+ * the history, whose summary is a model call: every request of a feature with compression passes here.
+ */
+export function compressRequest(
   req: CanonicalRequest,
   policy: CompressFeatureConfig,
   opts: CompressOptions,
-): Promise<CompressReport> {
+): CompressReport | Promise<CompressReport> {
   const report: CompressReport = {
     request: req,
     tokensBefore: null,
@@ -73,31 +77,55 @@ export async function compressRequest(
     exact: true,
     events: [],
   };
-  const step = (name: Transform, next: CanonicalRequest) => {
-    if (next === report.request) return;
-    if (report.tokensAfter === null) {
-      // The first change: count the request as it came, once.
-      const first = countRequestTokens(req, opts.model);
-      report.tokensBefore = first.tokens;
-      report.tokensAfter = first.tokens;
-      report.exact = first.exact;
-    }
-    const t = countRequestTokens(next, opts.model).tokens;
-    // A transform that does not pay (e.g. a summary longer than what it replaces) is not applied.
-    if (t >= report.tokensAfter) {
-      report.events.push(`${name}_no_gain`);
-      return;
-    }
-    report.saved[name] = report.tokensAfter - t;
-    report.tokensAfter = t;
-    report.request = next;
-  };
+  if (!policy.history) return applyRest(report, req, policy, opts);
+  return windowed(report, policy.history, opts).then((next) => {
+    step(report, req, opts.model, 'history', next);
+    return applyRest(report, req, policy, opts);
+  });
+}
 
-  if (policy.history) step('history', await windowed(report, policy.history, opts));
-  if (policy.context) step('context', trimContext(report, policy.context, opts.model));
+/** Takes a transform's result into the report if it changed the request and saves tokens. */
+function step(
+  report: CompressReport,
+  req: CanonicalRequest,
+  model: string,
+  name: Transform,
+  next: CanonicalRequest,
+): void {
+  if (next === report.request) return;
+  if (report.tokensAfter === null) {
+    // The first change: count the request as it came, once.
+    const first = countRequestTokens(req, model);
+    report.tokensBefore = first.tokens;
+    report.tokensAfter = first.tokens;
+    report.exact = first.exact;
+  }
+  const t = countRequestTokens(next, model).tokens;
+  // A transform that does not pay (e.g. a summary longer than what it replaces) is not applied.
+  if (t >= report.tokensAfter) {
+    report.events.push(`${name}_no_gain`);
+    return;
+  }
+  report.saved[name] = report.tokensAfter - t;
+  report.tokensAfter = t;
+  report.request = next;
+}
+
+/** The transforms after the history window: context trimming, then the lossless ones. */
+function applyRest(
+  report: CompressReport,
+  req: CanonicalRequest,
+  policy: CompressFeatureConfig,
+  opts: CompressOptions,
+): CompressReport {
+  const model = opts.model;
+  if (policy.context) step(report, req, model, 'context', trimContext(report, policy.context, model));
   if (policy.dedupe !== false) {
     const state = newDedupeState(policy.dedupe === true ? 80 : policy.dedupe.minChars);
     step(
+      report,
+      req,
+      model,
       'dedupe',
       mapRequestText(report.request, (t) => {
         const r = dedupeBlocks(t, state);
@@ -105,22 +133,17 @@ export async function compressRequest(
       }),
     );
   }
-  if (policy.json)
-    step(
-      'json',
-      mapRequestText(report.request, (t) => minifyEmbeddedJson(t)),
-    );
-  if (policy.whitespace) {
-    step(
-      'whitespace',
-      mapRequestText(report.request, (t) => {
-        const r = normalizeWhitespace(t);
-        return r === '' ? t : r;
-      }),
-    );
-  }
+  if (policy.json) step(report, req, model, 'json', mapRequestText(report.request, jsonTransform));
+  if (policy.whitespace)
+    step(report, req, model, 'whitespace', mapRequestText(report.request, whitespaceTransform));
   return report;
 }
+
+const jsonTransform = (t: string) => minifyEmbeddedJson(t);
+const whitespaceTransform = (t: string) => {
+  const r = normalizeWhitespace(t);
+  return r === '' ? t : r;
+};
 
 async function windowed(
   report: CompressReport,

@@ -8,9 +8,10 @@ import { moneyToDecimal } from '../../core/money.js';
 import { TargetResolver } from '../../providers/resolve-target.js';
 import { Upstreams } from '../../providers/upstream.js';
 import { defineSlot } from '../slots.js';
-import { type Stage, defineStage } from '../stage.js';
+import type { RequestContext } from '../context.js';
+import { type Next, type Stage, defineStage } from '../stage.js';
 import type { StageDeps } from '../stage-deps.js';
-import { compressRequest } from './compress-request.js';
+import { type CompressReport, compressRequest } from './compress-request.js';
 import { createSummarizer } from './summarize.js';
 
 /** What compression did (ledger `meta.compress`). */
@@ -28,50 +29,63 @@ export function createCompressStage(deps: StageDeps): Stage {
     logger: deps.logger,
     cacheSize: deps.loaded.config.compress.summaryCacheSize,
   });
+  const failed = (ctx: RequestContext, next: Next, e: unknown) => {
+    deps.logger.warn('compression failed; request sent unchanged', { id: ctx.id, error: e });
+    ctx.slots.set(COMPRESS, { events: ['compress_failed'] });
+    return next();
+  };
+  const apply = (ctx: RequestContext, next: Next, report: CompressReport) => {
+    for (const ev of report.events) {
+      deps.logger.info('compression step skipped', {
+        id: ctx.id,
+        feature: ctx.attribution.feature,
+        event: ev,
+      });
+    }
+    ctx.request = report.request;
+    // Token counts only when a transform changed the request (compress-request.ts counts nothing otherwise).
+    const meta: Record<string, unknown> =
+      report.tokensBefore === null
+        ? { saved: report.saved }
+        : { tokensBefore: report.tokensBefore, tokensAfter: report.tokensAfter, saved: report.saved };
+    if (!report.exact) meta.estimated = true;
+    if (report.events.length) meta.events = report.events;
+    if (report.history) {
+      const { summaryCost, ...history } = report.history;
+      meta.history =
+        summaryCost === undefined
+          ? history
+          : { ...history, summaryCostUsd: summaryCost === null ? null : moneyToDecimal(summaryCost) };
+    }
+    if (report.context) meta.context = report.context;
+    ctx.slots.set(COMPRESS, meta);
+    if (report.tokensBefore !== null && report.tokensAfter !== report.tokensBefore) {
+      ctx.money.compressed = {
+        savedTokens: report.saved,
+        ...(report.history?.summaryCost !== undefined ? { summaryCost: report.history.summaryCost } : {}),
+      };
+    }
+    return next();
+  };
   return defineStage({
     name: 'compress',
-    async run(ctx, next) {
+    // Not an async function: without history windowing (a model call) compression is synchronous, and the
+    // stage hands `next()`'s promise on without a promise and turns of its own.
+    run(ctx, next) {
       const policy = ctx.policy?.compress;
       if (!policy) return next();
-      let report: Awaited<ReturnType<typeof compressRequest>>;
+      let report: ReturnType<typeof compressRequest>;
       try {
-        report = await compressRequest(ctx.request, policy, { model: ctx.request.model, summarize, ctx });
+        report = compressRequest(ctx.request, policy, { model: ctx.request.model, summarize, ctx });
       } catch (e) {
-        deps.logger.warn('compression failed; request sent unchanged', { id: ctx.id, error: e });
-        ctx.slots.set(COMPRESS, { events: ['compress_failed'] });
-        return next();
+        return failed(ctx, next, e);
       }
-      for (const ev of report.events) {
-        deps.logger.info('compression step skipped', {
-          id: ctx.id,
-          feature: ctx.attribution.feature,
-          event: ev,
-        });
-      }
-      ctx.request = report.request;
-      // Token counts only when a transform changed the request (compress-request.ts counts nothing otherwise).
-      const meta: Record<string, unknown> =
-        report.tokensBefore === null
-          ? { saved: report.saved }
-          : { tokensBefore: report.tokensBefore, tokensAfter: report.tokensAfter, saved: report.saved };
-      if (!report.exact) meta.estimated = true;
-      if (report.events.length) meta.events = report.events;
-      if (report.history) {
-        const { summaryCost, ...history } = report.history;
-        meta.history =
-          summaryCost === undefined
-            ? history
-            : { ...history, summaryCostUsd: summaryCost === null ? null : moneyToDecimal(summaryCost) };
-      }
-      if (report.context) meta.context = report.context;
-      ctx.slots.set(COMPRESS, meta);
-      if (report.tokensBefore !== null && report.tokensAfter !== report.tokensBefore) {
-        ctx.money.compressed = {
-          savedTokens: report.saved,
-          ...(report.history?.summaryCost !== undefined ? { summaryCost: report.history.summaryCost } : {}),
-        };
-      }
-      return next();
+      if (report instanceof Promise)
+        return report.then(
+          (r) => apply(ctx, next, r),
+          (e: unknown) => failed(ctx, next, e),
+        );
+      return apply(ctx, next, report);
     },
   });
 }
