@@ -97,13 +97,10 @@ export function verifyCaller(
 ): VirtualKeyRecord | null | Promise<VirtualKeyRecord | null> {
   const presented = virtualKeyIn(headers);
   if (presented !== undefined) {
-    const allowed = (rec: VirtualKeyRecord) => {
-      attribution.keyId = rec.name;
-      checkAllowed(gov, rec, attribution.feature, model);
-      return rec;
-    };
     const rec = gov.verify(presented);
-    return rec instanceof Promise ? rec.then(allowed) : allowed(rec);
+    // A closure only when the record must be read (the usual case is a value: no function made per request).
+    if (rec instanceof Promise) return rec.then((r) => allowedCaller(gov, r, attribution, model));
+    return allowedCaller(gov, rec, attribution, model);
   }
   if (gov.config.requireKeys && attribution.keyId === null) {
     gov.stats.refusals.key++;
@@ -116,6 +113,18 @@ export function verifyCaller(
 }
 
 const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+
+/** A verified key becomes the request's key; its allow-lists are checked. */
+function allowedCaller(
+  gov: Governance,
+  rec: VirtualKeyRecord,
+  attribution: RequestContext['attribution'],
+  model: string,
+): VirtualKeyRecord {
+  attribution.keyId = rec.name;
+  checkAllowed(gov, rec, attribution.feature, model);
+  return rec;
+}
 
 function virtualKeyIn(h: RequestContext['requestHeaders']): string | undefined {
   if (!h) return undefined;
