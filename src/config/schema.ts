@@ -97,13 +97,12 @@ export const configSchema = z.strictObject({
       /** On SIGTERM, how long answers in flight may take to finish before they are cut (recorded as cut). */
       shutdownGraceMs: z.number().int().min(0).max(600_000).default(10_000),
       /**
-       * How far (%) V8 may grow the old generation past its live size before collecting again (process-wide).
-       * 100 (the default): at most ~2× the live size, where V8's own throughput-tuned factor (0) lets it reach
-       * ~4× on a machine with memory to spare — ~30 MB of peak RSS at 64 clients, at no CPU cost the
-       * benchmark could resolve (BENCHMARKS.md, issue 14 item 3, round 8). 30 cuts more, at 7–33% more CPU
-       * per request. See src/ops/heap-growth.ts.
+       * How far (%) V8 may grow the old generation past its live size before collecting again (process-wide;
+       * 0, the default, leaves V8's own throughput-tuned factor, up to 300%). 30 cuts RSS at 64 clients by
+       * ~50 MB but cost 7–33% more CPU per request on the quiet machine (BENCHMARKS.md, issue 14), beyond the
+       * 5% the issue allows a default. See src/ops/heap-growth.ts.
        */
-      heapGrowthPercent: z.number().int().min(0).max(400).default(100),
+      heapGrowthPercent: z.number().int().min(0).max(400).default(0),
       /** Browser origins allowed to call Penny (CORS); any other Origin is refused with 403. */
       cors: z
         .strictObject({

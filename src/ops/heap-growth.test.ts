@@ -3,12 +3,8 @@ import { test } from 'node:test';
 import { loadConfig } from '../config/load.js';
 import { applyHeapGrowth } from './heap-growth.js';
 
-test('server.heapGrowthPercent defaults to 100 (the old generation at most ~2× its live size) and is bounded, the error naming the field', () => {
-  assert.equal(loadConfig({ object: {}, env: {} }).config.server.heapGrowthPercent, 100);
-  assert.equal(
-    loadConfig({ object: { server: { heapGrowthPercent: 0 } }, env: {} }).config.server.heapGrowthPercent,
-    0,
-  );
+test('server.heapGrowthPercent defaults to 0 (V8 decides) and is bounded, the error naming the field', () => {
+  assert.equal(loadConfig({ object: {}, env: {} }).config.server.heapGrowthPercent, 0);
   assert.equal(
     loadConfig({ object: { server: { heapGrowthPercent: 30 } }, env: {} }).config.server.heapGrowthPercent,
     30,
