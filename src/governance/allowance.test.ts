@@ -66,6 +66,34 @@ async function share(stores: CounterStore[], limit: number, calls: number, worst
   return { served, refused, snap: snap!, gs };
 }
 
+/**
+ * A gateway that forgets an idle counter (allowance given back, all spend written: the sweep drops the slot)
+ * and then spends on it again: the new spend is booked in full. Before LeaseLine.epoch the new slot counted
+ * from 0 and the store subtracted the total it had booked for the old one, so up to that much new spend was
+ * never booked — and the budget could then be overspent by it (seen in the fleet test under load).
+ */
+async function spendAfterForgetting(store: CounterStore): Promise<void> {
+  const g = allowances(store, { idleMs: 20, writeBehindMs: 0 });
+  const spend = async (id: string, actual: number) => {
+    const r = await g.reserve(id, [line('idle', 50, 1000)]);
+    assert.ok(r.ok);
+    g.settle(id, [{ key: 'idle', window: TOTAL, actual }]);
+    await g.flush();
+  };
+  try {
+    await spend('first', 30);
+    await spend('second', 30);
+    // The slot is forgotten once it is idle with nothing held or unwritten (its local view is then empty).
+    while (g.view('idle').spent !== 0) await new Promise((r) => setTimeout(r, 10));
+    await spend('third', 40);
+    const [s] = await store.read([{ key: 'idle', window: TOTAL }]);
+    assert.equal(s!.spent, 100, 'the spend after the counter was forgotten is booked too');
+  } finally {
+    await g.close();
+    await store.close();
+  }
+}
+
 describe('leased allowances', () => {
   test('one gateway: calls after the first lease are admitted without waiting for a store call; the counter is exact', async () => {
     const store = sqlite();
@@ -125,6 +153,10 @@ describe('leased allowances', () => {
     const over = await g.reserve('b', [line('k', 2_000_000, 1_000_000)]);
     assert.equal(over.ok, false);
     await g.close();
+  });
+
+  test('spend after an idle counter was forgotten is booked in full (SQLite)', async () => {
+    await spendAfterForgetting(sqlite());
   });
 
   test('two gateways on one SQLite file never overspend a shared budget', async () => {
@@ -401,6 +433,12 @@ describe('leased allowances on Redis', { skip: up ? false : `no Redis at ${REDIS
     await redisReady(c);
     await dropPrefix(c, prefix);
     c.disconnect();
+  });
+
+  test('spend after an idle counter was forgotten is booked in full (Redis)', async () => {
+    const c = connectRedis({ url: REDIS_URL, keyPrefix: '' });
+    await redisReady(c);
+    await spendAfterForgetting(new RedisCounterStore(c, `${prefix}idle:`));
   });
 
   test('two gateways sharing a Redis budget never overspend together; the counter equals their spend', async () => {

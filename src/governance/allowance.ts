@@ -69,6 +69,11 @@ interface Slot {
   /** Settled by this gateway on the counter, cumulative; `booked` of it is known to be in the store. */
   spentTotal: number;
   booked: number;
+  /**
+   * This slot's count (LeaseLine.epoch): a slot forgotten by the sweep and made again counts its spend from 0,
+   * so it must not be compared with the total the store booked for the slot before it.
+   */
+  epoch: number;
   /** The largest single call seen (sizes the allowance). */
   unit: number;
   need: number;
@@ -279,6 +284,7 @@ export class Allowances {
         inflight: 0,
         spentTotal: 0,
         booked: 0,
+        epoch: ++this.epochs,
         unit: 0,
         need: 0,
         usableUntil: 0,
@@ -342,6 +348,8 @@ export class Allowances {
   }
 
   private writeTimer: NodeJS.Timeout | null = null;
+  /** The last slot epoch handed out (LeaseLine.epoch; unique per holder, which is unique per process). */
+  private epochs = 0;
 
   /** Spend only: written behind, every counter of the interval in one store call. */
   private scheduleWrite(): void {
@@ -470,6 +478,7 @@ export class Allowances {
         key: s.key,
         window: s.window,
         spentTotal: s.spentTotal,
+        epoch: s.epoch,
         keep,
         want,
         limit: s.limit,

@@ -209,10 +209,12 @@ export function counterStoreContract(
       want: number,
       limit: number | null,
       window = TOTAL,
+      epoch = 1,
     ) => ({
       key,
       window,
       spentTotal,
+      epoch,
       keep,
       want,
       limit,
@@ -255,6 +257,14 @@ export function counterStoreContract(
       // An older total arriving late books nothing.
       const late = await s.lease('A', [lease('S', 30, 0, 0, 1000)], 60_000);
       assert.equal(late.lines[0]!.spent, 50);
+      // A holder that forgot the counter counts again from 0 under a new epoch: that total is all new spend
+      // (compared with the old epoch's 45 it would book nothing), and its retries book nothing twice.
+      const anew = await s.lease('A', [lease('S', 20, 0, 0, 1000, TOTAL, 2)], 60_000);
+      assert.equal(anew.lines[0]!.spent, 70, 'a new epoch books its total in full');
+      const anewAgain = await s.lease('A', [lease('S', 20, 0, 0, 1000, TOTAL, 2)], 60_000);
+      assert.equal(anewAgain.lines[0]!.spent, 70);
+      const anewMore = await s.lease('A', [lease('S', 26, 0, 0, 1000, TOTAL, 2)], 60_000);
+      assert.equal(anewMore.lines[0]!.spent, 76);
     });
 
     test('lease: lines are independent; a null limit grants want; a lease expires like a reservation', async () => {

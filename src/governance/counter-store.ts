@@ -48,6 +48,13 @@ export interface LeaseLine extends CounterLine {
    * has not booked yet, so a lease call retried after a lost reply never books spend twice.
    */
   spentTotal: number;
+  /**
+   * Which count `spentTotal` belongs to. A holder that forgets a counter (allowance given back, every settlement
+   * written) starts counting from 0 again under a new epoch; the store then books that new total in full
+   * instead of subtracting what it booked under the earlier epoch (which would swallow the new spend).
+   * Within one epoch a retried call books nothing twice.
+   */
+  epoch: number;
   /** Always held afterwards (it covers the holder's calls in flight); the caller never asks more than it held. */
   keep: number;
   /** At most this is held afterwards; the store grants the largest amount in [keep, want] that fits the limit. */

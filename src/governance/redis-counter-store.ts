@@ -147,7 +147,14 @@ export class RedisCounterStore implements CounterStore {
     if (lines.length === 0) return { now: await this.now(), lines: [] };
     const args: Array<string | number> = [holder, ttlMs];
     for (const l of lines)
-      args.push(l.spentTotal, l.keep, l.want, l.limit === null ? -1 : l.limit, ...windowArgs(l.window));
+      args.push(
+        l.spentTotal,
+        l.epoch,
+        l.keep,
+        l.want,
+        l.limit === null ? -1 : l.limit,
+        ...windowArgs(l.window),
+      );
     const r = (await this.eval(SCRIPTS.lease, lines, args)) as number[];
     const now = Number(r[0]);
     return {

@@ -177,8 +177,10 @@ return out
 
 /**
  * Adjusts the allowance a holder leases on each line (CounterStore.lease). KEYS: hash, zset per line.
- * ARGV: holder, ttlMs, then per line spentTotal, keep, want, limit (-1 = none), kind, a, b. The holder's
- * cumulative booked spend is kept in `t:<holder>` (it outlives the lease, so a late retry books nothing twice).
+ * ARGV: holder, ttlMs, then per line spentTotal, epoch, keep, want, limit (-1 = none), kind, a, b. The holder's
+ * cumulative booked spend is kept in `t:<holder>` as `<epoch>:<total>` (it outlives the lease, so a late retry
+ * books nothing twice); a total under another epoch is a new count (the holder forgot the counter and began
+ * again from 0), booked in full. A value without an epoch (written before epochs) counts as the same epoch.
  * Returns now, then per line spent, reserved, oldest, held, clock (1/0).
  */
 export const LEASE = `${COMMON}
@@ -189,17 +191,24 @@ local n = #KEYS / 2
 local out = {now}
 for i = 1, n do
   local h, z = KEYS[2 * i - 1], KEYS[2 * i]
-  local base = 2 + (i - 1) * 7
-  local total, hold_min, want = tonumber(ARGV[base + 1]), tonumber(ARGV[base + 2]), tonumber(ARGV[base + 3])
-  local limit = tonumber(ARGV[base + 4])
-  local kind, a, b = ARGV[base + 5], tonumber(ARGV[base + 6]), tonumber(ARGV[base + 7])
+  local base = 2 + (i - 1) * 8
+  local total, epoch = tonumber(ARGV[base + 1]), ARGV[base + 2]
+  local hold_min, want = tonumber(ARGV[base + 3]), tonumber(ARGV[base + 4])
+  local limit = tonumber(ARGV[base + 5])
+  local kind, a, b = ARGV[base + 6], tonumber(ARGV[base + 7]), tonumber(ARGV[base + 8])
   purge(h, z, now)
-  local booked = tonumber(redis.call('HGET', h, 't:' .. holder) or '0')
+  local booked = 0
+  local tv = redis.call('HGET', h, 't:' .. holder)
+  if tv then
+    local e, v = string.match(tv, '^(%d+):(%d+)$')
+    if e == nil then booked = tonumber(tv) or 0
+    elseif e == epoch then booked = tonumber(v) end
+  end
   if total > booked then
     local bucket = 0
     if kind == 'r' then bucket = math.floor(now / b) * b end
     redis.call('HINCRBY', h, 's:' .. int(bucket), int(total - booked))
-    redis.call('HSET', h, 't:' .. holder, ARGV[base + 1])
+    redis.call('HSET', h, 't:' .. holder, epoch .. ':' .. ARGV[base + 1])
   end
   local old = tonumber(redis.call('HGET', h, 'x:' .. holder) or '0')
   local spent, reserved, oldest = snapshot(h, kind, a, b, now)

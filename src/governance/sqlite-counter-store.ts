@@ -55,8 +55,8 @@ export class SqliteCounterStore implements CounterStore {
     pruneSpent: Stmt<[]>;
     pruneRes: Stmt<[]>;
     pruneOnce: Stmt<[number]>;
-    leaseSpent: Stmt<[string, string], { total: number }>;
-    setLeaseSpent: Stmt<[string, string, number]>;
+    leaseSpent: Stmt<[string, string], { total: number; epoch: number | null }>;
+    setLeaseSpent: Stmt<[string, string, number, number]>;
     pruneLeaseSpent: Stmt<[]>;
   };
 
@@ -78,8 +78,13 @@ export class SqliteCounterStore implements CounterStore {
       CREATE INDEX IF NOT EXISTS gov_reservations_expiry ON gov_reservations (key, expires_at);
       CREATE TABLE IF NOT EXISTS gov_once (key TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS gov_lease_spent (
-        key TEXT NOT NULL, holder TEXT NOT NULL, total INTEGER NOT NULL, PRIMARY KEY (key, holder)) WITHOUT ROWID;
+        key TEXT NOT NULL, holder TEXT NOT NULL, total INTEGER NOT NULL, epoch INTEGER,
+        PRIMARY KEY (key, holder)) WITHOUT ROWID;
     `);
+    // Files made before LeaseLine.epoch: the column is added; their rows (NULL) count as the current epoch.
+    const cols = db.prepare('PRAGMA table_info(gov_lease_spent)').all() as Array<{ name: string }>;
+    if (!cols.some((c) => c.name === 'epoch'))
+      db.exec('ALTER TABLE gov_lease_spent ADD COLUMN epoch INTEGER');
     this.s = {
       expiredRes: db.prepare(
         'SELECT sum(amount) AS total FROM gov_reservations WHERE key = ? AND expires_at <= ?',
@@ -117,9 +122,9 @@ export class SqliteCounterStore implements CounterStore {
       pruneSpent: db.prepare('DELETE FROM gov_spent WHERE key NOT IN (SELECT key FROM gov_counters)'),
       pruneRes: db.prepare('DELETE FROM gov_reservations WHERE key NOT IN (SELECT key FROM gov_counters)'),
       pruneOnce: db.prepare('DELETE FROM gov_once WHERE expires_at <= ?'),
-      leaseSpent: db.prepare('SELECT total FROM gov_lease_spent WHERE key = ? AND holder = ?'),
+      leaseSpent: db.prepare('SELECT total, epoch FROM gov_lease_spent WHERE key = ? AND holder = ?'),
       setLeaseSpent: db.prepare(
-        'INSERT OR REPLACE INTO gov_lease_spent (key, holder, total) VALUES (?, ?, ?)',
+        'INSERT OR REPLACE INTO gov_lease_spent (key, holder, total, epoch) VALUES (?, ?, ?, ?)',
       ),
       pruneLeaseSpent: db.prepare(
         'DELETE FROM gov_lease_spent WHERE key NOT IN (SELECT key FROM gov_counters)',
@@ -205,10 +210,12 @@ export class SqliteCounterStore implements CounterStore {
       const out = lines.map((line): LeaseGrant => {
         this.ensure(line, now, ttlMs);
         this.purge(line.key, now);
-        const booked = this.s.leaseSpent.get(line.key, holder)?.total ?? 0;
+        // What this holder booked under the line's epoch (another epoch's total is an earlier count).
+        const row = this.s.leaseSpent.get(line.key, holder);
+        const booked = row && (row.epoch === null || row.epoch === line.epoch) ? row.total : 0;
         if (line.spentTotal > booked) {
           this.s.addSpent.run(line.key, bucketOf(line.window, now), line.spentTotal - booked);
-          this.s.setLeaseSpent.run(line.key, holder, line.spentTotal);
+          this.s.setLeaseSpent.run(line.key, holder, line.spentTotal, line.epoch);
         }
         const old = this.s.takeRes.get(line.key, holder)?.amount ?? 0;
         const snap = this.snapshot(line, now);
