@@ -200,9 +200,9 @@ for i = 1, n do
   local booked = 0
   local tv = redis.call('HGET', h, 't:' .. holder)
   if tv then
-    local e, v = string.match(tv, '^(%d+):(%d+)$')
+    local e, v = string.match(tv, '^(%d+):(.+)$')
     if e == nil then booked = tonumber(tv) or 0
-    elseif e == epoch then booked = tonumber(v) end
+    elseif e == epoch then booked = tonumber(v) or 0 end
   end
   if total > booked then
     local bucket = 0
