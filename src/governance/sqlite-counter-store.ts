@@ -82,9 +82,14 @@ export class SqliteCounterStore implements CounterStore {
         PRIMARY KEY (key, holder)) WITHOUT ROWID;
     `);
     // Files made before LeaseLine.epoch: the column is added; their rows (NULL) count as the current epoch.
+    // Another process opening the same file may add it first: that "duplicate column" is not an error.
     const cols = db.prepare('PRAGMA table_info(gov_lease_spent)').all() as Array<{ name: string }>;
     if (!cols.some((c) => c.name === 'epoch'))
-      db.exec('ALTER TABLE gov_lease_spent ADD COLUMN epoch INTEGER');
+      try {
+        db.exec('ALTER TABLE gov_lease_spent ADD COLUMN epoch INTEGER');
+      } catch (e) {
+        if (!String((e as Error).message).includes('duplicate column')) throw e;
+      }
     this.s = {
       expiredRes: db.prepare(
         'SELECT sum(amount) AS total FROM gov_reservations WHERE key = ? AND expires_at <= ?',
