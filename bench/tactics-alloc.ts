@@ -14,6 +14,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Pool } from 'undici';
 import { startFakeUpstream } from '../test/fake-upstream/index.js';
+import { tacticsConfig } from './lib/tactics-config.mjs';
 
 const argv = process.argv.slice(2);
 const opt = (name: string, dflt: string) => {
@@ -67,12 +68,7 @@ for (const tactics of [false, true]) {
     object: {
       server: { port: 0 },
       ledger: { path: join(mkdtempSync(join(tmpdir(), 'penny-alloc-')), 'ledger.db') },
-      ...(tactics
-        ? {
-            features: { default: { cache: { enabled: true, allowSampling: true }, compress: {} } },
-            cache: { prompt: { enabled: true } },
-          }
-        : {}),
+      ...(tactics ? tacticsConfig() : {}),
       providers: {
         openai: { type: 'openai', baseUrl: `${upstream}/v1`, apiKey: 'sk-bench-0123456789abcdefghij' },
       },

@@ -18,6 +18,7 @@ import { pathToFileURL } from 'node:url';
 import v8 from 'node:v8';
 import { Pool } from 'undici';
 import { startFakeUpstream } from '../test/fake-upstream/index.js';
+import { tacticsConfig } from './lib/tactics-config.mjs';
 
 const argv = process.argv.slice(2);
 const opt = (name: string, dflt: number) => {
@@ -64,12 +65,7 @@ for (const [label, dist] of dists) {
       object: {
         server: { port: 0 },
         ledger: { path: join(dir, 'ledger.db') },
-        ...(tactics
-          ? {
-              features: { default: { cache: { enabled: true, allowSampling: true }, compress: {} } },
-              cache: { prompt: { enabled: true } },
-            }
-          : {}),
+        ...(tactics ? tacticsConfig() : {}),
         providers: {
           openai: { type: 'openai', baseUrl: `${upstream}/v1`, apiKey: 'sk-bench-0123456789abcdefghij' },
         },

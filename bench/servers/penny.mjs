@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import v8 from 'node:v8';
+import { tacticsConfig } from '../lib/tactics-config.mjs';
 
 // PENNY_BENCH_V8_FLAGS: V8 flags set from inside the process before the gateway loads (what Penny itself
 // could do at start-up), for bench/memory.ts variants; NODE_OPTIONS refuses most V8 flags.
@@ -42,17 +43,7 @@ const app = await startPenny({
       ...(pgUrl ? { url: pgUrl, schema } : {}),
       ...(journal ? { journal: true } : {}),
     },
-    ...(tactics
-      ? {
-          features: {
-            default: {
-              ...(tactics !== 'tactics-compress' ? { cache: { enabled: true, allowSampling: true } } : {}),
-              ...(tactics !== 'tactics-cache' ? { compress: {} } : {}),
-            },
-          },
-          cache: { prompt: { enabled: true } },
-        }
-      : {}),
+    ...(tactics ? tacticsConfig(tactics) : {}),
     providers: {
       openai: { type: 'openai', baseUrl: `${process.argv[2]}/v1`, apiKey: 'sk-bench-0123456789abcdefghij' },
     },
