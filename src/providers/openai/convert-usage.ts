@@ -5,32 +5,19 @@
  * every token is billed exactly once; rendering adds them back up.
  */
 import type { Usage } from '../../core/usage.js';
+import { splitOpenAiUsage } from './split-usage.js';
 import { isObject, type JsonObject } from './wire-guards.js';
 
-function count(o: JsonObject | undefined, key: string): number {
-  const v = o?.[key];
-  return typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0;
-}
+const CHAT_USAGE = {
+  input: 'prompt_tokens',
+  output: 'completion_tokens',
+  inputDetails: 'prompt_tokens_details',
+  outputDetails: 'completion_tokens_details',
+} as const;
 
 /** Canonical usage from an OpenAI `usage` object; anything missing counts as 0, and `raw` keeps the original. */
 export function parseUsage(raw: unknown): Usage {
-  const u = isObject(raw) ? raw : undefined;
-  const promptDetails = isObject(u?.prompt_tokens_details) ? u.prompt_tokens_details : undefined;
-  const completionDetails = isObject(u?.completion_tokens_details) ? u.completion_tokens_details : undefined;
-  const prompt = count(u, 'prompt_tokens');
-  const completion = count(u, 'completion_tokens');
-  const cacheRead = count(promptDetails, 'cached_tokens');
-  const cacheWrite = count(promptDetails, 'cache_write_tokens');
-  const reasoning = count(completionDetails, 'reasoning_tokens');
-  return {
-    inputUncached: Math.max(0, prompt - cacheRead - cacheWrite),
-    cacheRead,
-    cacheWrite5m: cacheWrite,
-    cacheWrite1h: 0,
-    outputText: Math.max(0, completion - reasoning),
-    reasoning,
-    raw,
-  };
+  return splitOpenAiUsage(raw, CHAT_USAGE);
 }
 
 /**
