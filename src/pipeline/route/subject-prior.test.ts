@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { loadModel, predict, saveModel } from './classifier.js';
-import { hasSubjects, predictSubjectPrior, subjectPosterior, trainSubjectPrior } from './subject-prior.js';
+import { hashedNgrams } from './sparse-hash.js';
+import {
+  hasSubjects,
+  predictSubjectPrior,
+  type SubjectPriorModel,
+  subjectPosterior,
+  trainSubjectPrior,
+} from './subject-prior.js';
 
 const algebra = ['group', 'ring', 'field', 'polynomial', 'ideal', 'homomorphism'];
 const cooking = ['recipe', 'oven', 'flour', 'butter', 'simmer', 'garlic'];
@@ -77,4 +84,46 @@ describe('subject-prior router', () => {
     );
     assert.throws(() => loadModel(JSON.stringify({ ...raw, groups: ['one'] })), /invalid subject-prior/);
   });
+});
+
+/** The posterior computed from the model's arrays directly: every bucket's entries found by a linear scan. */
+function referencePosterior(m: SubjectPriorModel, text: string): number[] {
+  const idx = hashedNgrams(text, { dim: m.dim, bigrams: true, normalize: false }).idx;
+  const lp = Array.from(m.logPrior, (p, g) => p + idx.length * (Math.log(m.alpha) - m.logDen[g]!));
+  for (const b of idx) {
+    const k = m.buckets.indexOf(b);
+    if (k < 0) continue;
+    for (let j = m.offsets[k]!; j < m.offsets[k + 1]!; j++) {
+      const g = m.entryGroup[j]!;
+      lp[g] = lp[g]! + m.entryGain[j]!;
+    }
+  }
+  let max = Number.NEGATIVE_INFINITY;
+  for (const v of lp) max = Math.max(max, v);
+  const e = lp.map((v) => Math.exp(v - max));
+  const z = e.reduce((a, b) => a + b, 0);
+  return e.map((v) => v / z);
+}
+
+describe('subject-prior scoring', () => {
+  const queries = [
+    'is every ideal of this ring a field?',
+    'how long should the garlic simmer in butter?',
+    'a ring of garlic',
+    'nothing the model has seen',
+    '',
+  ];
+  for (const dim of [1 << 10, 1 << 23]) {
+    test(`the bucket lookup scores exactly as a scan of the model's arrays (dim ${dim}); two models in turn on one prompt`, () => {
+      const a = trainSubjectPrior(examples, { dim });
+      // A second model over the same buckets count but other groups, scored between calls of the first.
+      const b = trainSubjectPrior(
+        examples.map((e, i) => ({ ...e, group: i % 3 === 0 ? 'x' : 'y' })),
+        { dim },
+      );
+      for (const q of [...queries, ...[...queries].reverse()]) {
+        for (const m of [a, b, a]) assert.deepEqual([...subjectPosterior(m, q)], referencePosterior(m, q), q);
+      }
+    });
+  }
 });

@@ -163,15 +163,51 @@ function findBucket(buckets: Int32Array, b: number): number {
   return -1;
 }
 
+/**
+ * Bucket → 1 + its position in `buckets` (0: no training prompt used it), built on a model's first
+ * prediction: one array read per word and bigram instead of a binary search over the hundreds of
+ * thousands of buckets an MMLU model keeps (4 bytes per bucket: 1 MB at the default 2^18). Above
+ * `DENSE_BUCKET_LIMIT` buckets the binary search stays.
+ */
+const DENSE_BUCKET_LIMIT = 1 << 22;
+const bucketTables = new WeakMap<SubjectPriorModel, Int32Array>();
+function bucketTable(m: SubjectPriorModel): Int32Array | null {
+  if (m.dim > DENSE_BUCKET_LIMIT) return null;
+  let t = bucketTables.get(m);
+  if (!t) {
+    t = new Int32Array(m.dim);
+    for (let k = 0; k < m.buckets.length; k++) t[m.buckets[k]!] = k + 1;
+    bucketTables.set(m, t);
+  }
+  return t;
+}
+
+/**
+ * The last prompt's hashed words and bigrams per bucket count: a stack scores one prompt with a subject
+ * prior and a topic prior (a subject prior over clusters), which hash it identically. Read-only.
+ */
+let lastText: string | undefined;
+let lastDim = 0;
+let lastIdx: Int32Array = new Int32Array(0);
+function promptBuckets(text: string, dim: number): Int32Array {
+  if (text !== lastText || dim !== lastDim) {
+    lastIdx = hashedNgrams(text, { dim, bigrams: true, normalize: false }).idx;
+    lastText = text;
+    lastDim = dim;
+  }
+  return lastIdx;
+}
+
 /** P(group | prompt) under the naive-Bayes classifier, one entry per `m.groups`. */
 export function subjectPosterior(m: SubjectPriorModel, text: string): Float64Array {
-  const idx = hashedNgrams(text, { dim: m.dim, bigrams: true, normalize: false }).idx;
+  const idx = promptBuckets(text, m.dim);
   const G = m.groups.length;
   const logAlpha = Math.log(m.alpha);
   const lp = new Float64Array(G);
   for (let g = 0; g < G; g++) lp[g] = m.logPrior[g]! + idx.length * (logAlpha - m.logDen[g]!);
+  const table = bucketTable(m);
   for (const b of idx) {
-    const k = findBucket(m.buckets, b);
+    const k = table === null ? findBucket(m.buckets, b) : table[b]! - 1;
     if (k < 0) continue;
     for (let j = m.offsets[k]!; j < m.offsets[k + 1]!; j++) {
       const g = m.entryGroup[j]!;
