@@ -78,6 +78,37 @@ describe('features', () => {
     assert.equal(hashedNgrams('', { dim: 64 }).idx.length, 0);
   });
 
+  test('hashed n-grams: exactly the buckets of each word and of each "first second" string, hashed whole', () => {
+    // The bigram hash continues the first word's FNV-1a state instead of building the string; models
+    // trained before depend on the buckets being those of the whole string.
+    const texts = [
+      'the cat sat on the mat',
+      'Janet’s ducks lay 16 eggs per day; she eats three.',
+      'Ünïcödé wörds, naïve café — 東京 2024',
+      'a a a a b a',
+      'one',
+      '',
+    ];
+    for (const text of texts) {
+      for (const dim of [16, 1024, 1 << 18]) {
+        for (const bigrams of [true, false]) {
+          const words = tokenize(text);
+          const want = new Set<number>();
+          words.forEach((w, i) => {
+            want.add(fnv1a(w) & (dim - 1));
+            if (bigrams && i > 0) want.add(fnv1a(`${words[i - 1]} ${w}`, 0x9747b28c) & (dim - 1));
+          });
+          const got = hashedNgrams(text, { dim, bigrams });
+          assert.deepEqual(
+            [...got.idx],
+            [...want].sort((a, b) => a - b),
+            `${text} / ${dim} / ${bigrams}`,
+          );
+        }
+      }
+    }
+  });
+
   test('sparseDot of disjoint vectors is zero', () => {
     const a = { idx: Int32Array.from([1, 3]), val: Float64Array.from([1, 2]) };
     const b = { idx: Int32Array.from([2, 3, 5]), val: Float64Array.from([7, 3, 1]) };

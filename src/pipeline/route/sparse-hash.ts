@@ -45,22 +45,41 @@ export interface HashOptions {
   normalize?: boolean;
 }
 
+/** The FNV-1a state after `seed` has absorbed a space, then `w`: fnv1a(`${x} ${w}`, s) = fnv1aFrom(fnv1a(x, s), w). */
+function fnv1aAfterSpace(h: number, w: string): number {
+  h = Math.imul(h ^ 32, 0x01000193) >>> 0;
+  for (let i = 0; i < w.length; i++) {
+    h ^= w.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h >>> 0;
+}
+
+const BIGRAM_SEED = 0x9747b28c;
+
 /**
  * Hashed bag of words and bigrams with binary term presence, L2-normalised. Presence beats counts for
- * short prompts, and normalising keeps one long prompt from dominating a gradient step.
+ * short prompts, and normalising keeps one long prompt from dominating a gradient step. A bigram's hash
+ * is FNV-1a of "first second" computed by continuing the first word's hash, without building the string;
+ * the buckets are collected in a typed array, sorted and de-duplicated (the same result as a Set, sorted).
  */
 export function hashedNgrams(text: string, opts: HashOptions): SparseVector {
   const mask = opts.dim - 1;
   if ((opts.dim & mask) !== 0 || opts.dim <= 0)
     throw new RangeError(`hash dim must be a power of two, got ${opts.dim}`);
   const words = tokenize(text);
-  const seen = new Set<number>();
+  const bigrams = opts.bigrams !== false;
+  const all = new Int32Array(bigrams ? Math.max(0, 2 * words.length - 1) : words.length);
+  let n = 0;
   for (let i = 0; i < words.length; i++) {
     const w = words[i]!;
-    seen.add(fnv1a(w) & mask);
-    if (opts.bigrams !== false && i > 0) seen.add(fnv1a(`${words[i - 1]!} ${w}`, 0x9747b28c) & mask);
+    all[n++] = fnv1a(w) & mask;
+    if (bigrams && i > 0) all[n++] = fnv1aAfterSpace(fnv1a(words[i - 1]!, BIGRAM_SEED), w) & mask;
   }
-  const idx = Int32Array.from([...seen].sort((a, b) => a - b));
+  all.sort();
+  let u = 0;
+  for (let i = 0; i < n; i++) if (u === 0 || all[i] !== all[u - 1]) all[u++] = all[i]!;
+  const idx = all.slice(0, u);
   const val = new Float64Array(idx.length);
   const v = opts.normalize === false || idx.length === 0 ? 1 : 1 / Math.sqrt(idx.length);
   val.fill(v);
