@@ -119,8 +119,16 @@ const youngOf = (spaces: Space[]) =>
   spaces
     .filter((s) => s.spaceName === 'new_space' || s.spaceName === 'new_large_object_space')
     .reduce((a, s) => a + s.spaceUsedSize, 0);
-/** CPU µs and bytes allocated in the young generation per request (load does not change the latter). */
-async function perRequest(v: Variant, n: number): Promise<{ cpu: number; bytes: number }> {
+const oldOf = (spaces: Space[]) =>
+  spaces
+    .filter((s) => s.spaceName === 'old_space' || s.spaceName === 'large_object_space')
+    .reduce((a, s) => a + s.spaceUsedSize, 0);
+/**
+ * CPU µs, bytes allocated in the young generation and bytes its scavenges promoted to the old generation,
+ * per request (load changes neither byte count). Promoted bytes are garbage the old generation collects
+ * only at a mark-compact, and each one was copied by the scavenges it survived.
+ */
+async function perRequest(v: Variant, n: number): Promise<{ cpu: number; bytes: number; promoted: number }> {
   await new Promise((r) => setTimeout(r, 50)); // the previous variant's batches (ledger, cache) written
   const gcs = new v8.GCProfiler();
   const y0 = youngUsed();
@@ -132,23 +140,29 @@ async function perRequest(v: Variant, n: number): Promise<{ cpu: number; bytes: 
   const y1 = youngUsed();
   const { statistics } = gcs.stop();
   let bytes = 0;
+  let promoted = 0;
   let after = y0;
   for (const s of statistics) {
-    bytes += Math.max(0, youngOf(s.beforeGC.heapSpaceStatistics as Space[]) - after);
-    after = youngOf(s.afterGC.heapSpaceStatistics as Space[]);
+    const before = s.beforeGC.heapSpaceStatistics as Space[];
+    const afterGC = s.afterGC.heapSpaceStatistics as Space[];
+    bytes += Math.max(0, youngOf(before) - after);
+    after = youngOf(afterGC);
+    if (s.gcType === 'Scavenge') promoted += Math.max(0, oldOf(afterGC) - oldOf(before));
   }
   bytes += Math.max(0, y1 - after);
-  return { cpu: (c.user + c.system) / n, bytes: bytes / n };
+  return { cpu: (c.user + c.system) / n, bytes: bytes / n, promoted: promoted / n };
 }
 
 for (const v of variants) await drive(v, Math.max(2000, N)); // warm-up: JIT, pools; fills no cache bound
 const res = new Map<string, number[]>(variants.map((v) => [v.label, []]));
 const alloc = new Map<string, number[]>(variants.map((v) => [v.label, []]));
+const promo = new Map<string, number[]>(variants.map((v) => [v.label, []]));
 for (let round = 0; round < ROUNDS; round++)
   for (const v of round % 2 ? [...variants].reverse() : variants) {
     const r = await perRequest(v, N);
     res.get(v.label)!.push(r.cpu);
     alloc.get(v.label)!.push(r.bytes);
+    promo.get(v.label)!.push(r.promoted);
   }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 const direct = res.get(variants[0]!.label)!;
@@ -162,7 +176,7 @@ for (const v of variants.slice(1)) {
   const xs = res.get(v.label)!.map((x, i) => x - direct[i]!);
   own.set(v.label, xs);
   console.log(
-    `${v.label}: ${median(xs).toFixed(1)} µs of gateway CPU per request (rounds: ${xs.map((x) => x.toFixed(0)).join(' ')}); ${((median(alloc.get(v.label)!) - median(alloc.get(variants[0]!.label)!)) / 1024).toFixed(2)} KB allocated per request`,
+    `${v.label}: ${median(xs).toFixed(1)} µs of gateway CPU per request (rounds: ${xs.map((x) => x.toFixed(0)).join(' ')}); ${((median(alloc.get(v.label)!) - median(alloc.get(variants[0]!.label)!)) / 1024).toFixed(2)} KB allocated, ${(median(promo.get(v.label)!) / 1024).toFixed(2)} KB promoted per request`,
   );
 }
 for (const [label] of dists) {

@@ -104,3 +104,52 @@ test('inflight: a flight its only client left is aborted with an AbortError', ()
   assert.equal(leader.signal.aborted, true);
   assert.equal((leader.signal.reason as DOMException).name, 'AbortError');
 });
+
+/** A client signal that counts the listeners on it (a kept-alive connection's signal outlives the call). */
+function countingSignal() {
+  const listeners = new Set<() => void>();
+  return {
+    listeners,
+    aborted: false,
+    reason: undefined,
+    addEventListener: (_t: 'abort', f: () => void) => void listeners.add(f),
+    removeEventListener: (_t: 'abort', f: () => void) => void listeners.delete(f),
+  };
+}
+
+test('inflight: a settled flight leaves no listener on its participants’ signals', () => {
+  const reg = new InflightRegistry();
+  const leaderSignal = countingSignal();
+  const followerSignal = countingSignal();
+  const leader = ctx(false);
+  leader.signal = leaderSignal;
+  const flight = reg.lead('k', leader);
+  flight.attach(followerSignal);
+  assert.equal(leaderSignal.listeners.size, 1);
+  assert.equal(followerSignal.listeners.size, 1);
+  reg.finish('k', flight, { outcome, cost: 1n });
+  assert.equal(leaderSignal.listeners.size, 0, 'the leader’s signal no longer reaches the flight');
+  assert.equal(followerSignal.listeners.size, 0, 'nor a follower’s');
+  // Leaving after the settlement aborts nothing (as before: the listeners did nothing once settled).
+  assert.equal(flight.controller.signal.aborted, false);
+});
+
+test('inflight: the registry’s map points at a holder that lets go of its flight when it leaves the map', () => {
+  const reg = new InflightRegistry();
+  // The map itself: a stale table of it (V8 rehashes a map that takes and drops an entry per miss) keeps
+  // whatever its entries point at alive through scavenges, so an entry must not point at a finished flight.
+  const map = (reg as unknown as { flights: Map<string, { flight: unknown }> }).flights;
+  const first = reg.lead('k', ctx(false));
+  const entry = map.get('k')!;
+  assert.equal(entry.flight, first);
+  first.controller.abort(); // no longer joinable: an identical request leads a new flight
+  assert.equal(reg.find('k'), undefined);
+  const second = reg.lead('k', ctx(false));
+  assert.equal(entry.flight, undefined, 'the replaced entry let go of the first flight');
+  const entry2 = map.get('k')!;
+  reg.finish('k', first, { outcome, cost: 0n }); // the first finishing leaves the second in place
+  assert.equal(entry2.flight, second);
+  reg.finish('k', second, { outcome, cost: 0n });
+  assert.equal(entry2.flight, undefined);
+  assert.equal(reg.size, 0);
+});

@@ -41,6 +41,8 @@ export class Flight {
   private listeners: Set<(op: SinkOp) => void> | undefined;
   private participants = 0;
   private settled = false;
+  /** The participants' signals and the listeners on them, removed once the flight settles (see `settle`). */
+  private attached: Array<[CallSignal, () => void]> | undefined;
 
   constructor(leader: RequestContext) {
     this.dialect = leader.clientDialect;
@@ -83,7 +85,11 @@ export class Flight {
       if (--this.participants <= 0 && !this.settled) this.controller.abort();
     };
     if (signal.aborted) leave();
-    else signal.addEventListener('abort', leave, { once: true });
+    else {
+      signal.addEventListener('abort', leave, { once: true });
+      this.attached ??= [];
+      this.attached.push([signal, leave]);
+    }
   }
 
   record(op: SinkOp): void {
@@ -104,6 +110,12 @@ export class Flight {
     if (this.settled) return;
     this.settled = true;
     this.result = result;
+    // A participant leaving a settled flight aborts nothing: its listener goes, so a client's signal (which
+    // outlives the call on a kept-alive connection) does not keep the flight and its answer reachable.
+    if (this.attached !== undefined) {
+      for (const [signal, leave] of this.attached) signal.removeEventListener('abort', leave);
+      this.attached = undefined;
+    }
     this.listeners?.clear();
     this.resolveDone?.(result);
   }
@@ -141,8 +153,21 @@ export class TeeSink implements ResponseSink {
   }
 }
 
+/**
+ * What the registry's map holds for a key: the flight until it finishes, then nothing. The map takes and
+ * drops an entry per cache miss, so it rehashes into a new table every few dozen misses, and the tables it
+ * leaves behind still point at what they held until the next mark-compact (V8's scavenges take every
+ * old-to-young pointer as a root; core/in-flight-set.ts). Pointing at this holder, cleared when its flight
+ * leaves the map, instead of at the flight, a stale table keeps no finished flight — nor the leader's whole
+ * answer in its result — alive: the answers of plain misses were being promoted to the old generation
+ * (the tactics row in process: 2.35 → 0.52 KB promoted per request, no tactics 0.44; BENCHMARKS.md round 9).
+ */
+interface FlightEntry {
+  flight: Flight | undefined;
+}
+
 export class InflightRegistry {
-  private readonly flights = new Map<string, Flight>();
+  private readonly flights = new Map<string, FlightEntry>();
 
   get size(): number {
     return this.flights.size;
@@ -150,7 +175,7 @@ export class InflightRegistry {
 
   /** A flight that a new identical request may join, if any. */
   find(key: string): Flight | undefined {
-    const f = this.flights.get(key);
+    const f = this.flights.get(key)?.flight;
     return f?.joinable ? f : undefined;
   }
 
@@ -163,12 +188,19 @@ export class InflightRegistry {
     flight.attach(ctx.signal);
     ctx.sink = new TeeSink(ctx.sink, flight);
     ctx.signal = flight.controller.signal;
-    this.flights.set(key, flight);
+    // A flight no longer joinable may still hold the key: the new one takes it (the old one still finishes).
+    const had = this.flights.get(key);
+    if (had !== undefined) had.flight = undefined;
+    this.flights.set(key, { flight });
     return flight;
   }
 
   finish(key: string, flight: Flight, result: FlightResult): void {
-    if (this.flights.get(key) === flight) this.flights.delete(key);
+    const entry = this.flights.get(key);
+    if (entry !== undefined && entry.flight === flight) {
+      entry.flight = undefined;
+      this.flights.delete(key);
+    }
     flight.settle(result);
   }
 }
