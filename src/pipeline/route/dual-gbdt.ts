@@ -83,7 +83,7 @@ const treeJson = z.object({
   right: z.array(z.number().int()),
   value: z.array(z.number()),
 });
-export const ensembleJson = z.object({
+const ensembleJson = z.object({
   features: z.number().int().positive(),
   base: z.number(),
   trees: z.array(treeJson),
@@ -97,7 +97,7 @@ const modelJson = z.object({
   meta: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
 });
 
-export function ensembleToJson(e: GbdtEnsemble): z.infer<typeof ensembleJson> {
+function ensembleToJson(e: GbdtEnsemble): z.infer<typeof ensembleJson> {
   return {
     features: e.features,
     base: round(e.base),
