@@ -7,7 +7,7 @@
  * identically; the names are stored in trained models to detect drift.
  */
 import { extractFeatures, NUMERIC_FEATURE_NAMES, numericVector } from './features.js';
-import { tokenize } from './tokenize.js';
+import { countWords, tokenize } from './tokenize.js';
 
 const EXTRA_NAMES = [
   'log_max_number_digits',
@@ -39,7 +39,7 @@ function optionStats(text: string): { mean: number; max: number; digitShare: num
   OPTION_RE.lastIndex = 0;
   for (let m = OPTION_RE.exec(text); m !== null; m = OPTION_RE.exec(text)) opts.push(m[1]!);
   if (opts.length === 0) return { mean: 0, max: 0, digitShare: 0 };
-  const lens = opts.map((o) => tokenize(o).length);
+  const lens = opts.map(countWords);
   return {
     mean: lens.reduce((a, b) => a + b, 0) / lens.length,
     max: Math.max(...lens),
@@ -54,7 +54,7 @@ export function denseVector(text: string): number[] {
   for (const n of text.match(NUMBER_RE) ?? []) maxDigits = Math.max(maxDigits, n.replace(/\D/g, '').length);
   const distinct = new Set(words).size;
   const sentences = text.split(/[.!?\n]+/).filter((s) => s.trim() !== '');
-  const lastWords = sentences.length > 0 ? tokenize(sentences[sentences.length - 1]!).length : 0;
+  const lastWords = sentences.length > 0 ? countWords(sentences[sentences.length - 1]!) : 0;
   const opt = optionStats(text);
   const l = Math.log1p;
   const n = words.length;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { countWords } from './tokenize.js';
 import {
   extractFeatures,
   fnv1a,
@@ -22,6 +23,23 @@ describe('features', () => {
       'per',
       'day',
     ]);
+  });
+
+  test('tokenize answers each text in turn (its memo of the last text never leaks); countWords agrees', () => {
+    const texts = ['One two three.', 'Four, five', 'One two three.', '', 'Ünïcödé wörds 42', 'Four, five'];
+    const want = [
+      ['one', 'two', 'three'],
+      ['four', 'five'],
+      ['one', 'two', 'three'],
+      [],
+      ['ünïcödé', 'wörds', '42'],
+    ];
+    for (let round = 0; round < 2; round++) {
+      texts.forEach((t, i) => {
+        assert.deepEqual(tokenize(t), want[i] ?? ['four', 'five'], t);
+        assert.equal(countWords(t), tokenize(t).length, t);
+      });
+    }
   });
 
   test('counts lengths, numbers, math, questions and multi-step cues', () => {

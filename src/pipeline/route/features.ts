@@ -5,7 +5,7 @@
  * cue-words.ts; hashed n-grams (and the stable hashes) in sparse-hash.ts, re-exported here.
  */
 import { CREATIVE, DOMAIN_KEYWORDS, MULTI_STEP, NEGATION, QUESTION_WORDS, REASONING } from './cue-words.js';
-import { tokenize } from './tokenize.js';
+import { countWords, tokenize } from './tokenize.js';
 
 export { DOMAIN_KEYWORDS } from './cue-words.js';
 export {
@@ -115,7 +115,7 @@ function countSentences(text: string): { sentences: number; maxSentenceWords: nu
   let sentences = 0;
   let maxSentenceWords = 0;
   for (const s of text.match(SENTENCE_RE) ?? []) {
-    const n = tokenize(s).length;
+    const n = countWords(s);
     if (n === 0) continue;
     sentences++;
     if (n > maxSentenceWords) maxSentenceWords = n;
