@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { test } from 'node:test';
-import { BpeTable } from './bpe-table.js';
+import { BpeCounter } from './bpe-count.js';
+import { BpeTable, BpeTableBuilder } from './bpe-table.js';
 import { countWithEncoding } from './encoders.js';
 
 const require = createRequire(import.meta.url);
@@ -90,7 +91,7 @@ for (const encoding of ENCODINGS) {
   });
 
   test(`${encoding}: the table holds gpt-tokenizer's tokens, rank for rank, text and bytes alike`, () => {
-    const table = new BpeTable(readFileSync(require.resolve(`gpt-tokenizer/data/${encoding}.tiktoken`)));
+    const table = BpeTable.read(readFileSync(require.resolve(`gpt-tokenizer/data/${encoding}.tiktoken`)));
     const ranks = (require(`gpt-tokenizer/cjs/bpeRanks/${encoding}`) as { default: Array<string | number[]> })
       .default;
     let tokens = 0;
@@ -112,9 +113,29 @@ for (const encoding of ENCODINGS) {
   });
 }
 
+test('a table built a few lines at a time, counted a few characters at a time, gives the same counts', () => {
+  const path = require.resolve('gpt-tokenizer/data/cl100k_base.tiktoken');
+  const builder = new BpeTableBuilder(readFileSync(path), path);
+  let steps = 1;
+  while (!builder.step(777)) steps++;
+  assert.ok(steps > 100, `${steps} steps`); // 100,256 lines
+  const regexes = require('gpt-tokenizer/cjs/encodingParams/constants') as {
+    CL100K_TOKEN_SPLIT_REGEX: RegExp;
+  };
+  const counter = new BpeCounter(builder.table(), regexes.CL100K_TOKEN_SPLIT_REGEX);
+  const sliced = (text: string, chars: number) => {
+    let n = counter.countFrom(text, 0, chars);
+    while (counter.resume >= 0) n += counter.countFrom(text, counter.resume, chars);
+    return n;
+  };
+  const texts = corpus();
+  const wrong = texts.filter((t, i) => sliced(t, 1 + (i % 13)) !== countWithEncoding(t, 'cl100k_base'));
+  assert.deepEqual(wrong, []);
+});
+
 test('a token beginning with a byte-order mark is held as bytes, and a malformed line is an error', () => {
   const line = (bytes: number[], rank: number) => `${Buffer.from(bytes).toString('base64')} ${rank}`;
-  const table = new BpeTable(
+  const table = BpeTable.read(
     Buffer.from(
       `${[line([0x68, 0x69], 0), line([0xe2, 0x82], 1), line([0xef, 0xbb, 0xbf, 0x61], 2)].join('\n')}\n`,
     ),
@@ -123,11 +144,11 @@ test('a token beginning with a byte-order mark is held as bytes, and a malformed
     [0, 1, 2].map((t) => table.isText(t)),
     [true, false, false],
   );
-  assert.throws(() => new BpeTable(Buffer.from('aGk= 0\nbroken\n'), 'x.tiktoken'), /x\.tiktoken: line 2/);
+  assert.throws(() => BpeTable.read(Buffer.from('aGk= 0\nbroken\n'), 'x.tiktoken'), /x\.tiktoken: line 2/);
   assert.throws(
-    () => new BpeTable(Buffer.from('aGk= zero\n'), 'x.tiktoken'),
+    () => BpeTable.read(Buffer.from('aGk= zero\n'), 'x.tiktoken'),
     /x\.tiktoken: line 1 has no valid rank/,
   );
-  assert.throws(() => new BpeTable(Buffer.from('a*k= 0\n'), 'x.tiktoken'), /line 1 is not base64/);
-  assert.throws(() => new BpeTable(Buffer.from('aGk= 0\naGk= 1\n'), 'x.tiktoken'), /appears twice/);
+  assert.throws(() => BpeTable.read(Buffer.from('a*k= 0\n'), 'x.tiktoken'), /line 1 is not base64/);
+  assert.throws(() => BpeTable.read(Buffer.from('aGk= 0\naGk= 1\n'), 'x.tiktoken'), /appears twice/);
 });

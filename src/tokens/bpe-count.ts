@@ -44,11 +44,31 @@ export class BpeCounter {
     );
   }
 
+  /**
+   * Where `countFrom` stopped: the position to count on from, or -1 when it reached the end of the text.
+   */
+  resume = -1;
+
   count(text: string): number {
+    return this.countFrom(text, 0, Number.POSITIVE_INFINITY);
+  }
+
+  /**
+   * Tokens of the pieces of `text` from `from` on, stopping at the first piece that starts at or past
+   * `from + chars` (then `resume` is where it starts; -1 at the end). Counting on from `resume` gives the
+   * pieces, and so the tokens, of one `count`: a slice of a long text at a time (tokens/estimate-tokens.ts).
+   */
+  countFrom(text: string, from: number, chars: number): number {
     const re = this.split;
-    re.lastIndex = 0;
+    const stop = from + chars;
+    re.lastIndex = from;
     let n = 0;
-    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    while (re.lastIndex < stop) {
+      const m = re.exec(text);
+      if (m === null) {
+        this.resume = -1;
+        return n;
+      }
       const piece = m[0];
       if (piece.length === 0) {
         re.lastIndex++; // the split patterns never match empty; never loop if one did
@@ -56,6 +76,7 @@ export class BpeCounter {
       }
       n += this.countPiece(piece);
     }
+    this.resume = re.lastIndex < text.length ? re.lastIndex : -1;
     return n;
   }
 

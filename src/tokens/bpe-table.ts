@@ -71,6 +71,197 @@ const BASE64 = (() => {
   return t;
 })();
 
+/** A built table's arrays (see BpeTable). */
+export interface BpeParts {
+  bytes: Uint8Array;
+  offsets: Uint32Array;
+  ranks: Int32Array;
+  text: Uint8Array;
+  slots: Int32Array;
+}
+
+/**
+ * Builds a BpeTable from a `.tiktoken` file a bounded amount of work at a time, so a thread that serves
+ * requests can build one between them (tokens/estimate-tokens.ts): `step(units)` does about `units` lines'
+ * worth of work — ~4,000 lines take ~1 ms here; o200k_base has 200,000 — and returns true once the table is
+ * built (`table()`). The three passes: count the lines and the bytes their base64 decodes to (so each array is
+ * allocated once, exact), decode the lines, index the tokens. The data file is let go when the table is done.
+ */
+export class BpeTableBuilder {
+  #data: Uint8Array | null;
+  readonly #source: string;
+  #pass: 'scan' | 'decode' | 'index' | 'done' = 'scan';
+  /** scan: the next byte; decode: the next line's first byte; index: the next token. */
+  #at = 0;
+  #lines = 0;
+  #size = 0;
+  #digits = 0;
+  #inBase64 = true;
+  /** decode: tokens and bytes decoded so far, and the file's line number. */
+  #n = 0;
+  #out = 0;
+  #line = 1;
+  #parts: BpeParts | null = null;
+  #mask = 0;
+  #table: BpeTable | null = null;
+
+  constructor(data: Uint8Array, source = 'rank table') {
+    this.#data = data;
+    this.#source = source;
+  }
+
+  /** Does about `units` lines' worth of work; true once the table is built. */
+  step(units: number): boolean {
+    let budget = units;
+    while (budget > 0 && this.#pass !== 'done') {
+      if (this.#pass === 'scan') budget -= this.#scan(budget);
+      else if (this.#pass === 'decode') budget -= this.#decode(budget);
+      else budget -= this.#index(budget);
+    }
+    return this.#pass === 'done';
+  }
+
+  /** The table, once `step` has returned true. */
+  table(): BpeTable {
+    if (this.#table === null) throw new Error(`${this.#source}: the table is not built yet`);
+    return this.#table;
+  }
+
+  /** First pass over ~20 bytes (a line's worth) per unit: lines, and the bytes their base64 decodes to. */
+  #scan(units: number): number {
+    const data = this.#data as Uint8Array;
+    const end = Math.min(data.length, this.#at + units * 20);
+    let lines = this.#lines;
+    let size = this.#size;
+    let digits = this.#digits;
+    let inBase64 = this.#inBase64;
+    for (let i = this.#at; i < end; i++) {
+      const c = data[i]!;
+      if (c === 0x0a) {
+        lines++;
+        size += (digits * 6) >> 3;
+        digits = 0;
+        inBase64 = true;
+      } else if (inBase64) {
+        if (c === 0x20) inBase64 = false;
+        else if (c !== 0x3d) digits++;
+      }
+    }
+    const used = Math.ceil((end - this.#at) / 20);
+    this.#at = end;
+    if (end === data.length) {
+      if (data.length > 0 && data[data.length - 1] !== 0x0a) {
+        lines++;
+        size += (digits * 6) >> 3;
+      }
+      this.#parts = {
+        bytes: new Uint8Array(size),
+        offsets: new Uint32Array(lines + 1),
+        ranks: new Int32Array(lines),
+        text: new Uint8Array(0),
+        slots: new Int32Array(0),
+      };
+      this.#pass = 'decode';
+      this.#at = 0;
+    }
+    this.#lines = lines;
+    this.#size = size;
+    this.#digits = digits;
+    this.#inBase64 = inBase64;
+    return Math.max(1, used);
+  }
+
+  /** Second pass, a line per unit: each token's bytes and rank. */
+  #decode(units: number): number {
+    const data = this.#data as Uint8Array;
+    const source = this.#source;
+    const p = this.#parts as BpeParts;
+    let i = this.#at;
+    let done = 0;
+    while (done < units && i < data.length) {
+      let end = data.indexOf(0x0a, i);
+      if (end < 0) end = data.length;
+      if (end === i) {
+        if (end === data.length - 1) {
+          i = data.length; // trailing empty line
+          break;
+        }
+        throw new Error(`${source}: line ${this.#line} is empty`);
+      }
+      const sp = data.indexOf(0x20, i);
+      if (sp < 0 || sp >= end) throw new Error(`${source}: line ${this.#line} is not "<base64> <rank>"`);
+      p.offsets[this.#n] = this.#out;
+      this.#out = decodeBase64(data, i, sp, p.bytes, this.#out, source, this.#line);
+      p.ranks[this.#n] = parseRank(data, sp + 1, end, source, this.#line);
+      this.#n++;
+      this.#line++;
+      done++;
+      i = end + 1;
+    }
+    this.#at = i;
+    if (i >= data.length) {
+      const n = this.#n;
+      p.offsets[n] = this.#out;
+      if (this.#out !== p.bytes.length) p.bytes = p.bytes.slice(0, this.#out);
+      if (n !== this.#lines) {
+        p.offsets = p.offsets.slice(0, n + 1);
+        p.ranks = p.ranks.slice(0, n);
+      }
+      p.text = new Uint8Array(n);
+      let slots = 1;
+      while (slots < n * 2) slots <<= 1;
+      p.slots = new Int32Array(slots);
+      this.#mask = slots - 1;
+      this.#data = null; // the file is garbage from here
+      this.#pass = 'index';
+      this.#at = 0;
+    }
+    return Math.max(1, done);
+  }
+
+  /** Third pass, a token per unit: text or bytes, and its slot in the hash. */
+  #index(units: number): number {
+    const p = this.#parts as BpeParts;
+    const n = p.ranks.length;
+    const stop = Math.min(n, this.#at + units);
+    for (let t = this.#at; t < stop; t++) {
+      const s = p.offsets[t]!;
+      const e = p.offsets[t + 1]!;
+      p.text[t] = validUtf8(p.bytes, s, e) && !startsWithBom(p.bytes, s, e) ? 1 : 0;
+      if (findToken(p, this.#mask, p.bytes, s, e) >= 0)
+        throw new Error(`${this.#source}: token ${t + 1} appears twice`);
+      let slot = hashBytes(p.bytes, s, e) & this.#mask;
+      while (p.slots[slot] !== 0) slot = (slot + 1) & this.#mask;
+      p.slots[slot] = t + 1;
+    }
+    const used = stop - this.#at;
+    this.#at = stop;
+    if (stop === n) {
+      this.#table = new BpeTable(p);
+      this.#parts = null;
+      this.#pass = 'done';
+    }
+    return Math.max(1, used);
+  }
+}
+
+/** The index of the token whose bytes are `b[start, end)` in `p`, or -1. */
+function findToken(p: BpeParts, mask: number, b: Uint8Array, start: number, end: number): number {
+  const len = end - start;
+  let slot = hashBytes(b, start, end) & mask;
+  for (;;) {
+    const t = p.slots[slot]! - 1;
+    if (t < 0) return -1;
+    const s = p.offsets[t]!;
+    if (p.offsets[t + 1]! - s === len) {
+      let k = 0;
+      while (k < len && p.bytes[s + k] === b[start + k]) k++;
+      if (k === len) return t;
+    }
+    slot = (slot + 1) & mask;
+  }
+}
+
 export class BpeTable {
   /** Every token's bytes, back to back, in file order. */
   private readonly bytes: Uint8Array;
@@ -83,68 +274,21 @@ export class BpeTable {
   private readonly slots: Int32Array;
   private readonly mask: number;
 
-  /** Reads a `.tiktoken` file; `source` names it in errors. */
-  constructor(data: Uint8Array, source = 'rank table') {
-    // First pass: lines, and the bytes their base64 decodes to, so each array is allocated once, exact.
-    let lines = 0;
-    let size = 0;
-    let digits = 0;
-    let inBase64 = true;
-    for (let i = 0; i < data.length; i++) {
-      const c = data[i]!;
-      if (c === 0x0a) {
-        lines++;
-        size += (digits * 6) >> 3;
-        digits = 0;
-        inBase64 = true;
-      } else if (inBase64) {
-        if (c === 0x20) inBase64 = false;
-        else if (c !== 0x3d) digits++;
-      }
-    }
-    if (data.length > 0 && data[data.length - 1] !== 0x0a) {
-      lines++;
-      size += (digits * 6) >> 3;
-    }
-    const bytes = new Uint8Array(size);
-    const offsets = new Uint32Array(lines + 1);
-    const ranks = new Int32Array(lines);
-    let n = 0;
-    let out = 0;
-    let line = 1;
-    for (let i = 0; i < data.length; line++) {
-      let end = data.indexOf(0x0a, i);
-      if (end < 0) end = data.length;
-      if (end === i) {
-        if (end === data.length - 1) break; // trailing empty line
-        throw new Error(`${source}: line ${line} is empty`);
-      }
-      const sp = data.indexOf(0x20, i);
-      if (sp < 0 || sp >= end) throw new Error(`${source}: line ${line} is not "<base64> <rank>"`);
-      offsets[n] = out;
-      out = decodeBase64(data, i, sp, bytes, out, source, line);
-      ranks[n] = parseRank(data, sp + 1, end, source, line);
-      n++;
-      i = end + 1;
-    }
-    offsets[n] = out;
-    this.bytes = out === size ? bytes : bytes.slice(0, out);
-    this.offsets = n === lines ? offsets : offsets.slice(0, n + 1);
-    this.ranks = n === lines ? ranks : ranks.slice(0, n);
-    this.text = new Uint8Array(n);
-    let slots = 1;
-    while (slots < n * 2) slots <<= 1;
-    this.slots = new Int32Array(slots);
-    this.mask = slots - 1;
-    for (let t = 0; t < n; t++) {
-      const s = this.offsets[t]!;
-      const e = this.offsets[t + 1]!;
-      this.text[t] = validUtf8(this.bytes, s, e) && !startsWithBom(this.bytes, s, e) ? 1 : 0;
-      if (this.find(this.bytes, s, e) >= 0) throw new Error(`${source}: token ${t + 1} appears twice`);
-      let slot = hashBytes(this.bytes, s, e) & this.mask;
-      while (this.slots[slot] !== 0) slot = (slot + 1) & this.mask;
-      this.slots[slot] = t + 1;
-    }
+  /** Reads a `.tiktoken` file at once; `source` names it in errors. */
+  static read(data: Uint8Array, source = 'rank table'): BpeTable {
+    const b = new BpeTableBuilder(data, source);
+    b.step(Number.POSITIVE_INFINITY);
+    return b.table();
+  }
+
+  /** The arrays BpeTableBuilder built. */
+  constructor(p: BpeParts) {
+    this.bytes = p.bytes;
+    this.offsets = p.offsets;
+    this.ranks = p.ranks;
+    this.text = p.text;
+    this.slots = p.slots;
+    this.mask = p.slots.length - 1;
   }
 
   /** Number of tokens. */

@@ -32,12 +32,51 @@ export function countRequestTokens(
   opts: { upperBound?: boolean } = {},
 ): TokenCount {
   const encoding = encodingForModel(model);
-  const profile = encoding === null ? estimateProfile(model) : undefined;
   const enc: OpenAiEncoding = encoding ?? 'o200k_base';
   // Upper bound without the tokenizer: every BPE token spans at least one byte of UTF-8.
   const count = opts.upperBound
     ? (s: string) => Buffer.byteLength(s, 'utf8')
     : (s: string) => countWithEncoding(s, enc);
+  const t = tally(req, model, encoding, count);
+  if (opts.upperBound) t.exact = false;
+  return finish(t, encoding, encoding === null ? estimateProfile(model) : undefined);
+}
+
+/**
+ * `countRequestTokens` in two halves, for a caller that counts the texts itself (a slice at a time,
+ * tokens/estimate-tokens.ts): the texts to count with `encoding`, in order, and the request's tokens given
+ * the sum of their counts — the same number `countRequestTokens` gives.
+ */
+export interface RequestCountPlan {
+  encoding: OpenAiEncoding;
+  texts: string[];
+  tokens(textTokens: number): number;
+}
+
+export function planRequestCount(req: CanonicalRequest, model: string = req.model): RequestCountPlan {
+  const encoding = encodingForModel(model);
+  const profile = encoding === null ? estimateProfile(model) : undefined;
+  const texts: string[] = [];
+  const t = tally(req, model, encoding, (s) => {
+    if (s.length > 0) texts.push(s);
+    return 0;
+  });
+  return {
+    encoding: encoding ?? 'o200k_base',
+    texts,
+    tokens: (textTokens) =>
+      finish({ text: textTokens, fixed: t.fixed, exact: t.exact }, encoding, profile).tokens,
+  };
+}
+
+/** The request's structure counted, its texts counted by `count` (which the totals only ever add up). */
+function tally(
+  req: CanonicalRequest,
+  model: string,
+  encoding: OpenAiEncoding | null,
+  count: (s: string) => number,
+): Tally {
+  const profile = encoding === null ? estimateProfile(model) : undefined;
   const t: Tally = { text: 0, fixed: 0, exact: encoding !== null };
   const anthropicImages = profile?.anthropicImages === true;
 
@@ -59,7 +98,9 @@ export function countRequestTokens(
 
   if (req.tools !== undefined && req.tools.length > 0) {
     if (encoding !== null) {
-      const r = openAiToolTokens(req.tools, encoding);
+      // Fixed: OpenAI encodings add text and fixed unscaled, so with a plan's recording `count` (0 each)
+      // this is the formula's constants and the tools' texts are counted with the rest.
+      const r = openAiToolTokens(req.tools, encoding, count);
       t.fixed += r.tokens;
       if (!r.exact) t.exact = false;
     } else {
@@ -74,8 +115,7 @@ export function countRequestTokens(
     t.text += count(JSON.stringify(req.responseFormat.schema));
     t.exact = false;
   }
-  if (opts.upperBound) t.exact = false;
-  return finish(t, encoding, profile);
+  return t;
 }
 
 function finish(t: Tally, encoding: OpenAiEncoding | null, profile: EstimateProfile | undefined): TokenCount {

@@ -5,7 +5,7 @@
 import { countWithEncoding } from './encoders.js';
 import { encodingForModel } from './encoding-for-model.js';
 import { estimateMethod, estimateProfile } from './estimate-profile.js';
-import type { TokenCount } from './token-count.js';
+import type { OpenAiEncoding, TokenCount } from './token-count.js';
 
 export function countText(text: string, model: string): TokenCount {
   const encoding = encodingForModel(model);
@@ -13,6 +13,18 @@ export function countText(text: string, model: string): TokenCount {
   const profile = estimateProfile(model);
   const raw = countWithEncoding(text, 'o200k_base');
   return { tokens: Math.ceil(raw * profile.factor), exact: false, method: estimateMethod(profile) };
+}
+
+/**
+ * `countText` in two halves (tokens/estimate-tokens.ts counts a slice at a time): the encoding to count
+ * `model`'s text with, and `textTokens(model, raw)` the text's tokens given that count.
+ */
+export function textEncoding(model: string): OpenAiEncoding {
+  return encodingForModel(model) ?? 'o200k_base';
+}
+
+export function textTokens(model: string, raw: number): number {
+  return encodingForModel(model) !== null ? raw : Math.ceil(raw * estimateProfile(model).factor);
 }
 
 /**

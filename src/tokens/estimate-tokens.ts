@@ -1,68 +1,55 @@
 /**
- * Token counts for usage estimates (a stream the client left, a call cut after the upstream had it), off
- * the gateway's event loop and heap. Loading the o200k rank table takes ~50 ms of CPU and ~5 MB, and
- * counting a long answer a few ms; a gateway that never counts tokens on its request path otherwise would
- * pay both on its event loop at the first aborted request. So the count runs in one worker thread shared by the process, started on first
- * use and stopped after `IDLE_MS` without work (its heap goes with it). Same functions, same numbers as
- * `countRequestTokens` / `countOutputTokens`. The count runs in-process instead when the encoder is
- * already loaded here (another feature counts tokens on the request path), when the request cannot be
- * posted to a thread, or when the worker cannot start or dies: an estimate is never lost.
+ * Token counts for usage estimates (a stream the client left, a call cut after the upstream had it), on the
+ * gateway's own thread, a slice at a time. Building the o200k rank table takes ~50–90 ms of CPU and counting
+ * a long prompt tens of ms; done at once, either would stall every request in flight at the first aborted
+ * one. So an estimate is a job in a queue worked off in slices of about a millisecond between turns of the
+ * event loop (`setImmediate`, after the loop has polled for I/O): first the rank table, built a step at a time
+ * (BpeTableBuilder) on first need, then the texts, a few thousand characters at a time
+ * (BpeCounter.countFrom). The same functions give the same numbers as `countRequestTokens` /
+ * `countOutputTokens`.
+ *
+ * This replaced a worker thread, which cost ~20 MB of RSS while it lived — its own V8 isolate and heap, a
+ * malloc arena, a stack — against ~5 MB for the table here (BENCHMARKS.md, issue 14 item 3, round 9).
  */
-import { extname } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import type { CanonicalRequest } from '../core/request.js';
-import { countOutputTokens } from './count-text.js';
-import { countRequestTokens } from './count-request.js';
-import { encoderLoaded } from './encoders.js';
-import { encodingForModel } from './encoding-for-model.js';
-
-/** Posted to the worker. */
-export interface EstimateJob {
-  id: number;
-  /** The request to count prompt tokens of, or null when the provider reported the input side. */
-  request: CanonicalRequest | null;
-  /** Generated text to count as output tokens. */
-  text: string;
-  model: string;
-}
-
-/** The worker's answer. */
-export interface EstimateReply {
-  id: number;
-  input: number | null;
-  output: number;
-  error?: string;
-}
+import { planRequestCount } from './count-request.js';
+import { textEncoding, textTokens } from './count-text.js';
+import { encoderLoaded, loadStep } from './encoders.js';
+import type { OpenAiEncoding } from './token-count.js';
 
 export interface EstimatedTokens {
   input: number | null;
   output: number;
 }
 
-const IDLE_MS = 30_000;
-
 /**
- * The worker's young generation (MB). V8's default (two 16 MB semi-spaces on 64-bit, as in the main
- * thread) is sized for a thread that allocates fast; this one allocates little per count, and the pages
- * stay committed for as long as it lives. 4 MB takes ~12 MB off its RSS.
+ * Work per slice, in characters of text counted; a line of a rank table built counts as two. A slice is
+ * about 1–2 ms of CPU on the benchmark machine (a character ~0.14 µs, a table line ~0.45 µs).
  */
-const WORKER_YOUNG_GENERATION_MB = 4;
+const SLICE = 8_000;
+const PER_TABLE_LINE = 2;
+/** What starting a text costs, in characters (its role name is a text of its own). */
+const PER_TEXT = 16;
 
-let worker: Worker | null = null;
-let broken = false;
-let nextId = 1;
-let idleTimer: NodeJS.Timeout | null = null;
-const pending = new Map<
-  number,
-  { job: EstimateJob; resolve: (t: EstimatedTokens) => void; reject: (e: Error) => void }
->();
-
-function countHere(request: CanonicalRequest | null, text: string, model: string): EstimatedTokens {
-  return {
-    input: request === null ? null : countRequestTokens(request, model).tokens,
-    output: countOutputTokens(text, model).tokens,
-  };
+interface Job {
+  encoding: OpenAiEncoding;
+  /** The prompt's texts (when the input side is estimated), then the output text. */
+  texts: string[];
+  /** How many of `texts` are the prompt's. */
+  inputTexts: number;
+  /** The text being counted, and where in it. */
+  next: number;
+  at: number;
+  /** Raw counts so far. */
+  input: number;
+  output: number;
+  result: (input: number, output: number) => EstimatedTokens;
+  resolve: (t: EstimatedTokens) => void;
+  reject: (e: Error) => void;
 }
+
+const queue: Job[] = [];
+let scheduled = false;
 
 /** Prompt tokens of `request` (when given) and output tokens of `text`, as `model` counts them. */
 export function estimateTokens(
@@ -70,97 +57,77 @@ export function estimateTokens(
   text: string,
   model: string,
 ): Promise<EstimatedTokens> {
-  // Nothing to tokenize, or the encoder already lives here: count in-process (no clone, no round trip).
-  if (
-    (request === null && text.length === 0) ||
-    broken ||
-    encoderLoaded(encodingForModel(model) ?? 'o200k_base')
-  ) {
-    try {
-      return Promise.resolve(countHere(request, text, model));
-    } catch (e) {
-      return Promise.reject(e);
-    }
-  }
+  if (request === null && text.length === 0) return Promise.resolve({ input: null, output: 0 });
   return new Promise((resolve, reject) => {
-    const job: EstimateJob = { id: nextId++, request, text, model };
-    const w = start();
-    if (w === null) return resolve(countHere(request, text, model));
-    try {
-      w.postMessage(job);
-    } catch {
-      // Not cloneable (it should always be plain data): count here rather than lose the estimate.
-      return resolve(countHere(request, text, model));
-    }
-    pending.set(job.id, { job, resolve, reject });
-    if (idleTimer !== null) {
-      clearTimeout(idleTimer);
-      idleTimer = null;
-    }
-    w.ref(); // a pending estimate keeps the process alive until its entry can settle
+    const plan = request === null ? null : planRequestCount(request, model);
+    const texts = plan === null ? [] : plan.texts;
+    const inputTexts = texts.length;
+    if (text.length > 0) texts.push(text);
+    queue.push({
+      encoding: textEncoding(model),
+      texts,
+      inputTexts,
+      next: 0,
+      at: 0,
+      input: 0,
+      output: 0,
+      result: (input, output) => ({
+        input: plan === null ? null : plan.tokens(input),
+        output: textTokens(model, output),
+      }),
+      resolve,
+      reject,
+    });
+    // The first slice now: a short estimate with its table loaded is done before this returns.
+    if (!scheduled) work();
   });
 }
 
-function start(): Worker | null {
-  if (worker !== null) return worker;
-  try {
-    const resourceLimits = { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB };
-    const w = typeScriptSource
-      ? new Worker(tsxBootstrap(), { eval: true, resourceLimits })
-      : new Worker(workerUrl, { resourceLimits });
-    w.on('message', (r: EstimateReply) => onReply(r));
-    w.on('error', () => fail(w));
-    w.on('exit', () => fail(w));
-    worker = w;
-    return w;
-  } catch {
-    broken = true;
-    return null;
-  }
-}
-
-/** The worker's module, next to this one: .js when built, .ts when run from source under tsx. */
-const workerUrl = new URL(`./estimate-worker${extname(new URL(import.meta.url).pathname)}`, import.meta.url);
-const typeScriptSource = workerUrl.pathname.endsWith('.ts');
-
-/** Node 20 does not apply `--import tsx` to a worker's entry module: register tsx in it first. */
-function tsxBootstrap(): string {
-  const api = JSON.stringify(import.meta.resolve('tsx/esm/api'));
-  return `import(${api}).then((m) => { m.register(); return import(${JSON.stringify(workerUrl.href)}); })`;
-}
-
-function onReply(r: EstimateReply): void {
-  const p = pending.get(r.id);
-  if (p === undefined) return;
-  pending.delete(r.id);
-  if (r.error !== undefined) p.reject(new Error(r.error));
-  else p.resolve({ input: r.input, output: r.output });
-  if (pending.size === 0 && worker !== null) {
-    worker.unref();
-    idleTimer = setTimeout(stop, IDLE_MS);
-    idleTimer.unref();
-  }
-}
-
-function stop(): void {
-  idleTimer = null;
-  const w = worker;
-  if (w === null || pending.size > 0) return;
-  worker = null;
-  void w.terminate();
-}
-
-/** The worker died (or could not load): count what it held here, and every later estimate too. */
-function fail(w: Worker): void {
-  if (worker !== w) return; // an idle worker we stopped
-  worker = null;
-  broken = true;
-  for (const [id, p] of pending) {
-    pending.delete(id);
+/** One slice of the queue's work; the next is scheduled while work is left. */
+function work(): void {
+  scheduled = false;
+  let budget = SLICE;
+  while (budget > 0 && queue.length > 0) {
+    const job = queue[0]!;
     try {
-      p.resolve(countHere(p.job.request, p.job.text, p.job.model));
+      if (job.next < job.texts.length && !encoderLoaded(job.encoding)) {
+        loadStep(job.encoding, budget / PER_TABLE_LINE);
+        break; // the slice went on the table (done or not); count in the next
+      }
+      budget -= countSome(job, budget);
+      if (job.next < job.texts.length) continue;
+      queue.shift();
+      job.resolve(job.result(job.input, job.output));
     } catch (e) {
-      p.reject(e instanceof Error ? e : new Error(String(e)));
+      queue.shift();
+      job.reject(e instanceof Error ? e : new Error(String(e)));
     }
   }
+  if (queue.length > 0 && !scheduled) {
+    scheduled = true;
+    setImmediate(work);
+  }
+}
+
+/** Counts about `budget` characters of `job`'s texts on from where it stopped; the budget it used. */
+function countSome(job: Job, budget: number): number {
+  const counter = loadStep(job.encoding, 0);
+  if (counter === null) return 0;
+  let used = 0;
+  while (used < budget && job.next < job.texts.length) {
+    const text = job.texts[job.next]!;
+    const from = job.at;
+    const n = counter.countFrom(text, from, budget - used);
+    if (job.next < job.inputTexts) job.input += n;
+    else job.output += n;
+    if (counter.resume < 0) {
+      used += text.length - from + PER_TEXT;
+      job.next++;
+      job.at = 0;
+    } else {
+      used += counter.resume - from;
+      job.at = counter.resume;
+    }
+  }
+  return used;
 }

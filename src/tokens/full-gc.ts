@@ -1,9 +1,7 @@
 /**
- * A full, compacting garbage collection on demand, for the token-estimate worker (estimate-worker.ts).
- * Building a BPE rank table leaves its data file (3.6 MB for o200k_base, outside the heap until a GC frees
- * it) as garbage in the worker. The worker then
- * allocates almost nothing, so V8 never has a reason to collect it and the pages stay resident for as long
- * as the worker lives. Collecting once after a load returns them (BENCHMARKS.md, issue 14, Memory).
+ * A full, compacting garbage collection on demand, for tests that check what a full GC frees (e.g. that a
+ * finished upstream call keeps nothing of its caller alive). It served the token-estimate worker until
+ * estimates moved to the gateway's thread (BENCHMARKS.md, issue 14 item 3, round 9).
  *
  * Node offers no `gc()` without the `--expose-gc` start-up flag. V8 installs `gc` in each context created
  * while that flag is set, so the flag is set just long enough to create one context and take its `gc`,

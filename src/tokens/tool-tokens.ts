@@ -33,12 +33,13 @@ function typeName(t: unknown): string {
   return 'object';
 }
 
+/** `count` counts a text (by default with `encoding`; count-request.ts passes its own). */
 export function openAiToolTokens(
   tools: ToolDef[],
   encoding: OpenAiEncoding,
+  count: (s: string) => number = (s) => countWithEncoding(s, encoding),
 ): { tokens: number; exact: boolean } {
   if (tools.length === 0) return { tokens: 0, exact: true };
-  const count = (s: string) => countWithEncoding(s, encoding);
   let tokens = 0;
   let exact = true;
   for (const tool of tools) {
