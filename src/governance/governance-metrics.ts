@@ -3,7 +3,7 @@
  * time; at most 20 scope rows per budget, so a per-user budget cannot explode the label set) and counters of
  * refusals by reason, store errors, fail-open passes and the leased allowances' store calls and waits.
  */
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from '../metrics/prom.js';
 import type { BudgetRow } from './budget-report.js';
 import type { Governance } from './governance.js';
 

@@ -10,7 +10,7 @@
  * `le` first, `+Inf`, `_sum` (the same float additions in the same order), `_count` — so the exposition
  * text and the JSON are identical (bucket-histogram.test.ts compares them with prom-client's own).
  */
-import type { Metric, Registry } from 'prom-client';
+import type { Metric, Registry } from './prom.js';
 
 export interface BucketHistogramConfig<L extends string> {
   name: string;

@@ -5,7 +5,7 @@
  * Providers and models come from the configuration and the models actually called — bounded by the
  * provider model allow-lists; the label values are capped like every other label.
  */
-import { Gauge, type Registry } from 'prom-client';
+import { Gauge, type Registry } from './prom.js';
 import type { CircuitBreakers, CircuitState } from '../resilience/circuit-breaker.js';
 import { BoundedLabel } from './bounded-label.js';
 

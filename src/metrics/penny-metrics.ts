@@ -9,7 +9,7 @@
  * The two latency histograms are BucketHistograms for the same reason: their series are kept in the
  * (feature, model) series, and an observation is a bucket search, not a label hash.
  */
-import { Counter, Registry } from 'prom-client';
+import { Counter, Registry } from './prom.js';
 import type { LedgerEntry } from '../core/ledger-entry.js';
 import { moneyToNumber } from '../core/money.js';
 import { effectiveModel } from '../ledger/group-keys.js';

@@ -3,7 +3,7 @@
  * the latest verdicts, its Wilson 95% lower bound, n, and whether the tactic is in shadow mode; and counters
  * of shadow evaluations. Feature names come from the config, tactics from a fixed list: the label set is bounded.
  */
-import { Gauge, type Registry } from 'prom-client';
+import { Gauge, type Registry } from '../metrics/prom.js';
 import type { TacticState } from './guardrail.js';
 import type { Quality } from './quality.js';
 

@@ -5,7 +5,7 @@
  * process-wide counters of stats.ts at scrape time (nothing is added to the request path); several
  * gateways in one process (tests) therefore report the same process totals.
  */
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from '../../../metrics/prom.js';
 import { cacheStats, replicationState } from '../stats.js';
 
 export function registerCacheFleetMetrics(registry: Registry): void {
