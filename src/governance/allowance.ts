@@ -123,6 +123,9 @@ interface Held {
   lines: readonly ReserveLine[];
 }
 
+/** The snapshot of a line the caller said it does not read (admitNow's `views`): NaN if it ever were. */
+const UNREAD: CounterSnapshot = Object.freeze({ spent: Number.NaN, reserved: Number.NaN, resetAt: null });
+
 const free = (s: Slot) => s.held - s.inflight - (s.spentTotal - s.booked);
 const DEFAULT_HORIZON_MS = 100;
 
@@ -171,15 +174,18 @@ export class Allowances {
   /**
    * The reservation when every line fits its allowance now (admitted in process), else null. `local` and
    * `storeNow`: the caller's reading of the local clock and of the store's (one reading per request).
+   * `views`: only the first `views` lines' snapshots are read by the caller (the rest are UNREAD, no object
+   * made per line — a guarded request's budget lines are never looked at when it is admitted).
    */
   admitNow(
     id: string,
     lines: readonly ReserveLine[],
     local = Date.now(),
     storeNow = this.opts.now(),
+    views = lines.length,
   ): ReserveResult | null {
-    if (this.taken.has(id)) return this.ok(lines, storeNow);
-    if (!this.closing && this.take(id, lines, local)) return this.ok(lines, storeNow);
+    if (this.taken.has(id)) return this.ok(lines, storeNow, views);
+    if (!this.closing && this.take(id, lines, local)) return this.ok(lines, storeNow, views);
     return null;
   }
 
@@ -266,9 +272,9 @@ export class Allowances {
     };
   }
 
-  private ok(lines: readonly ReserveLine[], now = this.opts.now()): ReserveResult {
+  private ok(lines: readonly ReserveLine[], now = this.opts.now(), read = lines.length): ReserveResult {
     const views = new Array<CounterSnapshot>(lines.length);
-    for (let i = 0; i < views.length; i++) views[i] = this.view(lines[i]!.key);
+    for (let i = 0; i < views.length; i++) views[i] = i < read ? this.view(lines[i]!.key) : UNREAD;
     return { ok: true, now, lines: views };
   }
 

@@ -76,14 +76,22 @@ export function budgetLine(
   timeZone: string,
   amount: number,
 ): BudgetLine {
+  return { budget: b, line: budgetReserveLine(b, facts, now, timeZone, amount) };
+}
+
+/** The counter line alone (the guard stage's combined reservation needs no BudgetLine per budget). */
+export function budgetReserveLine(
+  b: CompiledBudget,
+  facts: Facts,
+  now: number,
+  timeZone: string,
+  amount: number,
+): ReserveLine {
   const w = resolveWindow(b.window, now, timeZone);
   return {
-    budget: b,
-    line: {
-      key: counterKey(b, '', w.id, perSuffix(b.per, facts)),
-      window: w.spec,
-      amount,
-      limit: b.policy === 'warn' ? null : b.limitNano,
-    },
+    key: counterKey(b, '', w.id, perSuffix(b.per, facts)),
+    window: w.spec,
+    amount,
+    limit: b.policy === 'warn' ? null : b.limitNano,
   };
 }

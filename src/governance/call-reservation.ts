@@ -7,7 +7,7 @@
  * ends the reservation is replaced by the call's exact cost (rounded up to the nanodollar), or released.
  */
 import { PennyError } from '../core/errors.js';
-import type { CallGuard, CallTicket, RequestContext } from '../pipeline/context.js';
+import type { CallGuard, CallTicket, Outcome, RequestContext } from '../pipeline/context.js';
 import type { PriceCatalog } from '../pricing/catalog.js';
 import type { Target } from '../providers/resolve-target.js';
 import { type BudgetLine, type CompiledBudget, budgetLine } from './budget.js';
@@ -16,7 +16,7 @@ import type { Governance } from './governance.js';
 import { type RequestScope, callScope } from './request-scope.js';
 import { type Facts, describeScope } from './scope.js';
 import { costNanoCeil, nanoToDisplay, nanoToUsd } from './units.js';
-import { worstCase } from './worst-case.js';
+import { worstCaseNano } from './worst-case.js';
 
 /** What one call reserves: the budgets whose scope matches its target, and its worst-case cost. */
 export interface CallPlan {
@@ -35,35 +35,40 @@ export function planLines(plan: CallPlan, now: number, timeZone: string): Budget
   return out;
 }
 
-/** A reservation the guard stage made for the request's first call together with its rate limits. */
-interface Prepaid {
-  provider: string;
-  model: string;
-  id: string;
-  plan: CallPlan;
-  built: BudgetLine[];
-  lines: ReserveLine[];
-}
-
-/** A call's settlement: its lines (its budgets' lines first, in order) and the budgets' call facts. */
-interface CallSettlement {
-  id: string;
-  lines: SettleLine[];
-  budgets: readonly CompiledBudget[];
-  facts: Facts;
-}
-
 const NO_LINES: readonly SettleLine[] = [];
+
+/**
+ * One call's reservation: at its end replaced by the call's exact cost. A class rather than a closure per
+ * call; `lines[from…]` are its budgets' lines in the plan's order (the guard stage's combined reservation
+ * puts the rate lines first, so the prepaid call keeps that array as it is instead of a copy of its part).
+ */
+class BudgetTicket implements CallTicket {
+  constructor(
+    private readonly guard: BudgetCallGuard,
+    readonly target: Target,
+    readonly id: string,
+    readonly plan: CallPlan,
+    readonly lines: readonly ReserveLine[],
+    readonly from: number,
+    readonly prepaid: boolean,
+  ) {}
+
+  end(outcome: Outcome | null): void {
+    this.guard.ended(this, outcome);
+  }
+}
 
 export class BudgetCallGuard implements CallGuard {
   private n = 0;
-  private prepaid: Prepaid | null = null;
-  /** The id of the prepaid call that has begun and not ended. */
-  private running: string | null = null;
-  /** The prepaid call's settlement, held while the guard stage is open (written with the rate lines). */
-  private held: CallSettlement | null = null;
+  /** The reservation the guard stage made for the request's first call (with its rate limits), until used. */
+  private prepaid: BudgetTicket | null = null;
+  /** The prepaid call that has begun and not ended. */
+  private running: BudgetTicket | null = null;
+  /** The prepaid call ended while the guard stage is open, and its cost: settled with the rate lines. */
+  private held: BudgetTicket | null = null;
+  private heldActual = 0;
   /** The rate lines the guard stage left for the prepaid call still running to write with its own. */
-  private tail: SettleLine[] | null = null;
+  private tail: readonly SettleLine[] = NO_LINES;
   private stageOpen = true;
 
   /** `scope`: the request's (request-scope.ts), shared with other requests; only its call cache is written. */
@@ -80,13 +85,13 @@ export class BudgetCallGuard implements CallGuard {
   plan(ctx: RequestContext, target: Target, configured: readonly CompiledBudget[]): CallPlan | null {
     const cs = callScope(this.scope, target, configured, this.catalog);
     if (cs.budgets.length === 0) return null;
-    const wc = worstCase(ctx.request, target.model, cs.price, this.gov.config);
-    if (wc.cost === null && cs.enforcing)
+    const nano = worstCaseNano(ctx.request, target.model, cs.price, this.gov.config);
+    if (nano === null && cs.enforcing)
       throw new PennyError(
         'budget_unpriced',
         `model "${target.model}" has no known price, so Penny cannot bound its cost under budget "${cs.enforcing.name}"; add a price for it under \`prices\` in the config`,
       );
-    return { facts: cs.facts, budgets: cs.budgets, price: cs.price, amount: wc.nano ?? 0 };
+    return { facts: cs.facts, budgets: cs.budgets, price: cs.price, amount: nano ?? 0 };
   }
 
   /** The next reservation id of this request. */
@@ -96,10 +101,11 @@ export class BudgetCallGuard implements CallGuard {
 
   /**
    * Records a reservation the guard stage made (under `id`, with the request's rate limits, in one store
-   * round trip) for a call to `target`; the first call to that target uses it instead of reserving again.
+   * round trip) for a call to `target`: `lines[from…]` are the plan's budget lines. The first call to that
+   * target uses it instead of reserving again.
    */
-  prepay(target: Target, id: string, plan: CallPlan, built: BudgetLine[], lines: ReserveLine[]): void {
-    this.prepaid = { provider: target.provider.name, model: target.model, id, plan, built, lines };
+  prepay(target: Target, id: string, plan: CallPlan, lines: readonly ReserveLine[], from: number): void {
+    this.prepaid = new BudgetTicket(this, target, id, plan, lines, from, true);
   }
 
   /**
@@ -117,28 +123,30 @@ export class BudgetCallGuard implements CallGuard {
     if (pre) {
       const joined = rate !== null && rate.id === pre.id ? rate.lines : NO_LINES;
       if (rate && joined === NO_LINES) this.gov.settle(rate.id, rate.lines);
-      const lines = new Array<SettleLine>(pre.lines.length + joined.length);
+      const lines = new Array<SettleLine>(pre.lines.length - pre.from + joined.length);
       let i = 0;
-      for (const l of pre.lines) lines[i++] = { key: l.key, window: l.window, actual: 0 };
+      for (let j = pre.from; j < pre.lines.length; j++) {
+        const l = pre.lines[j]!;
+        lines[i++] = { key: l.key, window: l.window, actual: 0 };
+      }
       for (const l of joined) lines[i++] = l;
       this.gov.settle(pre.id, lines);
     } else if (held) {
-      if (rate !== null && rate.id === held.id)
-        this.gov.settleBudgets(held.id, held.lines.concat(rate.lines), held.budgets, held.facts);
+      if (rate !== null && rate.id === held.id) this.settleCall(held, this.heldActual, rate.lines);
       else {
         if (rate) this.gov.settle(rate.id, rate.lines);
-        this.gov.settleBudgets(held.id, held.lines, held.budgets, held.facts);
+        this.settleCall(held, this.heldActual, NO_LINES);
       }
-    } else if (rate && this.running !== null && rate.id === this.running) this.tail = rate.lines;
+    } else if (rate && this.running !== null && rate.id === this.running.id) this.tail = rate.lines;
     else if (rate) this.gov.settle(rate.id, rate.lines);
   }
 
   begin(ctx: RequestContext, target: Target): CallTicket | null | Promise<CallTicket | null> {
     const pre = this.prepaid;
-    if (pre && pre.provider === target.provider.name && pre.model === target.model) {
+    if (pre && pre.target.provider.name === target.provider.name && pre.target.model === target.model) {
       this.prepaid = null;
-      this.running = pre.id;
-      return this.ticket(pre.id, pre.plan, pre.lines, true);
+      this.running = pre;
+      return pre;
     }
     return this.reserveCall(ctx, target);
   }
@@ -185,7 +193,7 @@ export class BudgetCallGuard implements CallGuard {
       if (!ctx.flags.includes('budget_unchecked')) ctx.flags.push('budget_unchecked');
       return null;
     }
-    return this.ticket(id, plan, lines, false);
+    return new BudgetTicket(this, target, id, plan, lines, 0, false);
   }
 
   /** Counts and describes a refusal of line `hit` (also used by the guard stage's combined reservation). */
@@ -205,30 +213,43 @@ export class BudgetCallGuard implements CallGuard {
   }
 
   /**
-   * The call's ticket: at its end the reservation is replaced by the call's exact cost. The prepaid call's
+   * A call ended (BudgetTicket.end): its reservation is replaced by its exact cost. The prepaid call's
    * settlement is held for the guard stage while it is still open (written with the rate lines, one settle).
    */
-  private ticket(id: string, plan: CallPlan, reserved: ReserveLine[], prepaid: boolean): CallTicket {
-    const { facts, budgets, price } = plan;
-    return {
-      end: (outcome) => {
-        const actual = outcome?.usage ? costNanoCeil(outcome.usage, price) : 0;
-        const rate = this.gov.thresholds.spendRateLines(actual);
-        // The rate lines the closed stage left for this call are written with it.
-        const tail = prepaid && !this.stageOpen ? (this.tail ?? NO_LINES) : NO_LINES;
-        // One line per budget, in the plan's order, then the spend-rate lines and the tail (sized up front).
-        const lines = new Array<SettleLine>(reserved.length + rate.length + tail.length);
-        let i = 0;
-        for (const l of reserved) lines[i++] = { key: l.key, window: l.window, actual };
-        for (const l of rate) lines[i++] = l;
-        for (const l of tail) lines[i++] = l;
-        if (!prepaid) return this.gov.settleBudgets(id, lines, budgets, facts);
-        this.running = null;
-        if (this.stageOpen) this.held = { id, lines, budgets, facts };
-        else this.gov.settleBudgets(id, lines, budgets, facts);
-        this.tail = null;
-      },
-    };
+  ended(t: BudgetTicket, outcome: Outcome | null): void {
+    const actual = outcome?.usage ? costNanoCeil(outcome.usage, t.plan.price) : 0;
+    if (!t.prepaid) {
+      this.settleCall(t, actual, NO_LINES);
+      return;
+    }
+    this.running = null;
+    if (this.stageOpen) {
+      this.held = t;
+      this.heldActual = actual;
+      return;
+    }
+    // The rate lines the closed stage left for this call are written with it.
+    const tail = this.tail;
+    this.tail = NO_LINES;
+    this.settleCall(t, actual, tail);
+  }
+
+  /**
+   * Settles call `t` at `actual`: one line per budget, in the plan's order, then the spend-rate lines and
+   * `extra` (the request's rate lines, when they ride along), in one array sized up front.
+   */
+  private settleCall(t: BudgetTicket, actual: number, extra: readonly SettleLine[]): void {
+    const rate = this.gov.thresholds.spendRateLines(actual);
+    const own = t.lines.length - t.from;
+    const lines = new Array<SettleLine>(own + rate.length + extra.length);
+    let i = 0;
+    for (let j = t.from; j < t.lines.length; j++) {
+      const l = t.lines[j]!;
+      lines[i++] = { key: l.key, window: l.window, actual };
+    }
+    for (const l of rate) lines[i++] = l;
+    for (const l of extra) lines[i++] = l;
+    this.gov.settleBudgets(t.id, lines, t.plan.budgets, t.plan.facts);
   }
 }
 

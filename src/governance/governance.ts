@@ -40,6 +40,19 @@ interface VerifiedText {
   hash: string;
 }
 
+export interface ReserveOptions {
+  /**
+   * A reservation that may be settled by another instance or after a restart (a deferred job): held in the
+   * store itself, not in this gateway's allowance.
+   */
+  direct?: boolean;
+  /**
+   * Only the snapshots of the first `views` lines are read when the reservation succeeds: an admission in
+   * process then makes none for the rest (see Allowances.admitNow). Default: all.
+   */
+  views?: number;
+}
+
 /** A reservation's result and the lines it was made with. */
 export interface Reserved {
   result: ReserveResult;
@@ -401,7 +414,7 @@ export class Governance {
   reserve(
     id: string,
     build: (now: number) => ReserveLine[],
-    opts?: { direct?: boolean },
+    opts?: ReserveOptions,
   ): Reserved | Promise<Reserved> {
     const counters = this.counters;
     if (!counters) throw new Error('no governance store');
@@ -413,7 +426,7 @@ export class Governance {
     const allowances = opts?.direct ? null : this.allowancesFor(counters);
     const now = local + this.offset;
     const lines = build(now);
-    const admitted = allowances?.admitNow(id, lines, local, now);
+    const admitted = allowances?.admitNow(id, lines, local, now, opts?.views);
     if (admitted) return { result: admitted, lines };
     return this.reserveInStore(id, build, lines, counters, allowances);
   }

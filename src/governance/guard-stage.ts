@@ -15,8 +15,8 @@ import type { Outcome, RequestContext } from '../pipeline/context.js';
 import { type Stage, defineStage } from '../pipeline/stage.js';
 import type { PriceCatalog } from '../pricing/catalog.js';
 import type { Target, TargetResolver } from '../providers/resolve-target.js';
-import { type BudgetLine, budgetLine, type CompiledBudget } from './budget.js';
-import { BudgetCallGuard, type CallPlan, planLines } from './call-reservation.js';
+import { budgetLine, budgetReserveLine, type CompiledBudget } from './budget.js';
+import { BudgetCallGuard, type CallPlan } from './call-reservation.js';
 import type { CounterSnapshot, ReserveLine, SettleLine } from './counter-store.js';
 import type { Governance, Reserved } from './governance.js';
 import { anyGlobMatches } from './glob.js';
@@ -68,17 +68,17 @@ export function createGuardStage(deps: GuardDeps): Stage {
 
 const isDowngrade = (b: CompiledBudget) => b.policy === 'downgrade';
 
-/** The first call's plan when it can be reserved with the rate limits (no downgrade in play). */
+/** The first call's plan (for `target`) when it can be reserved with the rate limits (no downgrade in play). */
 function prepayable(
   guard: BudgetCallGuard,
   target: Target,
   ctx: RequestContext,
   configured: readonly CompiledBudget[],
-): { target: Target; plan: CallPlan } | null {
+): CallPlan | null {
   try {
     const plan = guard.plan(ctx, target, configured);
     if (!plan || plan.budgets.some(isDowngrade)) return null;
-    return { target, plan };
+    return plan;
   } catch {
     // Unpriced: the call's own check refuses it with the message that says so.
     return null;
@@ -172,13 +172,13 @@ function admitRate(
   gov: Governance,
   ctx: RequestContext,
   scope: RequestScope,
-  pre: { target: Target; plan: CallPlan } | null,
+  pre: CallPlan | null,
   guard: BudgetCallGuard | null,
 ): AdmittedRate | null | Promise<AdmittedRate | null> {
   if (scope.limits.length === 0) return null;
   const a = new RateAdmission(gov, ctx, scope, pre, guard);
   try {
-    const r = gov.reserve(a.id, a.build);
+    const r = gov.reserve(a.id, a.build, scope.reserveOpts);
     const out = r instanceof Promise ? r.then((x) => a.admitted(x)) : a.admitted(r);
     return out instanceof Promise ? out.catch((e: unknown) => a.failed(e)) : out;
   } catch (e) {
@@ -194,15 +194,16 @@ class RateAdmission implements AdmittedRate {
   readonly id: string;
   /** The rate lines of the last build. */
   lines: RateLine[] = NO_RATE_LINES;
-  /** The first call's budget lines of the last build (none once the budget refused them). */
-  private budget: BudgetLine[] = NO_BUDGET_LINES;
+  /** Whether the last build had the first call's budget lines (not once the budget refused them). */
+  private budgeted = false;
   private readonly tokens: number;
 
   constructor(
     private readonly gov: Governance,
     private readonly ctx: RequestContext,
     private readonly scope: RequestScope,
-    private pre: { target: Target; plan: CallPlan } | null,
+    /** The first call's plan, for the requested model's target (`scope.target`). */
+    private pre: CallPlan | null,
     private readonly guard: BudgetCallGuard | null,
   ) {
     const req = ctx.request;
@@ -215,10 +216,14 @@ class RateAdmission implements AdmittedRate {
   readonly build = (now: number): ReserveLine[] => {
     const rate = rateLines(this.scope.limits, this.scope.facts, now, this.tokens);
     this.lines = rate;
-    this.budget = this.pre ? planLines(this.pre.plan, now, this.gov.config.timeZone) : NO_BUDGET_LINES;
-    const out = new Array<ReserveLine>(rate.length + this.budget.length);
+    const plan = this.pre;
+    const budgets = plan ? plan.budgets.length : 0;
+    this.budgeted = budgets > 0;
+    const out = new Array<ReserveLine>(rate.length + budgets);
     for (let i = 0; i < rate.length; i++) out[i] = rate[i]!.line;
-    for (let i = 0; i < this.budget.length; i++) out[rate.length + i] = this.budget[i]!.line;
+    const tz = this.gov.config.timeZone;
+    for (let i = 0; i < budgets; i++)
+      out[rate.length + i] = budgetReserveLine(plan!.budgets[i]!, plan!.facts, now, tz, plan!.amount);
     return out;
   };
 
@@ -233,8 +238,8 @@ class RateAdmission implements AdmittedRate {
     if (r.result.ok) {
       rateHeaders(this.lines, r.result.lines, r.result.now, ctx.headers);
       const { guard, pre } = this;
-      if (guard && pre && this.budget.length > 0)
-        guard.prepay(pre.target, this.id, pre.plan, this.budget, r.lines.slice(this.lines.length));
+      if (guard && pre && this.budgeted)
+        guard.prepay(this.scope.target!, this.id, pre, r.lines, this.lines.length);
       return this;
     }
     if (r.result.reason === 'clock')
@@ -260,7 +265,6 @@ class RateAdmission implements AdmittedRate {
 }
 
 const NO_RATE_LINES: RateLine[] = [];
-const NO_BUDGET_LINES: BudgetLine[] = [];
 
 /** The 429 for rate line `hit` (with retry-after and the hit limit's x-ratelimit-* headers). */
 function rateRefusal(

@@ -31,6 +31,11 @@ export interface RequestScope {
   readonly limits: readonly CompiledRateLimit[];
   /** Whether any of `limits` counts tokens (then the request's prompt is counted). */
   readonly countsTokens: boolean;
+  /**
+   * The rate admission's reservation options: the snapshots read are only the rate lines' (for the
+   * x-ratelimit-* headers), one per rpm and tpm of `limits`, ahead of the first call's budget lines.
+   */
+  readonly reserveOpts: { readonly views: number };
   /** Whether any budget is in play (the configured list or the key's own): then calls are guarded. */
   readonly guarded: boolean;
   /** Whether the list has a downgrade budget. */
@@ -105,6 +110,7 @@ export class RequestScopes {
       configured,
       limits,
       countsTokens: limits.some((l) => l.tpm !== null),
+      reserveOpts: { views: rateLineCount(limits) },
       guarded: configured.length > 0 || own !== null,
       downgrade: configured.some((b) => b.policy === 'downgrade'),
       rateLimits,
@@ -114,6 +120,13 @@ export class RequestScopes {
     else this.keyless = made;
     return made;
   }
+}
+
+/** How many rate lines `limits` make (rateLines: one per rpm and one per tpm). */
+function rateLineCount(limits: readonly CompiledRateLimit[]): number {
+  let n = 0;
+  for (const l of limits) n += (l.rpm !== null ? 1 : 0) + (l.tpm !== null ? 1 : 0);
+  return n;
 }
 
 /**

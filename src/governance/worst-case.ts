@@ -106,22 +106,51 @@ export function worstCase(
   const input = Math.ceil(promptTokens(req, model) * (1 + opts.inputMargin));
   const output = outputBound(req, price, input, opts.defaultMaxOutput);
   if (!price) return { cost: null, nano: null, inputTokens: input, outputTokens: output };
-  const cached = hasCacheControl(req);
-  // Untiered standard rates (the usual entry): the dearest input rate times the prompt plus the dearer of
-  // the output and reasoning rates times the bound — the maximum over the variants below, each term an exact
-  // integer in float (checked), so no bigints on every call.
+  const pico = untieredPico(req, price, input, output);
+  if (pico >= 0)
+    return {
+      cost: BigInt(pico),
+      nano: picoNumberToNanoCeil(pico),
+      inputTokens: input,
+      outputTokens: output,
+    };
+  return exactWorstCase(req, price, input, output);
+}
+
+/**
+ * The worst case in counter units (nanodollars, rounded up) alone — what a reservation needs — or null when
+ * the model has no price: the same figure as `worstCase(…).nano`, without the result object and bigint that
+ * every guarded call would otherwise make for it (the exact engine only for tiered or huge amounts).
+ */
+export function worstCaseNano(
+  req: CanonicalRequest,
+  model: string,
+  price: PriceEntry | undefined,
+  opts: WorstCaseOptions,
+): number | null {
+  if (!price) return null;
+  const input = Math.ceil(promptTokens(req, model) * (1 + opts.inputMargin));
+  const output = outputBound(req, price, input, opts.defaultMaxOutput);
+  const pico = untieredPico(req, price, input, output);
+  return pico >= 0 ? picoNumberToNanoCeil(pico) : exactWorstCase(req, price, input, output).nano;
+}
+
+/**
+ * Untiered standard rates (the usual entry): the dearest input rate times the prompt plus the dearer of the
+ * output and reasoning rates times the bound — the maximum over the variants `exactWorstCase` prices, each
+ * term an exact integer in float (checked), so no bigints on every call. −1 when this does not apply.
+ */
+function untieredPico(req: CanonicalRequest, price: PriceEntry, input: number, output: number): number {
   const r = numericRates(price);
-  if (r !== null && wholeCount(input) && wholeCount(output)) {
-    const inRate = cached ? Math.max(r.input, r.cacheWrite5m, r.cacheWrite1h) : r.input;
-    const pico = input * inRate + output * Math.max(r.output, r.reasoning);
-    if (pico <= Number.MAX_SAFE_INTEGER)
-      return {
-        cost: BigInt(pico),
-        nano: picoNumberToNanoCeil(pico),
-        inputTokens: input,
-        outputTokens: output,
-      };
-  }
+  if (r === null || !wholeCount(input) || !wholeCount(output)) return -1;
+  const inRate = hasCacheControl(req) ? Math.max(r.input, r.cacheWrite5m, r.cacheWrite1h) : r.input;
+  const pico = input * inRate + output * Math.max(r.output, r.reasoning);
+  return pico <= Number.MAX_SAFE_INTEGER ? pico : -1;
+}
+
+/** The worst case by the cost engine (bigints, tiers): the dearest of the ways the call can be billed. */
+function exactWorstCase(req: CanonicalRequest, price: PriceEntry, input: number, output: number): WorstCase {
+  const cached = hasCacheControl(req);
   // Every input rate the prompt can be billed at (cache writes with cache_control) × output or reasoning.
   let worst: Money = 0n;
   for (let v = 0; v < (cached ? 6 : 2); v++) {
