@@ -85,29 +85,56 @@ function guardedCall(ctx: RequestContext, target: Target, deps: ExecuteDeps): Pr
   return guard === undefined ? callTarget(ctx, target, deps) : callUnderGuard(guard, ctx, target, deps);
 }
 
-async function callUnderGuard(
+/**
+ * The call between `begin` and `end` of the guard's ticket. Not async: most calls are admitted from the local
+ * allowance without a store call, and then `begin` returns the ticket itself — an async frame around the call
+ * would cost a promise, its frame and a microtask turn per call for nothing.
+ */
+function callUnderGuard(
   guard: NonNullable<RequestContext['callGuard']>,
   ctx: RequestContext,
   target: Target,
   deps: ExecuteDeps,
 ): Promise<Outcome> {
-  let ticket: CallTicket | null;
+  let begun: ReturnType<typeof guard.begin>;
   try {
-    // Most calls are admitted from the local allowance without a store call: then `begin` returns the ticket
-    // itself, and awaiting it would still cost a promise and a microtask turn per call.
-    const begun = guard.begin(ctx, target);
-    ticket = begun instanceof Promise ? await begun : begun;
+    begun = guard.begin(ctx, target);
   } catch (e) {
-    const base = { provider: target.provider.name, servedModel: target.model, simulated: false };
-    return errorOutcome(ctx, asPennyError(e), base);
+    return Promise.resolve(refusedCall(ctx, target, e));
   }
-  let outcome: Outcome | null = null;
-  try {
-    outcome = await callTarget(ctx, target, deps);
-    return outcome;
-  } finally {
-    ticket?.end(outcome);
-  }
+  if (begun instanceof Promise)
+    return begun.then(
+      (ticket) => ticketedCall(ticket, ctx, target, deps),
+      (e: unknown) => refusedCall(ctx, target, e),
+    );
+  return ticketedCall(begun, ctx, target, deps);
+}
+
+/** The guard refused the call (a budget, or its store failing closed): the outcome says so. */
+function refusedCall(ctx: RequestContext, target: Target, e: unknown): Outcome {
+  const base = { provider: target.provider.name, servedModel: target.model, simulated: false };
+  return errorOutcome(ctx, asPennyError(e), base);
+}
+
+/** The call, and its ticket ended with the outcome (with null when the call failed: the hold is released). */
+function ticketedCall(
+  ticket: CallTicket | null,
+  ctx: RequestContext,
+  target: Target,
+  deps: ExecuteDeps,
+): Promise<Outcome> {
+  const call = callTarget(ctx, target, deps);
+  if (ticket === null) return call;
+  return call.then(
+    (outcome) => {
+      ticket.end(outcome);
+      return outcome;
+    },
+    (e: unknown) => {
+      ticket.end(null);
+      throw e;
+    },
+  );
 }
 
 async function callTarget(ctx: RequestContext, target: Target, deps: ExecuteDeps): Promise<Outcome> {
