@@ -109,20 +109,20 @@ export class BudgetCallGuard implements CallGuard {
   }
 
   /**
-   * The guard stage is done with the request: settles its rate lines (`rate`, under the prepaid
+   * The guard stage is done with the request: settles its rate lines (`rate`, under `rateId`: the prepaid
    * reservation's id when there is one) together with the prepaid reservation in one settlement — at 0 when
    * no call used it (cache hit, refusal, another route), at the call's cost when it has ended. A prepaid call
    * still running writes the rate lines with its own when it ends, so its reservation is held until then.
    */
-  finish(rate: { id: string; lines: SettleLine[] } | null): void {
+  finish(rateId: string | null, rate: SettleLine[] | null): void {
     this.stageOpen = false;
     const pre = this.prepaid;
     const held = this.held;
     this.prepaid = null;
     this.held = null;
     if (pre) {
-      const joined = rate !== null && rate.id === pre.id ? rate.lines : NO_LINES;
-      if (rate && joined === NO_LINES) this.gov.settle(rate.id, rate.lines);
+      const joined = rate !== null && rateId === pre.id ? rate : NO_LINES;
+      if (rate && joined === NO_LINES) this.gov.settle(rateId!, rate);
       const lines = new Array<SettleLine>(pre.lines.length - pre.from + joined.length);
       let i = 0;
       for (let j = pre.from; j < pre.lines.length; j++) {
@@ -132,13 +132,13 @@ export class BudgetCallGuard implements CallGuard {
       for (const l of joined) lines[i++] = l;
       this.gov.settle(pre.id, lines);
     } else if (held) {
-      if (rate !== null && rate.id === held.id) this.settleCall(held, this.heldActual, rate.lines);
+      if (rate !== null && rateId === held.id) this.settleCall(held, this.heldActual, rate);
       else {
-        if (rate) this.gov.settle(rate.id, rate.lines);
+        if (rate) this.gov.settle(rateId!, rate);
         this.settleCall(held, this.heldActual, NO_LINES);
       }
-    } else if (rate && this.running !== null && rate.id === this.running.id) this.tail = rate.lines;
-    else if (rate) this.gov.settle(rate.id, rate.lines);
+    } else if (rate && this.running !== null && rateId === this.running.id) this.tail = rate;
+    else if (rate) this.gov.settle(rateId!, rate);
   }
 
   begin(ctx: RequestContext, target: Target): CallTicket | null | Promise<CallTicket | null> {

@@ -59,8 +59,8 @@ export function createGuardStage(deps: GuardDeps): Stage {
         return outcome;
       } finally {
         const used = rate ? rateSettlement(rate, outcome) : null;
-        if (guard) guard.finish(used);
-        else if (used) gov.settle(used.id, used.lines);
+        if (guard) guard.finish(rate === null ? null : rate.id, used);
+        else if (rate !== null && used !== null) gov.settle(rate.id, used);
       }
     },
   });
@@ -300,7 +300,7 @@ function rateRefusal(
 }
 
 /** The rate lines settled to what the request used (1 request; its tokens, 0 when it failed before usage). */
-function rateSettlement(rate: AdmittedRate, outcome: Outcome | null): { id: string; lines: SettleLine[] } {
+function rateSettlement(rate: AdmittedRate, outcome: Outcome | null): SettleLine[] {
   const u = outcome?.usage;
   const used = u
     ? u.inputUncached + u.cacheRead + u.cacheWrite5m + u.cacheWrite1h + u.outputText + u.reasoning
@@ -311,7 +311,7 @@ function rateSettlement(rate: AdmittedRate, outcome: Outcome | null): { id: stri
     lines[i] =
       l.kind === 'requests' ? oneRequest(l.line) : { key: l.line.key, window: l.line.window, actual: used };
   }
-  return { id: rate.id, lines };
+  return lines;
 }
 
 /** The settlement of a requests line (1), one per line: requests lines are shared while their counter stays. */

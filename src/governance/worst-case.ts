@@ -45,6 +45,9 @@ export function presetPromptTokens(req: CanonicalRequest, tokens: number): void 
  */
 export const CHEAP_BOUND_TOKENS = 1024;
 
+/** The options of the byte bound (one object, not one per count). */
+const UPPER_BOUND = { upperBound: true } as const;
+
 /**
  * The last count made: a request's calls ask for one model a few times in a row (rate limit, plan), so one
  * entry serves them without a WeakMap entry per request. It holds the last request until the next one.
@@ -62,7 +65,7 @@ export function promptTokens(req: CanonicalRequest, model: string): number {
   if (lastReq === req && lastModel === model) return lastCount;
   const fixed = preset.get(req);
   if (fixed !== undefined) return fixed;
-  let n = counts.get(req)?.get(model) ?? countRequestTokens(req, model, { upperBound: true }).tokens;
+  let n = counts.get(req)?.get(model) ?? countRequestTokens(req, model, UPPER_BOUND).tokens;
   if (n > CHEAP_BOUND_TOKENS) n = tokenizerCount(req, model);
   lastReq = req;
   lastModel = model;
