@@ -5,6 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
+import { sqliteCheckpointer } from '../core/sqlite-checkpointer.js';
 
 export function openGovernanceDb(path: string): Database.Database {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -12,6 +13,8 @@ export function openGovernanceDb(path: string): Database.Database {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
+  // WAL checkpoints run in a worker thread, not inside a reservation's commit (a closed connection is dropped).
+  sqliteCheckpointer.watch(db, path);
   return db;
 }
 

@@ -11,6 +11,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { LedgerEntry } from '../../core/ledger-entry.js';
 import type { Money } from '../../core/money.js';
+import { sqliteCheckpointer } from '../../core/sqlite-checkpointer.js';
 import type { GroupKey, Ledger, LedgerFilter, SummaryRow } from '../ledger.js';
 import { LedgerError } from '../ledger-error.js';
 import { SummaryAccumulator, sortSummaryRows, sortTactics } from '../summary-accumulator.js';
@@ -86,6 +87,8 @@ export class SqliteLedger implements Ledger {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       migrate(db);
+      // WAL checkpoints (page copies and fsyncs) run in a worker thread, not inside a batch's commit.
+      sqliteCheckpointer.watch(db, path);
     } catch (err) {
       db.close();
       throw err;
@@ -151,6 +154,7 @@ export class SqliteLedger implements Ledger {
     this.#cancelSchedules();
     this.#journalCommitted(true);
     this.#journal?.close();
+    sqliteCheckpointer.unwatch(this.#db);
     this.#db.close();
   }
 

@@ -29,6 +29,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { sqliteCheckpointer } from '../../../core/sqlite-checkpointer.js';
 import type { CacheStore } from './cache-store.js';
 import { ExpiryHeap, type RowRef } from './expiry-heap.js';
 
@@ -86,6 +87,8 @@ export class SqliteStore implements CacheStore {
       'CREATE TABLE IF NOT EXISTS cache_entries (key TEXT NOT NULL, value TEXT NOT NULL, expires_at INTEGER NOT NULL);' +
         'DROP INDEX IF EXISTS cache_entries_expiry;',
     );
+    // WAL checkpoints (page copies and fsyncs) run in a worker thread, not inside a batch's commit.
+    sqliteCheckpointer.watch(this.db, path);
     this.max = Math.max(1, opts.maxEntries ?? 10_000);
     this.pruneEvery = Math.max(1, opts.pruneEvery ?? 256);
     this.flushMs = Math.max(0, opts.flushMs ?? 25);
@@ -241,6 +244,7 @@ export class SqliteStore implements CacheStore {
   async close(): Promise<void> {
     if (!this.db.open) return;
     this.flush();
+    sqliteCheckpointer.unwatch(this.db);
     this.db.close();
   }
 
