@@ -5,7 +5,8 @@
  * 25 ms as the gateway does — for builds compared in interleaved rounds, each round with new files. Reports
  * per build (medians over rounds): the event-loop delay (perf_hooks.monitorEventLoopDelay, 1 ms
  * resolution) p50 / p99 / max, the write time of each 25 ms write (ledger batch + cache batch) with the
- * count above 2 ms, and the process CPU per request (all threads: the checkpoint thread's work included).
+ * count above 2 ms, and the CPU per request of the process (all threads: the checkpoint thread's work
+ * included) and of the main thread alone (/proc/self/task/<pid>/stat, 10 ms ticks: Linux only).
  *
  *   node --import tsx bench/sqlite-checkpoint.ts --build before=<dir> --build after=<dir>
  *        [--rounds 5] [--seconds 10] [--rate 2000]
@@ -13,7 +14,7 @@
  * A build is a directory holding `dist/` (e.g. a copy of main taken before a change; `.` for this checkout,
  * after `npm run build`).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -93,9 +94,17 @@ interface Result {
   writeP99: number;
   writeMax: number;
   cpuUsPerRequest: number;
+  mainCpuUsPerRequest: number;
   checkpoints: number;
   maxWalFrames: number;
   fallbacks: number;
+}
+
+/** CPU of the main thread alone (µs): its task's utime + stime in /proc, in clock ticks of 10 ms. */
+function mainThreadCpuUs(): number {
+  const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) * 10_000;
 }
 
 function pct(sorted: number[], p: number): number {
@@ -112,6 +121,7 @@ async function round(b: Build): Promise<Result> {
   let done = 0;
   const start = performance.now();
   const cpu0 = process.cpuUsage();
+  const main0 = mainThreadCpuUs();
   eld.enable();
   await new Promise<void>((finish) => {
     const load = setInterval(() => {
@@ -136,6 +146,7 @@ async function round(b: Build): Promise<Result> {
   });
   eld.disable();
   const cpu = process.cpuUsage(cpu0);
+  const mainCpu = mainThreadCpuUs() - main0;
   const after = b.checkpointer ? await b.checkpointer.sync() : null;
   await ledger.close();
   await cache.close();
@@ -150,6 +161,7 @@ async function round(b: Build): Promise<Result> {
     writeP99: pct(writeMs, 0.99),
     writeMax: writeMs[writeMs.length - 1] ?? 0,
     cpuUsPerRequest: (cpu.user + cpu.system) / done,
+    mainCpuUsPerRequest: mainCpu / done,
     checkpoints: after && before ? after.checkpoints - before.checkpoints : 0,
     maxWalFrames: after?.maxWalFrames ?? 0,
     fallbacks: after && before ? after.fallbacks - before.fallbacks : 0,
@@ -165,7 +177,7 @@ for (let r = 0; r < ROUNDS; r++) {
     console.log(
       `round ${r + 1} ${b.label}: eld p99 ${res.eldP99.toFixed(2)} ms, max ${res.eldMax.toFixed(1)} ms; ` +
         `writes > ${SLOW_MS} ms ${res.slowWrites}/${res.writes}, max ${res.writeMax.toFixed(1)} ms; ` +
-        `${res.cpuUsPerRequest.toFixed(1)} µs CPU/request; checkpoints in the thread ${res.checkpoints}`,
+        `${res.cpuUsPerRequest.toFixed(1)} µs CPU/request (main thread ${res.mainCpuUsPerRequest.toFixed(1)}); checkpoints in the thread ${res.checkpoints}`,
     );
   }
 }
@@ -180,7 +192,7 @@ console.log(
 console.log(
   '| build | event-loop delay p50 / p99 / max (ms) | writes > 2 ms (of ~' +
     Math.round((SECONDS * 1000) / WRITE_EVERY_MS) +
-    ') | write p99 / max (ms) | CPU µs per request (all threads) | checkpoints in the thread |',
+    ') | write p99 / max (ms) | CPU µs per request: all threads / main thread | checkpoints in the thread |',
 );
 console.log('|---|---:|---:|---:|---:|---:|');
 for (const b of builds) {
@@ -189,7 +201,7 @@ for (const b of builds) {
   console.log(
     `| ${b.label} | ${m((r) => r.eldP50).toFixed(2)} / ${m((r) => r.eldP99).toFixed(2)} / ${m((r) => r.eldMax).toFixed(1)} | ` +
       `${m((r) => r.slowWrites)} (per round: ${rs.map((r) => r.slowWrites).join(', ')}) | ` +
-      `${m((r) => r.writeP99).toFixed(2)} / ${m((r) => r.writeMax).toFixed(1)} | ${m((r) => r.cpuUsPerRequest).toFixed(1)} | ` +
+      `${m((r) => r.writeP99).toFixed(2)} / ${m((r) => r.writeMax).toFixed(1)} | ${m((r) => r.cpuUsPerRequest).toFixed(1)} / ${m((r) => r.mainCpuUsPerRequest).toFixed(1)} | ` +
       `${m((r) => r.checkpoints)} (WAL max ${Math.max(...rs.map((r) => r.maxWalFrames))} frames, fallbacks ${rs.reduce((a, r) => a + r.fallbacks, 0)}) |`,
   );
 }

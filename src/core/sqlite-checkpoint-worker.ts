@@ -5,22 +5,22 @@
  * never takes the writer's lock nor waits for it, so the main thread keeps committing while the frames are
  * copied and both fsyncs run here.
  *
- * How full the WAL is comes from the wal-index header in `<db>-shm` (https://sqlite.org/walformat.html:
- * `mxFrame` at byte 16 of the first of two identical 48-byte copies, `nBackfill` at byte 96, native byte
- * order), read with one pread per file per tick — no query, no lock. A header that cannot be read (torn,
- * not initialised, no shm file) means a PASSIVE checkpoint is simply tried, which answers the same numbers.
+ * How full the WAL is comes from the wal-index header (sqlite-wal-index.ts), one pread per file per tick —
+ * no query, no lock. A header that cannot be read (torn, not initialised, no shm file) means a PASSIVE
+ * checkpoint is simply tried, which answers the same numbers.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
-import { endianness } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { type WalFill, WalIndexReader } from './sqlite-wal-index.js';
 
 /** Main thread → worker. */
 export type ToCheckpointWorker =
   | { t: 'watch'; id: number; path: string; threshold: number; synchronous: number }
   | { t: 'unwatch'; id: number }
   /** Check every file now and answer with a beat carrying `req`. */
-  | { t: 'tick'; req: number };
+  | { t: 'tick'; req: number }
+  /** Close every connection and end the thread. */
+  | { t: 'stop' };
 
 /** Worker → main thread. */
 export type FromCheckpointWorker =
@@ -46,8 +46,7 @@ export interface CheckpointWorkerData {
 interface Watched {
   id: number;
   db: Database.Database;
-  shm: number | undefined;
-  shmPath: string;
+  wal: WalIndexReader;
   threshold: number;
   /** Frames in the WAL at the last look (-1: not read yet). */
   frames: number;
@@ -55,39 +54,17 @@ interface Watched {
   failures: number;
 }
 
-const WAL_INDEX_VERSION = 3007000;
-const HEADER_BYTES = 136;
 /** Consecutive failed checkpoints after which a file goes back to the writer's inline checkpoint. */
 const MAX_FAILURES = 5;
 /** Checkpoints in a row while commits keep adding frames (see tickOne). */
 const CATCH_UP_PASSES = 8;
 
 const opts = workerData as CheckpointWorkerData;
-const le = endianness() === 'LE';
-const header = Buffer.alloc(HEADER_BYTES);
 const files = new Map<number, Watched>();
 let checkpoints = 0;
 let framesCopied = 0;
 let errors = 0;
 let lastBeat = 0;
-
-function u32(off: number): number {
-  return le ? header.readUInt32LE(off) : header.readUInt32BE(off);
-}
-
-/** mxFrame and nBackfill from the wal-index header, or null when it cannot be trusted. */
-function readHeader(w: Watched): { mxFrame: number; nBackfill: number } | null {
-  try {
-    if (w.shm === undefined) w.shm = openSync(w.shmPath, 'r');
-    if (readSync(w.shm, header, 0, HEADER_BYTES, 0) < HEADER_BYTES) return null;
-  } catch {
-    return null;
-  }
-  // Both copies equal (a writer may be between them), initialised, the one version there is.
-  if (header.compare(header, 48, 96, 0, 48) !== 0 || header[12] !== 1 || u32(0) !== WAL_INDEX_VERSION)
-    return null;
-  return { mxFrame: u32(16), nBackfill: u32(96) };
-}
 
 function checkpoint(w: Watched): number | null {
   try {
@@ -107,7 +84,7 @@ function checkpoint(w: Watched): number | null {
 }
 
 function tickOne(w: Watched, now: number): void {
-  const h = readHeader(w);
+  const h = w.wal.read();
   if (h === null) {
     const log = checkpoint(w);
     if (log !== null) w.frames = log;
@@ -122,11 +99,11 @@ function tickOne(w: Watched, now: number): void {
   // A checkpoint that a commit overlapped copies the frames it saw but cannot let the writer start the WAL
   // over (that needs every frame copied when the writer begins). The frames the commit added are few, so
   // checkpoint again at once: each pass is shorter, and one lands between two commits.
-  let seen = h;
+  let seen: WalFill = h;
   for (let pass = 0; pass < CATCH_UP_PASSES; pass++) {
     if (checkpoint(w) === null) return;
     framesCopied += seen.mxFrame - seen.nBackfill;
-    const after = readHeader(w);
+    const after = w.wal.read();
     if (after === null || after.mxFrame <= after.nBackfill || !files.has(w.id)) return;
     seen = after;
   }
@@ -152,9 +129,7 @@ function tick(req?: number): void {
 
 function drop(w: Watched): void {
   files.delete(w.id);
-  try {
-    if (w.shm !== undefined) closeSync(w.shm);
-  } catch {}
+  w.wal.close();
   try {
     // If this is the file's last connection, SQLite checkpoints and removes the WAL here, off the main thread.
     w.db.close();
@@ -167,6 +142,10 @@ function post(m: FromCheckpointWorker): void {
 
 parentPort?.on('message', (m: ToCheckpointWorker) => {
   if (m.t === 'tick') return tick(m.req);
+  if (m.t === 'stop') {
+    for (const w of [...files.values()]) drop(w);
+    process.exit(0);
+  }
   if (m.t === 'unwatch') {
     const w = files.get(m.id);
     if (w !== undefined) drop(w);
@@ -185,8 +164,7 @@ parentPort?.on('message', (m: ToCheckpointWorker) => {
   files.set(m.id, {
     id: m.id,
     db,
-    shm: undefined,
-    shmPath: `${m.path}-shm`,
+    wal: new WalIndexReader(m.path),
     threshold: m.threshold,
     frames: -1,
     changedAt: Date.now(),

@@ -64,8 +64,15 @@ describe('SqliteCheckpointer', () => {
     try {
       cp.watch(db, path);
       assert.equal(cp.watching(db), true);
+      // No thread until a WAL is busy: the writer keeps its own checkpoint meanwhile.
+      assert.equal(cp.stats().running, false);
+      assert.equal(db.pragma('wal_autocheckpoint', { simple: true }), THRESHOLD);
+      write(db);
+      write(db);
+      await cp.sync();
+      assert.equal(cp.stats().running, true);
       assert.equal(db.pragma('wal_autocheckpoint', { simple: true }), 0);
-      for (let i = 0; i < WRITES; i++) {
+      for (let i = 2; i < WRITES; i++) {
         write(db);
         await cp.sync();
       }
@@ -110,6 +117,7 @@ describe('SqliteCheckpointer', () => {
     });
     try {
       cp.watch(db, path);
+      cp.start();
       write(db);
       await cp.sync();
       assert.equal(db.pragma('wal_autocheckpoint', { simple: true }), 0);
@@ -144,6 +152,7 @@ describe('SqliteCheckpointer', () => {
     const cp = new SqliteCheckpointer({ intervalMs: 10, onFallback: (m) => messages.push(m) });
     try {
       cp.watch(db, join(tmp(), 'missing', 'c.db'));
+      cp.start();
       await cp.sync();
       assert.equal(cp.watching(db), false);
       assert.equal(db.pragma('wal_autocheckpoint', { simple: true }), THRESHOLD);
@@ -161,6 +170,7 @@ describe('SqliteCheckpointer', () => {
     const cp = new SqliteCheckpointer({ intervalMs: 10, hardCapFactor: 2 });
     try {
       cp.watch(db, path);
+      cp.start();
       await cp.sync();
       // One transaction of ~2.5 × the threshold: past the cap before the worker can look.
       db.transaction(() => {
@@ -188,14 +198,42 @@ describe('SqliteCheckpointer', () => {
   test('a connection closed without unwatch is dropped by the watchdog', async () => {
     const path = join(tmp(), 'e.db');
     const db = openDb(path);
-    const cp = new SqliteCheckpointer({ intervalMs: 10, watchdogMs: 20 });
+    const cp = new SqliteCheckpointer({ intervalMs: 10, probeMs: 20 });
     try {
       cp.watch(db, path);
+      cp.start();
       await cp.sync();
       db.close();
       while (cp.stats().watched > 0) await new Promise((r) => setTimeout(r, 20));
       assert.equal(cp.stats().broken, false);
     } finally {
+      await cp.stop();
+    }
+  });
+
+  test('the thread stops when every WAL is quiet, and starts again when one gets busy', async () => {
+    const path = join(tmp(), 'g.db');
+    const db = openDb(path);
+    const cp = new SqliteCheckpointer({ intervalMs: 10, idleStopMs: 0 });
+    try {
+      cp.watch(db, path);
+      write(db);
+      write(db);
+      await cp.sync();
+      assert.equal(cp.stats().running, true);
+      await cp.sync(); // nothing grew, nothing to checkpoint: quiet
+      assert.equal(cp.stats().running, false);
+      assert.equal(db.pragma('wal_autocheckpoint', { simple: true }), THRESHOLD);
+      assert.equal(cp.watching(db), true);
+      write(db);
+      write(db);
+      await cp.sync();
+      assert.equal(cp.stats().running, true);
+      assert.equal(db.pragma('wal_autocheckpoint', { simple: true }), 0);
+      assert.equal(cp.stats().fallbacks, 0);
+    } finally {
+      cp.unwatch(db);
+      db.close();
       await cp.stop();
     }
   });
@@ -238,16 +276,21 @@ describe('the request-side SQLite stores use the process checkpointer', () => {
     assert.equal(sqliteCheckpointer.stats().watched, watched - 1);
   });
 
-  test('exact-cache store and governance file are watched; their writer has no automatic checkpoint', async () => {
+  test('exact-cache store and governance file are watched', async () => {
     const dir = tmp();
     const store = new SqliteStore(join(dir, 'cache.db'));
     const gov = openGovernanceDb(join(dir, 'governance.db'));
     try {
       assert.equal(sqliteCheckpointer.watching(store.db), true);
-      assert.equal(store.db.pragma('wal_autocheckpoint', { simple: true }), 0);
       assert.equal(sqliteCheckpointer.watching(gov), true);
-      assert.equal(gov.pragma('wal_autocheckpoint', { simple: true }), 0);
       assert.equal(gov.pragma('synchronous', { simple: true }), 1);
+      // Quiet files start no thread; once one is busy the thread takes both.
+      assert.equal(sqliteCheckpointer.stats().running, false);
+      assert.equal(store.db.pragma('wal_autocheckpoint', { simple: true }), 1000);
+      sqliteCheckpointer.start();
+      await sqliteCheckpointer.sync();
+      assert.equal(store.db.pragma('wal_autocheckpoint', { simple: true }), 0);
+      assert.equal(gov.pragma('wal_autocheckpoint', { simple: true }), 0);
     } finally {
       await store.close();
       gov.close();
