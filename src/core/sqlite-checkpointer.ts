@@ -296,7 +296,10 @@ export class SqliteCheckpointer {
   }
 
   #onTimer(): void {
-    if (this.#worker === null) return this.#probe();
+    if (this.#worker === null) {
+      this.#probe();
+      return;
+    }
     for (const f of [...this.#files.values()]) if (!f.db.open) this.#drop(f);
     if (this.#stopIfEmpty()) return;
     this.#silent += 1;
