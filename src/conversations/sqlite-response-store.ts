@@ -6,6 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { sqliteCheckpointer } from '../core/sqlite-checkpointer.js';
 import type { ResponseStore, StoredResponse } from './response-store.js';
 
 const SCHEMA = `CREATE TABLE IF NOT EXISTS responses (
@@ -49,6 +50,8 @@ export class SqliteResponseStore implements ResponseStore {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.exec(SCHEMA);
+    // WAL checkpoints run in a worker thread once the file is busy, not inside a `put` on the event loop.
+    sqliteCheckpointer.watch(db, path);
     return new SqliteResponseStore(db, ttlMs, now);
   }
 
@@ -77,6 +80,7 @@ export class SqliteResponseStore implements ResponseStore {
 
   async close(): Promise<void> {
     clearInterval(this.timer);
+    sqliteCheckpointer.unwatch(this.db);
     if (this.db.open) this.db.close();
   }
 

@@ -8,8 +8,10 @@ import type { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { openGovernanceDb } from '../governance/sqlite-db.js';
 import { makeEntry } from '../ledger/entry-fixtures.js';
+import { SqliteResponseStore } from '../conversations/sqlite-response-store.js';
 import { SqliteLedger } from '../ledger/sqlite/sqlite-ledger.js';
 import { SqliteStore } from '../pipeline/cache/store/sqlite-store.js';
+import { SqliteBodyStore } from '../prompts-store/sqlite-body-store.js';
 import { SqliteCheckpointer, sqliteCheckpointer, startCheckpointWorker } from './sqlite-checkpointer.js';
 
 const dirs: string[] = [];
@@ -274,6 +276,16 @@ describe('the request-side SQLite stores use the process checkpointer', () => {
     const watched = sqliteCheckpointer.stats().watched;
     await ledger.close();
     assert.equal(sqliteCheckpointer.stats().watched, watched - 1);
+  });
+
+  test('Responses API store and prompt body store are watched while open', async () => {
+    const dir = tmp();
+    const responses = SqliteResponseStore.open(join(dir, 'responses.db'), 60_000);
+    const bodies = SqliteBodyStore.open(join(dir, 'bodies.db'));
+    const before = sqliteCheckpointer.stats().watched;
+    await responses.close();
+    await bodies.close();
+    assert.equal(sqliteCheckpointer.stats().watched, before - 2);
   });
 
   test('exact-cache store and governance file are watched', async () => {

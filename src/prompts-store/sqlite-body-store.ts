@@ -7,6 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { sqliteCheckpointer } from '../core/sqlite-checkpointer.js';
 import type { CanonicalRequest } from '../core/request.js';
 import type { CanonicalResponse } from '../core/response.js';
 import type { BodyStore, StoredExchange } from './body-store.js';
@@ -57,6 +58,8 @@ export class SqliteBodyStore implements BodyStore {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       db.exec(SCHEMA);
+      // WAL checkpoints run in a worker thread once the file is busy, not inside a batch's commit.
+      sqliteCheckpointer.watch(db, path);
     }
     return new SqliteBodyStore(db, opts);
   }
@@ -139,6 +142,7 @@ export class SqliteBodyStore implements BodyStore {
     this.#flushSync();
     this.#closed = true;
     if (this.#timer) clearTimeout(this.#timer);
+    sqliteCheckpointer.unwatch(this.#db);
     this.#db.close();
   }
 }
