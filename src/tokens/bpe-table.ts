@@ -81,14 +81,31 @@ export interface BpeParts {
 }
 
 /**
+ * Where a builder reads its `.tiktoken` bytes: `size` of them, `read(position)` giving a view of the next ones
+ * from `position` (at least one line's worth, unless the data ends first). A file is read a chunk at a time
+ * (tokens/encoders.ts), so the 3.6 MB of o200k_base never sit in memory whole, waiting for a GC to free them.
+ */
+export interface BpeSource {
+  readonly size: number;
+  read(position: number): Uint8Array;
+  /** Called once the builder is done with the source (built or failed). */
+  close?(): void;
+}
+
+/** Bytes already in memory as a source. */
+export function bytesSource(data: Uint8Array): BpeSource {
+  return { size: data.length, read: (position) => data.subarray(position) };
+}
+
+/**
  * Builds a BpeTable from a `.tiktoken` file a bounded amount of work at a time, so a thread that serves
  * requests can build one between them (tokens/estimate-tokens.ts): `step(units)` does about `units` lines'
- * worth of work — ~4,000 lines take ~1 ms here; o200k_base has 200,000 — and returns true once the table is
+ * worth of work — ~4,000 lines take ~1–2 ms here; o200k_base has 200,000 — and returns true once the table is
  * built (`table()`). The three passes: count the lines and the bytes their base64 decodes to (so each array is
- * allocated once, exact), decode the lines, index the tokens. The data file is let go when the table is done.
+ * allocated once, exact), decode the lines, index the tokens.
  */
 export class BpeTableBuilder {
-  #data: Uint8Array | null;
+  readonly #src: BpeSource;
   readonly #source: string;
   #pass: 'scan' | 'decode' | 'index' | 'done' = 'scan';
   /** scan: the next byte; decode: the next line's first byte; index: the next token. */
@@ -105,18 +122,24 @@ export class BpeTableBuilder {
   #mask = 0;
   #table: BpeTable | null = null;
 
-  constructor(data: Uint8Array, source = 'rank table') {
-    this.#data = data;
+  /** From a source, or bytes in memory; `source` names it in errors. */
+  constructor(from: BpeSource | Uint8Array, source = 'rank table') {
+    this.#src = from instanceof Uint8Array ? bytesSource(from) : from;
     this.#source = source;
   }
 
-  /** Does about `units` lines' worth of work; true once the table is built. */
+  /** Does about `units` lines' worth of work; true once the table is built. A malformed file throws. */
   step(units: number): boolean {
     let budget = units;
-    while (budget > 0 && this.#pass !== 'done') {
-      if (this.#pass === 'scan') budget -= this.#scan(budget);
-      else if (this.#pass === 'decode') budget -= this.#decode(budget);
-      else budget -= this.#index(budget);
+    try {
+      while (budget > 0 && this.#pass !== 'done') {
+        if (this.#pass === 'scan') budget -= this.#scan(budget);
+        else if (this.#pass === 'decode') budget -= this.#decode(budget);
+        else budget -= this.#index(budget);
+      }
+    } catch (e) {
+      this.#src.close?.();
+      throw e;
     }
     return this.#pass === 'done';
   }
@@ -129,28 +152,35 @@ export class BpeTableBuilder {
 
   /** First pass over ~20 bytes (a line's worth) per unit: lines, and the bytes their base64 decodes to. */
   #scan(units: number): number {
-    const data = this.#data as Uint8Array;
-    const end = Math.min(data.length, this.#at + units * 20);
+    const total = this.#src.size;
+    const stop = Math.min(total, this.#at + units * 20);
     let lines = this.#lines;
     let size = this.#size;
     let digits = this.#digits;
     let inBase64 = this.#inBase64;
-    for (let i = this.#at; i < end; i++) {
-      const c = data[i]!;
-      if (c === 0x0a) {
-        lines++;
-        size += (digits * 6) >> 3;
-        digits = 0;
-        inBase64 = true;
-      } else if (inBase64) {
-        if (c === 0x20) inBase64 = false;
-        else if (c !== 0x3d) digits++;
+    let last = -1;
+    const from = this.#at;
+    while (this.#at < stop) {
+      const data = this.#src.read(this.#at);
+      const end = Math.min(data.length, stop - this.#at);
+      if (end === 0) throw new Error(`${this.#source}: ends before its ${total} bytes`);
+      for (let i = 0; i < end; i++) {
+        const c = data[i]!;
+        if (c === 0x0a) {
+          lines++;
+          size += (digits * 6) >> 3;
+          digits = 0;
+          inBase64 = true;
+        } else if (inBase64) {
+          if (c === 0x20) inBase64 = false;
+          else if (c !== 0x3d) digits++;
+        }
       }
+      last = data[end - 1]!;
+      this.#at += end;
     }
-    const used = Math.ceil((end - this.#at) / 20);
-    this.#at = end;
-    if (end === data.length) {
-      if (data.length > 0 && data[data.length - 1] !== 0x0a) {
+    if (this.#at === total) {
+      if (total > 0 && last !== 0x0a) {
         lines++;
         size += (digits * 6) >> 3;
       }
@@ -168,38 +198,45 @@ export class BpeTableBuilder {
     this.#size = size;
     this.#digits = digits;
     this.#inBase64 = inBase64;
-    return Math.max(1, used);
+    return Math.max(1, Math.ceil((stop - from) / 20));
   }
 
   /** Second pass, a line per unit: each token's bytes and rank. */
   #decode(units: number): number {
-    const data = this.#data as Uint8Array;
     const source = this.#source;
+    const total = this.#src.size;
     const p = this.#parts as BpeParts;
-    let i = this.#at;
     let done = 0;
-    while (done < units && i < data.length) {
-      let end = data.indexOf(0x0a, i);
-      if (end < 0) end = data.length;
-      if (end === i) {
-        if (end === data.length - 1) {
-          i = data.length; // trailing empty line
-          break;
+    while (done < units && this.#at < total) {
+      const data = this.#src.read(this.#at);
+      let i = 0;
+      while (done < units && i < data.length) {
+        let end = data.indexOf(0x0a, i);
+        if (end < 0) {
+          if (this.#at + data.length < total) break; // the line goes on past this view: read from its start
+          end = data.length;
         }
-        throw new Error(`${source}: line ${this.#line} is empty`);
+        if (end === i) {
+          if (this.#at + end === total - 1) {
+            i = end + 1; // trailing empty line
+            break;
+          }
+          throw new Error(`${source}: line ${this.#line} is empty`);
+        }
+        const sp = data.indexOf(0x20, i);
+        if (sp < 0 || sp >= end) throw new Error(`${source}: line ${this.#line} is not "<base64> <rank>"`);
+        p.offsets[this.#n] = this.#out;
+        this.#out = decodeBase64(data, i, sp, p.bytes, this.#out, source, this.#line);
+        p.ranks[this.#n] = parseRank(data, sp + 1, end, source, this.#line);
+        this.#n++;
+        this.#line++;
+        done++;
+        i = end + 1;
       }
-      const sp = data.indexOf(0x20, i);
-      if (sp < 0 || sp >= end) throw new Error(`${source}: line ${this.#line} is not "<base64> <rank>"`);
-      p.offsets[this.#n] = this.#out;
-      this.#out = decodeBase64(data, i, sp, p.bytes, this.#out, source, this.#line);
-      p.ranks[this.#n] = parseRank(data, sp + 1, end, source, this.#line);
-      this.#n++;
-      this.#line++;
-      done++;
-      i = end + 1;
+      if (i === 0) throw new Error(`${source}: line ${this.#line} is longer than a read`);
+      this.#at += Math.min(i, data.length);
     }
-    this.#at = i;
-    if (i >= data.length) {
+    if (this.#at >= total) {
       const n = this.#n;
       p.offsets[n] = this.#out;
       if (this.#out !== p.bytes.length) p.bytes = p.bytes.slice(0, this.#out);
@@ -212,7 +249,7 @@ export class BpeTableBuilder {
       while (slots < n * 2) slots <<= 1;
       p.slots = new Int32Array(slots);
       this.#mask = slots - 1;
-      this.#data = null; // the file is garbage from here
+      this.#src.close?.();
       this.#pass = 'index';
       this.#at = 0;
     }

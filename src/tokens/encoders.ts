@@ -7,10 +7,10 @@
  * synchronous caller that comes first finishes that build. Special-token strings such as "<|endoftext|>"
  * inside user text are counted as ordinary text.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { BpeCounter } from './bpe-count.js';
-import { BpeTableBuilder } from './bpe-table.js';
+import { type BpeSource, BpeTableBuilder } from './bpe-table.js';
 import type { OpenAiEncoding } from './token-count.js';
 
 const require = createRequire(import.meta.url);
@@ -23,11 +23,32 @@ interface SplitRegexes {
 const loaded = new Map<OpenAiEncoding, BpeCounter>();
 const building = new Map<OpenAiEncoding, BpeTableBuilder>();
 
+/** Bytes read per chunk: the file is never in memory whole (a line is well under 1 KB). */
+const CHUNK = 64 * 1024;
+
+/** A `.tiktoken` file read a chunk at a time into one reused buffer. */
+function fileSource(path: string): BpeSource {
+  let fd: number | null = openSync(path, 'r');
+  const size = fstatSync(fd).size;
+  const chunk = new Uint8Array(CHUNK);
+  return {
+    size,
+    read(position) {
+      if (fd === null) throw new Error(`${path}: read after close`);
+      return chunk.subarray(0, readSync(fd, chunk, 0, CHUNK, position));
+    },
+    close() {
+      if (fd !== null) closeSync(fd);
+      fd = null;
+    },
+  };
+}
+
 function builder(encoding: OpenAiEncoding): BpeTableBuilder {
   let b = building.get(encoding);
   if (b === undefined) {
     const path = require.resolve(`gpt-tokenizer/data/${encoding}.tiktoken`);
-    b = new BpeTableBuilder(readFileSync(path), path);
+    b = new BpeTableBuilder(fileSource(path), path);
     building.set(encoding, b);
   }
   return b;
