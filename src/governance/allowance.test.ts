@@ -122,6 +122,27 @@ describe('leased allowances', () => {
     await store.close();
   });
 
+  test('an admission in process makes snapshots for the lines the caller reads (views), and holds every line', async () => {
+    const store = sqlite();
+    const g = allowances(store);
+    assert.ok((await g.reserve('a', [line('r', 1, 100), line('t', 5, 1000), line('b', 50, 10_000)])).ok);
+    const lines = [line('r', 1, 100), line('t', 5, 1000), line('b', 50, 10_000)];
+    const r = g.admitNow('c', lines, Date.now(), Date.now(), 2);
+    assert.ok(r?.ok);
+    assert.deepEqual(r.lines[0], { spent: 0, reserved: 2, resetAt: null }, 'the requests line, as read');
+    assert.deepEqual(r.lines[1], { spent: 0, reserved: 10, resetAt: null }, 'the tokens line, as read');
+    assert.ok(Number.isNaN(r.lines[2]!.spent), 'a line past `views` gets no snapshot of its own');
+    assert.equal(g.view('b').reserved, 100, 'yet its amount is held like the others');
+    g.settle('c', [{ key: 'b', window: TOTAL, actual: 20 }]);
+    assert.equal(g.view('b').reserved, 50, 'and released at settlement');
+    assert.equal(g.view('t').reserved, 5, 'held lines the settlement did not name are released too');
+    g.settle('a', []);
+    await g.close();
+    const [b] = await store.read([{ key: 'b', window: TOTAL }]);
+    assert.deepEqual(b, { spent: 20, reserved: 0, resetAt: null });
+    await store.close();
+  });
+
   test('a call that does not fit is refused with the numbers; one that exactly fills the limit fits', async () => {
     const store = sqlite();
     const g = allowances(store);

@@ -12,6 +12,7 @@ import {
   presetPromptTokens,
   promptTokens,
   worstCase,
+  worstCaseNano,
 } from './worst-case.js';
 
 const price: PriceEntry = {
@@ -100,6 +101,7 @@ describe('worst-case cost of a call', () => {
 
   test('an unpriced model has no worst case; rounding up to nanodollars never rounds down', () => {
     assert.equal(worstCase(req(), 'x', undefined, opts).cost, null);
+    assert.equal(worstCaseNano(req(), 'x', undefined, opts), null);
     assert.equal(picoToNanoCeil(1n), 1);
     assert.equal(picoToNanoCeil(1000n), 1);
     assert.equal(picoToNanoCeil(1001n), 2);
@@ -153,6 +155,8 @@ describe('worst-case cost of a call', () => {
           }
         assert.equal(w.cost, worst, `${p.provider}/${p.model}`);
         assert.equal(w.nano, picoToNanoCeil(worst), `${p.provider}/${p.model}`);
+        // What a reservation uses (no result object, no bigint): the same nanodollars on every entry.
+        assert.equal(worstCaseNano(r, p.model, p, opts), w.nano, `${p.provider}/${p.model} (nano only)`);
         const used = {
           inputUncached: n(300_000),
           cacheRead: n(200_000),
