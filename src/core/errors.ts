@@ -150,11 +150,15 @@ export function isPennyError(e: unknown): e is PennyError {
   return e instanceof PennyError;
 }
 
+/** The message of anything thrown: an Error's own message, anything else as text. */
+export function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
 /** Wraps anything thrown into a PennyError without losing the cause. */
 export function asPennyError(e: unknown): PennyError {
   if (e instanceof PennyError) return e;
-  const message = e instanceof Error ? e.message : String(e);
-  return new PennyError('internal', `internal error: ${message}`, { cause: e });
+  return new PennyError('internal', `internal error: ${messageOf(e)}`, { cause: e });
 }
 
 /** An error as a client receives it: HTTP status and the dialect's JSON body. */

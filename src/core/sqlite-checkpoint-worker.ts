@@ -11,6 +11,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { messageOf } from './errors.js';
 import { type WalFill, WalIndexReader } from './sqlite-wal-index.js';
 
 /** Main thread → worker. */
@@ -77,7 +78,7 @@ function checkpoint(w: Watched): number | null {
     w.failures += 1;
     if (w.failures >= MAX_FAILURES) {
       drop(w);
-      post({ t: 'failed', id: w.id, message: err instanceof Error ? err.message : String(err) });
+      post({ t: 'failed', id: w.id, message: messageOf(err) });
     }
     return null;
   }
@@ -158,7 +159,7 @@ parentPort?.on('message', (m: ToCheckpointWorker) => {
     db.pragma(`synchronous = ${m.synchronous}`);
     db.pragma('wal_autocheckpoint = 0');
   } catch (err) {
-    post({ t: 'failed', id: m.id, message: err instanceof Error ? err.message : String(err) });
+    post({ t: 'failed', id: m.id, message: messageOf(err) });
     return;
   }
   files.set(m.id, {

@@ -32,6 +32,7 @@ import type {
   FromCheckpointWorker,
   ToCheckpointWorker,
 } from './sqlite-checkpoint-worker.js';
+import { messageOf } from './errors.js';
 import { WalIndexReader } from './sqlite-wal-index.js';
 
 export interface SqliteCheckpointerOptions {
@@ -415,10 +416,6 @@ function setAutocheckpoint(db: Database.Database, pages: number): boolean {
   } catch {
     return false;
   }
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 /** The checkpoint thread, with a small heap (it holds a few connections and numbers). */

@@ -6,6 +6,7 @@
  */
 import { createRequire } from 'node:module';
 import type pg from 'pg';
+import { messageOf } from '../core/errors.js';
 
 /** node-postgres is loaded on first use, not at start-up: a gateway without PostgreSQL never pays its memory. */
 let pgLib: typeof pg | undefined;
@@ -98,7 +99,7 @@ export function isConnectionError(err: unknown): boolean {
     if (/^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EHOSTUNREACH|EAI_AGAIN)$/.test(code))
       return true;
   }
-  const msg = err instanceof Error ? err.message : String(err);
+  const msg = messageOf(err);
   return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connection is closed|Client was closed|Cannot use a pool after calling end/i.test(
     msg,
   );

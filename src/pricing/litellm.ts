@@ -8,6 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
+import { messageOf } from '../core/errors.js';
 import { type Money, perTokenToPico } from '../core/money.js';
 import { normalizeProviderId } from './model-name.js';
 import type { ModelCapabilities, PriceEntry, PriceTier } from './price.js';
@@ -66,7 +67,7 @@ export function importLiteLLM(data: unknown, opts: { source: string }): LiteLLMI
       if (entry) entries.push(entry);
       else skipped.push({ key, reason: 'no per-token input/output price' });
     } catch (err) {
-      skipped.push({ key, reason: err instanceof Error ? err.message : String(err) });
+      skipped.push({ key, reason: messageOf(err) });
     }
   }
   return { entries, skipped };

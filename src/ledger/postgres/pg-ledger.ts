@@ -21,6 +21,7 @@
  *   and so exact.
  */
 import type pg from 'pg';
+import { messageOf } from '../../core/errors.js';
 import type { LedgerEntry } from '../../core/ledger-entry.js';
 import type { Money } from '../../core/money.js';
 import { migrate } from '../../postgres/migrate.js';
@@ -716,10 +717,6 @@ function isEntryLevel(err: unknown): boolean {
   if (isConnectionError(err)) return false;
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' && /^(22|23|54)/.test(code);
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 function defaultOnError(err: unknown): void {

@@ -9,6 +9,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { messageOf } from '../../core/errors.js';
 import type { LedgerEntry } from '../../core/ledger-entry.js';
 import type { Money } from '../../core/money.js';
 import { sqliteCheckpointer } from '../../core/sqlite-checkpointer.js';
@@ -496,10 +497,6 @@ function isEntryLevel(err: unknown): boolean {
 
 function isIntegerOverflow(err: unknown): boolean {
   return err instanceof Database.SqliteError && /integer overflow/i.test(err.message);
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 function defaultOnError(err: unknown): void {
