@@ -37,9 +37,10 @@ export function countRequestTokens(
   const count = opts.upperBound
     ? (s: string) => Buffer.byteLength(s, 'utf8')
     : (s: string) => countWithEncoding(s, enc);
-  const t = tally(req, model, encoding, count);
+  const profile = encoding === null ? estimateProfile(model) : undefined;
+  const t = tally(req, model, encoding, profile, count);
   if (opts.upperBound) t.exact = false;
-  return finish(t, encoding, encoding === null ? estimateProfile(model) : undefined);
+  return finish(t, encoding, profile);
 }
 
 /**
@@ -57,7 +58,7 @@ export function planRequestCount(req: CanonicalRequest, model: string = req.mode
   const encoding = encodingForModel(model);
   const profile = encoding === null ? estimateProfile(model) : undefined;
   const texts: string[] = [];
-  const t = tally(req, model, encoding, (s) => {
+  const t = tally(req, model, encoding, profile, (s) => {
     if (s.length > 0) texts.push(s);
     return 0;
   });
@@ -69,14 +70,17 @@ export function planRequestCount(req: CanonicalRequest, model: string = req.mode
   };
 }
 
-/** The request's structure counted, its texts counted by `count` (which the totals only ever add up). */
+/**
+ * The request's structure counted, its texts counted by `count` (which the totals only ever add up);
+ * `profile` is `model`'s estimate profile when it has no OpenAI encoding.
+ */
 function tally(
   req: CanonicalRequest,
   model: string,
   encoding: OpenAiEncoding | null,
+  profile: EstimateProfile | undefined,
   count: (s: string) => number,
 ): Tally {
-  const profile = encoding === null ? estimateProfile(model) : undefined;
   const t: Tally = { text: 0, fixed: 0, exact: encoding !== null };
   const anthropicImages = profile?.anthropicImages === true;
 
